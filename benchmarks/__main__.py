@@ -1,0 +1,10 @@
+"""Run every benchmark module and print a Markdown table per module."""
+
+import importlib
+import sys
+
+MODULES = ["benchmarks.bench_core"]
+
+if __name__ == "__main__":
+    for name in sys.argv[1:] or MODULES:
+        importlib.import_module(name).main()

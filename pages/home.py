@@ -1,0 +1,47 @@
+"""Home: the route through the lecture."""
+
+import streamlit as st
+import torch
+
+from core.diffusion import q_sample
+from core.images import grid, to_pil
+from core.schedules import make_schedule
+from ui.lessons import lesson
+from ui.navigation import ROADMAP, page_for
+from ui.state import mnist
+
+
+@st.cache_data(show_spinner=False)
+def dissolving_digit(index: int = 0, columns: int = 8):
+    """One MNIST digit at evenly spaced steps of the cosine schedule (same noise throughout)."""
+    ds = mnist()
+    x0 = ds.images[index : index + 1].float() / 127.5 - 1
+    sch = make_schedule("cosine", 1000)
+    ts = torch.linspace(0, 1000, columns).round().long()
+    eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(0))
+    frames = torch.cat([q_sample(x0, int(t), sch, eps) for t in ts])
+    return to_pil(grid(frames, columns, pad=2), scale=4), ts.tolist()
+
+
+st.title("Diffusion Playground")
+st.caption("An interactive walk from auto-encoders to diffusion and flow matching, on real small models.")
+
+left, right = st.columns([3, 2], gap="large")
+with left:
+    lesson("home")
+with right:
+    strip, ts = dissolving_digit()
+    st.image(strip, caption="A digit under the cosine schedule at t = " + ", ".join(map(str, ts)), width="stretch")
+    with st.container(border=True):
+        lesson("home", "conventions")
+
+st.subheader("The route")
+cols = st.columns(3, gap="medium")
+for i, part in enumerate(ROADMAP):
+    with cols[i % 3].container(border=True, height=170):
+        page = page_for(part)
+        if page is not None:
+            st.page_link(page, label=f"**{part.number}. {part.title}**", icon=part.icon)
+        else:
+            st.markdown(f"**{part.number}. {part.title}**  \n:gray-badge[coming soon]")
+        st.caption(part.summary)

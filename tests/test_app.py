@@ -1,0 +1,17 @@
+"""The app starts and the home page renders, without a browser (Streamlit's AppTest)."""
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def test_app_starts_on_the_home_page():
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert at.title[0].value == "Diffusion Playground"
+    text = " ".join(m.value for m in at.markdown)
+    for part in ("Auto-encoders", "Forward noising", "Schedules", "Training", "Reverse denoising",
+                 "Prediction targets", "Latent diffusion", "Flow matching", "Spotting generated images"):
+        assert part in text

@@ -1,0 +1,36 @@
+"""Lesson text lives in ``lessons/NAME.md`` (Markdown with LaTeX) so a lecturer can edit it without code.
+
+A lesson file may be cut into named sections with HTML comments::
+
+    <!-- section: intro -->
+    Text shown at the top of the page...
+    <!-- section: two-pixels -->
+    Text shown beside the 2-pixel view...
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import streamlit as st
+
+LESSONS = Path(__file__).resolve().parent.parent / "lessons"
+_MARK = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
+
+
+@st.cache_data(show_spinner=False)
+def sections(name: str) -> dict[str, str]:
+    """The sections of ``lessons/NAME.md``; text before the first marker is section ``""``."""
+    text = (LESSONS / f"{name}.md").read_text(encoding="utf-8")
+    parts = _MARK.split(text)
+    out = {"": parts[0].strip()}
+    out.update({key: body.strip() for key, body in zip(parts[1::2], parts[2::2])})
+    return out
+
+
+def lesson(name: str, section: str = "") -> None:
+    """Render one section of a lesson."""
+    text = sections(name).get(section)
+    if text:
+        st.markdown(text)
