@@ -1,0 +1,154 @@
+"""From a trained checkpoint to images: the glue between networks, samplers and solvers.
+
+A diffusion checkpoint's net takes ``t / T`` in ``[0, 1]``; a flow checkpoint's net takes
+the flow time ``t`` (0 = noise, 1 = image). Class-conditional nets use classifier-free
+guidance (Ho and Salimans, 2022): ``out = out(null) + w (out(y) - out(null))``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from core.checkpoints import Checkpoint, CheckpointError, load_checkpoint
+from core.samplers import SAMPLERS, DiffusionStep
+from core.schedules import Schedule, make_schedule
+from core.solvers import SOLVERS, solve
+
+# The shipped checkpoints; DIFFUSION_PLAYGROUND_CHECKPOINTS points elsewhere (e.g. your own trained models).
+CHECKPOINTS = Path(os.environ.get("DIFFUSION_PLAYGROUND_CHECKPOINTS") or Path(__file__).resolve().parent.parent / "assets" / "checkpoints")
+DIFFUSION_SAMPLERS = tuple(SAMPLERS)
+FLOW_SOLVERS = SOLVERS
+
+
+def load(name: str | Path) -> Checkpoint:
+    """A shipped checkpoint by name (``mnist-ddpm-eps``) or any checkpoint by path."""
+    path = Path(name)
+    if not path.suffix and not path.parent.name and not path.exists():
+        path = CHECKPOINTS / str(name)
+    return load_checkpoint(path)
+
+
+def recipe_of(ckpt: Checkpoint) -> dict:
+    """The training recipe recorded in a checkpoint (``CheckpointError`` if there is none)."""
+    recipe = ckpt.meta.get("recipe")
+    if not recipe:
+        raise CheckpointError(f"{ckpt.path.name} records no training recipe, so it cannot be sampled")
+    return recipe
+
+
+def schedule_of(ckpt: Checkpoint) -> Schedule:
+    r = recipe_of(ckpt)
+    return make_schedule(r["schedule"], r["T"])
+
+
+def _guided(net: torch.nn.Module, label: int | None, guidance: float) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
+    """``f(x, t_float)`` for the net, with classifier-free guidance toward ``label`` (``None``: unconditional)."""
+    num_classes = int(getattr(net.cfg, "num_classes", 0) or 0)
+    if label is not None and not num_classes:
+        raise ValueError("this model is not class-conditional; leave the label empty")
+    if label is not None and not 0 <= label < num_classes:
+        raise ValueError(f"label must be in 0..{num_classes - 1}, got {label}")
+
+    def f(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        if not num_classes:
+            return net(x, t)
+        null = torch.full((len(x),), num_classes, dtype=torch.long, device=x.device)
+        if label is None:
+            return net(x, t, null)
+        y = torch.full_like(null, label)
+        if guidance == 1.0:
+            return net(x, t, y)
+        both = net(torch.cat([x, x]), torch.cat([t, t]), torch.cat([null, y]))  # one batched call
+        uncond, cond = both.chunk(2)
+        return uncond + guidance * (cond - uncond)
+
+    return f
+
+
+def denoiser(ckpt: Checkpoint, label: int | None = None, guidance: float = 1.0):
+    """The diffusion model as the samplers want it: ``model(x_t, t)`` with integer ``t`` in ``1..T``."""
+    T = recipe_of(ckpt)["T"]
+    f = _guided(ckpt.model, label, guidance)
+    return lambda x, t: f(x, t.to(x.dtype) / T)
+
+
+def velocity(ckpt: Checkpoint, label: int | None = None, guidance: float = 1.0):
+    """The flow model as the solvers want it: ``v(x, t)`` with ``t`` in ``[0, 1]``."""
+    return _guided(ckpt.model, label, guidance)
+
+
+def sample_shape(ckpt: Checkpoint) -> tuple[int, ...]:
+    """``(C, H, W)`` of one sample: from the recipe's data."""
+    data = recipe_of(ckpt)["data"]
+    if data == "mnist":
+        return (1, 28, 28)
+    if data == "cifar10":
+        return (3, 32, 32)
+    raise CheckpointError(f"cannot tell the sample shape of data {data!r}")
+
+
+@dataclass(frozen=True)
+class Generation:
+    """Generated samples (``(N, C, H, W)`` in ``[-1, 1]``), the states along the way and the NFE."""
+
+    images: torch.Tensor
+    frames: torch.Tensor  # (K + 1, N, C, H, W): from noise to images
+    nfe: int
+    times: list[float]
+
+
+@torch.no_grad()
+def generate(
+    ckpt: Checkpoint,
+    n: int = 16,
+    *,
+    steps: int = 20,
+    method: str | None = None,
+    seed: int = 0,
+    label: int | None = None,
+    guidance: float = 1.0,
+    eta: float = 0.0,
+    shape: tuple[int, ...] | None = None,
+    on_diffusion_step: Callable[[DiffusionStep], None] | None = None,
+) -> Generation:
+    """Draw ``n`` samples from a diffusion or flow checkpoint with ``steps`` steps of ``method``.
+
+    ``method``: ``ddpm`` or ``ddim`` for diffusion (default ``ddim``); ``euler``, ``heun``,
+    ``rk4`` or ``dopri5`` for flow (default ``euler``). The same ``seed`` gives the same images.
+    """
+    recipe = recipe_of(ckpt)
+    if n < 1 or steps < 1:
+        raise ValueError("n and steps must be at least 1")
+    shape = shape or sample_shape(ckpt)
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn((n, *shape), generator=g)
+    if recipe["objective"] == "diffusion":
+        method = method or "ddim"
+        if method not in SAMPLERS:
+            raise ValueError(f"unknown diffusion sampler {method!r}; choose one of {', '.join(SAMPLERS)}")
+        sch = schedule_of(ckpt)
+        frames, times = [x], [float(sch.T)]
+
+        def keep(step: DiffusionStep) -> None:
+            frames.append(step.x_s)
+            times.append(float(step.s))
+            if on_diffusion_step is not None:
+                on_diffusion_step(step)
+
+        kw = {"eta": eta} if method == "ddim" else {}
+        out = SAMPLERS[method](denoiser(ckpt, label, guidance), x, sch, steps=steps, prediction=recipe["prediction"],
+                               generator=g, callback=keep, **kw)
+        nfe = steps * (2 if label is not None and guidance != 1.0 else 1)
+        return Generation(out.clamp(-1, 1), torch.stack(frames), nfe, times)
+    if recipe["objective"] == "flow":
+        method = method or "euler"
+        if method not in SOLVERS:
+            raise ValueError(f"unknown ODE solver {method!r}; choose one of {', '.join(SOLVERS)}")
+        sol = solve(velocity(ckpt, label, guidance), x, method, steps=steps)
+        return Generation(sol.final.clamp(-1, 1), sol.trajectory, sol.nfe, sol.times.tolist())
+    raise CheckpointError(f"{ckpt.path.name} is a {recipe['objective']} model, not a generative one")

@@ -1,0 +1,107 @@
+"""Browser-test support: a Streamlit server, headless Chromium (Debian's), and a page wrapper.
+
+Fixtures ``server`` and ``browser`` (session scope) are exported through ``conftest.py``;
+tests use ``Page(browser, url)`` to open a page, wait for the script run to finish,
+interact, and ``check(name)`` for "no exception, no console error" plus a screenshot in
+``test-artifacts/screenshots/``. Tests are skipped, with install instructions, where
+Chromium is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHOTS = ROOT / "test-artifacts" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+needs_chromium = pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="Chromium not found: install it with `apt-get update && apt-get install -y chromium chromium-driver` (never `playwright install`)",
+)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server():
+    port = _free_port()
+    env = {**os.environ, "DIFFUSION_PLAYGROUND_THREADS": "1"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start:\n" + (proc.stdout.read() if proc.stdout else ""))
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield b
+        b.close()
+
+
+class Page:
+    """A browser tab on one app page that records console errors."""
+
+    def __init__(self, browser, url: str):
+        self.page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto(url)
+        self.wait()
+
+    def wait(self, timeout: float = 90) -> None:
+        """Wait until Streamlit has finished running the script (the app root reports ``notRunning``)."""
+        self.page.wait_for_timeout(300)  # let a rerun triggered just before begin
+        self.page.wait_for_selector(
+            "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout * 1000
+        )
+        self.page.wait_for_timeout(300)  # images and charts paint after the run ends
+
+    def check(self, name: str) -> None:
+        """No exception element, no console error; save a full-page screenshot."""
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        assert self.page.locator("[data-testid='stException']").count() == 0, f"{name}: an exception is shown"
+        real = [e for e in self.errors if "favicon" not in e]
+        assert not real, f"{name}: console errors {real}"
+
+

@@ -1,0 +1,30 @@
+"""Shipped checkpoints for the pages: loaded once per server, reported plainly when missing.
+
+A page never falls back to random weights: ``shipped(name)`` returns ``None`` after showing
+a clear message when a checkpoint is missing or does not match its config.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core.checkpoints import Checkpoint, CheckpointError
+from core.generate import load
+
+
+@st.cache_resource(show_spinner="Loading the model...")
+def _load(name: str) -> Checkpoint:
+    return load(name)
+
+
+def shipped(name: str) -> Checkpoint | None:
+    """The shipped checkpoint ``name`` (read-only, shared by all sessions), or ``None`` with a message on screen."""
+    try:
+        return _load(name)
+    except CheckpointError as err:
+        st.error(
+            f"The model **{name}** could not be loaded: {err}. This part of the page needs it; "
+            f"train it with `python -m core.train {name}` (see docs/MODELS.md).",
+            icon=":material/error:",
+        )
+        return None
