@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import copy
 import math
-import os
 import platform
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -26,9 +25,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from core import data as datasets
-from core.checkpoints import load_checkpoint, load_state, save_checkpoint, save_state
+from core.checkpoints import load_state, save_checkpoint, save_state
 from core.diffusion import q_sample, training_target
-from core.flow import flow_matching_loss, pair
+from core.flow import flow_matching_loss, ot_permutation
 from core.nets import build, count_params, vae_loss
 from core.schedules import make_schedule
 
@@ -125,11 +124,8 @@ def make_loss(recipe: Recipe) -> LossFn:
         def flow_loss(model, x, y, g):
             # noise X, images Y (re-paired), t ~ U[0, 1], loss ||v(I_t, t) - (Y - X)||^2
             noise = torch.randn(x.shape, generator=g).to(x.device)
-            perm = torch.arange(len(x)) if recipe.pairing == "random" else None
-            if recipe.pairing == "ot":
-                from core.flow import ot_permutation
-
-                perm = ot_permutation(noise, x).cpu()
+            # the mini-batch is already a random draw, so "random" pairing keeps it as it is
+            perm = ot_permutation(noise, x).cpu() if recipe.pairing == "ot" else torch.arange(len(x))
             x_paired = x[perm.to(x.device)]
             labels = _labels(recipe, None if y is None else y[perm.to(y.device)], _num_classes(model), g)
             t = torch.rand(len(x), generator=g).to(x.device)
@@ -237,13 +233,26 @@ def training_data(recipe: Recipe, device: str = "cpu") -> tuple[torch.Tensor, to
     return datasets.to_model_range(train_part.images).to(device), train_part.labels.to(device)
 
 
-def infinite_batches(x: torch.Tensor, y: torch.Tensor | None, batch_size: int, generator: torch.Generator):
-    """Shuffled mini-batches forever, epoch after epoch."""
+def batch_at(step: int, n: int, batch_size: int, seed: int) -> torch.Tensor:
+    """Indices of mini-batch ``step``: epoch ``e`` is a permutation seeded by ``(seed, e)``.
+
+    A pure function of the step, so a resumed run sees exactly the batches it would have seen.
+    """
+    per_epoch = n // batch_size
+    if per_epoch < 1:
+        raise ValueError(f"batch size {batch_size} is larger than the data ({n} samples)")
+    epoch, k = divmod(step, per_epoch)
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch))
+    return perm[k * batch_size : (k + 1) * batch_size]
+
+
+def batches_from(x: torch.Tensor, y: torch.Tensor | None, batch_size: int, seed: int, start: int = 0):
+    """Mini-batches ``(x, y)`` for steps ``start, start + 1, ...`` (see :func:`batch_at`)."""
+    step = start
     while True:
-        for idx in torch.randperm(len(x), generator=generator).split(batch_size):
-            if len(idx) == batch_size:
-                idx = idx.to(x.device)
-                yield x[idx], (None if y is None else y[idx])
+        idx = batch_at(step, len(x), batch_size, seed).to(x.device)
+        yield x[idx], (None if y is None else y[idx])
+        step += 1
 
 
 def build_model(recipe: Recipe, sample_shape: tuple[int, ...]) -> nn.Module:
@@ -268,13 +277,27 @@ def recipe_record(recipe: Recipe) -> dict[str, Any]:
 # ---------------------------------------------------------------- CLI
 
 
-def _save_resume(path: Path, state: TrainState, generator: torch.Generator, recipe: Recipe, wall: float) -> None:
+def save_resume(path: Path, state: TrainState, generator: torch.Generator, recipe: Recipe, wall: float) -> None:
+    """Everything needed to continue a run exactly: weights, EMA, optimiser, RNG, losses, step (no pickle)."""
     save_state(
         path,
         {"model": state.model.state_dict(), "ema": state.ema.state_dict(), "optimizer": state.optimizer.state_dict(),
          "rng": generator.get_state(), "losses": torch.tensor(state.losses)},
         {"step": state.step, "recipe": recipe.name, "wall_seconds": wall},
     )
+
+
+def load_resume(path: Path, state: TrainState, generator: torch.Generator, recipe: Recipe, device: str = "cpu") -> float:
+    """Restore what :func:`save_resume` wrote into ``state`` and ``generator``; returns the wall time so far."""
+    saved, meta = load_state(path, map_location=device)
+    if meta.get("recipe") != recipe.name:
+        raise ValueError(f"{path} holds a run of {meta.get('recipe')!r}, not {recipe.name!r}")
+    state.model.load_state_dict(saved["model"])
+    state.ema.load_state_dict(saved["ema"])
+    state.optimizer.load_state_dict(saved["optimizer"])
+    generator.set_state(saved["rng"])
+    state.step, state.losses = int(meta["step"]), saved["losses"].tolist()
+    return float(meta.get("wall_seconds", 0.0))
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -301,14 +324,8 @@ def main(argv: list[str] | None = None) -> None:
     resume = args.runs / recipe.name / "resume"
     wall_before = 0.0
     if args.resume and resume.with_suffix(".safetensors").exists():
-        saved, meta = load_state(resume, map_location=args.device)
-        state.model.load_state_dict(saved["model"])
-        state.ema.load_state_dict(saved["ema"])
-        state.optimizer.load_state_dict(saved["optimizer"])
-        generator.set_state(saved["rng"])
-        state.step, state.losses = int(meta["step"]), saved["losses"].tolist()
-        wall_before = float(meta.get("wall_seconds", 0.0))
-    batches = infinite_batches(x, y, recipe.batch_size, generator)
+        wall_before = load_resume(resume, state, generator, recipe, args.device)
+    batches = batches_from(x, y, recipe.batch_size, recipe.seed, start=state.step)
     loss_fn = make_loss(recipe)
     start = time.time()
     bar = tqdm(total=steps, initial=state.step, desc=recipe.name, unit="step")
@@ -318,12 +335,12 @@ def main(argv: list[str] | None = None) -> None:
         if s.step % 25 == 0:
             bar.set_postfix(loss=f"{sum(s.losses[-25:]) / 25:.4f}")
         if s.step % args.every == 0:
-            _save_resume(resume, s, generator, recipe, wall_before + time.time() - start)
+            save_resume(resume, s, generator, recipe, wall_before + time.time() - start)
 
     train(state, loss_fn, batches, recipe, steps=steps, generator=generator, on_step=on_step)
     bar.close()
     wall = wall_before + time.time() - start
-    _save_resume(resume, state, generator, recipe, wall)
+    save_resume(resume, state, generator, recipe, wall)
     images_per_second = state.step * recipe.batch_size / max(wall, 1e-9)
     device = torch.cuda.get_device_name() if args.device == "cuda" else f"{platform.processor() or platform.machine()} CPU, {args.threads} thread(s)"
     path = save_checkpoint(
