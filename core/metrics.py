@@ -54,7 +54,7 @@ def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Frechet distance between Gaussians fitted to feature sets ``a`` (N, F) and ``b`` (M, F)."""
     mu_a, mu_b = a.mean(0), b.mean(0)
     s_a, s_b = np.cov(a, rowvar=False), np.cov(b, rowvar=False)
-    covmean, _ = linalg.sqrtm(s_a @ s_b, disp=False)
+    covmean = linalg.sqrtm(s_a @ s_b)
     if not np.isfinite(covmean).all():  # nearly singular product: regularise (as in the FID reference code)
         eps = 1e-6 * np.eye(len(s_a))
         covmean = linalg.sqrtm((s_a + eps) @ (s_b + eps))

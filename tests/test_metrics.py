@@ -1,0 +1,31 @@
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from core.metrics import frechet_distance, judge
+
+
+def test_frechet_distance_closed_forms():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(4000, 3))
+    assert frechet_distance(a, a) == pytest.approx(0.0, abs=1e-6)
+    shift = np.array([1.0, -2.0, 0.5])
+    assert frechet_distance(a, a + shift) == pytest.approx((shift**2).sum(), rel=1e-6)
+    # N(0, I) vs N(0, 4 I) in 3-D: Tr(I + 4I - 2 * 2I) = 3
+    assert frechet_distance(a, 2 * a) == pytest.approx(3 * a.var(0, ddof=1).mean(), rel=0.05)
+
+
+class Fixed(nn.Module):
+    """Logits that make the first half confident class 3, the second half unsure."""
+
+    def forward(self, x):
+        logits = torch.zeros(len(x), 10)
+        logits[: len(x) // 2, 3] = 10.0
+        return logits
+
+
+def test_judge_counts_confidence_and_classes():
+    v = judge(Fixed(), torch.zeros(10, 1, 28, 28))
+    assert v.confident_share == pytest.approx(0.5)
+    assert v.histogram[3] == pytest.approx(0.5) and sum(v.histogram) == pytest.approx(1.0)
