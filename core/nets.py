@@ -377,17 +377,17 @@ class UNet(nn.Module):
 # --------------------------------------------------------------------------- #
 
 
-def _conv_act(in_ch: int, out_ch: int, stride: int = 1) -> nn.Sequential:
-    """3x3 conv (padding 1) followed by a ReLU."""
-    return nn.Sequential(nn.Conv2d(in_ch, out_ch, 3, stride=stride, padding=1), nn.ReLU())
+def _conv_act(in_ch: int, out_ch: int, stride: int = 1, act: type[nn.Module] = nn.SiLU) -> nn.Sequential:
+    """3x3 conv (padding 1) followed by a nonlinearity (SiLU: smooth, and no "dead" units like ReLU's)."""
+    return nn.Sequential(nn.Conv2d(in_ch, out_ch, 3, stride=stride, padding=1), act())
 
 
 def _up_conv_act(in_ch: int, out_ch: int, size: int) -> nn.Sequential:
-    """Nearest-neighbour upsampling to ``size x size``, 3x3 conv, ReLU."""
+    """Nearest-neighbour upsampling to ``size x size``, 3x3 conv, SiLU."""
     return nn.Sequential(
         nn.Upsample(size=(size, size), mode="nearest"),
         nn.Conv2d(in_ch, out_ch, 3, padding=1),
-        nn.ReLU(),
+        nn.SiLU(),
     )
 
 
@@ -438,10 +438,10 @@ class ConvAutoencoderConfig:
 class ConvAutoencoder(nn.Module):
     """Convolutional autoencoder: image -> flat code -> image.
 
-    Encoder: 3x3 convs with ReLU, down-sampling by stride-2 convs
+    Encoder: 3x3 convs with SiLU, down-sampling by stride-2 convs
     (28 -> 14 -> 7 for the default), then flatten and a linear layer to the code.
     Decoder: a linear layer back to the smallest feature map, then per level a
-    nearest-neighbour upsampling and a 3x3 conv with ReLU, and a last 3x3 conv with
+    nearest-neighbour upsampling and a 3x3 conv with SiLU, and a last 3x3 conv with
     ``tanh`` so that the output lies in ``[-1, 1]`` like the images.
     """
 
@@ -456,7 +456,7 @@ class ConvAutoencoder(nn.Module):
         enc["code"] = nn.Linear(flat, cfg.code_dim)
         self.encoder = nn.Sequential(enc)
         dec: OrderedDict[str, nn.Module] = OrderedDict(
-            fc=nn.Sequential(nn.Linear(cfg.code_dim, flat), nn.ReLU()),
+            fc=nn.Sequential(nn.Linear(cfg.code_dim, flat), nn.SiLU()),
             unflatten=nn.Unflatten(1, self._bottom),
         )
         dec.update(_conv_decoder(cfg.in_channels, cfg.channels, sizes))
@@ -589,7 +589,7 @@ class VAE(nn.Module):
             self.latent_shape: tuple[int, ...] = (cfg.latent_dim,)
             enc["flatten"] = nn.Flatten()
             enc["gaussian"] = nn.Linear(c_low * s_low**2, 2 * cfg.latent_dim)  # -> [mu, logvar]
-            dec["fc"] = nn.Sequential(nn.Linear(cfg.latent_dim, c_low * s_low**2), nn.ReLU())
+            dec["fc"] = nn.Sequential(nn.Linear(cfg.latent_dim, c_low * s_low**2), nn.SiLU())
             dec["unflatten"] = nn.Unflatten(1, (c_low, s_low, s_low))
         else:  # "spatial"
             self.latent_shape = (cfg.latent_channels, s_low, s_low)
@@ -745,7 +745,7 @@ class Classifier(nn.Module):
         layers: list[nn.Module] = []
         prev, size = cfg.in_channels, cfg.image_size
         for ch in cfg.channels:
-            layers += [_conv_act(prev, ch), _conv_act(ch, ch), nn.MaxPool2d(2)]
+            layers += [_conv_act(prev, ch, act=nn.ReLU), _conv_act(ch, ch, act=nn.ReLU), nn.MaxPool2d(2)]
             prev, size = ch, size // 2
         if size == 0:
             raise ValueError(f"image_size {cfg.image_size} is too small for {len(cfg.channels)} stages")

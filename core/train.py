@@ -71,21 +71,25 @@ RECIPES: dict[str, Recipe] = {
         Recipe("mnist-classifier", "Small CNN that judges generated digits.", "mnist", "classifier", "classifier",
                steps=1500, lr=2e-3, ema_decay=0.99),
         Recipe("mnist-autoencoder", "Conv auto-encoder, 16-D code.", "mnist", "autoencoder", "autoencoder",
-               {"in_channels": 1, "code_dim": 16}, steps=3000, ema_decay=0.995),
+               {"channels": (16, 32), "code_dim": 16}, steps=2000, ema_decay=0.995),
         Recipe("mnist-vae-2d", "VAE with a 2-D latent (the latent map).", "mnist", "vae", "vae",
-               {"in_channels": 1, "latent": "flat", "latent_dim": 2}, steps=3000, ema_decay=0.995),
+               {"channels": (16, 32), "latent": "flat", "latent_dim": 2}, steps=2000, ema_decay=0.995),
         Recipe("mnist-vae-spatial", "VAE with a 7x7x4 latent, for latent diffusion.", "mnist", "vae", "vae",
-               {"in_channels": 1, "latent": "spatial", "latent_channels": 4}, kl_weight=0.1, steps=3000, ema_decay=0.995),
+               {"channels": (16, 32), "latent": "spatial", "latent_channels": 4}, kl_weight=0.1, steps=2000, ema_decay=0.995),
         Recipe("mnist-ddpm-eps", "Noise-prediction DDPM, cosine schedule, class-conditional.", "mnist", "diffusion", "unet",
-               _MNIST_UNET, prediction="eps", conditional=True, steps=8000),
+               _MNIST_UNET, prediction="eps", conditional=True, steps=7000),
         Recipe("mnist-ddpm-x0", "Image-prediction diffusion, cosine schedule, class-conditional.", "mnist", "diffusion", "unet",
                _MNIST_UNET, prediction="x0", conditional=True, steps=8000),
         Recipe("mnist-flow-random", "Flow matching, random pairing, class-conditional.", "mnist", "flow", "unet",
                _MNIST_UNET, pairing="random", conditional=True, steps=8000),
         Recipe("mnist-flow-ot", "Flow matching, mini-batch OT pairing, class-conditional.", "mnist", "flow", "unet",
                _MNIST_UNET, pairing="ot", conditional=True, steps=8000),
+        Recipe("mnist-latent-flow", "Flow matching (OT pairing) in the 4x7x7 latent of mnist-vae-spatial.",
+               "latent:mnist-vae-spatial", "flow", "unet",
+               {"base_channels": 64, "channel_mults": (1,), "num_res_blocks": 2, "attention": True, "num_classes": 10},
+               pairing="ot", conditional=True, steps=5000),
         Recipe("cifar10-autoencoder", "Conv auto-encoder for CIFAR-10, 128-D code.", "cifar10", "autoencoder", "autoencoder",
-               {"in_channels": 3, "code_dim": 128}, steps=3000, ema_decay=0.995),
+               {"channels": (32, 64), "code_dim": 128}, steps=3000, ema_decay=0.995),
         Recipe("tiny-test", "A few steps on tiny data, for the tests.", "mnist", "diffusion", "unet",
                {"base_channels": 8, "channel_mults": (1, 2), "attention": False}, steps=20, batch_size=16, warmup=2),
     ]
@@ -267,6 +271,16 @@ def build_model(recipe: Recipe, sample_shape: tuple[int, ...]) -> nn.Module:
     return build(recipe.net, cfg)
 
 
+def _latent_record(recipe: Recipe) -> dict[str, Any]:
+    """For a latent model: which VAE decodes its samples, and the latent scale."""
+    if not recipe.data.startswith("latent:"):
+        return {}
+    from core.latent import latent_scale
+
+    vae = recipe.data.split(":", 1)[1]
+    return {"latent": {"vae": vae, "scale": latent_scale(vae, recipe.train_fraction, recipe.seed)}}
+
+
 def recipe_record(recipe: Recipe) -> dict[str, Any]:
     """The recipe as plain JSON (stored in the checkpoint)."""
     rec = asdict(recipe)
@@ -348,7 +362,7 @@ def main(argv: list[str] | None = None) -> None:
         extra={"recipe": recipe_record(recipe), "steps": state.step, "wall_seconds": round(wall, 1),
                "hardware": device, "images_per_second": round(images_per_second, 1),
                "final_loss": sum(state.losses[-100:]) / max(1, len(state.losses[-100:])),
-               "num_params": count_params(state.ema)},
+               "num_params": count_params(state.ema), **_latent_record(recipe)},
     )
     print(f"saved {path} after {state.step} steps in {wall / 60:.1f} min ({images_per_second:.0f} images/s)")
 
