@@ -23,8 +23,8 @@ class Part:
 
 ROADMAP: tuple[Part, ...] = (
     Part(1, "Auto-encoders", ":material/compress:", "Squeeze an image into a code and rebuild it; restore damaged digits; the decoder as a (weak) generator."),
-    Part(2, "Forward noising", ":material/blur_on:", "Add a little Gaussian noise, step after step, until only noise is left; the 2-pixel view of a whole dataset."),
-    Part(3, "Schedules", ":material/timeline:", "Constant, linear, cosine: how fast the signal fades, and where the steps are spent."),
+    Part(2, "Forward noising", ":material/blur_on:", "Add a little Gaussian noise, step after step, until only noise is left; the 2-pixel view of a whole dataset.", page="forward_noising.py"),
+    Part(3, "Schedules", ":material/timeline:", "Constant, linear, cosine: how fast the signal fades, and where the steps are spent.", page="schedules.py"),
     Part(4, "Training", ":material/model_training:", "A network learns to predict the noise that was added, at random steps t."),
     Part(5, "Reverse denoising", ":material/auto_fix_high:", "From pure noise back to an image: the one-shot guess, then DDPM's progressive steps."),
     Part(6, "Prediction targets", ":material/target:", "Predict the noise, the image or the velocity? In high dimension, predicting the image wins."),

@@ -1,0 +1,46 @@
+"""Part 2, forward noising, in a real browser: renders, the t slider moves, a click on the image picks a pixel."""
+
+import pytest
+
+from browser_support import Page, needs_chromium
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def test_forward_noising(server, browser):
+    # Open the home page and follow the sidebar link: a deep link to /forward_noising makes Streamlit's
+    # frontend probe /forward_noising/_stcore/* first, which logs two 404s unrelated to the page.
+    tab = Page(browser, server)
+    page = tab.page
+    page.get_by_role("link", name="2. Forward noising").first.click()
+    tab.wait()
+    page.wait_for_selector(".st-key-fn_cloud .js-plotly-plot")
+    tab.check("forward_noising")
+    assert page.locator("h1").first.inner_text().startswith("2. Forward noising")
+    assert page.locator(".js-plotly-plot").count() == 4
+    # the cloud has its own Play button and slider (the animation runs in the browser)
+    assert page.locator(".st-key-fn_cloud .updatemenu-button").count() == 2  # Play, Pause
+
+    # move the page's t slider with the keyboard
+    slider = page.locator(".st-key-fn_t input[type='range']")
+    before = slider.input_value()
+    slider.focus()
+    page.keyboard.press("PageUp")  # one rerun (several quick reruns may log 404s for images already replaced)
+    tab.wait()
+    assert slider.input_value() != before
+    tab.check("forward_noising_t")
+
+    # click a pixel of the picker image: pixel A moves there
+    picker = page.locator(".st-key-fn_picker .js-plotly-plot .nsewdrag").first
+    picker.scroll_into_view_if_needed()
+    box = picker.bounding_box()
+    assert page.locator(".st-key-fn_a_row input").input_value() == "14"
+    x, y = box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.3  # about row 8, column 14
+    page.mouse.move(x, y)  # Plotly picks the point under the pointer on hover, as a real mouse does
+    page.wait_for_timeout(300)
+    page.mouse.click(x, y)
+    tab.wait()
+    assert page.locator(".st-key-fn_a_row input").input_value() == "8"
+    assert page.locator(".st-key-fn_a_col input").input_value() == "14"
+    assert page.locator(".st-key-fn_click input[type='radio']").nth(1).is_checked()  # the next click moves B
+    tab.check("forward_noising_click")

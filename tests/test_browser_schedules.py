@@ -1,0 +1,30 @@
+"""Part 3, schedules, in a real browser: renders, and the t slider moves the line on the curves."""
+
+import pytest
+
+from browser_support import Page, needs_chromium
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def test_schedules(server, browser):
+    # Follow the sidebar link from home: a deep link makes Streamlit probe /schedules/_stcore/* first (two 404s).
+    tab = Page(browser, server)
+    page = tab.page
+    page.get_by_role("link", name="3. Schedules").first.click()
+    tab.wait()
+    page.wait_for_selector(".st-key-sc_film .js-plotly-plot")
+    tab.check("schedules")
+    assert page.locator("h1").first.inner_text().startswith("3. Schedules")
+    assert page.locator(".js-plotly-plot").count() == 3
+    legend = [t.text_content() for t in page.locator(".st-key-sc_curves .legendtext").all()]
+    assert legend == ["constant", "linear", "cosine"]
+
+    slider = page.locator(".st-key-sc_t input[type='range']")
+    assert slider.input_value() == "250"
+    slider.focus()
+    page.keyboard.press("End")  # t = T
+    tab.wait()
+    assert slider.input_value() == "1000"
+    assert page.get_by_text("ā_{1000}").count() == 0  # rendered as math, not raw text
+    tab.check("schedules_t_end")

@@ -1,0 +1,171 @@
+"""Part 3, schedules: cached data and Plotly figures comparing constant, linear and cosine."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+from plotly.subplots import make_subplots
+
+from core.data import to_model_range
+from core.diffusion import q_sample
+from core.images import grid
+from core.schedules import Schedule, make_schedule
+from ui.state import dataset
+
+ORDER = ("constant", "linear", "cosine")
+COLOURS = {"constant": "#2ca02c", "linear": "#d62728", "cosine": "#1f77b4"}  # green, red, blue on every figure
+MARKDOWN_COLOURS = {"constant": "green", "linear": "red", "cosine": "blue"}  # the same, for st.markdown
+REGION_COLOURS = {"almost clean": "#c7e9c0", "useful": "#fdae6b", "almost pure noise": "#bdbdbd"}
+FONT = dict(size=16)
+
+
+@dataclass(frozen=True)
+class StepBudget:
+    """How a schedule's ``T`` noisy steps ``t = 1..T`` split by ``abar_t`` (``threshold`` = ``thr``).
+
+    almost clean: ``abar_t > 1 - thr``; almost pure noise: ``abar_t < thr``; useful: the rest.
+    """
+
+    name: str
+    T: int
+    clean: int
+    useful: int
+    noise: int
+
+    @property
+    def noise_fraction(self) -> float:
+        return self.noise / self.T
+
+
+def step_budget(schedule: Schedule, threshold: float) -> StepBudget:
+    """Count the steps ``t = 1..T`` with ``abar_t < threshold``, ``abar_t > 1 - threshold``, and in between."""
+    if not 0.0 < threshold < 0.5:
+        raise ValueError(f"threshold must be in (0, 0.5), got {threshold}")
+    ab = schedule.alpha_bars[1:]  # (T,): t = 1..T
+    noise = int((ab < threshold).sum())
+    clean = int((ab > 1 - threshold).sum())
+    return StepBudget(schedule.name, schedule.T, clean, schedule.T - noise - clean, noise)
+
+
+# ------------------------------------------------------------------------------------ data (cached)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def curves(T: int) -> dict[str, dict[str, np.ndarray]]:
+    """``abar_t`` (t = 0..T), ``beta_t`` (t = 0..T-1) and log-SNR (t = 1..T) of each schedule, as numpy."""
+    out = {}
+    for name in ORDER:
+        s = make_schedule(name, T)
+        out[name] = {"alpha_bars": s.alpha_bars.numpy(), "betas": s.betas.numpy(), "log_snr": s.log_snr[1:].numpy()}
+    return out
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def budgets(T: int, threshold: float) -> list[StepBudget]:
+    """The step budget of every schedule."""
+    return [step_budget(make_schedule(name, T), threshold) for name in ORDER]
+
+
+def _image_and_noise(name: str, index: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
+    x0 = to_model_range(dataset(name).images[index : index + 1])  # (1, C, H, W)
+    return x0, torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def noised_under_each(name: str, index: int, T: int, t: int, seed: int) -> dict[str, np.ndarray]:
+    """The same image and the same ``eps`` at step ``t`` under each schedule: (H, W, C) uint8 per schedule."""
+    x0, eps = _image_and_noise(name, index, seed)
+    return {s: grid(q_sample(x0, t, make_schedule(s, T), eps), 1) for s in ORDER}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def film(name: str, index: int, T: int, seed: int, columns: int = 9) -> tuple[np.ndarray, list[int]]:
+    """One row per schedule, ``columns`` evenly spaced steps 0..T, same image and same ``eps``: (rows*H, cols*W, C)."""
+    x0, eps = _image_and_noise(name, index, seed)
+    ts = [round(k * T / (columns - 1)) for k in range(columns)]
+    rows = [q_sample(x0, t, make_schedule(s, T), eps) for s in ORDER for t in ts]
+    return grid(torch.cat(rows), columns, pad=2), ts
+
+
+# ------------------------------------------------------------------------------------ figures
+
+
+def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float) -> go.Figure:
+    """``abar_t``, ``beta_t`` (log scale) and log-SNR of the three schedules; a line at ``t``, markers at ``abar_t``."""
+    T = len(c["cosine"]["betas"])
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07, subplot_titles=(
+        "ā_t: how much image is left", "β_t: noise added by step t → t+1", "log-SNR = log(ā_t / (1 − ā_t))"))
+    fig.update_annotations(font=dict(size=17, color="#222"))  # the subplot titles
+    lsnr_thr = math.log(threshold / (1 - threshold))
+    for name in ORDER:
+        d, colour = c[name], COLOURS[name]
+        ts = np.arange(T + 1)
+        fig.add_trace(go.Scatter(x=ts, y=d["alpha_bars"], name=name, legendgroup=name, line=dict(color=colour, width=3),
+                                 hovertemplate=f"{name}<br>t=%{{x}}<br>ā=%{{y:.4f}}<extra></extra>"), 1, 1)
+        fig.add_trace(go.Scatter(x=ts[:-1], y=d["betas"], name=name, legendgroup=name, showlegend=False,
+                                 line=dict(color=colour, width=3), hovertemplate=f"{name}<br>t=%{{x}}<br>β=%{{y:.2e}}<extra></extra>"), 1, 2)
+        fig.add_trace(go.Scatter(x=ts[1:], y=d["log_snr"], name=name, legendgroup=name, showlegend=False,
+                                 line=dict(color=colour, width=3), hovertemplate=f"{name}<br>t=%{{x}}<br>log-SNR=%{{y:.2f}}<extra></extra>"), 1, 3)
+        # markers at the chosen t
+        fig.add_trace(go.Scatter(x=[t], y=[d["alpha_bars"][t]], mode="markers", legendgroup=name, showlegend=False,
+                                 marker=dict(color=colour, size=14, line=dict(color="white", width=2)),
+                                 hovertemplate=f"{name}: ā_{t} = %{{y:.4f}}<extra></extra>"), 1, 1)
+        if t >= 1:
+            fig.add_trace(go.Scatter(x=[t], y=[d["log_snr"][t - 1]], mode="markers", legendgroup=name, showlegend=False,
+                                     marker=dict(color=colour, size=12, line=dict(color="white", width=2)), hoverinfo="skip"), 1, 3)
+    # the "almost pure noise" band, on both panels that can show it
+    band = dict(fillcolor=REGION_COLOURS["almost pure noise"], opacity=0.45, line_width=0, layer="below")
+    fig.add_hrect(y0=0, y1=threshold, row=1, col=1, **band)
+    fig.add_hrect(y0=-30, y1=lsnr_thr, row=1, col=3, **band)
+    fig.add_annotation(x=T * 0.02, y=lsnr_thr, text=f"grey: almost pure noise, log-SNR < {lsnr_thr:.1f}", showarrow=False,
+                       xanchor="left", yanchor="top", font=dict(size=13), row=1, col=3)
+    for col in (1, 2, 3):
+        fig.add_vline(x=t, line=dict(color="black", width=2, dash="dash"), row=1, col=col)
+        fig.update_xaxes(title_text="step t", range=[0, T], row=1, col=col)
+    fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)
+    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    fig.update_yaxes(range=[-12, 12], row=1, col=3)
+    fig.update_layout(height=430, font=FONT, margin=dict(l=10, r=10, t=70, b=10), hovermode="closest",
+                      legend=dict(orientation="h", x=0.5, xanchor="center", y=1.2, yanchor="bottom", font=dict(size=17)))
+    return fig
+
+
+def budget_figure(budget: list[StepBudget], threshold: float) -> go.Figure:
+    """Stacked horizontal bars: how many of the ``T`` steps each schedule spends almost clean, useful, almost pure noise."""
+    T = budget[0].T
+    fig = go.Figure()
+    for region, attr in (("almost clean", "clean"), ("useful", "useful"), ("almost pure noise", "noise")):
+        counts = [getattr(b, attr) for b in budget]
+        fig.add_trace(go.Bar(
+            y=[b.name for b in budget], x=counts, orientation="h", name=region,
+            marker=dict(color=REGION_COLOURS[region], line=dict(color="white", width=1)),
+            text=[f"{n} ({n / T:.0%})" if n / T >= 0.09 else "" for n in counts], textposition="inside", textangle=0,
+            insidetextanchor="middle", textfont=dict(size=16, color="black"),
+            hovertemplate="%{y}: %{x} steps " + region + "<extra></extra>",
+        ))
+    fig.update_layout(
+        barmode="stack", height=290, font=FONT, margin=dict(l=10, r=10, t=60, b=10),
+        title=dict(text=f"Where the T = {T} steps go (ā > {1 - threshold:g} | useful | ā < {threshold:g})", font=dict(size=18)),
+        legend=dict(orientation="h", x=0, y=-0.15, yanchor="top", traceorder="normal"),
+        xaxis=dict(range=[0, T]),
+        yaxis=dict(autorange="reversed", tickfont=dict(size=17)),
+    )
+    return fig
+
+
+def film_figure(image: np.ndarray, ts: list[int], size: int, pad: int = 2) -> go.Figure:
+    """The film strip: rows are schedules, columns are steps; tick labels name both."""
+    rgb = np.repeat(image, 3, axis=2) if image.shape[2] == 1 else image
+    fig = go.Figure(go.Image(z=rgb, hoverinfo="skip"))
+    centres = [k * (size + pad) + (size - 1) / 2 for k in range(len(ts))]
+    rows = [k * (size + pad) + (size - 1) / 2 for k in range(len(ORDER))]
+    fig.update_xaxes(tickvals=centres, ticktext=[f"t = {t}" for t in ts], side="top", showgrid=False, tickfont=dict(size=15))
+    fig.update_yaxes(tickvals=rows, ticktext=[f"<b><span style='color:{COLOURS[n]}'>{n}</span></b>" for n in ORDER],
+                     showgrid=False, tickfont=dict(size=17))
+    fig.update_layout(height=3 * 95 + 50, margin=dict(l=10, r=10, t=40, b=0), dragmode=False, font=FONT)
+    return fig
