@@ -29,7 +29,7 @@ ROADMAP: tuple[Part, ...] = (
     Part(5, "Reverse denoising", ":material/auto_fix_high:", "From pure noise back to an image: the one-shot guess, then DDPM's progressive steps."),
     Part(6, "Prediction targets", ":material/target:", "Predict the noise, the image or the velocity? In high dimension, predicting the image wins."),
     Part(7, "Latent diffusion", ":material/layers:", "Run the same process in the small latent space of a VAE."),
-    Part(8, "Flow matching", ":material/trending_flat:", "Straight paths from noise to images; random vs optimal-transport pairing; ODE solvers."),
+    Part(8, "Flow matching", ":material/trending_flat:", "Straight paths from noise to images; random vs optimal-transport pairing; ODE solvers.", page="flow_matching.py"),
     Part(9, "Spotting generated images", ":material/search:", "High frequencies, overly smooth textures, inconsistencies: what gives a generated image away."),
 )
 

@@ -1,0 +1,266 @@
+"""Part 8, flow matching: pairings, live training of a 2-D velocity field, ODE solvers, and MNIST flows."""
+
+from __future__ import annotations
+
+import uuid
+
+import streamlit as st
+import torch
+
+from core.data import TOY_DATASETS, sample_toy
+from core.generate import generate
+from core.images import grid, to_pil
+from core.solvers import SOLVERS
+from core.toy_flow import ToyFlowConfig, error_curve, flow_samples, sample_pairs, solve_report, train_both, vector_field, wasserstein2
+from ui import jobs
+from ui.fig_flow_matching import error_figure, field_figure, loss_figure, pairs_figure, trajectories_figure
+from ui.lessons import lesson
+from ui.models import shipped
+from ui.state import mnist  # noqa: F401  (sets the app-wide torch thread budget)
+
+PAGE = "flow_matching"
+JOB = "fm_job"
+SOURCES = {"8gaussians": "8 Gaussians", "gaussian": "noise N(0, I)"}
+TARGETS = {name: name for name in TOY_DATASETS}
+TARGETS.update({"8gaussians": "8 Gaussians", "gaussian": "Gaussian N(0, I)"})
+SOLVER_NAMES = {"euler": "Euler", "heun": "Heun", "rk4": "RK4", "dopri5": "Dopri5 (adaptive)"}
+MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
+MNIST_STEPS = (1, 2, 5, 10)
+DEFAULT = ToyFlowConfig()
+
+
+# ---------------------------------------------------------------- cached computations (module level)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def pairs_view(source: str, target: str, n: int, seed: int):
+    return {how: sample_pairs(source, target, n, how, seed=seed) for how in ("random", "ot")}
+
+
+@st.cache_resource(show_spinner="Training the two default models (a few seconds, once per server)...", max_entries=16)
+def pretrained(source: str, target: str):
+    """Both pairings trained with the page's default settings: what the page shows before any click."""
+    return train_both(ToyFlowConfig(source=source, target=target))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def field_view(model_id: str, _models, source: str, target: str, t: float, seed: int):
+    k = round(t * 20)  # the particles: a 20-step RK4 solve, read at step k
+    fields = {how: vector_field(r.model, t) for how, r in _models.items()}
+    particles = {how: flow_samples(r.model, source, 400, "rk4", 20, seed=seed).trajectory[k] for how, r in _models.items()}
+    return fields, particles, sample_toy(target, 1000, seed=seed + 1)
+
+
+@st.cache_data(show_spinner="Solving the ODE...", max_entries=256)
+def solver_view(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int):
+    reports = {how: solve_report(r.model, source, target, method, steps, seed=seed) for how, r in _models.items()}
+    return reports, sample_toy(target, 1000, seed=seed + 1)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def error_view(model_id: str, _models, source: str, method: str, seed: int):
+    return {how: error_curve(r.model, source, method, seed=seed) for how, r in _models.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sampling_noise_w2(target: str, seed: int) -> float:
+    """W2 between two independent samples of 1000 target points: the floor of the W2 column."""
+    return wasserstein2(sample_toy(target, 1000, seed=seed + 7919), sample_toy(target, 1000, seed=seed + 104729))
+
+
+@st.cache_data(show_spinner="Generating digits...", max_entries=128)
+def mnist_row(name: str, _ckpt, label: int | None, guidance: float, seed: int):
+    """One model's samples at each step count of ``MNIST_STEPS``: ``[(steps, nfe, image)]``."""
+    out = []
+    for steps in MNIST_STEPS:
+        gen = generate(_ckpt, 8, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
+        out.append((steps, gen.nfe, to_pil(grid(gen.images, 4, pad=2), scale=2)))
+    return out
+
+
+# ---------------------------------------------------------------- the student's models
+
+
+def current_models(source: str, target: str):
+    """The student's last trained pair if it matches the chosen data, else the default pair: ``(id, results)``."""
+    mine = st.session_state.get("fm_models")
+    if mine and mine["config"].source == source and mine["config"].target == target:
+        return mine["id"], mine["results"]
+    return f"default:{source}:{target}", pretrained(source, target)
+
+
+def training_config() -> ToyFlowConfig:
+    s = st.session_state
+    return ToyFlowConfig(
+        source=s.get("fm_source", DEFAULT.source), target=s.get("fm_target", DEFAULT.target),
+        steps=int(s.get("fm_steps", DEFAULT.steps)), batch_size=int(s.get("fm_batch", DEFAULT.batch_size)),
+        ot_batch=int(s.get("fm_ot_block", DEFAULT.ot_batch)), hidden=int(s.get("fm_hidden", DEFAULT.hidden)),
+        depth=int(s.get("fm_depth", DEFAULT.depth)), lr=float(s.get("fm_lr", DEFAULT.lr)), seed=int(s.get("fm_seed", 0)),
+    )
+
+
+def start_training() -> None:
+    cfg = training_config()
+    job = jobs.launch(JOB, lambda progress: train_both(cfg, progress.report), 2 * cfg.steps)
+    if job is not None:
+        st.session_state["fm_job_config"] = cfg
+        st.session_state["fm_job_collected"] = False
+
+
+def training_panel() -> None:
+    """Progress, loss curves and a Stop button while the job runs; keeps the result when it ends."""
+    job = jobs.get(JOB)
+    if job is None:
+        mine = st.session_state.get("fm_models")
+        if mine:
+            r = mine["results"]
+            st.plotly_chart(loss_figure({k: v.losses for k, v in r.items()}, mine["config"].steps), width="stretch", key="fm_loss_chart")
+        else:
+            st.info("Press **Train both models** to watch the loss go down live. Until then the page shows two "
+                    "models trained with the default settings.", icon=":material/model_training:")
+        return
+    cfg = st.session_state["fm_job_config"]
+    p = job.progress
+    losses = list(p.losses)
+    st.progress(min(1.0, p.step / max(1, p.total)),
+                text=f"{job.status}: step {p.step} of {p.total} (random pairing, then OT pairing)")
+    st.plotly_chart(loss_figure({"random": losses[: cfg.steps], "ot": losses[cfg.steps :]}, cfg.steps), width="stretch", key="fm_loss_chart")
+    if job.running:
+        st.button("Stop", key="fm_stop", icon=":material/stop:", on_click=job.progress.stop.set)
+        return
+    if job.status == "failed":
+        st.error(f"Training failed: {job.error}")
+        return
+    if not st.session_state.get("fm_job_collected"):
+        st.session_state["fm_job_collected"] = True
+        results = job.result or {}
+        if set(results) == {"random", "ot"}:
+            st.session_state["fm_models"] = {"id": uuid.uuid4().hex, "config": cfg, "results": results}
+            st.rerun()  # redraw the whole page with the new models
+        else:
+            st.warning("Stopped before the OT model started: the models shown below are unchanged.")
+    mine = st.session_state.get("fm_models")
+    if mine and job.status in ("done", "stopped"):
+        secs = {k: v.seconds for k, v in mine["results"].items()}
+        st.caption(f"{job.status.capitalize()} in {job.seconds:.1f} s (random {secs['random']:.1f} s, OT {secs['ot']:.1f} s, "
+                   f"{sum(len(v.losses) for v in mine['results'].values())} steps in all).")
+
+
+# ---------------------------------------------------------------- page
+
+st.title("8. Flow matching")
+top_l, top_r = st.columns([3, 2], gap="large")
+with top_l:
+    lesson(PAGE)
+with top_r, st.container(border=True):
+    lesson(PAGE, "equations")
+
+# 1. pairing
+st.header("1. Who goes with whom?")
+left, right = st.columns([1, 2], gap="large")
+with left:
+    lesson(PAGE, "pairing")
+    source = st.selectbox("Source X (t = 0)", list(SOURCES), format_func=SOURCES.get, key="fm_source")
+    target = st.selectbox("Target Y (t = 1)", list(TARGETS), index=list(TARGETS).index(DEFAULT.target),
+                          format_func=TARGETS.get, key="fm_target")
+    c1, c2 = st.columns(2)
+    n_pairs = c1.slider("Pairs drawn", 8, 256, 64, step=8, key="fm_npairs")
+    seed = int(c2.number_input("Seed", 0, 9999, 0, key="fm_seed"))
+with right:
+    pairs = pairs_view(source, target, n_pairs, seed)
+    st.plotly_chart(pairs_figure(pairs), width="stretch", key="fm_pairs_chart")
+    m = st.columns(2)
+    m[0].metric("Crossing pairs of segments", f"{pairs['ot'].crossings} with OT",
+                delta=f"{pairs['ot'].crossings - pairs['random'].crossings} vs random", delta_color="inverse")
+    m[1].metric("Total cost  Σ ‖Xᵢ − Yᵢ‖²", f"{pairs['ot'].cost:.0f} with OT",
+                delta=f"{pairs['ot'].cost - pairs['random'].cost:.0f} vs random", delta_color="inverse")
+
+# 2. training
+st.header("2. Train the velocity network, live")
+left, right = st.columns([1, 2], gap="large")
+with left:
+    lesson(PAGE, "training")
+    st.slider("Training steps (each model)", 100, 3000, DEFAULT.steps, step=100, key="fm_steps")
+    with st.expander("Network and optimiser"):
+        a, b = st.columns(2)
+        a.select_slider("Width", [32, 64, 128, 256], DEFAULT.hidden, key="fm_hidden")
+        b.slider("Hidden layers", 1, 6, DEFAULT.depth, key="fm_depth")
+        a.select_slider("Batch size", [64, 128, 256, 512], DEFAULT.batch_size, key="fm_batch")
+        b.select_slider("OT block", [16, 32, 64, 128, 256], DEFAULT.ot_batch, key="fm_ot_block",
+                        help="Exact OT pairs the batch in blocks of this many points.")
+        a.select_slider("Learning rate", [1e-3, 3e-3, 1e-2, 3e-2], DEFAULT.lr, key="fm_lr", format_func=lambda v: f"{v:g}")
+    running = (job := jobs.get(JOB)) is not None and job.running
+    st.button("Train both models (random, then OT)", key="fm_train", type="primary", icon=":material/play_arrow:",
+              on_click=start_training, disabled=running)
+with right:
+    st.fragment(run_every=0.5 if running else None)(training_panel)()
+
+model_id, models = current_models(source, target)
+trained = st.session_state.get("fm_models")
+if trained and trained["id"] == model_id:
+    cfg = trained["config"]
+    st.caption(f"Below: your models, {cfg.source} → {cfg.target}, {cfg.steps} steps each, width {cfg.hidden}, "
+               f"{cfg.depth} hidden layers, seed {cfg.seed}.")
+else:
+    st.caption(f"Below: two models trained with the default settings on {SOURCES[source]} → {TARGETS[target]} "
+               f"({DEFAULT.steps} steps each). Train your own above.")
+
+# 3. field
+st.header("3. The learned velocity field")
+left, right = st.columns([1, 2], gap="large")
+with left:
+    lesson(PAGE, "field")
+    t = st.slider("Time t", 0.0, 1.0, 0.5, step=0.05, key="fm_t")
+with right:
+    fields, particles, tgt = field_view(model_id, models, source, target, t, seed)
+    st.plotly_chart(field_figure(fields, particles, tgt), width="stretch", key="fm_field_chart")
+
+# 4. solvers
+st.header("4. Solve the ODE: paths, solvers and their cost")
+left, right = st.columns([1, 2], gap="large")
+with left:
+    lesson(PAGE, "solvers")
+    a, b = st.columns(2)
+    method = a.selectbox("Solver", list(SOLVERS), format_func=SOLVER_NAMES.get, key="fm_solver")
+    steps = b.slider("Steps", 1, 50, 4, key="fm_ode_steps",
+                     help="Dopri5 chooses its own steps (tolerance 1e-3); here this only sets how many points of each path are drawn.")
+with right:
+    reports, tgt = solver_view(model_id, models, source, target, method, steps, seed)
+    curves = error_view(model_id, models, source, method, seed)
+    st.plotly_chart(trajectories_figure(reports, tgt), width="stretch", key="fm_paths_chart")
+    tab_col, err_col = st.columns([1, 1], gap="medium")
+    with tab_col:
+        st.dataframe(
+            {
+                "model": ["random pairing", "OT pairing"],
+                "NFE": [reports[k].nfe for k in ("random", "ot")],
+                "straightness": [round(reports[k].straightness, 3) for k in ("random", "ot")],
+                "W2 to target": [round(reports[k].w2, 3) for k in ("random", "ot")],
+                "error vs reference": [round(reports[k].ref_error, 4) for k in ("random", "ot")],
+            },
+            hide_index=True, width="stretch", key="fm_solver_table",
+        )
+        st.caption(f"W2 floor: two independent sets of 1000 target points are W2 = {sampling_noise_w2(target, seed):.2f} apart.")
+    with err_col:
+        st.plotly_chart(error_figure(curves, {k: (r.nfe, r.ref_error) for k, r in reports.items()}, SOLVER_NAMES[method]),
+                        width="stretch", key="fm_error_chart")
+
+# 5. MNIST
+st.header("5. The same on digits: MNIST with 1, 2, 5 and 10 steps")
+left, right = st.columns([1, 2], gap="large")
+with left:
+    lesson(PAGE, "mnist")
+    digit = st.selectbox("Digit", ["any"] + list(range(10)), key="fm_digit")
+    guidance = st.slider("Guidance w", 1.0, 5.0, 2.0, step=0.5, key="fm_guidance", disabled=digit == "any",
+                         help="Classifier-free guidance toward the chosen digit.")
+    mseed = int(st.number_input("Seed", 0, 9999, 0, key="fm_mnist_seed"))
+with right:
+    label = None if digit == "any" else int(digit)
+    for how, name in MNIST_MODELS.items():
+        ckpt = shipped(name)
+        if ckpt is None:
+            continue
+        st.markdown(f"**{name}** ({'random' if how == 'random' else 'optimal-transport'} pairing), Euler")
+        cols = st.columns(len(MNIST_STEPS))
+        for col, (k, nfe, img) in zip(cols, mnist_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)):
+            col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")

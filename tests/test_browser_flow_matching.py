@@ -1,0 +1,34 @@
+"""Part 8, flow matching, in a real browser: renders, the t slider moves the field, live training runs."""
+
+import pytest
+
+from browser_support import Page, needs_chromium
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def test_flow_matching(server, browser):
+    # Follow the sidebar link from home: a deep link makes Streamlit probe /flow_matching/_stcore/* first.
+    tab = Page(browser, server)
+    page = tab.page
+    page.get_by_role("link", name="8. Flow matching").first.click()
+    tab.wait(timeout=180)
+    page.wait_for_selector(".st-key-fm_paths_chart .js-plotly-plot")
+    tab.check("flow_matching")
+    assert page.locator("h1").first.inner_text().startswith("8. Flow matching")
+    assert "crossings" in page.locator(".st-key-fm_pairs_chart").inner_text()
+
+    slider = page.locator(".st-key-fm_t input[type='range']")  # Streamlit 1.67: a react-aria range input
+    assert slider.input_value() == "0.5"
+    slider.focus()
+    page.keyboard.press("End")  # t = 1
+    tab.wait()
+    assert slider.input_value() == "1"
+    assert "t = 1.00" in page.locator(".st-key-fm_field_chart").inner_text()
+    tab.check("flow_matching_t_end")
+
+    page.locator(".st-key-fm_train button").click()
+    page.get_by_text("your models").first.wait_for(timeout=120_000)
+    tab.wait()
+    page.wait_for_selector(".st-key-fm_loss_chart .js-plotly-plot")
+    tab.check("flow_matching_trained")

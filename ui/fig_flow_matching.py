@@ -1,0 +1,169 @@
+"""Plotly figures of the flow-matching page (Part 8): pairings, loss curves, vector fields, paths, solver errors.
+
+Colours are the same everywhere on the page: source points grey, target points green,
+the random-pairing model orange and the OT-pairing model blue.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+from core.toy_flow import Pairs, SolveReport, VectorField
+
+COLORS = {"random": "#E8743B", "ot": "#2F6DB5"}
+NAMES = {"random": "random pairing", "ot": "OT pairing"}
+SHORT = {"random": "random", "ot": "OT"}
+SOURCE, TARGET = "#8C8C8C", "#2CA02C"
+FONT = dict(size=16)
+LIM = 4.6  # the toy distributions lie in about [-4, 4]^2
+
+
+def _segments(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x and y coordinates of segments ``a_i -> b_i`` joined by ``None`` gaps, for one Scatter trace."""
+    n = len(a)
+    xs = np.full(3 * n, np.nan)
+    ys = np.full(3 * n, np.nan)
+    xs[0::3], xs[1::3] = a[:, 0], b[:, 0]
+    ys[0::3], ys[1::3] = a[:, 1], b[:, 1]
+    return xs, ys
+
+
+def _square_axes(fig: go.Figure, cols: int, lim: float = LIM) -> None:
+    for c in range(1, cols + 1):
+        fig.update_xaxes(range=[-lim, lim], title_text="x₁", row=1, col=c, zeroline=False, showgrid=False,
+                         constrain="domain", dtick=2)
+        fig.update_yaxes(range=[-lim, lim], title_text="x₂", row=1, col=c, zeroline=False, showgrid=False,
+                         scaleanchor=f"x{'' if c == 1 else c}", scaleratio=1, constrain="domain", dtick=2)
+
+
+def _layout(fig: go.Figure, height: int) -> go.Figure:
+    fig.update_layout(height=height, font=FONT, margin=dict(l=50, r=20, t=70, b=50), plot_bgcolor="white",
+                      legend=dict(orientation="h", yanchor="bottom", y=-0.25, xanchor="center", x=0.5))
+    fig.update_annotations(font_size=17)
+    return fig
+
+
+def pairs_figure(pairs: dict[str, Pairs]) -> go.Figure:
+    """Side by side: each source point joined to its target point, under each pairing."""
+    keys = list(pairs)
+    fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.08,
+                        subplot_titles=[f"{SHORT[k]}: {pairs[k].crossings} crossings, cost {pairs[k].cost:.0f}" for k in keys])
+    for c, k in enumerate(keys, start=1):
+        p = pairs[k]
+        x, y = p.x.numpy(), p.y.numpy()
+        sx, sy = _segments(x, y)
+        first = c == 1
+        fig.add_trace(go.Scatter(x=sx, y=sy, mode="lines", line=dict(color=COLORS[k], width=1.3), opacity=0.7,
+                                 name=f"pairs ({NAMES[k]})", hoverinfo="skip"), row=1, col=c)
+        fig.add_trace(go.Scatter(x=x[:, 0], y=x[:, 1], mode="markers", marker=dict(color=SOURCE, size=7),
+                                 name="source X (t = 0)", showlegend=first, legendgroup="X"), row=1, col=c)
+        fig.add_trace(go.Scatter(x=y[:, 0], y=y[:, 1], mode="markers", marker=dict(color=TARGET, size=7),
+                                 name="target Y (t = 1)", showlegend=first, legendgroup="Y"), row=1, col=c)
+    _square_axes(fig, len(keys))
+    return _layout(fig, 520)
+
+
+def loss_figure(losses: dict[str, list[float]], steps: int) -> go.Figure:
+    """Training loss of each run against the step, raw (faint) and smoothed (bold)."""
+    fig = go.Figure()
+    for k, values in losses.items():
+        if not values:
+            continue
+        v = np.asarray(values, dtype=float)
+        steps_axis = np.arange(1, len(v) + 1)
+        w = max(1, min(25, len(v) // 10))
+        smooth = np.convolve(v, np.ones(w) / w, mode="valid")
+        fig.add_trace(go.Scatter(x=steps_axis, y=v, mode="lines", line=dict(color=COLORS[k], width=1), opacity=0.3,
+                                 showlegend=False, hoverinfo="skip"))
+        fig.add_trace(go.Scatter(x=steps_axis[w - 1:], y=smooth, mode="lines", line=dict(color=COLORS[k], width=3),
+                                 name=NAMES[k]))
+    fig.update_layout(title="Flow-matching loss  mean ‖v(Iₜ, t) − (Y − X)‖²", xaxis_title="training step",
+                      yaxis_title="loss", xaxis_range=[0, steps])
+    return _layout(fig, 360)
+
+
+def _arrows(pts: np.ndarray, vel: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """Arrow shafts and two-stroke heads from ``pts`` along ``scale * vel``, as one line trace."""
+    tip = pts + scale * vel
+    d = tip - pts
+    length = np.linalg.norm(d, axis=1, keepdims=True).clip(min=1e-9)
+    u = d / length
+    head = np.minimum(0.35 * length, 0.18)
+    normal = np.stack([-u[:, 1], u[:, 0]], axis=1)
+    left = tip - head * (u * 0.9 + normal * 0.5)
+    right = tip - head * (u * 0.9 - normal * 0.5)
+    n = len(pts)
+    xs = np.full(6 * n, np.nan)
+    ys = np.full(6 * n, np.nan)
+    for i, p in enumerate((pts, tip, left, tip, right)):  # shaft, left barb, back, right barb; slot 5 is a gap
+        xs[i::6], ys[i::6] = p[:, 0], p[:, 1]
+    return xs, ys
+
+
+def field_figure(fields: dict[str, VectorField], particles: dict[str, torch.Tensor], target: torch.Tensor) -> go.Figure:
+    """The learned velocity ``v(x, t)`` as arrows on a grid, with the samples carried to time ``t``."""
+    keys = list(fields)
+    t = next(iter(fields.values())).t
+    fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.08,
+                        subplot_titles=[f"{SHORT[k]}: v(x, t = {t:.2f})" for k in keys])
+    spacing = float(np.diff(np.unique(next(iter(fields.values())).points[:, 0].numpy()))[0])
+    vmax = max(float(f.velocity.norm(dim=1).max()) for f in fields.values())
+    scale = 0.9 * spacing / max(vmax, 1e-9)  # the longest arrow spans 0.9 grid cells, on both panels
+    tgt = target.numpy()
+    for c, k in enumerate(keys, start=1):
+        first = c == 1
+        fig.add_trace(go.Scatter(x=tgt[:, 0], y=tgt[:, 1], mode="markers", marker=dict(color=TARGET, size=4, opacity=0.25),
+                                 name="target Y", showlegend=first, legendgroup="Y", hoverinfo="skip"), row=1, col=c)
+        p = particles[k].numpy()
+        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="markers", marker=dict(color=COLORS[k], size=5, opacity=0.7),
+                                 name=f"samples at time t ({NAMES[k]})", hoverinfo="skip"), row=1, col=c)
+        ax, ay = _arrows(fields[k].points.numpy(), fields[k].velocity.numpy(), scale)
+        fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", line=dict(color="#333333", width=1.4),
+                                 name="velocity v(x, t)", showlegend=first, legendgroup="v", hoverinfo="skip"), row=1, col=c)
+    _square_axes(fig, len(keys))
+    return _layout(fig, 540)
+
+
+def trajectories_figure(reports: dict[str, SolveReport], target: torch.Tensor, max_paths: int = 150) -> go.Figure:
+    """Solved paths from the source (grey) to where they land (colour), over target samples (faint green)."""
+    keys = list(reports)
+    fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.08,
+                        subplot_titles=[f"{SHORT[k]}: straightness {reports[k].straightness:.3f}" for k in keys])
+    tgt = target.numpy()
+    for c, k in enumerate(keys, start=1):
+        first = c == 1
+        traj = reports[k].solution.trajectory.numpy()  # (K + 1, n, 2)
+        m = min(max_paths, traj.shape[1])
+        gap = np.full((1, m), np.nan)
+        xs = np.vstack([traj[:, :m, 0], gap]).T.reshape(-1)  # path 0, gap, path 1, gap, ...
+        ys = np.vstack([traj[:, :m, 1], gap]).T.reshape(-1)
+        fig.add_trace(go.Scatter(x=tgt[:, 0], y=tgt[:, 1], mode="markers", marker=dict(color=TARGET, size=4, opacity=0.25),
+                                 name="target Y", showlegend=first, legendgroup="Y", hoverinfo="skip"), row=1, col=c)
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=COLORS[k], width=1.2), opacity=0.55,
+                                 name=f"paths ({NAMES[k]})", hoverinfo="skip"), row=1, col=c)
+        fig.add_trace(go.Scatter(x=traj[0, :m, 0], y=traj[0, :m, 1], mode="markers", marker=dict(color=SOURCE, size=5),
+                                 name="start X (t = 0)", showlegend=first, legendgroup="X", hoverinfo="skip"), row=1, col=c)
+        end = traj[-1]
+        fig.add_trace(go.Scatter(x=end[:, 0], y=end[:, 1], mode="markers", marker=dict(color=COLORS[k], size=4),
+                                 name=f"end (t = 1, {NAMES[k]})", hoverinfo="skip"), row=1, col=c)
+    _square_axes(fig, len(keys))
+    return _layout(fig, 560)
+
+
+def error_figure(curves: dict[str, tuple[list[int], list[float]]], current: dict[str, tuple[int, float]], method: str) -> go.Figure:
+    """Solver error (distance to a tight Dopri5 solve) against the NFE, log-log, the current setting marked."""
+    fig = go.Figure()
+    for k, (nfe, err) in curves.items():
+        fig.add_trace(go.Scatter(x=nfe, y=np.maximum(err, 1e-7), mode="lines+markers", line=dict(color=COLORS[k], width=3),
+                                 marker=dict(size=8), name=NAMES[k]))
+        if k in current:
+            n, e = current[k]
+            fig.add_trace(go.Scatter(x=[n], y=[max(e, 1e-7)], mode="markers", showlegend=False,
+                                     marker=dict(color=COLORS[k], size=18, symbol="star", line=dict(color="black", width=1)),
+                                     hovertemplate="current setting: NFE %{x}, error %{y:.3g}<extra></extra>"))
+    fig.update_layout(title=f"{method}: error vs NFE (★ = now)", xaxis_title="NFE (network evaluations)",
+                      yaxis_title="error vs reference", xaxis_type="log", yaxis_type="log")
+    return _layout(fig, 400)
