@@ -1,0 +1,386 @@
+"""Auto-encoders up close (lecture, part 1): the layers, a live training run, restoration, and decoders as generators.
+
+An auto-encoder squeezes an image ``x`` into a short code ``z = E(x)`` and rebuilds it,
+``x_hat = D(z)``; it is trained to make the reconstruction error ``||D(E(x)) - x||^2`` small.
+This module holds the pure functions the "Auto-encoders" page drives:
+
+* :func:`describe_layers`: every layer of a :class:`~core.nets.ConvAutoencoder` with its
+  operation in words and its output shape (for the architecture diagram);
+* :func:`train_live`: a small conv auto-encoder trained on MNIST mini-batches with Adam,
+  reporting each step's loss and, now and then, its reconstructions of a few held-out digits;
+* :func:`add_noise`, :func:`apply_mask`, :func:`restore`: damage a digit, let an auto-encoder
+  repair it;
+* :func:`fit_code_gaussian`, :func:`sample_codes`, :func:`decode`: the decoder used as a
+  generator, from random codes drawn from a Gaussian fitted to the codes of real digits;
+* :func:`latent_grid`, :func:`encode_means`: a 2-D VAE's latent map.
+
+Images are ``(B, 1, 28, 28)`` floats in ``[-1, 1]`` (``core.data.to_model_range``).
+Nothing here prints or knows about Streamlit; randomness always comes from a seed or a
+``torch.Generator``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from core import data as datasets
+from core.nets import VAE, ConvAutoencoder, ConvAutoencoderConfig
+
+__all__ = [
+    "CODE_SIZES",
+    "CodeGaussian",
+    "LayerInfo",
+    "LiveConfig",
+    "LiveResult",
+    "add_noise",
+    "apply_mask",
+    "decode",
+    "describe_layers",
+    "encode",
+    "encode_means",
+    "fit_code_gaussian",
+    "latent_grid",
+    "restore",
+    "sample_codes",
+    "train_live",
+]
+
+CODE_SIZES = (2, 4, 8, 16, 32)
+"""Code sizes offered for the live run."""
+
+
+# --------------------------------------------------------------------------- #
+# The layers, in words
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One layer of an auto-encoder as the architecture diagram shows it.
+
+    Attributes:
+        name: the module's name, ``"encoder.down1"``; ``"input"`` for the image.
+        part: ``"input"``, ``"encoder"``, ``"code"``, ``"decoder"`` or ``"output"``.
+        op: what the layer does, e.g. ``"conv 3x3, stride 2, ReLU"``.
+        shape: its output shape without the batch dimension, e.g. ``(32, 14, 14)`` or ``(16,)``.
+    """
+
+    name: str
+    part: str
+    op: str
+    shape: tuple[int, ...]
+
+    @property
+    def shape_text(self) -> str:
+        """``"32×14×14"`` or ``"16"``."""
+        return "×".join(str(s) for s in self.shape)
+
+
+def _describe(module: nn.Module) -> str:
+    """The operation of one block of :mod:`core.nets` in words (``"upsample to 14x14, conv 3x3, ReLU"``)."""
+    parts: list[str] = []
+    children = list(module.children()) if isinstance(module, nn.Sequential) else [module]
+    for m in children:
+        if isinstance(m, nn.Conv2d):
+            k = m.kernel_size[0]
+            stride = m.stride[0]
+            parts.append(f"conv {k}x{k}" + (f", stride {stride}" if stride != 1 else ""))
+        elif isinstance(m, nn.Upsample):
+            size = m.size if isinstance(m.size, int) else m.size[0]
+            parts.append(f"upsample to {size}x{size}")
+        elif isinstance(m, nn.Linear):
+            parts.append("linear")
+        elif isinstance(m, nn.Flatten):
+            parts.append("flatten")
+        elif isinstance(m, nn.Unflatten):
+            parts.append("reshape")
+        elif isinstance(m, nn.ReLU):
+            parts.append("ReLU")
+        elif isinstance(m, nn.Tanh):
+            parts.append("tanh")
+        else:
+            parts.append(type(m).__name__)
+    return ", ".join(parts)
+
+
+def describe_layers(model: ConvAutoencoder) -> list[LayerInfo]:
+    """Every layer of ``model`` with its operation and output shape, input first.
+
+    Built on :meth:`ConvAutoencoder.layer_shapes`; the layer named ``encoder.code``
+    (the flat code) has ``part == "code"`` and the last layer ``part == "output"``.
+    """
+    shapes = model.layer_shapes()
+    modules = dict(model.named_modules())
+    out: list[LayerInfo] = []
+    for i, (name, shape) in enumerate(shapes):
+        if name == "input":
+            out.append(LayerInfo(name, "input", "image", shape))
+            continue
+        part = name.split(".", 1)[0]
+        if name == "encoder.code":
+            part = "code"
+        elif i == len(shapes) - 1:
+            part = "output"
+        out.append(LayerInfo(name, part, _describe(modules[name]), shape))
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# Encoding and decoding in batches
+# --------------------------------------------------------------------------- #
+
+
+@torch.no_grad()
+def encode(model: ConvAutoencoder, x: Tensor, batch_size: int = 500) -> Tensor:
+    """Codes ``z = E(x)`` of images ``x`` (B, 1, 28, 28) in [-1, 1] -> (B, code_dim), in batches."""
+    model.eval()
+    return torch.cat([model.encode(chunk) for chunk in x.split(batch_size)])
+
+
+@torch.no_grad()
+def decode(model: ConvAutoencoder | VAE, z: Tensor, batch_size: int = 500) -> Tensor:
+    """Images ``D(z)`` of codes ``z`` (B, code_dim) -> (B, 1, 28, 28) in [-1, 1], in batches."""
+    model.eval()
+    return torch.cat([model.decode(chunk) for chunk in z.split(batch_size)])
+
+
+@torch.no_grad()
+def restore(model: ConvAutoencoder, x: Tensor) -> Tensor:
+    """The reconstruction ``D(E(x))`` (B, 1, 28, 28) of (possibly damaged) images ``x``."""
+    model.eval()
+    return model(x)
+
+
+# --------------------------------------------------------------------------- #
+# Live training
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class LiveConfig:
+    """A small auto-encoder that trains in seconds on one CPU thread.
+
+    Attributes:
+        code_dim: size of the code vector z.
+        channels: channels after each stride-2 conv (28 -> 14 -> 7); smaller than the
+            shipped model's (32, 64) so that one step takes a few tens of milliseconds.
+        steps: optimiser steps.
+        batch_size: digits per mini-batch.
+        lr: Adam's learning rate (constant).
+        grad_clip: the gradient is rescaled to at most this norm before each step; without
+            it, the first large steps can leave the net stuck near a constant output
+            (we saw it most often with a 2-D code).
+        seed: initial weights and the order of the mini-batches.
+        preview_every: reconstructions of the preview digits are reported every so many steps.
+    """
+
+    code_dim: int = 8
+    channels: tuple[int, ...] = (8, 16)
+    steps: int = 300
+    batch_size: int = 32
+    lr: float = 1e-3
+    grad_clip: float = 0.1
+    seed: int = 0
+    preview_every: int = 20
+
+    def __post_init__(self) -> None:
+        if self.code_dim <= 0 or self.steps <= 0 or self.batch_size <= 0 or self.preview_every <= 0:
+            raise ValueError("code_dim, steps, batch_size and preview_every must be positive")
+        if not (self.lr > 0 and self.grad_clip > 0):
+            raise ValueError(f"lr and grad_clip must be positive, got {self.lr}, {self.grad_clip}")
+
+
+@dataclass
+class LiveResult:
+    """What :func:`train_live` returns.
+
+    Attributes:
+        model: the trained auto-encoder (in eval mode).
+        losses: the mini-batch loss of every step that ran.
+        preview: the last reconstructions of the preview digits, (P, 1, 28, 28).
+        steps_done: how many steps ran (fewer than ``cfg.steps`` when stopped).
+    """
+
+    model: ConvAutoencoder
+    losses: list[float]
+    preview: Tensor
+    steps_done: int
+
+
+def train_live(
+    images: Tensor,
+    cfg: LiveConfig,
+    *,
+    preview: Tensor | None = None,
+    on_step: Callable[[int, float], bool | None] | None = None,
+    on_preview: Callable[[int, Tensor], None] | None = None,
+) -> LiveResult:
+    """Train a :class:`~core.nets.ConvAutoencoder` on MNIST mini-batches with Adam (lecture, part 1).
+
+    Each step draws a mini-batch ``x`` of ``cfg.batch_size`` digits, computes the
+    reconstruction loss ``L = mean((D(E(x)) - x)^2)`` (mean over the batch and the pixels),
+    back-propagates it, clips the gradient's norm to ``cfg.grad_clip``, and takes one Adam
+    step (Kingma & Ba 2015) with a constant learning rate ``cfg.lr``: stochastic gradient
+    descent on mini-batches, with momentum and per-weight step sizes.
+
+    Args:
+        images: (N, 1, 28, 28) uint8 training digits.
+        cfg: sizes and optimiser settings.
+        preview: (P, 1, 28, 28) floats in [-1, 1] (held-out digits) whose reconstructions
+            are passed to ``on_preview(step, recon)`` after step 1, every
+            ``cfg.preview_every`` steps, and at the end.
+        on_step: ``on_step(step, loss)`` after each step (``step`` counts from 1); returning
+            ``True`` stops the run early.
+        on_preview: receives ``(step, recon)``, recon (P, 1, 28, 28) in [-1, 1].
+
+    Returns:
+        A :class:`LiveResult`.
+    """
+    if images.dtype != torch.uint8 or images.ndim != 4 or tuple(images.shape[1:]) != (1, 28, 28):
+        raise ValueError(f"images must be (N, 1, 28, 28) uint8 digits, got {images.dtype} {tuple(images.shape)}")
+    generator = torch.Generator().manual_seed(cfg.seed)
+    torch.manual_seed(cfg.seed)  # nn.Linear / nn.Conv2d initialisation has no generator argument
+    model = ConvAutoencoder(ConvAutoencoderConfig(in_channels=1, image_size=28, channels=cfg.channels, code_dim=cfg.code_dim))
+    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
+    batches = datasets.batches(images, cfg.batch_size, generator=generator)
+    losses: list[float] = []
+    last = preview
+
+    def show(step: int) -> None:
+        nonlocal last
+        if preview is None:
+            return
+        last = restore(model, preview)
+        if on_preview is not None:
+            on_preview(step, last)
+        model.train()
+
+    model.train()
+    for step in range(1, cfg.steps + 1):
+        x, _ = next(batches)  # (B, 1, 28, 28) in [-1, 1]
+        loss = F.mse_loss(model(x), x)  # mean over batch and pixels of (D(E(x)) - x)^2
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        optimizer.step()
+        losses.append(loss.item())
+        stop = bool(on_step(step, losses[-1])) if on_step is not None else False
+        if step == 1 or step % cfg.preview_every == 0 or step == cfg.steps or stop:
+            show(step)
+        if stop:
+            break
+    model.eval()
+    if last is None:
+        last = torch.empty(0, 1, 28, 28)
+    return LiveResult(model=model, losses=losses, preview=last, steps_done=len(losses))
+
+
+# --------------------------------------------------------------------------- #
+# Damage and repair
+# --------------------------------------------------------------------------- #
+
+
+def add_noise(x: Tensor, sigma: float, *, generator: torch.Generator | None = None) -> Tensor:
+    """``clamp(x + sigma * eps, -1, 1)`` with ``eps ~ N(0, I)``; ``x`` is not modified.
+
+    Args:
+        x: (B, C, H, W) images in [-1, 1].
+        sigma: noise standard deviation, >= 0 (in units of the [-1, 1] pixel range).
+        generator: source of ``eps``.
+    """
+    if sigma < 0:
+        raise ValueError(f"sigma must be >= 0, got {sigma}")
+    eps = torch.randn(x.shape, generator=generator, dtype=x.dtype)
+    return (x + sigma * eps).clamp(-1.0, 1.0)
+
+
+def apply_mask(x: Tensor, size: int, *, top: int | None = None, left: int | None = None, fill: float = 0.0) -> Tensor:
+    """Hide a ``size x size`` square of every image behind the value ``fill`` (0 is mid-grey).
+
+    The square is centred unless ``top``/``left`` (its upper-left pixel) are given, and is
+    clipped to the image. ``x`` (B, C, H, W) is not modified; ``size == 0`` returns a copy.
+    """
+    if size < 0:
+        raise ValueError(f"mask size must be >= 0, got {size}")
+    h, w = x.shape[-2:]
+    size = min(size, h, w)
+    top = (h - size) // 2 if top is None else max(0, min(top, h - size))
+    left = (w - size) // 2 if left is None else max(0, min(left, w - size))
+    out = x.clone()
+    out[..., top : top + size, left : left + size] = fill
+    return out
+
+
+# --------------------------------------------------------------------------- #
+# The decoder as a generator
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class CodeGaussian:
+    """A Gaussian ``N(mean, cov)`` fitted to codes; ``chol`` is the Cholesky factor of ``cov``."""
+
+    mean: Tensor  # (D,)
+    cov: Tensor  # (D, D)
+    chol: Tensor  # (D, D), lower triangular, chol @ chol.T = cov
+
+
+def fit_code_gaussian(codes: Tensor, *, jitter: float = 1e-5) -> CodeGaussian:
+    """Fit ``N(mean, cov)`` to codes (N, D) by their sample mean and covariance.
+
+    ``cov = (Z - mean)^T (Z - mean) / (N - 1)``; ``jitter * I`` is added before the
+    Cholesky factorisation so that a degenerate direction does not break it.
+    """
+    if codes.ndim != 2 or codes.shape[0] < 2:
+        raise ValueError(f"codes must be (N, D) with N >= 2, got {tuple(codes.shape)}")
+    z = codes.double()
+    mean = z.mean(0)
+    centred = z - mean
+    cov = centred.T @ centred / (len(z) - 1)
+    chol = torch.linalg.cholesky(cov + jitter * torch.eye(z.shape[1], dtype=z.dtype))
+    return CodeGaussian(mean.float(), cov.float(), chol.float())
+
+
+def sample_codes(g: CodeGaussian, n: int, *, generator: torch.Generator | None = None) -> Tensor:
+    """``n`` codes ``z = mean + chol @ u`` with ``u ~ N(0, I)``: (n, D)."""
+    u = torch.randn((n, g.mean.shape[0]), generator=generator)
+    return g.mean + u @ g.chol.T
+
+
+# --------------------------------------------------------------------------- #
+# A 2-D VAE's latent map
+# --------------------------------------------------------------------------- #
+
+
+def latent_grid(vae: VAE, n: int = 15, extent: float = 3.0) -> tuple[Tensor, Tensor]:
+    """Decode an ``n x n`` grid of points of the 2-D latent plane, ``[-extent, extent]^2``.
+
+    Returns ``(coords, images)``: coords (n, ) the grid values along each axis, and
+    images (n * n, 1, 28, 28); row ``r`` of the grid has ``z_2 = coords[n - 1 - r]``
+    (high ``z_2`` at the top, like a plot) and column ``c`` has ``z_1 = coords[c]``.
+    """
+    if vae.latent_shape != (2,):
+        raise ValueError(f"the latent map needs a VAE with a 2-D latent, this one has shape {vae.latent_shape}")
+    coords = torch.linspace(-extent, extent, n)
+    z2, z1 = torch.meshgrid(coords.flip(0), coords, indexing="ij")  # (n, n) each
+    z = torch.stack([z1.reshape(-1), z2.reshape(-1)], dim=1)  # (n*n, 2), row-major from the top-left
+    return coords, decode(vae, z)
+
+
+@torch.no_grad()
+def encode_means(vae: VAE, x: Tensor, batch_size: int = 500) -> Tensor:
+    """Posterior means ``mu(x)`` of images ``x`` (B, 1, 28, 28) -> (B, *latent_shape)."""
+    vae.eval()
+    return torch.cat([vae.encode(chunk).mu for chunk in x.split(batch_size)])
+
+
+def psnr(x: Tensor, ref: Tensor) -> float:
+    """Peak signal-to-noise ratio in dB of ``x`` against ``ref`` (both in [-1, 1], peak-to-peak 2)."""
+    mse = float(((x - ref) ** 2).mean())
+    return math.inf if mse == 0 else 10 * math.log10(4.0 / mse)

@@ -1,0 +1,179 @@
+"""Part 1. Auto-encoders: squeeze a digit into a code and rebuild it; train one live; restore; generate."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from core import toy_autoencoder as tae
+from core.nets import ConvAutoencoder, ConvAutoencoderConfig
+from ui import fig_autoencoder as fig
+from ui import jobs
+from ui.lessons import lesson
+from ui.models import shipped
+
+JOB = "ae_live_job"  # the background run (ui.jobs)
+VIEW = "ae_live_view"  # what the run shows: its settings and latest reconstructions
+
+st.title("1. Auto-encoders")
+st.caption("Squeeze a digit into a few numbers, rebuild it, repair it, and try to dream up new ones.")
+
+# ------------------------------------------------------------------ the architecture
+left, right = st.columns([3, 2], gap="large")
+with left:
+    lesson("autoencoder")
+with right:
+    lesson("autoencoder", "architecture")
+
+ae_ckpt = shipped("mnist-autoencoder")
+ae_model = ae_ckpt.model if ae_ckpt is not None else ConvAutoencoder(ConvAutoencoderConfig(code_dim=16))
+layers = tae.describe_layers(ae_model)
+st.plotly_chart(fig.architecture(layers), width="stretch", key="ae_arch", config={"displayModeBar": False})
+with st.expander("Every layer and its output shape"):
+    st.dataframe(
+        {"layer": [layer.name for layer in layers], "operation": [layer.op for layer in layers],
+         "output shape": [layer.shape_text for layer in layers]},
+        hide_index=True, width="stretch",
+    )
+
+# ------------------------------------------------------------------ encode and decode one digit
+st.subheader("Encode, then decode")
+left, right = st.columns([2, 3], gap="large")
+with left:
+    lesson("autoencoder", "encode")
+    n_held = len(fig.split().heldout)
+    index = st.slider("Held-out digit", 0, n_held - 1, 0, key="ae_digit",
+                      help=f"One of the {n_held} digits kept out of training.")
+with right:
+    if ae_ckpt is not None:
+        code, recon = fig.reconstruct(ae_model, ae_ckpt.sha256, index)
+        a, b, c = st.columns([1, 2, 1], vertical_alignment="center")
+        a.image(fig.picture(fig.heldout_digits([index]), scale=8), caption="input x", width="stretch")
+        b.plotly_chart(fig.code_bars(code, fig.code_range(ae_model, ae_ckpt.sha256)), width="stretch",
+                       key="ae_code_chart", config={"displayModeBar": False})
+        c.image(fig.picture(recon[None, None], scale=8), caption="reconstruction D(E(x))", width="stretch")
+
+# ------------------------------------------------------------------ live training
+st.subheader("Train your own auto-encoder")
+left, right = st.columns([2, 3], gap="large")
+with left:
+    lesson("autoencoder", "train")
+    c1, c2, c3 = st.columns([3, 3, 2])
+    code_dim = c1.select_slider("Code size", tae.CODE_SIZES, value=8, key="ae_code")
+    steps = c2.select_slider("Steps", (100, 200, 300, 400, 600), value=300, key="ae_steps")
+    seed = c3.number_input("Seed", 0, 999, 0, key="ae_seed")
+    b1, b2 = st.columns(2)
+    start = b1.button("Train", type="primary", icon=":material/play_arrow:", key="ae_train", width="stretch")
+    if start:
+        cfg = tae.LiveConfig(code_dim=code_dim, steps=steps, seed=int(seed))
+        view = {"cfg": cfg, "step": 0, "recon": None}
+        train_images, preview = fig.split().train.images, fig.heldout_digits(fig.one_per_class())
+
+        def run(progress: jobs.Progress, cfg=cfg, view=view):
+            def on_preview(step, recon):
+                view["step"], view["recon"] = step, recon
+
+            return tae.train_live(train_images, cfg, preview=preview, on_step=progress.report, on_preview=on_preview)
+
+        if jobs.launch(JOB, run, steps) is not None:
+            st.session_state[VIEW] = view
+    job = jobs.get(JOB)
+    stop = b2.button("Stop", icon=":material/stop:", key="ae_stop", width="stretch",
+                     disabled=job is None or not job.running)
+
+if stop and job is not None:
+    job.progress.stop.set()
+
+
+def live_view() -> None:
+    """Loss curve and the preview digits' reconstructions, redrawn while the run lasts."""
+    job, view = jobs.get(JOB), st.session_state.get(VIEW)
+    originals = fig.picture(fig.heldout_digits(fig.one_per_class()), scale=4, ncols=len(fig.one_per_class()), pad=2)
+    if job is None or view is None:
+        st.plotly_chart(fig.loss_curve([], fig.mean_digit_loss(), 300), width="stretch", key="ae_loss")
+        st.image(originals, caption="Ten held-out digits. Press **Train** to watch a fresh auto-encoder learn to rebuild them.",
+                 width="stretch")
+        return
+    cfg = view["cfg"]
+    losses = list(job.progress.losses)
+    status = {"running": "training", "done": "finished", "stopped": "stopped", "failed": "failed"}[job.status]
+    st.plotly_chart(fig.loss_curve(losses, fig.mean_digit_loss(), cfg.steps,
+                                   title=f"Reconstruction loss, code size {cfg.code_dim}: {status}, step {len(losses)}/{cfg.steps}"),
+                    width="stretch", key="ae_loss")
+    if job.status == "failed":
+        st.error(f"The training run failed: {job.error}")
+    st.image(originals, caption="held-out digits x", width="stretch")
+    if view["recon"] is not None:
+        st.image(fig.picture(view["recon"], scale=4, ncols=len(fig.one_per_class()), pad=2),
+                 caption=f"their reconstructions D(E(x)) after {view['step']} steps", width="stretch")
+    if not job.running and job.seconds:
+        st.caption(f"{len(losses)} steps in {job.seconds:.1f} s; last loss {losses[-1]:.3f}." if losses else "")
+    if st.session_state.get("ae_polling") and not job.running:
+        st.session_state["ae_polling"] = False
+        st.rerun()  # a full rerun: stop polling, enable the buttons again
+
+
+with right:
+    running = (j := jobs.get(JOB)) is not None and j.running
+    st.session_state["ae_polling"] = running
+    st.fragment(live_view, run_every=0.5 if running else None)()
+
+# ------------------------------------------------------------------ restoration
+st.subheader("Restore a damaged digit")
+left, right = st.columns([2, 3], gap="large")
+with left:
+    lesson("autoencoder", "restore")
+    kind = st.radio("Damage", ("noise", "mask"), horizontal=True, key="ae_damage",
+                    format_func={"noise": "Gaussian noise", "mask": "grey square"}.get)
+    c1, c2 = st.columns(2)
+    sigma = c1.slider("Noise level σ", 0.0, 1.5, 0.6, 0.05, key="ae_sigma", disabled=kind != "noise")
+    mask = c2.slider("Square size (pixels)", 0, 20, 10, key="ae_mask", disabled=kind != "mask")
+    noise_seed = st.number_input("Noise seed", 0, 999, 0, key="ae_noise_seed", disabled=kind != "noise")
+with right:
+    if ae_ckpt is not None:
+        level = sigma if kind == "noise" else mask
+        shown = (index, *fig.one_per_class()[:7])
+        clean, damaged, restored, psnr_in, psnr_out = fig.damage_and_restore(
+            ae_model, ae_ckpt.sha256, shown, kind, float(level), int(noise_seed))
+        for row, caption in ((clean, "clean digits x"), (damaged, "damaged x̃"), (restored, "restored D(E(x̃))")):
+            st.image(fig.picture(row, scale=4, ncols=len(shown), pad=2), caption=caption, width="stretch")
+        m1, m2 = st.columns(2)
+        m1.metric("PSNR of the damaged digits", f"{psnr_in:.1f} dB")
+        m2.metric("PSNR after the auto-encoder", f"{psnr_out:.1f} dB", delta=f"{psnr_out - psnr_in:+.1f} dB")
+
+# ------------------------------------------------------------------ decoders as generators
+st.subheader("The decoder as a generator")
+vae_ckpt = shipped("mnist-vae-2d")
+left, right = st.columns([2, 3], gap="large")
+with left:
+    lesson("autoencoder", "generate")
+    gen_seed = st.number_input("Seed for the random codes", 0, 999, 0, key="ae_gen_seed")
+with right:
+    a, b = st.columns(2, gap="medium")
+    with a:
+        st.markdown("**Auto-encoder: D(z), z from a Gaussian fitted to real codes**")
+        if ae_ckpt is not None:
+            st.image(fig.picture(fig.ae_samples(ae_model, ae_ckpt.sha256, 36, int(gen_seed)), scale=4, ncols=6, pad=2),
+                     width="stretch")
+    with b:
+        st.markdown("**VAE (2-D latent): D(z), z ~ N(0, I)**")
+        if vae_ckpt is not None:
+            st.image(fig.picture(fig.vae_samples(vae_ckpt.model, vae_ckpt.sha256, 36, int(gen_seed)), scale=4, ncols=6, pad=2),
+                     width="stretch")
+
+st.subheader("The VAE's 2-D latent map")
+left, mid, right = st.columns([2, 2.2, 2.4], gap="large")
+with left:
+    lesson("autoencoder", "latent")
+    extent = st.slider("Extent of the plane shown, ±", 1.0, 4.0, 3.0, 0.5, key="ae_extent")
+    n_grid = st.slider("Grid size", 8, 24, 15, key="ae_grid")
+if vae_ckpt is not None:
+    if vae_ckpt.model.latent_shape != (2,):
+        st.error(f"mnist-vae-2d should have a 2-D latent; this one has shape {vae_ckpt.model.latent_shape}.")
+    else:
+        with mid:
+            st.image(fig.vae_map(vae_ckpt.model, vae_ckpt.sha256, n_grid, extent),
+                     caption=f"D(z) on a {n_grid}×{n_grid} grid, z1 from {-extent:g} (left) to {extent:g} (right), "
+                             f"z2 from {extent:g} (top) to {-extent:g} (bottom)", width="stretch")
+        with right:
+            mu, labels = fig.vae_codes(vae_ckpt.model, vae_ckpt.sha256)
+            st.plotly_chart(fig.latent_scatter(mu, labels, extent), width="stretch", key="ae_latent_scatter")

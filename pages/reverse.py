@@ -1,0 +1,156 @@
+"""Part 5. Reverse denoising: from pure noise back to an image, one DDPM step at a time."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from core.data import TOY_DATASETS, sample_toy, to_uint8
+from core.generate import generate
+from core.images import grid, signed_to_uint8, to_pil
+from core.samplers import DiffusionStep
+from core.toy_diffusion import ToyConfig, ToyModel, sample_toy_model, train_toy
+from ui import jobs
+from ui.fig_reverse import reverse_steps_figure, toy_reverse_figure
+from ui.lessons import lesson
+from ui.models import shipped
+
+MODEL_NAME = "mnist-ddpm-eps"
+LABELS = ["any", *range(10)]
+TOY_POINTS = 500
+TOY_STEPS = 50
+NOISE_RANGE = 3.0  # the predicted noise is drawn with -3 as black and +3 as white
+
+
+@st.cache_data(show_spinner="Running the reverse process...", max_entries=32)
+def mnist_steps(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int) -> dict:
+    """Every DDPM step of ``n`` samples, as pictures: ``panels`` ``(K, n, 5, 28, 28)`` uint8, plus t, s, sigma."""
+    kept: list[DiffusionStep] = []
+    gen = generate(_ckpt, n, steps=steps, method="ddpm", seed=seed, label=label, guidance=guidance,
+                   on_diffusion_step=kept.append)
+    panels = np.stack([
+        torch.stack([to_uint8(k.x_t), signed_to_uint8(k.eps, NOISE_RANGE), to_uint8(k.x0), to_uint8(k.mean),
+                     to_uint8(k.x_s)], dim=1)[:, :, 0].numpy()  # (n, 5, 28, 28)
+        for k in kept
+    ])
+    return {"panels": panels, "ts": [k.t for k in kept], "ss": [k.s for k in kept],
+            "sigmas": [float(k.sigma) for k in kept], "final": to_uint8(gen.images).numpy()}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def mnist_figure(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int):
+    """The step-through figure and the film strip for these settings (built once, then reused)."""
+    run = mnist_steps(sha256, _ckpt, label, guidance, seed, steps, n)
+    rows = [f"sample {i + 1}" for i in range(run["panels"].shape[1])]
+    fig = reverse_steps_figure(run["panels"], run["ts"], run["ss"], run["sigmas"], rows)
+    image, picks = strip(run["panels"])
+    return fig, image, [run["ts"][k] for k in picks]
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def toy_figure(dataset: str, seed: int):
+    traj = toy_steps(dataset, seed)
+    return toy_reverse_figure(traj["states"], traj["x0_hats"], traj["times"], toy_data(dataset))
+
+
+def strip(panels: np.ndarray, columns: int = 10):
+    """Sample 0's I_t (top row) and one-shot estimate (bottom row) at ``columns`` evenly spaced steps."""
+    K = len(panels)
+    picks = np.linspace(0, K - 1, columns).round().astype(int)
+    cells = np.concatenate([panels[picks, 0, 0], panels[picks, 0, 2]])[:, None]  # (2 * columns, 1, 28, 28)
+    return to_pil(grid(torch.from_numpy(cells), columns, pad=2), scale=3), picks
+
+
+@st.cache_resource(show_spinner="Training a small toy model for this page (once per server, about 15 s)...")
+def reference_toy_model(dataset: str) -> ToyModel:
+    return train_toy(ToyConfig(dataset=dataset))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def toy_steps(dataset: str, seed: int) -> dict:
+    tr = sample_toy_model(reference_toy_model(dataset), TOY_POINTS, steps=TOY_STEPS, seed=seed)
+    return {"states": tr.states.numpy(), "x0_hats": tr.x0_hats.numpy(), "times": tr.times}
+
+
+@st.cache_data(show_spinner=False)
+def toy_data(dataset: str) -> np.ndarray:
+    return sample_toy(dataset, 1000, seed=12345).numpy()
+
+
+def own_toy_model(dataset: str) -> ToyModel | None:
+    """The model this student trained in Part 4, if it finished (or was stopped) on ``dataset``."""
+    job = jobs.get("train_job")
+    if job is None or job.running or not isinstance(job.result, ToyModel):
+        return None
+    return job.result if job.result.cfg.dataset == dataset and job.result.steps_done >= 200 else None
+
+
+def own_toy_figure(model: ToyModel, seed: int):
+    """Like :func:`toy_figure` for the student's own model, kept in the session."""
+    key = (id(model), model.steps_done, seed)
+    memo = st.session_state.setdefault("rev_own_toy", {})
+    if key not in memo:
+        memo.clear()
+        tr = sample_toy_model(model, TOY_POINTS, steps=TOY_STEPS, seed=seed)
+        memo[key] = toy_reverse_figure(tr.states.numpy(), tr.x0_hats.numpy(), tr.times, toy_data(model.cfg.dataset))
+    return memo[key]
+
+
+st.title("5. Reverse denoising")
+lesson("reverse")
+
+c1, c2, c3, c4, c5 = st.columns([1.2, 1, 1.6, 1.6, 1.2], gap="medium")
+c1.selectbox("Digit", LABELS, index=0, key="rev_label", format_func=lambda v: "any digit" if v == "any" else str(v))
+c2.number_input("Seed", 0, 9999, 0, key="rev_seed")
+c3.slider("Guidance weight w", 0.0, 5.0, 2.0, step=0.5, key="rev_guidance",
+          disabled=st.session_state.get("rev_label", "any") == "any",
+          help="Classifier-free guidance toward the chosen digit: out = out(null) + w (out(digit) - out(null)). "
+               "Only used when a digit is chosen.")
+c4.select_slider("DDPM steps", [10, 20, 25, 50, 100, 200], value=50, key="rev_steps")
+c5.slider("Samples", 1, 4, 3, key="rev_n")
+
+left, right = st.columns([1, 2], gap="large")
+with left:
+    lesson("reverse", "columns")
+    with st.container(border=True):
+        lesson("reverse", "posterior")
+with right:
+    ckpt = shipped(MODEL_NAME)
+    if ckpt is not None:
+        label = st.session_state.get("rev_label", "any")
+        label = None if label == "any" else int(label)
+        guidance = float(st.session_state.get("rev_guidance", 2.0)) if label is not None else 1.0
+        fig, image, strip_ts = mnist_figure(ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
+                                            int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))
+        st.plotly_chart(fig, width="stretch", key="rev_mnist_chart", config={"displayModeBar": False})
+        st.image(image, width="stretch",
+                 caption="Sample 1 at t = " + ", ".join(map(str, strip_ts))
+                 + ". Top: the state I_t. Bottom: the one-shot estimate Î_0 made from it.")
+
+with st.container(border=True):
+    lesson("reverse", "why")
+
+st.divider()
+st.subheader("The same on 2-D toy data: the whole cloud moves")
+left, right = st.columns([2, 3], gap="large")
+with left:
+    c1, c2 = st.columns(2)
+    c1.selectbox("Toy data", TOY_DATASETS[1:], index=TOY_DATASETS[1:].index("moons"), key="rev_toy_dataset")
+    c2.number_input("Seed", 0, 9999, 0, key="rev_toy_seed")
+    lesson("reverse", "toy")
+with right:
+    dataset = st.session_state.get("rev_toy_dataset", "moons")
+    seed = int(st.session_state.get("rev_toy_seed", 0))
+    mine = own_toy_model(dataset)
+    if mine is not None:
+        fig = own_toy_figure(mine, seed)
+    else:
+        fig = toy_figure(dataset, seed)
+    st.plotly_chart(fig, width="stretch", key="rev_toy_chart", config={"displayModeBar": False})
+    if mine is not None:
+        st.caption(f"Your model from Part 4 ({mine.steps_done:,} training steps on {dataset}), {TOY_POINTS} points, "
+                   f"{TOY_STEPS} DDPM steps.")
+    else:
+        st.caption(f"A reference model (an MLP trained for 3,000 steps on {dataset}), {TOY_POINTS} points, "
+                   f"{TOY_STEPS} DDPM steps. Train your own in Part 4 and it is used here instead.")

@@ -1,0 +1,140 @@
+"""Part 4. Training: a network learns to predict the noise that was added, at random steps t."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+import torch
+
+from core import data
+from core.data import TOY_DATASETS, sample_toy
+from core.toy_diffusion import ToyConfig, loss_by_t, sample_toy_model, train_toy
+from ui import jobs
+from ui.fig_training import loss_by_t_figure, loss_curve, samples_vs_data
+from ui.lessons import lesson
+from ui.models import shipped
+from ui.state import mnist
+
+JOB = "train_job"  # the background run (ui.jobs)
+LIVE = "train_live"  # what the run shares with the page: the latest samples
+MODEL_NAME = "mnist-ddpm-eps"
+SNAPSHOT_EVERY = 500
+MNIST_IMAGES = 64  # held-out digits behind the loss-vs-t curve
+
+
+@st.cache_data(show_spinner=False)
+def toy_data(dataset: str, n: int = 1000) -> np.ndarray:
+    """Points of the toy distribution to draw beside the samples (fixed seed: the same picture every time)."""
+    return sample_toy(dataset, n, seed=12345).numpy()
+
+
+@st.cache_data(show_spinner="Measuring the MNIST model's loss at 40 steps t (once per server)...", max_entries=4)
+def mnist_loss_by_t(sha256: str, _ckpt) -> dict:
+    """The shipped model's noise loss at 40 fixed t on held-out MNIST digits (keyed by the checkpoint's hash)."""
+    from core.generate import schedule_of
+
+    sch = schedule_of(_ckpt)
+    _, held = data.split(mnist(), 0.8, seed=0)
+    pick = torch.randperm(len(held), generator=torch.Generator().manual_seed(0))[:MNIST_IMAGES]
+    x0, labels = data.to_model_range(held.images[pick]), held.labels[pick]
+    ts = sorted({1, 2, 5, 10, 20, *np.linspace(25, sch.T, 35).round().astype(int).tolist()})
+    res = loss_by_t(_ckpt.model, x0, sch, ts, labels=labels, seed=0)
+    return {"ts": res.ts, "eps_mse": res.eps_mse, "eps_sem": res.eps_sem, "x0_mse": res.x0_mse,
+            "alpha_bars": sch.alpha_bars[res.ts].tolist()}
+
+
+def _run(cfg: ToyConfig, live: dict):
+    """The background job: train, and every few hundred steps draw samples for the page to show."""
+
+    def snapshot(model) -> None:
+        live["samples"] = sample_toy_model(model, 600, steps=50, seed=0).samples.numpy()
+        live["at"] = model.steps_done
+
+    return lambda progress: train_toy(cfg, on_step=progress.report, on_snapshot=snapshot, snapshot_every=SNAPSHOT_EVERY)
+
+
+def start_training(cfg: ToyConfig) -> None:
+    live = {"samples": None, "at": 0, "cfg": cfg}
+    if jobs.launch(JOB, _run(cfg, live), cfg.steps) is not None:
+        st.session_state[LIVE] = live
+
+
+def live_view(polling: bool) -> None:
+    """Loss curve and samples of the current run; while polling, a finished run triggers one full rerun."""
+    job, live = jobs.get(JOB), st.session_state.get(LIVE)
+    if job is None or live is None:
+        dataset = st.session_state.get("train_dataset", "moons")
+        st.plotly_chart(samples_vs_data(toy_data(dataset), None, caption="Model samples"), width="stretch")
+        return
+    if polling and not job.running:
+        st.rerun()  # the run ended: redraw the whole page once, with the buttons in their new state
+    cfg, p = live["cfg"], job.progress
+    recent = np.mean(p.losses[-50:]) if p.losses else float("nan")
+    status = {"running": "training", "done": "finished", "stopped": "stopped", "failed": "failed"}[job.status]
+    st.markdown(f"**{status}** on *{cfg.dataset}*: step **{p.step:,} / {cfg.steps:,}**, "
+                f"loss (mean of last 50) **{recent:.3f}**")
+    st.progress(min(1.0, p.step / cfg.steps))
+    if job.status == "failed":
+        st.error(f"The training stopped with an error: {job.error}")
+    st.plotly_chart(loss_curve(p.losses, cfg.steps), width="stretch")
+    caption = f"Model samples after {live['at']:,} steps" if live["samples"] is not None else "Model samples"
+    st.plotly_chart(samples_vs_data(toy_data(cfg.dataset), live["samples"], caption=caption), width="stretch")
+
+
+@st.fragment(run_every=0.7)
+def live_polling() -> None:
+    live_view(True)
+
+
+st.title("4. Training")
+lesson("training")
+
+left, right = st.columns([2, 3], gap="large")
+with left:
+    with st.container(border=True):
+        lesson("training", "objective")
+    c1, c2 = st.columns(2)
+    c1.selectbox("Toy data", TOY_DATASETS[1:], index=TOY_DATASETS[1:].index("moons"), key="train_dataset")
+    c2.number_input("Seed", 0, 9999, 0, key="train_seed")
+    st.slider("Training steps", 500, 10000, 3000, step=500, key="train_steps",
+              help="Adam steps of 128 points each; about 4 ms per step on one CPU core.")
+    cfg = ToyConfig(dataset=st.session_state["train_dataset"], steps=st.session_state["train_steps"],
+                    seed=st.session_state["train_seed"])
+    job = jobs.get(JOB)
+    if job is None and not st.session_state.get("train_autostarted"):
+        st.session_state["train_autostarted"] = True  # the page opens on a run already learning
+        start_training(cfg)
+        job = jobs.get(JOB)
+    b1, b2 = st.columns(2)
+    if b1.button("Train", icon=":material/play_arrow:", type="primary", key="train_start", width="stretch"):
+        start_training(cfg)
+        job = jobs.get(JOB)
+    if b2.button("Stop", icon=":material/stop:", key="train_stop", width="stretch",
+                 disabled=job is None or not job.running):
+        job.progress.stop.set()
+        job.thread.join(timeout=5)
+        st.rerun()  # redraw the buttons: Stop disabled now
+    live = st.session_state.get(LIVE)
+    if live is not None and live["cfg"] != cfg and (job is None or not job.running):
+        st.info("The settings changed: press **Train** to train a new model with them.", icon=":material/info:")
+    lesson("training", "watch")
+with right:
+    job = jobs.get(JOB)
+    if job is not None and job.running:
+        live_polling()
+    else:
+        live_view(False)
+
+st.divider()
+st.subheader("How hard is the task at each step t? A shipped MNIST model")
+left, right = st.columns([2, 3], gap="large")
+with left:
+    lesson("training", "mnist-loss")
+with right:
+    ckpt = shipped(MODEL_NAME)
+    if ckpt is not None:
+        res = mnist_loss_by_t(ckpt.sha256, ckpt)
+        st.plotly_chart(loss_by_t_figure(**res), width="stretch")
+        st.caption(f"{MODEL_NAME}: {MNIST_IMAGES} held-out MNIST digits (the 20 % it never trained on), with their "
+                   "true labels, one fixed noise ε per digit, at 40 steps t.")
+        lesson("training", "mnist-loss-reading")

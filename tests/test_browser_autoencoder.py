@@ -1,0 +1,61 @@
+"""Part 1, auto-encoders, in a real browser: renders, the digit slider moves, a live training run starts and stops."""
+
+import pytest
+
+from browser_support import Page, needs_chromium
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def test_autoencoder(server, browser):
+    # Follow the sidebar link: a deep link makes the frontend probe /autoencoder/_stcore/* first (two 404s).
+    tab = Page(browser, server)
+    page = tab.page
+    page.get_by_role("link", name="1. Auto-encoders").first.click()
+    tab.wait()
+    page.wait_for_selector(".st-key-ae_arch .js-plotly-plot")
+    tab.check("autoencoder")
+    assert page.locator("h1").first.inner_text().startswith("1. Auto-encoders")
+    # the architecture diagram names the code and both halves
+    arch = page.locator(".st-key-ae_arch").inner_text()
+    assert "encoder E" in arch and "decoder D" in arch and "code z" in arch
+
+    # move the held-out digit slider with the keyboard
+    # (elements below the fold are drawn when scrolled into view)
+    page.locator(".st-key-ae_digit").scroll_into_view_if_needed()
+    slider = page.locator(".st-key-ae_digit input[type='range']")
+    before = slider.input_value()
+    slider.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    tab.wait()
+    assert slider.input_value() != before
+
+    # the generators and the VAE's latent map further down
+    page.locator(".st-key-ae_gen_seed").scroll_into_view_if_needed()
+    tab.wait()
+    tab.check("autoencoder_generate")
+    page.locator(".st-key-ae_grid").scroll_into_view_if_needed()
+    tab.wait()
+    tab.check("autoencoder_latent")
+
+    # start a live run (100 steps, code size 2), let the loss curve grow, then stop it
+    page.locator(".st-key-ae_steps").scroll_into_view_if_needed()
+    steps = page.locator(".st-key-ae_steps input[type='range']")
+    steps.focus()
+    page.keyboard.press("Home")
+    tab.wait()
+    page.locator(".st-key-ae_train button").click()
+    tab.wait()
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.st-key-ae_loss .gtitle'); return t && / step ([1-9][0-9]*)\\//.test(t.textContent); }",
+        timeout=60_000,
+    )
+    tab.check("autoencoder_training")
+    page.locator(".st-key-ae_stop button").click()
+    page.wait_for_function(
+        "() => { const t = document.querySelector('.st-key-ae_loss .gtitle'); return t && /(stopped|finished)/.test(t.textContent); }",
+        timeout=60_000,
+    )
+    tab.wait()
+    tab.check("autoencoder_stopped")

@@ -1,0 +1,32 @@
+"""Part 4, training, in a real browser: the page opens on a live run, which finishes; Train then Stop."""
+
+import pytest
+
+from browser_support import Page, needs_chromium
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def test_training(server, browser):
+    # Follow the sidebar link from home: a deep link makes Streamlit probe /training/_stcore/* first (two 404s).
+    tab = Page(browser, server)
+    page = tab.page
+    page.get_by_role("link", name="4. Training").first.click()
+    tab.wait()
+    page.wait_for_selector("text=training on")  # the live run started by itself
+    tab.check("training")
+    assert page.locator("h1").first.inner_text().startswith("4. Training")
+
+    page.wait_for_selector("text=finished on", timeout=240_000)  # 3,000 steps, then the page redraws once
+    tab.wait()
+    assert page.locator(".js-plotly-plot").count() == 3  # loss curve, samples vs data, MNIST loss over t
+    assert page.get_by_text("Model samples after 3,000 steps").count() == 1
+    tab.check("training_done")
+
+    page.locator(".st-key-train_start button").click()
+    page.wait_for_selector("text=training on")
+    page.locator(".st-key-train_stop button").click()
+    tab.wait()
+    page.wait_for_selector("text=stopped on")
+    assert page.locator(".st-key-train_stop button").is_disabled()
+    tab.check("training_stopped")

@@ -1,0 +1,124 @@
+"""Part 1, auto-encoders, with Streamlit's AppTest: defaults render, widgets move, live training runs, missing models are reported."""
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import core.generate
+from core.checkpoints import CheckpointError
+from ui.models import _load
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def have_models() -> bool:
+    try:
+        core.generate.load("mnist-autoencoder"), core.generate.load("mnist-vae-2d")
+    except CheckpointError:
+        return False
+    return True
+
+
+needs_models = pytest.mark.skipif(not have_models(), reason="shipped mnist-autoencoder / mnist-vae-2d not trained yet")
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120).run()
+    at.switch_page("pages/autoencoder.py").run()
+    assert not at.exception, at.exception
+    return at
+
+
+def chart(at: AppTest, key: str) -> dict:
+    import json
+
+    for c in at.get("plotly_chart"):
+        spec = json.loads(c.proto.spec)
+        if c.proto.id and key in c.proto.id:
+            return spec
+    raise AssertionError(f"no plotly chart with key {key}")
+
+
+def values(arr) -> list[float]:
+    """A Plotly data array, plain or binary-encoded ({"dtype", "bdata"})."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(arr, dict):
+        return np.frombuffer(base64.b64decode(arr["bdata"]), dtype=arr["dtype"]).tolist()
+    return list(arr)
+
+
+def test_defaults_render_with_the_architecture():
+    at = open_page()
+    assert at.title[0].value == "1. Auto-encoders"
+    arch = chart(at, "ae_arch")
+    texts = " ".join(a["text"] for a in arch["layout"]["annotations"])
+    assert "encoder E" in texts and "decoder D" in texts and "code z" in texts
+    assert "<b>1×28×28</b>" in texts  # input and output shapes
+    assert "stride 2" in texts
+    loss = chart(at, "ae_loss")
+    assert loss["layout"]["xaxis"]["title"]["text"] == "step"
+    assert loss["layout"]["yaxis"]["title"]["text"] == "mean squared error"
+
+
+def test_missing_models_are_reported_plainly(monkeypatch, tmp_path):
+    monkeypatch.setattr(core.generate, "CHECKPOINTS", tmp_path)
+    _load.clear()
+    try:
+        at = open_page()
+        errors = " ".join(e.value for e in at.error)
+        assert "mnist-autoencoder" in errors and "mnist-vae-2d" in errors
+        assert len(at.get("plotly_chart")) >= 2  # the architecture and the (empty) loss curve still show
+        at.slider(key="ae_sigma").set_value(1.0).run()
+        assert not at.exception
+    finally:
+        _load.clear()
+
+
+@needs_models
+def test_widgets_move_and_figures_follow():
+    at = open_page()
+    code = chart(at, "ae_code_chart")
+    assert len(values(code["data"][0]["y"])) == 16
+    scatter = chart(at, "ae_latent_scatter")
+    assert [t["name"] for t in scatter["data"]] == [str(d) for d in range(10)]
+    assert sum(len(values(t["x"])) for t in scatter["data"]) == 2000
+    assert scatter["layout"]["xaxis"]["title"]["text"] == "z1"
+
+    before = values(code["data"][0]["y"])
+    at.slider(key="ae_digit").set_value(5).run()
+    assert values(chart(at, "ae_code_chart")["data"][0]["y"]) != before
+
+    psnr = [m.value for m in at.metric]
+    at.slider(key="ae_sigma").set_value(1.2).run()
+    assert [m.value for m in at.metric] != psnr
+    at.radio(key="ae_damage").set_value("mask").run()
+    at.slider(key="ae_mask").set_value(16).run()
+    at.number_input(key="ae_gen_seed").set_value(3).run()
+    at.slider(key="ae_extent").set_value(2.0).run()
+    at.slider(key="ae_grid").set_value(10).run()
+    assert not at.exception
+    assert chart(at, "ae_latent_scatter")["layout"]["xaxis"]["range"] == [-2.0, 2.0]
+
+
+def test_live_training_runs_in_the_background_and_stops():
+    at = open_page()
+    at.select_slider(key="ae_code").set_value(2)
+    at.select_slider(key="ae_steps").set_value(100)
+    at.button(key="ae_train").click().run()
+    assert not at.exception
+    job = at.session_state["ae_live_job"]
+    deadline = time.time() + 120
+    while job.running and time.time() < deadline:
+        time.sleep(0.5)
+    assert job.status == "done", job.error
+    at.run()
+    loss = chart(at, "ae_loss")
+    assert len(values(loss["data"][0]["y"])) == 100
+    assert "finished, step 100/100" in loss["layout"]["title"]["text"]
+    assert at.session_state["ae_live_view"]["step"] == 100
+    assert job.progress.losses[-1] < job.progress.losses[0]

@@ -1,0 +1,120 @@
+"""Part 4, training, with AppTest: live toy training (start, stop, samples) and the shipped model's loss over t.
+
+Uses the shipped checkpoint ``mnist-ddpm-eps`` from ``core.generate.CHECKPOINTS``; one test points that at an
+empty folder and checks the page says so plainly while its toy part keeps working.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import core.generate
+import ui.models
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def arr(v) -> list:
+    """A Plotly array from a figure's JSON: a plain list, or numpy's base64 ``{dtype, bdata}``."""
+    if isinstance(v, dict) and "bdata" in v:
+        import base64
+
+        import numpy as np
+
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
+    return list(v)
+
+
+def specs(at) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def stop_and_wait(at) -> None:
+    """Stop the page's background run (if any) and wait for its thread, so runs never pile up between tests."""
+    job = at.session_state["train_job"] if "train_job" in at.session_state else None
+    if job is not None:
+        job.progress.stop.set()
+        job.thread.join(60)
+
+
+def finish(at) -> None:
+    """Wait for the background run to end by itself, then rerun the page."""
+    at.session_state["train_job"].thread.join(300)
+    at.run()
+
+
+@pytest.fixture
+def at():
+    ui.models._load.clear()
+    at = AppTest.from_file(APP, default_timeout=300).run()
+    at.switch_page("pages/training.py").run()
+    yield at
+    stop_and_wait(at)
+
+
+def test_defaults_start_a_run_and_show_the_shipped_models_loss(at):
+    assert not at.exception
+    assert at.title[0].value == "4. Training"
+    assert at.session_state["train_job"].progress.total == 3000  # the page opens on a run already learning
+    charts = specs(at)
+    assert len(charts) == 3  # loss curve, samples vs data, MNIST loss over t
+    loss = charts[0]
+    assert loss["layout"]["xaxis"]["title"]["text"] == "optimiser step"
+    assert loss["layout"]["xaxis"]["range"] == [0, 3000]
+    mnist = charts[2]
+    ts = arr(mnist["data"][1]["x"])
+    assert len(ts) == 40 and ts[0] == 1 and ts[-1] == 1000
+    eps = arr(mnist["data"][1]["y"])
+    assert eps[0] > 3 * eps[-1]  # the noise loss is largest near t = 0
+    assert mnist["layout"]["yaxis2"]["type"] == "log"
+    text = " ".join(m.value for m in at.markdown)
+    assert r"\sqrt{\bar a_t}\, I_0 + \sqrt{1 - \bar a_t}\,\varepsilon" in text  # the objective as the code runs it
+
+
+def test_train_a_short_run_and_see_samples(at):
+    stop_and_wait(at)
+    at.selectbox(key="train_dataset").set_value("8gaussians").run()
+    at.slider(key="train_steps").set_value(500).run()
+    at.number_input(key="train_seed").set_value(7).run()
+    assert any("settings changed" in i.value for i in at.info)
+    at.button(key="train_start").click().run()
+    assert not at.exception
+    finish(at)
+    assert not at.exception
+    job = at.session_state["train_job"]
+    assert job.status == "done" and job.progress.step == 500 and len(job.progress.losses) == 500
+    assert job.result.cfg.dataset == "8gaussians" and job.result.cfg.seed == 7
+    charts = specs(at)
+    assert charts[0]["layout"]["xaxis"]["range"] == [0, 500]
+    samples = charts[1]
+    assert [len(arr(tr["x"])) for tr in samples["data"]] == [1000, 600]  # data, model samples
+    assert "after 500 steps" in samples["layout"]["annotations"][1]["text"]
+    assert any("finished" in m.value and "500 / 500" in m.value for m in at.markdown)
+    assert not at.info  # the settings match the finished run
+
+
+def test_stop_button_stops_the_run(at):
+    job = at.session_state["train_job"]
+    assert job.running
+    at.button(key="train_stop").click().run()
+    assert not at.exception
+    assert job.status == "stopped" and 0 < job.progress.step < 3000
+    assert at.button(key="train_stop").disabled
+    assert any("stopped" in m.value for m in at.markdown)
+
+
+def test_missing_checkpoint_is_reported_and_the_toy_part_still_works(at, tmp_path, monkeypatch):
+    stop_and_wait(at)
+    monkeypatch.setattr(core.generate, "CHECKPOINTS", tmp_path)
+    ui.models._load.clear()
+    other = AppTest.from_file(APP, default_timeout=300).run()
+    other.switch_page("pages/training.py").run()
+    try:
+        assert not other.exception
+        assert any("could not be loaded" in e.value for e in other.error)
+        assert len(other.get("plotly_chart")) == 2  # loss curve and samples; no MNIST chart
+    finally:
+        stop_and_wait(other)
+        ui.models._load.clear()

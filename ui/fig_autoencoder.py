@@ -1,0 +1,253 @@
+"""Figures and cached figure data for the "Auto-encoders" page (part 1).
+
+Plotly figures are built here from plain arrays; the math lives in
+:mod:`core.toy_autoencoder`. Cached functions take a shipped model as an unhashed
+``_model`` argument plus its ``sha`` (the checkpoint's SHA-256) as the cache key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+from PIL import Image
+
+from core import data as datasets
+from core import toy_autoencoder as tae
+from core.images import grid, to_pil
+from ui.state import mnist
+
+# One palette for the page: encoder blue, code orange, decoder green, images grey.
+COLORS = {"input": "#9e9e9e", "encoder": "#4c78a8", "code": "#f58518", "decoder": "#54a24b", "output": "#9e9e9e"}
+DIGIT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+FONT = dict(size=15)
+TRAIN_FRACTION, SPLIT_SEED = 0.8, 0  # the shipped recipes' split: they never saw the held-out 20 %
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True)
+class Split:
+    train: datasets.ImageSet
+    heldout: datasets.ImageSet
+
+
+@st.cache_resource(show_spinner=False)
+def split() -> Split:
+    """MNIST cut as the shipped models were trained: 80 % seen, 20 % held out (stratified, seed 0)."""
+    train, held = datasets.split(mnist(), TRAIN_FRACTION, seed=SPLIT_SEED)
+    return Split(train, held)
+
+
+@st.cache_data(show_spinner=False)
+def one_per_class() -> tuple[int, ...]:
+    """Index of the first held-out digit of each class, 0 to 9."""
+    labels = split().heldout.labels
+    return tuple(int((labels == c).nonzero()[0, 0]) for c in range(10))
+
+
+def heldout_digits(indices: list[int] | tuple[int, ...]) -> torch.Tensor:
+    """Held-out digits in [-1, 1], (len(indices), 1, 28, 28)."""
+    return datasets.to_model_range(split().heldout.images[list(indices)])
+
+
+def picture(x: torch.Tensor | np.ndarray, scale: int = 6, ncols: int | None = None, pad: int = 0) -> Image.Image:
+    """Images (N, 1, H, W) in [-1, 1] (or uint8) as one crisp PIL picture."""
+    return to_pil(grid(torch.as_tensor(x), ncols, pad=pad), scale=scale)
+
+
+# --------------------------------------------------------------------------- encode / decode with the shipped models
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def reconstruct(_model, sha: str, index: int) -> tuple[np.ndarray, np.ndarray]:
+    """(code (D,), reconstruction (28, 28) in [-1, 1]) of held-out digit ``index``."""
+    x = heldout_digits([index])
+    z = tae.encode(_model, x)
+    return z[0].numpy(), tae.decode(_model, z)[0, 0].numpy()
+
+
+@st.cache_data(show_spinner=False)
+def code_range(_model, sha: str, n: int = 500) -> float:
+    """Largest |code entry| over the first ``n`` held-out digits (a fixed axis for the code chart)."""
+    z = tae.encode(_model, heldout_digits(range(min(n, len(split().heldout)))))
+    return float(z.abs().max())
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def damage_and_restore(_model, sha: str, indices: tuple[int, ...], kind: str, level: float, seed: int):
+    """Clean, damaged and restored held-out digits (each (N, 1, 28, 28)) and the PSNR (dB) of damaged / restored."""
+    clean = heldout_digits(indices)
+    if kind == "noise":
+        damaged = tae.add_noise(clean, level, generator=torch.Generator().manual_seed(seed))
+    else:
+        damaged = tae.apply_mask(clean, int(level))
+    restored = tae.restore(_model, damaged)
+    return clean, damaged, restored, tae.psnr(damaged, clean), tae.psnr(restored, clean)
+
+
+@st.cache_resource(show_spinner=False)
+def _code_gaussian(_model, sha: str, n: int = 2000) -> tae.CodeGaussian:
+    """A Gaussian fitted to the codes of ``n`` digits the auto-encoder was trained on."""
+    x = datasets.to_model_range(split().train.images[:n])
+    return tae.fit_code_gaussian(tae.encode(_model, x))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def ae_samples(_model, sha: str, n: int, seed: int) -> torch.Tensor:
+    """The decoder as a generator: ``D(z)`` for ``n`` codes drawn from the fitted Gaussian."""
+    g = _code_gaussian(_model, sha)
+    return tae.decode(_model, tae.sample_codes(g, n, generator=torch.Generator().manual_seed(seed)))
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def vae_samples(_model, sha: str, n: int, seed: int) -> torch.Tensor:
+    """The VAE as a generator: ``D(z)`` for ``z ~ N(0, I)``."""
+    z = torch.randn((n, *_model.latent_shape), generator=torch.Generator().manual_seed(seed))
+    return tae.decode(_model, z)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def vae_map(_model, sha: str, n: int, extent: float) -> Image.Image:
+    """The decoded ``n x n`` grid over ``[-extent, extent]^2`` as one picture (z_2 up, z_1 right)."""
+    _, images = tae.latent_grid(_model, n, extent)
+    return picture(images, scale=2, ncols=n)
+
+
+@st.cache_data(show_spinner=False)
+def vae_codes(_model, sha: str, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+    """Posterior means (n, 2) of the first ``n`` held-out digits, and their labels."""
+    held = split().heldout
+    n = min(n, len(held))
+    mu = tae.encode_means(_model, datasets.to_model_range(held.images[:n]))
+    return mu.numpy(), held.labels[:n].numpy()
+
+
+@st.cache_data(show_spinner=False)
+def mean_digit_loss() -> float:
+    """The loss of always answering the average training digit: mean pixel variance (a plateau to beat)."""
+    x = datasets.to_model_range(split().train.images)
+    return float(((x - x.mean(0)) ** 2).mean())
+
+
+# --------------------------------------------------------------------------- figures
+
+
+def _wrap(op: str) -> str:
+    return "<br>".join(op.replace("upsample to ", "upsample<br>to ").split(", "))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def architecture(layers: list[tae.LayerInfo]) -> go.Figure:
+    """The auto-encoder as a row of blocks: height follows the spatial size, width the channels.
+
+    Feature maps ``C x H x W`` are boxes of height proportional to ``H``; flat vectors are thin
+    bars (the code in orange). The operation is written above each block, the output shape below.
+    """
+    shapes: list[dict] = []
+    notes: list[dict] = []
+    full = 2.0  # height of a 28x28 map
+    n = len(layers)
+    xs = np.arange(n, dtype=float)
+    hover_x, hover_y, hover_text = [], [], []
+    for x, layer in zip(xs, layers):
+        color = COLORS[layer.part]
+        if len(layer.shape) == 3:
+            c, h, _ = layer.shape
+            height = full * h / 28
+            width = 0.16 + 0.08 * np.log2(c) if layer.part not in ("input", "output") else 0.5
+        else:
+            (d,) = layer.shape
+            height = float(np.clip(0.32 * np.log2(d) - 0.2, 0.35, full))
+            width = 0.14 if layer.part != "code" else 0.22
+        shapes.append(dict(type="rect", x0=x - width / 2, x1=x + width / 2, y0=-height / 2, y1=height / 2,
+                           line=dict(color="#333", width=1.5), fillcolor=color, opacity=0.9 if layer.part != "code" else 1.0))
+        notes.append(dict(x=x, y=full / 2 + 0.12, text=_wrap(layer.op), showarrow=False, yanchor="bottom",
+                          font=dict(size=13, color="#333")))
+        notes.append(dict(x=x, y=-full / 2 - 0.12, text=f"<b>{layer.shape_text}</b>", showarrow=False, yanchor="top",
+                          font=dict(size=14, color=color if layer.part not in ("input", "output") else "#333")))
+        hover_x.append(x)
+        hover_y.append(0)
+        hover_text.append(f"{layer.name}<br>{layer.op}<br>output {layer.shape_text}")
+    # brackets: encoder and decoder
+    code_i = next(i for i, layer in enumerate(layers) if layer.part == "code")
+    for lo, hi, label, color in ((1, code_i - 1, "encoder E", COLORS["encoder"]), (code_i + 1, n - 1, "decoder D", COLORS["decoder"])):
+        y = -full / 2 - 0.55
+        shapes.append(dict(type="line", x0=xs[lo] - 0.3, x1=xs[hi] + 0.3, y0=y, y1=y, line=dict(color=color, width=3)))
+        notes.append(dict(x=(xs[lo] + xs[hi]) / 2, y=y - 0.05, text=f"<b>{label}</b>", showarrow=False, yanchor="top",
+                          font=dict(size=16, color=color)))
+    notes.append(dict(x=xs[code_i], y=-full / 2 - 0.55, text="<b>code z</b>", showarrow=False, yanchor="top",
+                      font=dict(size=16, color=COLORS["code"])))
+    fig = go.Figure(
+        go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=30, opacity=0), hoverinfo="text",
+                   hovertext=hover_text, showlegend=False),
+        layout=dict(shapes=shapes, annotations=notes),
+    )
+    fig.update_xaxes(visible=False, range=[-0.6, n - 0.4], fixedrange=True)
+    fig.update_yaxes(visible=False, range=[-full / 2 - 1.0, full / 2 + 0.75], fixedrange=True)
+    fig.update_layout(height=360, margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="white", paper_bgcolor="white",
+                      font=FONT, hoverlabel=dict(font_size=14))
+    return fig
+
+
+def code_bars(z: np.ndarray, limit: float) -> go.Figure:
+    """The code vector z as a bar chart (entries z_1..z_D), on a fixed symmetric axis."""
+    d = len(z)
+    fig = go.Figure(go.Bar(x=[f"z{i + 1}" for i in range(d)], y=z, marker_color=COLORS["code"],
+                           hovertemplate="%{x} = %{y:.2f}<extra></extra>"))
+    fig.update_layout(title=dict(text=f"Code z ({d} numbers)", font=dict(size=17)), height=300, font=FONT,
+                      margin=dict(l=50, r=10, t=45, b=40), plot_bgcolor="white")
+    fig.update_yaxes(range=[-limit * 1.05, limit * 1.05], zeroline=True, zerolinecolor="#555", gridcolor="#eee",
+                     title="value")
+    fig.update_xaxes(tickangle=0, tickfont=dict(size=12 if d > 16 else 14))
+    return fig
+
+
+def loss_curve(losses: list[float], baseline: float | None, total: int, title: str = "Reconstruction loss") -> go.Figure:
+    """Mini-batch loss against step (faint) with a running mean (bold), and the "average digit" level."""
+    fig = go.Figure()
+    steps = np.arange(1, len(losses) + 1)
+    if losses:
+        arr = np.asarray(losses)
+        k = 10
+        smooth = np.convolve(arr, np.ones(k) / k, mode="valid") if len(arr) >= k else arr
+        fig.add_trace(go.Scatter(x=steps, y=arr, mode="lines", line=dict(color=COLORS["encoder"], width=1),
+                                 opacity=0.35, name="mini-batch loss"))
+        fig.add_trace(go.Scatter(x=steps[len(arr) - len(smooth):], y=smooth, mode="lines",
+                                 line=dict(color=COLORS["encoder"], width=3), name="running mean (10 steps)"))
+    if baseline is not None:  # (layout shapes: much cheaper than add_hline)
+        fig.update_layout(
+            shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=baseline, y1=baseline,
+                         line=dict(color="#d62728", dash="dash", width=2))],
+            annotations=[dict(xref="paper", x=1, y=baseline, text="always answer the average digit", showarrow=False,
+                              xanchor="right", yanchor="bottom", font=dict(size=13, color="#d62728"))],
+        )
+    top = max([baseline or 0.0] + losses[:1] + [0.1]) * 1.15
+    fig.update_layout(title=dict(text=title, font=dict(size=17)), height=330, font=FONT, plot_bgcolor="white",
+                      margin=dict(l=60, r=10, t=45, b=50), legend=dict(orientation="h", y=-0.28, x=0),
+                      uirevision="loss")
+    fig.update_xaxes(title="step", range=[0, total], gridcolor="#eee")
+    fig.update_yaxes(title="mean squared error", range=[0, min(top, 1.2)], gridcolor="#eee")
+    return fig
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def latent_scatter(mu: np.ndarray, labels: np.ndarray, extent: float) -> go.Figure:
+    """Encoded held-out digits (posterior means) in the 2-D latent plane, one colour per class."""
+    fig = go.Figure()
+    for d in range(10):
+        sel = labels == d
+        fig.add_trace(go.Scattergl(x=mu[sel, 0], y=mu[sel, 1], mode="markers", name=str(d),
+                                   marker=dict(size=5, color=DIGIT_COLORS[d], opacity=0.75),
+                                   hovertemplate=f"digit {d}<br>z1=%{{x:.2f}}, z2=%{{y:.2f}}<extra></extra>"))
+    fig.update_layout(title=dict(text=f"{len(mu)} held-out digits, encoded", font=dict(size=17)),
+                      height=470, font=FONT, plot_bgcolor="white", margin=dict(l=55, r=10, t=45, b=50),
+                      legend=dict(title="digit", itemsizing="constant", orientation="h", y=-0.18, x=0))
+    fig.update_xaxes(title="z1", range=[-extent, extent], gridcolor="#eee", zerolinecolor="#aaa")
+    fig.update_yaxes(title="z2", range=[-extent, extent], gridcolor="#eee", zerolinecolor="#aaa",
+                     scaleanchor="x", scaleratio=1)
+    return fig
