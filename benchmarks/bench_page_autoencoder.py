@@ -14,7 +14,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 def _open() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("pages/autoencoder.py").run()
+    at.switch_page("views/autoencoder.py").run()
     return at
 
 

@@ -15,7 +15,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 def main() -> None:
     t0 = time.perf_counter()
     at = AppTest.from_file(APP, default_timeout=300).run()
-    at.switch_page("pages/flow_matching.py").run()
+    at.switch_page("views/flow_matching.py").run()
     first = time.perf_counter() - t0  # includes training the two default models (once per server)
     assert not at.exception
     rows = [row("first load (imports, default models trained, cold caches)", {"p50": first, "p95": first}, "once per server")]

@@ -8,7 +8,7 @@ from benchmarks.bench_page_forward_noising import bench_page
 
 
 def main() -> None:
-    bench_page("pages/training.py", "page: 4. Training (AppTest, background run in progress)", [
+    bench_page("views/training.py", "page: 4. Training (AppTest, background run in progress)", [
         ("slider", "train_steps", [3000, 2000, 5000]),
         ("selectbox", "train_dataset", ["moons", "8gaussians", "spiral"]),
     ])

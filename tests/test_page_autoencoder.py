@@ -26,7 +26,7 @@ needs_models = pytest.mark.skipif(not have_models(), reason="shipped mnist-autoe
 
 def open_page() -> AppTest:
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("pages/autoencoder.py").run()
+    at.switch_page("views/autoencoder.py").run()
     assert not at.exception, at.exception
     return at
 

@@ -18,7 +18,7 @@ MNIST = ("mnist-flow-random", "mnist-flow-ot")
 @pytest.fixture
 def at():
     at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("pages/flow_matching.py").run()
+    at.switch_page("views/flow_matching.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 

@@ -12,7 +12,7 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 @pytest.fixture
 def at():
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("pages/forward_noising.py").run()
+    at.switch_page("views/forward_noising.py").run()
     assert not at.exception
     return at
 

@@ -35,7 +35,7 @@ def specs(at) -> list[dict]:
 def at():
     ui.models._load.clear()
     at = AppTest.from_file(APP, default_timeout=300).run()
-    at.switch_page("pages/reverse.py").run()
+    at.switch_page("views/reverse.py").run()
     return at
 
 
@@ -97,7 +97,7 @@ def test_missing_checkpoint_is_reported_and_the_toy_part_still_works(tmp_path, m
     monkeypatch.setattr(core.generate, "CHECKPOINTS", tmp_path)
     ui.models._load.clear()
     at = AppTest.from_file(APP, default_timeout=300).run()
-    at.switch_page("pages/reverse.py").run()
+    at.switch_page("views/reverse.py").run()
     try:
         assert not at.exception
         assert any("could not be loaded" in e.value for e in at.error)

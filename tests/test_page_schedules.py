@@ -42,7 +42,7 @@ def test_step_budget_rejects_bad_thresholds():
 @pytest.fixture
 def at():
     at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("pages/schedules.py").run()
+    at.switch_page("views/schedules.py").run()
     assert not at.exception
     return at
 

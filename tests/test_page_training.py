@@ -49,7 +49,7 @@ def finish(at) -> None:
 def at():
     ui.models._load.clear()
     at = AppTest.from_file(APP, default_timeout=300).run()
-    at.switch_page("pages/training.py").run()
+    at.switch_page("views/training.py").run()
     yield at
     stop_and_wait(at)
 
@@ -110,7 +110,7 @@ def test_missing_checkpoint_is_reported_and_the_toy_part_still_works(at, tmp_pat
     monkeypatch.setattr(core.generate, "CHECKPOINTS", tmp_path)
     ui.models._load.clear()
     other = AppTest.from_file(APP, default_timeout=300).run()
-    other.switch_page("pages/training.py").run()
+    other.switch_page("views/training.py").run()
     try:
         assert not other.exception
         assert any("could not be loaded" in e.value for e in other.error)

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True)
 class Part:
-    """One part of the lecture. ``page`` is the page file under ``pages/``, or ``None`` while it is being built."""
+    """One part of the lecture. ``page`` is the page file under ``views/``, or ``None`` while it is being built."""
 
     number: int
     title: str
@@ -35,10 +35,10 @@ ROADMAP: tuple[Part, ...] = (
 
 
 def _page(part: Part) -> st.Page:
-    return st.Page(ROOT / "pages" / part.page, title=f"{part.number}. {part.title}", icon=part.icon, url_path=Path(part.page).stem)
+    return st.Page(ROOT / "views" / part.page, title=f"{part.number}. {part.title}", icon=part.icon, url_path=Path(part.page).stem)
 
 
-HOME = st.Page(ROOT / "pages" / "home.py", title="Home", icon=":material/home:", default=True)
+HOME = st.Page(ROOT / "views" / "home.py", title="Home", icon=":material/home:", default=True)
 PAGES: dict[str, list[st.Page]] = {
     "": [HOME],
     "The lecture": [_page(p) for p in ROADMAP if p.page],
