@@ -97,9 +97,18 @@ class Page:
         self.page.wait_for_timeout(300)  # images and charts paint after the run ends
 
     def check(self, name: str) -> None:
-        """No exception element, no console error; save a full-page screenshot."""
+        """No exception element, no console error; save a screenshot of the first screen and of the whole page."""
         SHOTS.mkdir(parents=True, exist_ok=True)
-        self.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+        self.page.screenshot(path=str(SHOTS / f"{name}.png"))
+        # Streamlit scrolls inside its main block: grow the window to the content for the full view
+        height = self.page.evaluate("document.querySelector('[data-testid=\\'stMain\\']')?.scrollHeight || 1000")
+        size = self.page.viewport_size
+        self.page.set_viewport_size({"width": size["width"], "height": min(int(height), 8000)})
+        self.page.wait_for_timeout(800)
+        (SHOTS / "full").mkdir(exist_ok=True)
+        self.page.screenshot(path=str(SHOTS / "full" / f"{name}.png"))
+        self.page.set_viewport_size(size)
+        self.page.wait_for_timeout(300)
         assert self.page.locator("[data-testid='stException']").count() == 0, f"{name}: an exception is shown"
         real = [e for e in self.errors if "favicon" not in e]
         assert not real, f"{name}: console errors {real}"

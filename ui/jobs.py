@@ -9,8 +9,10 @@ whole server (a classroom shares two cores); the next student is told to wait a 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
+import weakref
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +22,7 @@ import streamlit as st
 
 MAX_JOBS = 2
 _slots = threading.BoundedSemaphore(MAX_JOBS)
+_live: weakref.WeakSet[Job] = weakref.WeakSet()  # filled below; stopped at interpreter exit
 log = logging.getLogger(__name__)
 
 
@@ -43,7 +46,7 @@ class Progress:
         return self.stop.is_set()
 
 
-@dataclass
+@dataclass(eq=False)  # compared (and hashed) by identity
 class Job:
     """One background run. ``status``: running, done, stopped or failed."""
 
@@ -79,7 +82,18 @@ def start(fn: Callable[[Progress], Any], total: int) -> Job:
 
     job.thread = threading.Thread(target=run, daemon=True, name="training-job")
     job.thread.start()
+    _live.add(job)
     return job
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Stop running jobs before Python shuts down (a torch thread alive at shutdown aborts the process)."""
+    for job in list(_live):
+        job.progress.stop.set()
+    for job in list(_live):
+        if job.thread is not None:
+            job.thread.join(timeout=10)
 
 
 def get(key: str) -> Job | None:

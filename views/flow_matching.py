@@ -16,6 +16,7 @@ from ui import jobs
 from ui.fig_flow_matching import error_figure, field_figure, loss_figure, pairs_figure, trajectories_figure
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.warm import default_flows
 from ui.state import mnist  # noqa: F401  (sets the app-wide torch thread budget)
 
 PAGE = "flow_matching"
@@ -35,12 +36,6 @@ DEFAULT = ToyFlowConfig()
 @st.cache_data(show_spinner=False, max_entries=64)
 def pairs_view(source: str, target: str, n: int, seed: int):
     return {how: sample_pairs(source, target, n, how, seed=seed) for how in ("random", "ot")}
-
-
-@st.cache_resource(show_spinner="Training the two default models (a few seconds, once per server)...", max_entries=16)
-def pretrained(source: str, target: str):
-    """Both pairings trained with the page's default settings: what the page shows before any click."""
-    return train_both(ToyFlowConfig(source=source, target=target))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -86,7 +81,8 @@ def current_models(source: str, target: str):
     mine = st.session_state.get("fm_models")
     if mine and mine["config"].source == source and mine["config"].target == target:
         return mine["id"], mine["results"]
-    return f"default:{source}:{target}", pretrained(source, target)
+    with st.spinner("Training the two default models (a few seconds, once per server)..."):
+        return f"default:{source}:{target}", default_flows(source, target)
 
 
 def training_config() -> ToyFlowConfig:

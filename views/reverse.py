@@ -10,11 +10,12 @@ from core.data import TOY_DATASETS, sample_toy, to_uint8
 from core.generate import generate
 from core.images import grid, signed_to_uint8, to_pil
 from core.samplers import DiffusionStep
-from core.toy_diffusion import ToyConfig, ToyModel, sample_toy_model, train_toy
+from core.toy_diffusion import ToyModel, sample_toy_model
 from ui import jobs
 from ui.fig_reverse import reverse_steps_figure, toy_reverse_figure
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.warm import reference_toy_model
 
 MODEL_NAME = "mnist-ddpm-eps"
 LABELS = ["any", *range(10)]
@@ -62,12 +63,7 @@ def strip(panels: np.ndarray, columns: int = 10):
     return to_pil(grid(torch.from_numpy(cells), columns, pad=2), scale=3), picks
 
 
-@st.cache_resource(show_spinner="Training a small toy model for this page (once per server, about 15 s)...")
-def reference_toy_model(dataset: str) -> ToyModel:
-    return train_toy(ToyConfig(dataset=dataset))
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
+@st.cache_data(show_spinner="Preparing a small toy model (once per server, a few seconds)...", max_entries=16)
 def toy_steps(dataset: str, seed: int) -> dict:
     tr = sample_toy_model(reference_toy_model(dataset), TOY_POINTS, steps=TOY_STEPS, seed=seed)
     return {"states": tr.states.numpy(), "x0_hats": tr.x0_hats.numpy(), "times": tr.times}

@@ -1,0 +1,79 @@
+"""Expensive defaults, computed once per server process and warmed up in the background at start-up.
+
+The toy models that pages show before any click (a DDPM reference model per toy data set, the
+two default flow-matching models) take a few seconds of CPU to train. ``warm_up()`` starts a
+thread, the first time the app runs, that trains the defaults (and pays PyTorch's one-time
+optimiser import) while the student reads the home page. Pages ask for the models through the
+functions below, which wait for a computation already in progress instead of starting a second.
+"""
+
+from __future__ import annotations
+
+import atexit
+import functools
+import threading
+from collections import defaultdict
+
+import torch
+
+from core.toy_diffusion import ToyConfig, ToyModel, train_toy
+from core.toy_flow import ToyFlowConfig, ToyFlowResult, train_both
+
+_locks: defaultdict[tuple, threading.Lock] = defaultdict(threading.Lock)
+_guard = threading.Lock()
+_started = False
+_exiting = threading.Event()  # set at interpreter exit: training loops stop at their next step
+
+
+def _stop_at_exit(step: int, loss: float) -> bool:
+    return _exiting.is_set()
+
+
+def _once(fn):
+    """Like ``functools.cache``, but a second caller of the same arguments waits for the first."""
+    cached = functools.lru_cache(maxsize=16)(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args):
+        with _guard:
+            lock = _locks[(fn.__name__, *args)]
+        with lock:
+            return cached(*args)
+
+    return wrapper
+
+
+@_once
+def reference_toy_model(dataset: str) -> ToyModel:
+    """A DDPM toy model trained with the default settings on ``dataset`` (read-only, shared)."""
+    return train_toy(ToyConfig(dataset=dataset), on_step=_stop_at_exit)
+
+
+@_once
+def default_flows(source: str, target: str) -> dict[str, ToyFlowResult]:
+    """The random- and OT-pairing flow models trained with the default settings (read-only, shared)."""
+    return train_both(ToyFlowConfig(source=source, target=target), _stop_at_exit)
+
+
+def warm_up() -> None:
+    """Start (once per process) a background thread that prepares the defaults."""
+    global _started
+    with _guard:
+        if _started:
+            return
+        _started = True
+
+    def work() -> None:
+        torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])  # PyTorch imports its compiler stack here, once
+        default = ToyFlowConfig()
+        default_flows(default.source, default.target)
+        reference_toy_model(ToyConfig().dataset)
+
+    thread = threading.Thread(target=work, daemon=True, name="warm-up")
+    thread.start()
+
+    def finish() -> None:  # a torch thread still running while Python shuts down aborts the process
+        _exiting.set()
+        thread.join(timeout=10)
+
+    atexit.register(finish)
