@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import tempfile
 from pathlib import Path
@@ -88,6 +89,14 @@ def _write_json_atomically(path: Path, obj: Any) -> None:
         raise
 
 
+def _count(weights: Path) -> int:
+    """Number of parameters stored in a safetensors file (read from its header, no weights loaded)."""
+    from safetensors import safe_open
+
+    with safe_open(weights, framework="pt") as f:
+        return sum(math.prod(f.get_slice(k).get_shape()) for k in f.keys())
+
+
 def refresh_manifest(updates: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
     """Rebuild the manifest from the checkpoints' sidecars, keeping (and adding) measured quality."""
     old = json.loads(MANIFEST.read_text()) if MANIFEST.exists() else {}
@@ -102,7 +111,7 @@ def refresh_manifest(updates: dict[str, dict[str, Any]] | None = None) -> dict[s
             "file": f"{name}.safetensors", "kind": meta.get("kind"), "recipe": recipe.get("name", name),
             "description": recipe.get("description"), "data": recipe.get("data"), "objective": recipe.get("objective"),
             "steps": extra.get("steps"), "wall_seconds": extra.get("wall_seconds"), "hardware": extra.get("hardware"),
-            "images_per_second": extra.get("images_per_second"), "num_params": meta.get("num_params"),
+            "images_per_second": extra.get("images_per_second"), "num_params": _count(CHECKPOINTS / f"{name}.safetensors"),
             "sha256": meta.get("sha256"), "bytes": (CHECKPOINTS / f"{name}.safetensors").stat().st_size,
             "quality": old.get(name, {}).get("quality", {}),
         }

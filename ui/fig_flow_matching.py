@@ -166,4 +166,6 @@ def error_figure(curves: dict[str, tuple[list[int], list[float]]], current: dict
                                      hovertemplate="current setting: NFE %{x}, error %{y:.3g}<extra></extra>"))
     fig.update_layout(title=f"{method}: error vs NFE (★ = now)", xaxis_title="NFE (network evaluations)",
                       yaxis_title="error vs reference", xaxis_type="log", yaxis_type="log")
-    return _layout(fig, 400)
+    fig = _layout(fig, 400)
+    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="right", x=0.98, bgcolor="rgba(255,255,255,0.8)"))
+    return fig

@@ -224,22 +224,19 @@ with right:
     reports, tgt = solver_view(model_id, models, source, target, method, steps, seed)
     curves = error_view(model_id, models, source, method, seed)
     st.plotly_chart(trajectories_figure(reports, tgt), width="stretch", key="fm_paths_chart")
-    tab_col, err_col = st.columns([1, 1], gap="medium")
-    with tab_col:
-        st.dataframe(
-            {
-                "model": ["random pairing", "OT pairing"],
-                "NFE": [reports[k].nfe for k in ("random", "ot")],
-                "straightness": [round(reports[k].straightness, 3) for k in ("random", "ot")],
-                "W2 to target": [round(reports[k].w2, 3) for k in ("random", "ot")],
-                "error vs reference": [round(reports[k].ref_error, 4) for k in ("random", "ot")],
-            },
-            hide_index=True, width="stretch", key="fm_solver_table",
-        )
-        st.caption(f"W2 floor: two independent sets of 1000 target points are W2 = {sampling_noise_w2(target, seed):.2f} apart.")
-    with err_col:
-        st.plotly_chart(error_figure(curves, {k: (r.nfe, r.ref_error) for k, r in reports.items()}, SOLVER_NAMES[method]),
-                        width="stretch", key="fm_error_chart")
+    st.dataframe(
+        {
+            "model": ["random pairing", "OT pairing"],
+            "NFE": [reports[k].nfe for k in ("random", "ot")],
+            "straightness": [round(reports[k].straightness, 3) for k in ("random", "ot")],
+            "W2 to target": [round(reports[k].w2, 3) for k in ("random", "ot")],
+            "error vs reference": [round(reports[k].ref_error, 4) for k in ("random", "ot")],
+        },
+        hide_index=True, width="stretch", key="fm_solver_table",
+    )
+    st.caption(f"W2 floor: two independent sets of 1000 target points are W2 = {sampling_noise_w2(target, seed):.2f} apart.")
+    st.plotly_chart(error_figure(curves, {k: (r.nfe, r.ref_error) for k, r in reports.items()}, SOLVER_NAMES[method]),
+                    width="stretch", key="fm_error_chart")
 
 # 5. MNIST
 st.header("5. The same on digits: MNIST with 1, 2, 5 and 10 steps")
