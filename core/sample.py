@@ -1,6 +1,7 @@
 """Pictures for slides: sample a checkpoint to a PNG grid (and an animated GIF of the steps).
 
     python -m core.sample CHECKPOINT --n 64 --steps 20 --sampler ddim --seed 0 [--label 7] --out grid.png [--frames steps.gif]
+    python -m core.sample mnist-ddpm-eps --n 10 --label all --out digits.png   # one row per digit
 
 The grid has no padding between cells, so it can be cut back into 28x28 (or 32x32) images.
 """
@@ -19,6 +20,20 @@ from core.generate import DIFFUSION_SAMPLERS, FLOW_SOLVERS, generate, load
 from core.images import grid, to_pil
 
 
+def _labels(label: str | None, num_classes: int) -> list[int | None]:
+    """``None`` (unconditional), one class, or every class (``all``: one row per class)."""
+    if label is None:
+        return [None]
+    if label == "all":
+        if not num_classes:
+            raise ValueError("this model is not class-conditional; leave --label out")
+        return list(range(num_classes))
+    try:
+        return [int(label)]
+    except ValueError:
+        raise ValueError(f"--label must be a class number or 'all', got {label!r}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.sample", description=__doc__.split("\n\n")[0])
     parser.add_argument("checkpoint", help="a shipped name (mnist-ddpm-eps) or a path to NAME.safetensors")
@@ -26,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--sampler", choices=DIFFUSION_SAMPLERS + FLOW_SOLVERS, help="default: ddim (diffusion), euler (flow)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--label", type=int, help="the class to draw (class-conditional models)")
+    parser.add_argument("--label", help="the class to draw, or 'all' for one row per class (class-conditional models)")
     parser.add_argument("--guidance", type=float, default=1.0, help="classifier-free guidance weight (with --label)")
     parser.add_argument("--out", type=Path, default=Path("grid.png"))
     parser.add_argument("--frames", type=Path, help="also write the intermediate steps as an animated GIF")
@@ -36,16 +51,20 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     try:
         ckpt = load(args.checkpoint)
-        gen = generate(ckpt, args.n, steps=args.steps, method=args.sampler, seed=args.seed, label=args.label,
-                       guidance=args.guidance)
+        labels = _labels(args.label, int(getattr(ckpt.model.cfg, "num_classes", 0) or 0))
+        gens = [generate(ckpt, args.n, steps=args.steps, method=args.sampler, seed=args.seed + k, label=label,
+                         guidance=args.guidance) for k, label in enumerate(labels)]
     except (CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    cols = int(math.ceil(math.sqrt(args.n)))
-    to_pil(grid(gen.images, cols), args.scale).save(args.out)
-    print(f"wrote {args.out} ({args.n} samples, {gen.nfe} network evaluations)")
+    cols = args.n if len(labels) > 1 else int(math.ceil(math.sqrt(args.n)))
+    images = torch.cat([g.images for g in gens])
+    frames_all = torch.cat([g.frames for g in gens], dim=1)
+    gen = gens[0]
+    to_pil(grid(images, cols), args.scale).save(args.out)
+    print(f"wrote {args.out} ({len(images)} samples, {gen.nfe} network evaluations each)")
     if args.frames:
-        frames = [to_pil(grid(f.clamp(-1, 1), cols), args.scale) for f in gen.frames]
+        frames = [to_pil(grid(f.clamp(-1, 1), cols), args.scale) for f in frames_all]
         frames += [frames[-1]] * 4  # linger on the result
         frames[0].save(args.frames, save_all=True, append_images=frames[1:], duration=150, loop=0)
         print(f"wrote {args.frames} ({len(gen.frames)} steps)")

@@ -100,4 +100,6 @@ def test_cli_trains_saves_and_samples(tmp_path, capsys):
         assert gif.n_frames >= 4
     assert sample_main([str(tmp_path / "missing"), "--out", str(out)]) == 2
     assert "no checkpoint" in capsys.readouterr().err
+    assert sample_main([str(tmp_path / "ck" / "tiny-test.safetensors"), "--label", "all", "--out", str(out)]) == 2
+    assert "not class-conditional" in capsys.readouterr().err
     assert load_checkpoint(tmp_path / "ck" / "tiny-test").kind == "unet"
