@@ -1,10 +1,9 @@
 """The app starts and the home page renders, without a browser (Streamlit's AppTest)."""
 
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from page_support import APP
 
 
 def test_app_starts_on_the_home_page():

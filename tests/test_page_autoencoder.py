@@ -1,7 +1,6 @@
 """Part 1, auto-encoders, with Streamlit's AppTest: defaults render, widgets move, live training runs, missing models are reported."""
 
 import time
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -10,7 +9,7 @@ import core.generate
 from core.checkpoints import CheckpointError
 from ui.models import _load
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from page_support import APP
 
 
 def have_models() -> bool:

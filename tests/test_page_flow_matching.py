@@ -3,7 +3,6 @@
 import base64
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.generate import CHECKPOINTS
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from page_support import APP
 MNIST = ("mnist-flow-random", "mnist-flow-ot")
 
 

@@ -1,12 +1,11 @@
 """Part 2, forward noising: the page renders on defaults and every main widget works (AppTest)."""
 
 import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from page_support import APP
 
 
 @pytest.fixture

@@ -4,32 +4,13 @@ Uses the shipped checkpoint ``mnist-ddpm-eps`` from ``core.generate.CHECKPOINTS`
 empty folder and checks the page says so plainly while its toy part keeps working.
 """
 
-import json
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 import core.generate
 import ui.models
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-def arr(v) -> list:
-    """A Plotly array from a figure's JSON: a plain list, or numpy's base64 ``{dtype, bdata}``."""
-    if isinstance(v, dict) and "bdata" in v:
-        import base64
-
-        import numpy as np
-
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=v["dtype"]).tolist()
-    return list(v)
-
-
-def specs(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
+from page_support import APP, arr, specs
 
 @pytest.fixture
 def at():

@@ -1,8 +1,6 @@
 """Part 3, schedules: the step budget against closed forms, and the page with AppTest."""
 
-import json
 import math
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -10,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from core.schedules import constant_schedule, make_schedule
 from ui.fig_schedules import step_budget
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from page_support import APP, specs
 
 
 @pytest.mark.parametrize("T", [10, 100, 1000])
@@ -45,10 +43,6 @@ def at():
     at.switch_page("views/schedules.py").run()
     assert not at.exception
     return at
-
-
-def specs(at) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def curves_spec(at) -> dict:

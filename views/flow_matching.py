@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import streamlit as st
-import torch
 
 from core.data import TOY_DATASETS, sample_toy
 from core.generate import generate
