@@ -96,6 +96,17 @@ class Page:
         )
         self.page.wait_for_timeout(300)  # images and charts paint after the run ends
 
+    def expect_text(self, text: str, name: str, timeout: float = 120) -> None:
+        """Wait for ``text`` to appear; on a time-out, save ``FAILED-<name>.png`` and report what the page says."""
+        try:
+            self.page.get_by_text(text).first.wait_for(timeout=timeout * 1000)
+        except Exception as err:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            self.page.screenshot(path=str(SHOTS / f"FAILED-{name}.png"))
+            notes = self.page.locator("[data-testid='stAlert'], [data-testid='stException']").all_inner_texts()
+            raise AssertionError(f"{name}: {text!r} did not appear in {timeout} s; alerts on the page: {notes}; "
+                                 f"console errors: {self.errors}") from err
+
     def check(self, name: str) -> None:
         """No exception element, no console error; save a screenshot of the first screen and of the whole page."""
         SHOTS.mkdir(parents=True, exist_ok=True)

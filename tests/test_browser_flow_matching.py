@@ -28,7 +28,7 @@ def test_flow_matching(server, browser):
     tab.check("flow_matching_t_end")
 
     page.locator(".st-key-fm_train button").click()
-    page.get_by_text("your models").first.wait_for(timeout=120_000)
+    tab.expect_text("your models", "flow_matching_train", timeout=180)
     tab.wait()
     page.wait_for_selector(".st-key-fm_loss_chart .js-plotly-plot")
     tab.check("flow_matching_trained")
