@@ -122,7 +122,7 @@ def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float)
     band = dict(fillcolor=REGION_COLOURS["almost pure noise"], opacity=0.45, line_width=0, layer="below")
     fig.add_hrect(y0=0, y1=threshold, row=1, col=1, **band)
     fig.add_hrect(y0=-30, y1=lsnr_thr, row=1, col=3, **band)
-    fig.add_annotation(x=T * 0.02, y=lsnr_thr, text=f"grey: almost pure noise, log-SNR < {lsnr_thr:.1f}", showarrow=False,
+    fig.add_annotation(x=T * 0.02, y=lsnr_thr, text=f"almost pure noise<br>log-SNR < {lsnr_thr:.1f}", showarrow=False,
                        xanchor="left", yanchor="top", font=dict(size=13), row=1, col=3)
     for col in (1, 2, 3):
         fig.add_vline(x=t, line=dict(color="black", width=2, dash="dash"), row=1, col=col)
