@@ -74,6 +74,28 @@ def quality(ckpt: Checkpoint, classifier: Checkpoint, *, n: int = 1000, steps: i
     }
 
 
+def diffusion_loss_curve(ckpt: Checkpoint, n_images: int = 64, seed: int = 0) -> dict[str, Any]:
+    """A diffusion model's noise loss (and one-shot image error) at 40 fixed steps t on held-out digits.
+
+    ``n_images`` held-out MNIST digits with their labels, one fixed ``eps`` each (see
+    :func:`core.toy_diffusion.loss_by_t`). Stored in the manifest so the training page need not
+    recompute it; ``sha256`` says which weights it belongs to.
+    """
+    import numpy as np
+
+    from core.generate import schedule_of
+    from core.toy_diffusion import loss_by_t
+
+    sch = schedule_of(ckpt)
+    _, held = datasets.split(datasets.load_mnist(), 0.8, seed=0)
+    pick = torch.randperm(len(held), generator=torch.Generator().manual_seed(seed))[:n_images]
+    x0, labels = datasets.to_model_range(held.images[pick]), held.labels[pick]
+    ts = sorted({1, 2, 5, 10, 20, *np.linspace(25, sch.T, 35).round().astype(int).tolist()})
+    res = loss_by_t(ckpt.model, x0, sch, ts, labels=labels, seed=seed)
+    return {"ts": res.ts, "eps_mse": res.eps_mse, "eps_sem": res.eps_sem, "x0_mse": res.x0_mse,
+            "alpha_bars": sch.alpha_bars[res.ts].tolist(), "n_images": n_images, "sha256": ckpt.sha256}
+
+
 def _write_json_atomically(path: Path, obj: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -130,6 +152,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--guidance", type=float, default=1.0)
     parser.add_argument("--conditional", action="store_true", help="ask for each digit in equal numbers")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--loss-curve", action="store_true", help="also store a diffusion model's loss at each t")
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     updates: dict[str, dict[str, Any]] = {}
@@ -137,11 +160,13 @@ def main(argv: list[str] | None = None) -> None:
         classifier = load(CLASSIFIER)
         for name in args.names:
             ckpt = load(name)
+            if args.loss_curve and recipe_of(ckpt)["objective"] == "diffusion":
+                updates.setdefault(name, {})["loss_by_t"] = diffusion_loss_curve(ckpt)
             if recipe_of(ckpt)["objective"] == "classifier":
                 updates[name] = {"heldout_accuracy": round(classifier_accuracy(ckpt), 4)}
                 print(name, updates[name])
                 continue
-            for steps in args.steps:
+            for steps in ([] if args.loss_curve else args.steps):
                 q = quality(ckpt, classifier, n=args.n, steps=steps, method=args.method, guidance=args.guidance,
                             conditional=args.conditional)
                 key = f"{q['method'] or 'default'}-{steps}-{'cond' if args.conditional else 'uncond'}-w{args.guidance:g}"

@@ -99,3 +99,14 @@ def test_missing_checkpoint_is_reported_and_the_toy_part_still_works(at, tmp_pat
     finally:
         stop_and_wait(other)
         ui.models._load.clear()
+
+
+def test_the_loss_curve_comes_from_the_manifest_only_for_the_same_weights():
+    from core.generate import load
+    from ui.models import measured
+
+    ckpt = load("mnist-ddpm-eps")
+    stored = measured("mnist-ddpm-eps", "loss_by_t", ckpt.sha256)
+    assert stored is not None and len(stored["ts"]) == 40 and stored["ts"][0] == 1
+    assert measured("mnist-ddpm-eps", "loss_by_t", "0" * 64) is None  # other weights: measure again
+    assert measured("no-such-model", "loss_by_t", ckpt.sha256) is None

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+import json
+
 from core.checkpoints import Checkpoint, CheckpointError
+from core.evaluate import MANIFEST
 from core.generate import load
 
 
@@ -28,3 +31,17 @@ def shipped(name: str) -> Checkpoint | None:
             icon=":material/error:",
         )
         return None
+
+
+@st.cache_data(show_spinner=False)
+def _manifest(mtime: float) -> dict:
+    return json.loads(MANIFEST.read_text())
+
+
+def measured(name: str, key: str, sha256: str) -> dict | None:
+    """A figure measured offline for checkpoint ``name`` (``manifest.json``, quality ``key``), if it belongs to these weights."""
+    try:
+        entry = _manifest(MANIFEST.stat().st_mtime).get(name, {}).get("quality", {}).get(key)
+    except (OSError, ValueError):
+        return None
+    return entry if entry and entry.get("sha256") == sha256 else None

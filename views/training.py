@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-import torch
 
-from core import data
 from core.data import TOY_DATASETS, sample_toy
-from core.toy_diffusion import ToyConfig, loss_by_t, sample_toy_model, train_toy
+from core.evaluate import diffusion_loss_curve
+from core.toy_diffusion import ToyConfig, sample_toy_model, train_toy
 from ui import jobs
 from ui.fig_training import loss_by_t_figure, loss_curve, samples_vs_data
 from ui.lessons import lesson
-from ui.models import shipped
-from ui.state import mnist
+from ui.models import measured, shipped
+from ui.state import mnist  # noqa: F401  (sets the app-wide torch thread budget)
 
 JOB = "train_job"  # the background run (ui.jobs)
 LIVE = "train_live"  # what the run shares with the page: the latest samples
@@ -30,17 +29,8 @@ def toy_data(dataset: str, n: int = 1000) -> np.ndarray:
 
 @st.cache_data(show_spinner="Measuring the MNIST model's loss at 40 steps t (once per server)...", max_entries=4)
 def mnist_loss_by_t(sha256: str, _ckpt) -> dict:
-    """The shipped model's noise loss at 40 fixed t on held-out MNIST digits (keyed by the checkpoint's hash)."""
-    from core.generate import schedule_of
-
-    sch = schedule_of(_ckpt)
-    _, held = data.split(mnist(), 0.8, seed=0)
-    pick = torch.randperm(len(held), generator=torch.Generator().manual_seed(0))[:MNIST_IMAGES]
-    x0, labels = data.to_model_range(held.images[pick]), held.labels[pick]
-    ts = sorted({1, 2, 5, 10, 20, *np.linspace(25, sch.T, 35).round().astype(int).tolist()})
-    res = loss_by_t(_ckpt.model, x0, sch, ts, labels=labels, seed=0)
-    return {"ts": res.ts, "eps_mse": res.eps_mse, "eps_sem": res.eps_sem, "x0_mse": res.x0_mse,
-            "alpha_bars": sch.alpha_bars[res.ts].tolist()}
+    """The shipped model's noise loss at 40 fixed t on held-out digits: from the manifest, or measured now."""
+    return measured(MODEL_NAME, "loss_by_t", sha256) or diffusion_loss_curve(_ckpt, MNIST_IMAGES)
 
 
 def _run(cfg: ToyConfig, live: dict):
@@ -134,7 +124,7 @@ with right:
     ckpt = shipped(MODEL_NAME)
     if ckpt is not None:
         res = mnist_loss_by_t(ckpt.sha256, ckpt)
-        st.plotly_chart(loss_by_t_figure(**res), width="stretch")
+        st.plotly_chart(loss_by_t_figure(res["ts"], res["eps_mse"], res["eps_sem"], res["x0_mse"], res["alpha_bars"]), width="stretch")
         st.caption(f"{MODEL_NAME}: {MNIST_IMAGES} held-out MNIST digits (the 20 % it never trained on), with their "
                    "true labels, one fixed noise ε per digit, at 40 steps t.")
         lesson("training", "mnist-loss-reading")
