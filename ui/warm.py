@@ -1,7 +1,8 @@
 """Expensive defaults, computed once per server process and warmed up in the background at start-up.
 
 The toy models that pages show before any click (a DDPM reference model per toy data set, the
-two default flow-matching models) take a few seconds of CPU to train. ``warm_up()`` starts a
+two default flow-matching models) take a few seconds of CPU to train; those of the default
+settings are shipped (``core.toy_defaults``), the others are trained on first use. ``warm_up()`` starts a
 thread, the first time the app runs, that trains the defaults (and pays PyTorch's one-time
 optimiser import) while the student reads the home page. Pages ask for the models through the
 functions below, which wait for a computation already in progress instead of starting a second.
@@ -16,6 +17,7 @@ from collections import defaultdict
 
 import torch
 
+from core.toy_defaults import shipped_flows, shipped_reference
 from core.toy_diffusion import ToyConfig, ToyModel, train_toy
 from core.toy_flow import ToyFlowConfig, ToyFlowResult, train_both
 
@@ -45,14 +47,16 @@ def _once(fn):
 
 @_once
 def reference_toy_model(dataset: str) -> ToyModel:
-    """A DDPM toy model trained with the default settings on ``dataset`` (read-only, shared)."""
-    return train_toy(ToyConfig(dataset=dataset), on_step=_stop_at_exit)
+    """A DDPM toy model trained with the default settings on ``dataset`` (read-only, shared; shipped for the default)."""
+    cfg = ToyConfig(dataset=dataset)
+    return shipped_reference(cfg) or train_toy(cfg, on_step=_stop_at_exit)
 
 
 @_once
 def default_flows(source: str, target: str) -> dict[str, ToyFlowResult]:
-    """The random- and OT-pairing flow models trained with the default settings (read-only, shared)."""
-    return train_both(ToyFlowConfig(source=source, target=target), _stop_at_exit)
+    """The random- and OT-pairing flow models trained with the default settings (read-only, shared; shipped for the default)."""
+    cfg = ToyFlowConfig(source=source, target=target)
+    return shipped_flows(cfg) or train_both(cfg, _stop_at_exit)
 
 
 def warm_up() -> None:
