@@ -103,3 +103,20 @@ def test_cli_trains_saves_and_samples(tmp_path, capsys):
     assert sample_main([str(tmp_path / "ck" / "tiny-test.safetensors"), "--label", "all", "--out", str(out)]) == 2
     assert "not class-conditional" in capsys.readouterr().err
     assert load_checkpoint(tmp_path / "ck" / "tiny-test").kind == "unet"
+
+
+def test_latent_flow_trains_in_a_vae_latent_and_decodes_to_images(tmp_path, monkeypatch):
+    import core.generate
+    from core.latent import _encoded
+
+    ck = tmp_path / "ck"
+    monkeypatch.setattr(core.generate, "CHECKPOINTS", ck)
+    _encoded.cache_clear()
+    T.main(["mnist-vae-spatial", "--steps", "2", "--out", str(ck), "--runs", str(tmp_path / "runs")])
+    T.main(["mnist-latent-flow", "--steps", "2", "--out", str(ck), "--runs", str(tmp_path / "runs")])
+    ckpt = load(ck / "mnist-latent-flow.safetensors")
+    assert ckpt.meta["latent"]["vae"] == "mnist-vae-spatial" and ckpt.meta["latent"]["scale"] > 0
+    gen = generate(ckpt, 2, steps=2, label=3, guidance=2.0)
+    assert gen.images.shape == (2, 1, 28, 28) and gen.frames.shape == (3, 2, 1, 28, 28)
+    assert gen.images.min() >= -1 and gen.images.max() <= 1
+    _encoded.cache_clear()
