@@ -90,6 +90,8 @@ RECIPES: dict[str, Recipe] = {
                pairing="ot", conditional=True, steps=5000),
         Recipe("cifar10-autoencoder", "Conv auto-encoder for CIFAR-10, 128-D code.", "cifar10", "autoencoder", "autoencoder",
                {"channels": (32, 64), "code_dim": 128}, steps=3000, ema_decay=0.995),
+        Recipe("cifar10-flow-ot", "Flow matching (OT pairing) on CIFAR-10, class-conditional.", "cifar10", "flow", "unet",
+               _MNIST_UNET, pairing="ot", conditional=True, steps=4000),
         Recipe("tiny-test", "A few steps on tiny data, for the tests.", "mnist", "diffusion", "unet",
                {"base_channels": 8, "channel_mults": (1, 2), "attention": False}, steps=20, batch_size=16, warmup=2),
     ]
