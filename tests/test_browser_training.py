@@ -1,4 +1,4 @@
-"""Part 4, training, in a real browser: the page opens on a live run, which finishes; Train then Stop."""
+"""Part 4, training, in a real browser: the page opens on a reference model; Train starts a live run, which finishes; Train then Stop."""
 
 import pytest
 
@@ -13,9 +13,15 @@ def test_training(server, browser):
     page = tab.page
     page.get_by_role("link", name="4. Training").first.click()
     tab.wait()
-    page.wait_for_selector("text=training on")  # the live run started by itself
+    page.wait_for_selector("text=trained earlier")  # a reference model until the student presses Train
+    page.locator(".js-plotly-plot").nth(2).wait_for(timeout=90_000)  # loss curve, samples vs data, MNIST loss over t
+    assert page.locator(".js-plotly-plot").count() == 3
     tab.check("training")
     assert page.locator("h1").first.inner_text().startswith("4. Training")
+
+    page.locator(".st-key-train_start button").click()
+    page.wait_for_selector("text=training on")
+    tab.check("training_live")
 
     page.wait_for_selector("text=finished on", timeout=240_000)  # 3,000 steps, then the page redraws once
     tab.wait()

@@ -35,15 +35,19 @@ def at():
     stop_and_wait(at)
 
 
-def test_defaults_start_a_run_and_show_the_shipped_models_loss(at):
+def test_defaults_show_the_reference_model_and_the_shipped_models_loss(at):
     assert not at.exception
     assert at.title[0].value == "4. Training"
-    assert at.session_state["train_job"].progress.total == 3000  # the page opens on a run already learning
+    assert "train_job" not in at.session_state  # nothing trains until the student asks: a classroom shares two cores
+    assert any("trained earlier" in m.value and "3,000 steps" in m.value for m in at.markdown)
     charts = specs(at)
     assert len(charts) == 3  # loss curve, samples vs data, MNIST loss over t
     loss = charts[0]
     assert loss["layout"]["xaxis"]["title"]["text"] == "optimiser step"
     assert loss["layout"]["xaxis"]["range"] == [0, 3000]
+    assert len(arr(loss["data"][1]["y"])) > 1000 and arr(loss["data"][1]["y"])[-1] < arr(loss["data"][1]["y"])[0]
+    samples = charts[1]
+    assert [len(arr(tr["x"])) for tr in samples["data"]] == [1000, 600]  # data, the reference model's samples
     mnist = charts[2]
     ts = arr(mnist["data"][1]["x"])
     assert len(ts) == 40 and ts[0] == 1 and ts[-1] == 1000
@@ -59,7 +63,7 @@ def test_train_a_short_run_and_see_samples(at):
     at.selectbox(key="train_dataset").set_value("8gaussians").run()
     at.slider(key="train_steps").set_value(500).run()
     at.number_input(key="train_seed").set_value(7).run()
-    assert any("settings changed" in i.value for i in at.info)
+    assert any("trained earlier** on *8gaussians*" in m.value for m in at.markdown)  # the reference follows the data
     at.button(key="train_start").click().run()
     assert not at.exception
     finish(at)
@@ -74,9 +78,12 @@ def test_train_a_short_run_and_see_samples(at):
     assert "after 500 steps" in samples["layout"]["annotations"][1]["text"]
     assert any("finished" in m.value and "500 / 500" in m.value for m in at.markdown)
     assert not at.info  # the settings match the finished run
+    at.slider(key="train_steps").set_value(1000).run()
+    assert any("settings changed" in i.value for i in at.info)
 
 
 def test_stop_button_stops_the_run(at):
+    at.button(key="train_start").click().run()
     job = at.session_state["train_job"]
     assert job.running
     at.button(key="train_stop").click().run()

@@ -134,6 +134,24 @@ def mean_digit_loss() -> float:
     return float(((x - x.mean(0)) ** 2).mean())
 
 
+def warm() -> None:
+    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
+    from ui.models import preloaded
+
+    split(), one_per_class(), mean_digit_loss()
+    if (ae := preloaded("mnist-autoencoder")) is not None:
+        architecture(tae.describe_layers(ae.model))
+        reconstruct(ae.model, ae.sha256, 0)
+        code_range(ae.model, ae.sha256)
+        damage_and_restore(ae.model, ae.sha256, (0, *one_per_class()[:7]), "noise", 0.6, 0)
+        ae_samples(ae.model, ae.sha256, 36, 0)
+    if (vae := preloaded("mnist-vae-2d")) is not None and vae.model.latent_shape == (2,):
+        vae_samples(vae.model, vae.sha256, 36, 0)
+        vae_map(vae.model, vae.sha256, 15, 3.0)
+        mu, labels = vae_codes(vae.model, vae.sha256)
+        latent_scatter(mu, labels, 3.0)
+
+
 # --------------------------------------------------------------------------- figures
 
 

@@ -1,4 +1,5 @@
-"""Plotly figures of the flow-matching page (Part 8): pairings, loss curves, vector fields, paths, solver errors.
+"""The flow-matching page (Part 8): its cached computations and its Plotly figures (pairings, loss curves,
+vector fields, paths, solver errors).
 
 Colours are the same everywhere on the page: source points grey, target points green,
 the random-pairing model orange and the OT-pairing model blue.
@@ -8,10 +9,19 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+import streamlit as st
 import torch
 from plotly.subplots import make_subplots
 
-from core.toy_flow import Pairs, SolveReport, VectorField
+from core.data import sample_toy
+from core.generate import generate
+from core.images import grid, to_pil
+from core.toy_flow import (Pairs, SolveReport, ToyFlowConfig, VectorField, error_curve, flow_samples, sample_pairs,
+                           solve_report, vector_field, wasserstein2)
+
+MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
+MNIST_STEPS = (1, 2, 5, 10)
+DEFAULT_VIEW = {"n_pairs": 64, "t": 0.5, "method": "euler", "ode_steps": 4, "seed": 0}  # the widgets' defaults
 
 COLORS = {"random": "#E8743B", "ot": "#2F6DB5"}
 NAMES = {"random": "random pairing", "ot": "OT pairing"}
@@ -169,3 +179,68 @@ def error_figure(curves: dict[str, tuple[list[int], list[float]]], current: dict
     fig = _layout(fig, 400)
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="right", x=0.98, bgcolor="rgba(255,255,255,0.8)"))
     return fig
+
+
+# ---------------------------------------------------------------- cached computations
+
+
+def default_model_id(source: str, target: str) -> str:
+    """Cache key of the pair of models trained with the default settings (``ui.warm.default_flows``)."""
+    return f"default:{source}:{target}"
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def pairs_view(source: str, target: str, n: int, seed: int):
+    return {how: sample_pairs(source, target, n, how, seed=seed) for how in ("random", "ot")}
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def field_view(model_id: str, _models, source: str, target: str, t: float, seed: int):
+    k = round(t * 20)  # the particles: a 20-step RK4 solve, read at step k
+    fields = {how: vector_field(r.model, t) for how, r in _models.items()}
+    particles = {how: flow_samples(r.model, source, 400, "rk4", 20, seed=seed).trajectory[k] for how, r in _models.items()}
+    return fields, particles, sample_toy(target, 1000, seed=seed + 1)
+
+
+@st.cache_data(show_spinner="Solving the ODE...", max_entries=256)
+def solver_view(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int):
+    reports = {how: solve_report(r.model, source, target, method, steps, seed=seed) for how, r in _models.items()}
+    return reports, sample_toy(target, 1000, seed=seed + 1)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def error_view(model_id: str, _models, source: str, method: str, seed: int):
+    return {how: error_curve(r.model, source, method, seed=seed) for how, r in _models.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def sampling_noise_w2(target: str, seed: int) -> float:
+    """W2 between two independent samples of 1000 target points: the floor of the W2 column."""
+    return wasserstein2(sample_toy(target, 1000, seed=seed + 7919), sample_toy(target, 1000, seed=seed + 104729))
+
+
+@st.cache_data(show_spinner="Generating digits...", max_entries=128)
+def mnist_row(name: str, _ckpt, label: int | None, guidance: float, seed: int):
+    """One model's samples at each step count of ``MNIST_STEPS``: ``[(steps, nfe, image)]``."""
+    out = []
+    for steps in MNIST_STEPS:
+        gen = generate(_ckpt, 8, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
+        out.append((steps, gen.nfe, to_pil(grid(gen.images, 4, pad=2), scale=2)))
+    return out
+
+
+def warm() -> None:
+    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
+    from ui.models import preloaded
+    from ui.warm import default_flows
+
+    d, v = ToyFlowConfig(), DEFAULT_VIEW
+    models, model_id = default_flows(d.source, d.target), default_model_id(d.source, d.target)
+    pairs_view(d.source, d.target, v["n_pairs"], v["seed"])
+    field_view(model_id, models, d.source, d.target, v["t"], v["seed"])
+    solver_view(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"])
+    error_view(model_id, models, d.source, v["method"], v["seed"])
+    sampling_noise_w2(d.target, v["seed"])
+    for name in MNIST_MODELS.values():
+        if (ckpt := preloaded(name)) is not None:
+            mnist_row(name, ckpt, None, 1.0, v["seed"])

@@ -6,9 +6,9 @@ a clear message when a checkpoint is missing or does not match its config.
 
 from __future__ import annotations
 
-import streamlit as st
-
 import json
+
+import streamlit as st
 
 from core.checkpoints import Checkpoint, CheckpointError
 from core.evaluate import MANIFEST
@@ -30,6 +30,14 @@ def shipped(name: str) -> Checkpoint | None:
             f"train it with `python -m core.train {name}` (see docs/MODELS.md).",
             icon=":material/error:",
         )
+        return None
+
+
+def preloaded(name: str) -> Checkpoint | None:
+    """``shipped(name)`` without a message: for the warm-up thread, which has no page to write on."""
+    try:
+        return _load(name)
+    except CheckpointError:
         return None
 
 

@@ -4,14 +4,18 @@ The toy models that pages show before any click (a DDPM reference model per toy 
 two default flow-matching models) take a few seconds of CPU to train; those of the default
 settings are shipped (``core.toy_defaults``), the others are trained on first use. ``warm_up()`` starts a
 thread, the first time the app runs, that trains the defaults (and pays PyTorch's one-time
-optimiser import) while the student reads the home page. Pages ask for the models through the
-functions below, which wait for a computation already in progress instead of starting a second.
+optimiser import) while the student reads the home page, then computes what the heaviest pages
+show before any click (each page module's ``warm()``), so that their first visit reads caches.
+Pages ask for the models through the functions below, which wait for a computation already in
+progress instead of starting a second; Streamlit's caches do the same for the pages' data.
 """
 
 from __future__ import annotations
 
 import atexit
 import functools
+import importlib
+import logging
 import threading
 from collections import defaultdict
 
@@ -25,6 +29,16 @@ _locks: defaultdict[tuple, threading.Lock] = defaultdict(threading.Lock)
 _guard = threading.Lock()
 _started = False
 _exiting = threading.Event()  # set at interpreter exit: training loops stop at their next step
+THREAD = "warm-up"
+PAGES = ("ui.fig_autoencoder", "ui.fig_flow_matching")  # modules whose warm() computes a page's default view
+log = logging.getLogger(__name__)
+
+
+class _NoContextWarning(logging.Filter):
+    """Streamlit warns once per cached call made outside a script run; the warm-up thread does so on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.threadName != THREAD
 
 
 def _stop_at_exit(step: int, loss: float) -> bool:
@@ -72,8 +86,19 @@ def warm_up() -> None:
         default = ToyFlowConfig()
         default_flows(default.source, default.target)
         reference_toy_model(ToyConfig().dataset)
+        import pandas  # noqa: F401  (st.dataframe's first call imports it: about 0.8 s)
 
-    thread = threading.Thread(target=work, daemon=True, name="warm-up")
+        for name in PAGES:
+            if _exiting.is_set():
+                return
+            try:
+                importlib.import_module(name).warm()
+            except Exception:  # a page that cannot warm up computes on its first visit and reports there
+                log.warning("warm-up of %s failed", name, exc_info=True)
+
+    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching.cache_data_api"):
+        logging.getLogger(name).addFilter(_NoContextWarning())
+    thread = threading.Thread(target=work, daemon=True, name=THREAD)
     thread.start()
 
     def finish() -> None:  # a torch thread still running while Python shuts down aborts the process

@@ -6,13 +6,13 @@ import uuid
 
 import streamlit as st
 
-from core.data import TOY_DATASETS, sample_toy
-from core.generate import generate
-from core.images import grid, to_pil
+from core.data import TOY_DATASETS
 from core.solvers import SOLVERS
-from core.toy_flow import ToyFlowConfig, error_curve, flow_samples, sample_pairs, solve_report, train_both, vector_field, wasserstein2
+from core.toy_flow import ToyFlowConfig, train_both
 from ui import jobs
-from ui.fig_flow_matching import error_figure, field_figure, loss_figure, pairs_figure, trajectories_figure
+from ui.fig_flow_matching import (DEFAULT_VIEW, MNIST_MODELS, MNIST_STEPS, default_model_id, error_figure, error_view,
+                                  field_figure, field_view, loss_figure, mnist_row, pairs_figure, pairs_view,
+                                  sampling_noise_w2, solver_view, trajectories_figure)
 from ui.lessons import lesson
 from ui.models import shipped
 from ui.warm import default_flows
@@ -24,52 +24,7 @@ SOURCES = {"8gaussians": "8 Gaussians", "gaussian": "noise N(0, I)"}
 TARGETS = {name: name for name in TOY_DATASETS}
 TARGETS.update({"8gaussians": "8 Gaussians", "gaussian": "Gaussian N(0, I)"})
 SOLVER_NAMES = {"euler": "Euler", "heun": "Heun", "rk4": "RK4", "dopri5": "Dopri5 (adaptive)"}
-MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
-MNIST_STEPS = (1, 2, 5, 10)
 DEFAULT = ToyFlowConfig()
-
-
-# ---------------------------------------------------------------- cached computations (module level)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def pairs_view(source: str, target: str, n: int, seed: int):
-    return {how: sample_pairs(source, target, n, how, seed=seed) for how in ("random", "ot")}
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def field_view(model_id: str, _models, source: str, target: str, t: float, seed: int):
-    k = round(t * 20)  # the particles: a 20-step RK4 solve, read at step k
-    fields = {how: vector_field(r.model, t) for how, r in _models.items()}
-    particles = {how: flow_samples(r.model, source, 400, "rk4", 20, seed=seed).trajectory[k] for how, r in _models.items()}
-    return fields, particles, sample_toy(target, 1000, seed=seed + 1)
-
-
-@st.cache_data(show_spinner="Solving the ODE...", max_entries=256)
-def solver_view(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int):
-    reports = {how: solve_report(r.model, source, target, method, steps, seed=seed) for how, r in _models.items()}
-    return reports, sample_toy(target, 1000, seed=seed + 1)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def error_view(model_id: str, _models, source: str, method: str, seed: int):
-    return {how: error_curve(r.model, source, method, seed=seed) for how, r in _models.items()}
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def sampling_noise_w2(target: str, seed: int) -> float:
-    """W2 between two independent samples of 1000 target points: the floor of the W2 column."""
-    return wasserstein2(sample_toy(target, 1000, seed=seed + 7919), sample_toy(target, 1000, seed=seed + 104729))
-
-
-@st.cache_data(show_spinner="Generating digits...", max_entries=128)
-def mnist_row(name: str, _ckpt, label: int | None, guidance: float, seed: int):
-    """One model's samples at each step count of ``MNIST_STEPS``: ``[(steps, nfe, image)]``."""
-    out = []
-    for steps in MNIST_STEPS:
-        gen = generate(_ckpt, 8, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
-        out.append((steps, gen.nfe, to_pil(grid(gen.images, 4, pad=2), scale=2)))
-    return out
 
 
 # ---------------------------------------------------------------- the student's models
@@ -81,7 +36,7 @@ def current_models(source: str, target: str):
     if mine and mine["config"].source == source and mine["config"].target == target:
         return mine["id"], mine["results"]
     with st.spinner("Training the two default models (a few seconds, once per server)..."):
-        return f"default:{source}:{target}", default_flows(source, target)
+        return default_model_id(source, target), default_flows(source, target)
 
 
 def training_config() -> ToyFlowConfig:
@@ -159,7 +114,7 @@ with left:
     target = st.selectbox("Target Y (t = 1)", list(TARGETS), index=list(TARGETS).index(DEFAULT.target),
                           format_func=TARGETS.get, key="fm_target")
     c1, c2 = st.columns(2)
-    n_pairs = c1.slider("Pairs drawn", 8, 256, 64, step=8, key="fm_npairs")
+    n_pairs = c1.slider("Pairs drawn", 8, 256, DEFAULT_VIEW["n_pairs"], step=8, key="fm_npairs")
     seed = int(c2.number_input("Seed", 0, 9999, 0, key="fm_seed"))
 with right:
     pairs = pairs_view(source, target, n_pairs, seed)
@@ -205,7 +160,7 @@ st.header("3. The learned velocity field")
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "field")
-    t = st.slider("Time t", 0.0, 1.0, 0.5, step=0.05, key="fm_t")
+    t = st.slider("Time t", 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t")
 with right:
     fields, particles, tgt = field_view(model_id, models, source, target, t, seed)
     st.plotly_chart(field_figure(fields, particles, tgt), width="stretch", key="fm_field_chart")
@@ -216,8 +171,9 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "solvers")
     a, b = st.columns(2)
-    method = a.selectbox("Solver", list(SOLVERS), format_func=SOLVER_NAMES.get, key="fm_solver")
-    steps = b.slider("Steps", 1, 50, 4, key="fm_ode_steps",
+    method = a.selectbox("Solver", list(SOLVERS), index=list(SOLVERS).index(DEFAULT_VIEW["method"]),
+                         format_func=SOLVER_NAMES.get, key="fm_solver")
+    steps = b.slider("Steps", 1, 50, DEFAULT_VIEW["ode_steps"], key="fm_ode_steps",
                      help="Dopri5 chooses its own steps (tolerance 1e-3); here this only sets how many points of each path are drawn.")
 with right:
     reports, tgt = solver_view(model_id, models, source, target, method, steps, seed)

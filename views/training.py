@@ -13,6 +13,7 @@ from ui.fig_training import loss_by_t_figure, loss_curve, samples_vs_data
 from ui.lessons import lesson
 from ui.models import measured, shipped
 from ui.state import mnist  # noqa: F401  (sets the app-wide torch thread budget)
+from ui.warm import reference_toy_model
 
 JOB = "train_job"  # the background run (ui.jobs)
 LIVE = "train_live"  # what the run shares with the page: the latest samples
@@ -25,6 +26,12 @@ MNIST_IMAGES = 64  # held-out digits behind the loss-vs-t curve
 def toy_data(dataset: str, n: int = 1000) -> np.ndarray:
     """Points of the toy distribution to draw beside the samples (fixed seed: the same picture every time)."""
     return sample_toy(dataset, n, seed=12345).numpy()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def reference_samples(dataset: str) -> np.ndarray:
+    """600 samples (50 DDPM steps, seed 0) of the model trained earlier with the default settings on ``dataset``."""
+    return sample_toy_model(reference_toy_model(dataset), 600, steps=50, seed=0).samples.numpy()
 
 
 @st.cache_data(show_spinner="Measuring the MNIST model's loss at 40 steps t (once per server)...", max_entries=4)
@@ -53,8 +60,7 @@ def live_view(polling: bool) -> None:
     """Loss curve and samples of the current run; while polling, a finished run triggers one full rerun."""
     job, live = jobs.get(JOB), st.session_state.get(LIVE)
     if job is None or live is None:
-        dataset = st.session_state.get("train_dataset", "moons")
-        st.plotly_chart(samples_vs_data(toy_data(dataset), None, caption="Model samples"), width="stretch")
+        reference_view(st.session_state.get("train_dataset", "moons"))
         return
     if polling and not job.running:
         st.rerun()  # the run ended: redraw the whole page once, with the buttons in their new state
@@ -69,6 +75,20 @@ def live_view(polling: bool) -> None:
     st.plotly_chart(loss_curve(p.losses, cfg.steps), width="stretch")
     caption = f"Model samples after {live['at']:,} steps" if live["samples"] is not None else "Model samples"
     st.plotly_chart(samples_vs_data(toy_data(cfg.dataset), live["samples"], caption=caption), width="stretch")
+
+
+def reference_view(dataset: str) -> None:
+    """Before the student's first run: a model trained earlier with the default settings, its loss and its samples."""
+    with st.spinner(f"Training a reference model on {dataset} (once per server, a few seconds)..."):
+        ref = reference_toy_model(dataset)
+        samples = reference_samples(dataset)
+    cfg = ref.cfg
+    st.markdown(f"**trained earlier** on *{dataset}* with the default settings ({cfg.steps:,} steps, seed {cfg.seed}): "
+                f"final loss (mean of last 50) **{np.mean(ref.losses[-50:]):.3f}**. Press **Train** to watch a fresh "
+                "network learn, live.")
+    st.plotly_chart(loss_curve(ref.losses, cfg.steps, title="Training loss of the reference model"), width="stretch")
+    st.plotly_chart(samples_vs_data(toy_data(dataset), samples, caption=f"Samples of the reference model ({cfg.steps:,} steps)"),
+                    width="stretch")
 
 
 @st.fragment(run_every=0.7)
@@ -91,10 +111,6 @@ with left:
     cfg = ToyConfig(dataset=st.session_state["train_dataset"], steps=st.session_state["train_steps"],
                     seed=st.session_state["train_seed"])
     job = jobs.get(JOB)
-    if job is None and not st.session_state.get("train_autostarted"):
-        st.session_state["train_autostarted"] = True  # the page opens on a run already learning
-        start_training(cfg)
-        job = jobs.get(JOB)
     b1, b2 = st.columns(2)
     if b1.button("Train", icon=":material/play_arrow:", type="primary", key="train_start", width="stretch"):
         start_training(cfg)
