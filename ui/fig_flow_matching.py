@@ -21,6 +21,7 @@ from core.toy_flow import (Pairs, SolveReport, ToyFlowConfig, VectorField, error
 
 MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
 MNIST_STEPS = (1, 2, 5, 10)
+SOLVER_NAMES = {"euler": "Euler", "heun": "Heun", "rk4": "RK4", "dopri5": "Dopri5 (adaptive)"}
 DEFAULT_VIEW = {"n_pairs": 64, "t": 0.5, "method": "euler", "ode_steps": 4, "seed": 0}  # the widgets' defaults
 
 COLORS = {"random": "#E8743B", "ot": "#2F6DB5"}
@@ -229,6 +230,38 @@ def mnist_row(name: str, _ckpt, label: int | None, guidance: float, seed: int):
     return out
 
 
+# Figures too: building a Plotly figure costs 60-70 ms here, more than reading its data from a cache.
+# ``st.cache_resource`` hands every session the same Figure; nothing mutates one once it is built.
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def trained_loss_chart(model_id: str, _results, steps: int) -> go.Figure:
+    """The loss curves of the student's finished pair of models (``model_id`` is unique per run)."""
+    return loss_figure({k: v.losses for k, v in _results.items()}, steps)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def pairs_chart(source: str, target: str, n: int, seed: int) -> go.Figure:
+    return pairs_figure(pairs_view(source, target, n, seed))
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def field_chart(model_id: str, _models, source: str, target: str, t: float, seed: int) -> go.Figure:
+    return field_figure(*field_view(model_id, _models, source, target, t, seed))
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def paths_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int) -> go.Figure:
+    return trajectories_figure(*solver_view(model_id, _models, source, target, method, steps, seed))
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def error_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int, label: str) -> go.Figure:
+    reports, _ = solver_view(model_id, _models, source, target, method, steps, seed)
+    current = {k: (r.nfe, r.ref_error) for k, r in reports.items()}
+    return error_figure(error_view(model_id, _models, source, method, seed), current, label)
+
+
 def warm() -> None:
     """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
     from ui.models import preloaded
@@ -236,10 +269,10 @@ def warm() -> None:
 
     d, v = ToyFlowConfig(), DEFAULT_VIEW
     models, model_id = default_flows(d.source, d.target), default_model_id(d.source, d.target)
-    pairs_view(d.source, d.target, v["n_pairs"], v["seed"])
-    field_view(model_id, models, d.source, d.target, v["t"], v["seed"])
-    solver_view(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"])
-    error_view(model_id, models, d.source, v["method"], v["seed"])
+    pairs_chart(d.source, d.target, v["n_pairs"], v["seed"])
+    field_chart(model_id, models, d.source, d.target, v["t"], v["seed"])
+    paths_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"])
+    error_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"], SOLVER_NAMES[v["method"]])
     sampling_noise_w2(d.target, v["seed"])
     for name in MNIST_MODELS.values():
         if (ckpt := preloaded(name)) is not None:

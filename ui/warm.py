@@ -86,7 +86,6 @@ def warm_up() -> None:
         default = ToyFlowConfig()
         default_flows(default.source, default.target)
         reference_toy_model(ToyConfig().dataset)
-        import pandas  # noqa: F401  (st.dataframe's first call imports it: about 0.8 s)
 
         for name in PAGES:
             if _exiting.is_set():

@@ -9,6 +9,7 @@ from core.nets import ConvAutoencoder, ConvAutoencoderConfig
 from ui import fig_autoencoder as fig
 from ui import jobs
 from ui.lessons import lesson
+from ui.tables import markdown_table
 from ui.models import shipped
 
 JOB = "ae_live_job"  # the background run (ui.jobs)
@@ -29,11 +30,8 @@ ae_model = ae_ckpt.model if ae_ckpt is not None else ConvAutoencoder(ConvAutoenc
 layers = tae.describe_layers(ae_model)
 st.plotly_chart(fig.architecture(layers), width="stretch", key="ae_arch", config={"displayModeBar": False})
 with st.expander("Every layer and its output shape"):
-    st.dataframe(
-        {"layer": [layer.name for layer in layers], "operation": [layer.op for layer in layers],
-         "output shape": [layer.shape_text for layer in layers]},
-        hide_index=True, width="stretch",
-    )
+    st.markdown(markdown_table({"layer": [layer.name for layer in layers], "operation": [layer.op for layer in layers],
+                                "output shape": [layer.shape_text for layer in layers]}))
 
 # ------------------------------------------------------------------ encode and decode one digit
 st.subheader("Encode, then decode")

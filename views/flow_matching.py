@@ -10,10 +10,11 @@ from core.data import TOY_DATASETS
 from core.solvers import SOLVERS
 from core.toy_flow import ToyFlowConfig, train_both
 from ui import jobs
-from ui.fig_flow_matching import (DEFAULT_VIEW, MNIST_MODELS, MNIST_STEPS, default_model_id, error_figure, error_view,
-                                  field_figure, field_view, loss_figure, mnist_row, pairs_figure, pairs_view,
-                                  sampling_noise_w2, solver_view, trajectories_figure)
+from ui.fig_flow_matching import (DEFAULT_VIEW, MNIST_MODELS, MNIST_STEPS, SOLVER_NAMES, default_model_id, error_chart,
+                                  field_chart, loss_figure, mnist_row, trained_loss_chart, pairs_chart, pairs_view, paths_chart,
+                                  sampling_noise_w2, solver_view)
 from ui.lessons import lesson
+from ui.tables import markdown_table
 from ui.models import shipped
 from ui.warm import default_flows
 from ui.state import mnist  # noqa: F401  (sets the app-wide torch thread budget)
@@ -23,7 +24,6 @@ JOB = "fm_job"
 SOURCES = {"8gaussians": "8 Gaussians", "gaussian": "noise N(0, I)"}
 TARGETS = {name: name for name in TOY_DATASETS}
 TARGETS.update({"8gaussians": "8 Gaussians", "gaussian": "Gaussian N(0, I)"})
-SOLVER_NAMES = {"euler": "Euler", "heun": "Heun", "rk4": "RK4", "dopri5": "Dopri5 (adaptive)"}
 DEFAULT = ToyFlowConfig()
 
 
@@ -64,7 +64,7 @@ def training_panel() -> None:
         mine = st.session_state.get("fm_models")
         if mine:
             r = mine["results"]
-            st.plotly_chart(loss_figure({k: v.losses for k, v in r.items()}, mine["config"].steps), width="stretch", key="fm_loss_chart")
+            st.plotly_chart(trained_loss_chart(mine["id"], r, mine["config"].steps), width="stretch", key="fm_loss_chart")
         else:
             st.info("Press **Train both models** to watch the loss go down live. Until then the page shows two "
                     "models trained with the default settings.", icon=":material/model_training:")
@@ -118,7 +118,7 @@ with left:
     seed = int(c2.number_input("Seed", 0, 9999, 0, key="fm_seed"))
 with right:
     pairs = pairs_view(source, target, n_pairs, seed)
-    st.plotly_chart(pairs_figure(pairs), width="stretch", key="fm_pairs_chart")
+    st.plotly_chart(pairs_chart(source, target, n_pairs, seed), width="stretch", key="fm_pairs_chart")
     m = st.columns(2)
     m[0].metric("Crossing pairs of segments", f"{pairs['ot'].crossings} with OT",
                 delta=f"{pairs['ot'].crossings - pairs['random'].crossings} vs random", delta_color="inverse")
@@ -162,8 +162,7 @@ with left:
     lesson(PAGE, "field")
     t = st.slider("Time t", 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t")
 with right:
-    fields, particles, tgt = field_view(model_id, models, source, target, t, seed)
-    st.plotly_chart(field_figure(fields, particles, tgt), width="stretch", key="fm_field_chart")
+    st.plotly_chart(field_chart(model_id, models, source, target, t, seed), width="stretch", key="fm_field_chart")
 
 # 4. solvers
 st.header("4. Solve the ODE: paths, solvers and their cost")
@@ -176,21 +175,17 @@ with left:
     steps = b.slider("Steps", 1, 50, DEFAULT_VIEW["ode_steps"], key="fm_ode_steps",
                      help="Dopri5 chooses its own steps (tolerance 1e-3); here this only sets how many points of each path are drawn.")
 with right:
-    reports, tgt = solver_view(model_id, models, source, target, method, steps, seed)
-    curves = error_view(model_id, models, source, method, seed)
-    st.plotly_chart(trajectories_figure(reports, tgt), width="stretch", key="fm_paths_chart")
-    st.dataframe(
-        {
-            "model": ["random pairing", "OT pairing"],
-            "NFE": [reports[k].nfe for k in ("random", "ot")],
-            "straightness": [round(reports[k].straightness, 3) for k in ("random", "ot")],
-            "W2 to target": [round(reports[k].w2, 3) for k in ("random", "ot")],
-            "error vs reference": [round(reports[k].ref_error, 4) for k in ("random", "ot")],
-        },
-        hide_index=True, width="stretch", key="fm_solver_table",
-    )
+    reports, _ = solver_view(model_id, models, source, target, method, steps, seed)
+    st.plotly_chart(paths_chart(model_id, models, source, target, method, steps, seed), width="stretch", key="fm_paths_chart")
+    st.markdown(markdown_table({
+        "model": ["random pairing", "OT pairing"],
+        "NFE": [reports[k].nfe for k in ("random", "ot")],
+        "straightness": [f"{reports[k].straightness:.3f}" for k in ("random", "ot")],
+        "W2 to target": [f"{reports[k].w2:.3f}" for k in ("random", "ot")],
+        "error vs reference": [f"{reports[k].ref_error:.4f}" for k in ("random", "ot")],
+    }))
     st.caption(f"W2 floor: two independent sets of 1000 target points are W2 = {sampling_noise_w2(target, seed):.2f} apart.")
-    st.plotly_chart(error_figure(curves, {k: (r.nfe, r.ref_error) for k, r in reports.items()}, SOLVER_NAMES[method]),
+    st.plotly_chart(error_chart(model_id, models, source, target, method, steps, seed, SOLVER_NAMES[method]),
                     width="stretch", key="fm_error_chart")
 
 # 5. MNIST
