@@ -87,7 +87,7 @@ def reference_view(dataset: str) -> None:
                 f"final loss (mean of last 50) **{np.mean(ref.losses[-50:]):.3f}**. Press **Train** to watch a fresh "
                 "network learn, live.")
     st.plotly_chart(loss_curve(ref.losses, cfg.steps, title="Training loss of the reference model"), width="stretch")
-    st.plotly_chart(samples_vs_data(toy_data(dataset), samples, caption=f"Samples of the reference model ({cfg.steps:,} steps)"),
+    st.plotly_chart(samples_vs_data(toy_data(dataset), samples, caption="Reference model samples"),
                     width="stretch")
 
 
