@@ -4,7 +4,7 @@
 
 Generated MNIST samples are judged by the shipped classifier (``mnist-classifier``), trained
 on the first 80 % of the shipped MNIST set; the held-out 20 % gives its accuracy and the real
-images for the Frechet distance. ``assets/checkpoints/manifest.json`` records, for every
+images for the Frechet distance. CIFAR-10 samples are judged the same way by ``cifar10-classifier``. ``assets/checkpoints/manifest.json`` records, for every
 checkpoint, its recipe, data, steps, wall time, hardware, sha256 and measured quality.
 """
 
@@ -26,17 +26,23 @@ from core.generate import CHECKPOINTS, generate, load, recipe_of
 from core.metrics import features, frechet_distance, judge
 
 MANIFEST = CHECKPOINTS / "manifest.json"
-CLASSIFIER = "mnist-classifier"
+CLASSIFIERS = {"mnist": "mnist-classifier", "cifar10": "cifar10-classifier"}  # the judge of each data set
 
 
-def heldout_mnist(fraction: float = 0.8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(train images, held-out images, held-out labels), images in ``[-1, 1]``."""
-    train_part, held = datasets.split(datasets.load_mnist(), fraction, seed=seed)
+def dataset_of(ckpt: Checkpoint) -> str:
+    """``mnist`` or ``cifar10``: what the checkpoint's images look like (a latent model: its VAE's data)."""
+    return "cifar10" if recipe_of(ckpt)["data"] == "cifar10" else "mnist"
+
+
+def heldout(name: str = "mnist", fraction: float = 0.8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(train images, held-out images, held-out labels) of data set ``name``, images in ``[-1, 1]``."""
+    ds = {"mnist": datasets.load_mnist, "cifar10": datasets.load_cifar10}[name]()
+    train_part, held = datasets.split(ds, fraction, seed=seed)
     return datasets.to_model_range(train_part.images), datasets.to_model_range(held.images), held.labels
 
 
 def classifier_accuracy(classifier: Checkpoint) -> float:
-    _, held, labels = heldout_mnist()
+    _, held, labels = heldout(dataset_of(classifier))
     return float((judge(classifier.model, held).predictions == labels).double().mean())
 
 
@@ -59,7 +65,7 @@ def sample_many(ckpt: Checkpoint, n: int, *, steps: int, method: str | None, gui
 def quality(ckpt: Checkpoint, classifier: Checkpoint, *, n: int = 1000, steps: int = 20, method: str | None = None,
             guidance: float = 1.0, conditional: bool = False) -> dict[str, Any]:
     """Confident share, class histogram and Frechet distance (with its real-vs-real floor) of ``n`` samples."""
-    train_imgs, held, _ = heldout_mnist()
+    train_imgs, held, _ = heldout(dataset_of(ckpt))
     fake = sample_many(ckpt, n, steps=steps, method=method, guidance=guidance, conditional=conditional)
     verdict = judge(classifier.model, fake)
     f_held = features(classifier.model, held[:n])
@@ -157,9 +163,9 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     updates: dict[str, dict[str, Any]] = {}
     if args.names:
-        classifier = load(CLASSIFIER)
         for name in args.names:
             ckpt = load(name)
+            classifier = load(CLASSIFIERS[dataset_of(ckpt)])
             if args.loss_curve and recipe_of(ckpt)["objective"] == "diffusion":
                 updates.setdefault(name, {})["loss_by_t"] = diffusion_loss_curve(ckpt)
             if recipe_of(ckpt)["objective"] == "classifier":

@@ -29,3 +29,15 @@ def test_judge_counts_confidence_and_classes():
     v = judge(Fixed(), torch.zeros(10, 1, 28, 28))
     assert v.confident_share == pytest.approx(0.5)
     assert v.histogram[3] == pytest.approx(0.5) and sum(v.histogram) == pytest.approx(1.0)
+
+
+def test_each_data_set_has_its_judge_and_held_out_images():
+    from core.evaluate import CLASSIFIERS, dataset_of, heldout
+    from core.generate import load
+
+    train, held, labels = heldout("cifar10")
+    assert train.shape[1:] == held.shape[1:] == (3, 32, 32) and len(held) == len(labels) == 2000
+    assert -1.0 <= float(held.min()) and float(held.max()) <= 1.0
+    assert dataset_of(load("mnist-latent-flow")) == "mnist"  # a latent model is judged on its VAE's images
+    assert dataset_of(load("mnist-classifier")) == "mnist"
+    assert set(CLASSIFIERS) == {"mnist", "cifar10"}
