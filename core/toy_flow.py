@@ -91,10 +91,10 @@ def block_ot_permutation(x: torch.Tensor, y: torch.Tensor, block: int) -> torch.
     if full:
         xb = x[:full].detach().double().cpu().reshape(-1, block, x.shape[1])  # (K, block, D)
         yb = y[:full].detach().double().cpu().reshape(-1, block, y.shape[1])  # (K, block, D)
-        costs = torch.cdist(xb, yb).pow(2).numpy()  # (K, block, block): C[k, i, j] = ||x_i - y_j||^2
-        for k, cost in enumerate(costs):
-            rows, cols = linear_sum_assignment(cost)
-            perm[k * block + rows] = k * block + cols
+        costs = torch.cdist(xb, yb).square_().numpy()  # (K, block, block): C[k, i, j] = ||x_i - y_j||^2
+        # a square problem assigns every row, in order: only the columns matter
+        cols = np.stack([linear_sum_assignment(cost)[1] for cost in costs])  # (K, block)
+        perm[:full] = (cols + np.arange(0, full, block)[:, None]).ravel()
     if full < n:
         perm[full:] = full + ot_permutation(x[full:], y[full:]).cpu().numpy()
     return torch.from_numpy(perm).to(x.device)
