@@ -3,7 +3,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from page_support import APP
+from page_support import APP, arr, specs
 
 
 def test_app_starts_on_the_home_page():
@@ -15,6 +15,9 @@ def test_app_starts_on_the_home_page():
     for part in ("Auto-encoders", "Forward noising", "Schedules", "Training", "Reverse denoising",
                  "Prediction targets", "Latent diffusion", "Flow matching", "Spotting generated images"):
         assert part in text
+    abar = specs(at)[0]  # the strip's steps, marked on the cosine schedule's abar_t
+    assert [round(y, 3) for y in arr(abar["data"][1]["y"])][0] == 1.0 and arr(abar["data"][1]["y"])[-1] < 1e-3
+    assert arr(abar["data"][1]["x"])[-1] == 1000
 
 
 def test_home_links_every_page_that_exists():

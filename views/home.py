@@ -1,5 +1,6 @@
 """Home: the route through the lecture."""
 
+import plotly.graph_objects as go
 import streamlit as st
 import torch
 
@@ -23,6 +24,20 @@ def dissolving_digit(index: int = 0, columns: int = 8):
     return to_pil(grid(frames, columns, pad=2), scale=4), ts.tolist()
 
 
+@st.cache_resource(show_spinner=False)
+def signal_left(ts: tuple[int, ...]) -> go.Figure:
+    """The cosine schedule's abar_t, with a marker at each t of the strip above it."""
+    abar = make_schedule("cosine", 1000).alpha_bars.numpy()
+    fig = go.Figure(go.Scatter(x=list(range(1001)), y=abar, mode="lines", line=dict(color="#2F6DB5", width=3),
+                               hovertemplate="t=%{x}<br>ā_t=%{y:.3f}<extra></extra>"))
+    fig.add_scatter(x=list(ts), y=abar[list(ts)], mode="markers", marker=dict(color="#2F6DB5", size=10),
+                    hovertemplate="t=%{x}<br>ā_t=%{y:.3f}<extra></extra>")
+    fig.update_layout(height=210, showlegend=False, margin=dict(l=10, r=10, t=36, b=10), font=dict(size=14),
+                      title=dict(text="ā_t: the share of the image left at step t", font=dict(size=15)),
+                      xaxis=dict(title="t", range=[-10, 1010]), yaxis=dict(range=[-0.05, 1.05], dtick=0.5))
+    return fig
+
+
 st.title("Diffusion Playground")
 st.caption("An interactive walk from auto-encoders to diffusion and flow matching, on real small models.")
 
@@ -32,6 +47,7 @@ with left:
 with right:
     strip, ts = dissolving_digit()
     st.image(strip, caption="A digit under the cosine schedule at t = " + ", ".join(map(str, ts)), width="stretch")
+    st.plotly_chart(signal_left(tuple(ts)), width="stretch", key="home_abar", config={"displayModeBar": False})
     with st.container(border=True):
         lesson("home", "conventions")
 
