@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from benchmarks.timing import measure, row, table
+from benchmarks.timing import measure, row, table, wait_for_warm_up
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -23,6 +23,7 @@ def bench_page(page: str, title: str, moves: list[tuple[str, str, list]]) -> Non
     at = _open(page)
     first = time.perf_counter() - t0
     rows = [row("first load (fresh AppTest, caches as left by earlier runs)", {"p50": first, "p95": first}, "one run")]
+    wait_for_warm_up()
     for kind, key, values in moves:
         state = {"i": 0}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -27,3 +28,12 @@ def row(name: str, stats: dict[str, float], extra: str = "") -> str:
 def table(title: str, rows: list[str]) -> str:
     head = f"\n### {title}\n\n| what | p50 (ms) | p95 (ms) | notes |\n|---|---|---|---|"
     return "\n".join([head, *rows])
+
+
+def wait_for_warm_up(timeout: float = 120) -> None:
+    """Let the app's warm-up thread (``ui.warm``) finish, so that re-renders are timed on a quiet process."""
+    from ui.warm import THREAD
+
+    for t in threading.enumerate():
+        if t.name == THREAD:
+            t.join(timeout)

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("grid.png"))
     parser.add_argument("--frames", type=Path, help="also write the intermediate steps as an animated GIF")
     parser.add_argument("--scale", type=int, default=1, help="upscale each pixel (nearest neighbour) for slides")
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     try:
