@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
@@ -21,3 +23,21 @@ def arr(v) -> list:
 def specs(at) -> list[dict]:
     """Every Plotly chart on the page, as its JSON spec."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def open_page(path: str, timeout: float = 300) -> AppTest:
+    """A fresh session that starts on the home page and follows the navigation to ``views/...py``."""
+    at = AppTest.from_file(APP, default_timeout=timeout).run()
+    return at.switch_page(path).run()
+
+
+@pytest.fixture
+def without_checkpoints(tmp_path, monkeypatch):
+    """``open_page`` with an empty checkpoint folder (the shared model cache emptied before and after)."""
+    import core.generate
+    import ui.models
+
+    monkeypatch.setattr(core.generate, "CHECKPOINTS", tmp_path)
+    ui.models._load.clear()
+    yield open_page
+    ui.models._load.clear()

@@ -7,7 +7,6 @@ from streamlit.testing.v1 import AppTest
 
 import core.generate
 from core.checkpoints import CheckpointError
-from ui.models import _load
 
 from page_support import APP
 
@@ -64,18 +63,13 @@ def test_defaults_render_with_the_architecture():
     assert loss["layout"]["yaxis"]["title"]["text"] == "mean squared error"
 
 
-def test_missing_models_are_reported_plainly(monkeypatch, tmp_path):
-    monkeypatch.setattr(core.generate, "CHECKPOINTS", tmp_path)
-    _load.clear()
-    try:
-        at = open_page()
-        errors = " ".join(e.value for e in at.error)
-        assert "mnist-autoencoder" in errors and "mnist-vae-2d" in errors
-        assert len(at.get("plotly_chart")) >= 2  # the architecture and the (empty) loss curve still show
-        at.slider(key="ae_sigma").set_value(1.0).run()
-        assert not at.exception
-    finally:
-        _load.clear()
+def test_missing_models_are_reported_plainly(without_checkpoints):
+    at = without_checkpoints("views/autoencoder.py")
+    errors = " ".join(e.value for e in at.error)
+    assert "mnist-autoencoder" in errors and "mnist-vae-2d" in errors
+    assert len(at.get("plotly_chart")) >= 2  # the architecture and the (empty) loss curve still show
+    at.slider(key="ae_sigma").set_value(1.0).run()
+    assert not at.exception
 
 
 @needs_models

@@ -8,7 +8,6 @@ empty folder and checks the page says so plainly while its toy part keeps workin
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import core.generate
 import ui.models
 from page_support import APP, arr, specs
 
@@ -74,15 +73,9 @@ def test_toy_dataset_and_seed(at):
     assert len(toy["frames"]) == 51 and len(arr(toy["data"][0]["x"])) == 1000
 
 
-def test_missing_checkpoint_is_reported_and_the_toy_part_still_works(tmp_path, monkeypatch):
-    monkeypatch.setattr(core.generate, "CHECKPOINTS", tmp_path)
-    ui.models._load.clear()
-    at = AppTest.from_file(APP, default_timeout=300).run()
-    at.switch_page("views/reverse.py").run()
-    try:
-        assert not at.exception
-        assert any("could not be loaded" in e.value for e in at.error)
-        charts = specs(at)
-        assert len(charts) == 1 and len(charts[0]["frames"]) == 51  # only the toy cloud
-    finally:
-        ui.models._load.clear()
+def test_missing_checkpoint_is_reported_and_the_toy_part_still_works(without_checkpoints):
+    at = without_checkpoints("views/reverse.py")
+    assert not at.exception
+    assert any("could not be loaded" in e.value for e in at.error)
+    charts = specs(at)
+    assert len(charts) == 1 and len(charts[0]["frames"]) == 51  # only the toy cloud

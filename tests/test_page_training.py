@@ -8,7 +8,6 @@ empty folder and checks the page says so plainly while its toy part keeps workin
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import core.generate
 import ui.models
 from page_support import APP, arr, specs
 
@@ -93,19 +92,11 @@ def test_stop_button_stops_the_run(at):
     assert any("stopped" in m.value for m in at.markdown)
 
 
-def test_missing_checkpoint_is_reported_and_the_toy_part_still_works(at, tmp_path, monkeypatch):
-    stop_and_wait(at)
-    monkeypatch.setattr(core.generate, "CHECKPOINTS", tmp_path)
-    ui.models._load.clear()
-    other = AppTest.from_file(APP, default_timeout=300).run()
-    other.switch_page("views/training.py").run()
-    try:
-        assert not other.exception
-        assert any("could not be loaded" in e.value for e in other.error)
-        assert len(other.get("plotly_chart")) == 2  # loss curve and samples; no MNIST chart
-    finally:
-        stop_and_wait(other)
-        ui.models._load.clear()
+def test_missing_checkpoint_is_reported_and_the_toy_part_still_works(without_checkpoints):
+    at = without_checkpoints("views/training.py")
+    assert not at.exception
+    assert any("could not be loaded" in e.value for e in at.error)
+    assert len(at.get("plotly_chart")) == 2  # loss curve and samples; no MNIST chart
 
 
 def test_the_loss_curve_comes_from_the_manifest_only_for_the_same_weights():
