@@ -53,6 +53,10 @@ def values(arr) -> list[float]:
 def test_defaults_render_with_the_architecture():
     at = open_page()
     assert at.title[0].value == "1. Auto-encoders"
+    captions = " ".join(c for img in at.get("image") for c in img.captions)
+    assert "held-out photos x, one per class" in captions  # the CIFAR-10 auto-encoder, in its expander
+    psnr = float(captions.split("through a code of 128 numbers: PSNR ")[1].split(" dB")[0])
+    assert 15 < psnr < 40
     arch = chart(at, "ae_arch")
     texts = " ".join(a["text"] for a in arch["layout"]["annotations"])
     assert "encoder E" in texts and "decoder D" in texts and "code z" in texts

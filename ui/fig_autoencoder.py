@@ -18,7 +18,7 @@ from PIL import Image
 from core import data as datasets
 from core import toy_autoencoder as tae
 from core.images import grid, to_pil
-from ui.state import mnist
+from ui.state import cifar10, mnist
 
 # One palette for the page: encoder blue, code orange, decoder green, images grey.
 COLORS = {"input": "#9e9e9e", "encoder": "#4c78a8", "code": "#f58518", "decoder": "#54a24b", "output": "#9e9e9e"}
@@ -134,6 +134,17 @@ def mean_digit_loss() -> float:
     return float(((x - x.mean(0)) ** 2).mean())
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def photo_reconstructions(_model, sha: str, scale: int = 3) -> tuple[Image.Image, Image.Image, float]:
+    """The first held-out CIFAR-10 photo of each class, their reconstructions ``D(E(x))``, and the PSNR (dB)."""
+    _, held = datasets.split(cifar10(), TRAIN_FRACTION, seed=SPLIT_SEED)
+    pick = [int((held.labels == c).nonzero()[0, 0]) for c in range(len(held.classes))]
+    x = datasets.to_model_range(held.images[pick])
+    recon = tae.restore(_model, x).clamp(-1, 1)
+    n = len(pick)
+    return picture(x, scale, ncols=n, pad=2), picture(recon, scale, ncols=n, pad=2), tae.psnr(recon, x)
+
+
 def warm() -> None:
     """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
     from ui.models import preloaded
@@ -145,6 +156,8 @@ def warm() -> None:
         code_range(ae.model, ae.sha256)
         damage_and_restore(ae.model, ae.sha256, (0, *one_per_class()[:7]), "noise", 0.6, 0)
         ae_samples(ae.model, ae.sha256, 36, 0)
+    if (photos := preloaded("cifar10-autoencoder")) is not None:
+        photo_reconstructions(photos.model, photos.sha256)
     if (vae := preloaded("mnist-vae-2d")) is not None and vae.model.latent_shape == (2,):
         vae_samples(vae.model, vae.sha256, 36, 0)
         vae_map(vae.model, vae.sha256, 15, 3.0)
