@@ -1,4 +1,4 @@
-"""Part 1, auto-encoders, in a real browser: renders, the digit slider moves, a live training run starts and stops."""
+"""Part 1, auto-encoders, in a real browser: renders, the digit slider moves, the photos expander opens, a live training run starts and stops."""
 
 import pytest
 
@@ -30,6 +30,12 @@ def test_autoencoder(server, browser):
         page.keyboard.press("ArrowRight")
     tab.wait()
     assert slider.input_value() != before
+
+    # the same auto-encoder recipe on CIFAR-10 photos, in an expander
+    page.get_by_text("And on photos?").click()
+    page.get_by_text("held-out photos x, one per class").wait_for()
+    page.get_by_text("And on photos?").scroll_into_view_if_needed()
+    tab.check("autoencoder_photos")
 
     # the generators and the VAE's latent map further down
     page.locator(".st-key-ae_gen_seed").scroll_into_view_if_needed()
