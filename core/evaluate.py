@@ -75,6 +75,7 @@ def quality(ckpt: Checkpoint, classifier: Checkpoint, *, n: int = 1000, steps: i
     return {
         "n": n, "steps": steps, "method": method, "guidance": guidance, "conditional": conditional,
         "confident_share": round(verdict.confident_share, 4),
+        "real_confident_share": round(judge(classifier.model, held[:n]).confident_share, 4),  # the same judge on real images
         "class_histogram": [round(h, 4) for h in verdict.histogram],
         "frechet": round(fd, 3), "frechet_floor": round(floor, 3), "frechet_ratio": round(fd / floor, 3),
     }
@@ -177,7 +178,7 @@ def main(argv: list[str] | None = None) -> None:
                             conditional=args.conditional)
                 key = f"{q['method'] or 'default'}-{steps}-{'cond' if args.conditional else 'uncond'}-w{args.guidance:g}"
                 updates.setdefault(name, {})[key] = q
-                print(name, key, {k: q[k] for k in ("confident_share", "frechet", "frechet_floor", "frechet_ratio")},
+                print(name, key, {k: q[k] for k in ("confident_share", "real_confident_share", "frechet", "frechet_floor", "frechet_ratio")},
                       "min class", min(q["class_histogram"]))
     refresh_manifest(updates)
 
