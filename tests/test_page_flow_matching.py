@@ -115,9 +115,21 @@ def test_mnist_part(at):
     if not present:
         pytest.skip("no shipped MNIST flow checkpoints: the page shows a message and the 2-D part still works")
     captions = [c for img in at.get("image") for c in img.captions]
-    assert captions == ["1 step (NFE 1)", "2 steps (NFE 2)", "5 steps (NFE 5)", "10 steps (NFE 10)"] * len(present)
+    rows = len(present) + 1  # and CIFAR-10, in its expander
+    assert captions == ["1 step (NFE 1)", "2 steps (NFE 2)", "5 steps (NFE 5)", "10 steps (NFE 10)"] * rows
     at.selectbox(key="fm_digit").set_value(3).run()
     at.slider(key="fm_guidance").set_value(3.0).run()
     assert not at.exception
     captions = [c for img in at.get("image") for c in img.captions]
     assert captions[:2] == ["1 step (NFE 1)", "2 steps (NFE 2)"]  # guidance: one batched call per step
+
+
+def test_photos_follow_the_class_and_guidance(at):
+    text = " ".join(m.value for m in at.markdown)
+    assert "**cifar10-flow-ot**" in text and "class *automobile*" in text  # the default: cars, guidance 3
+    before = [img.proto.imgs[0].url for img in at.get("image")][-4:]
+    at.selectbox(key="fm_photo_class").set_value(7).run()
+    at.slider(key="fm_photo_guidance").set_value(1.0).run()
+    assert not at.exception
+    assert "class *horse*" in " ".join(m.value for m in at.markdown)
+    assert [img.proto.imgs[0].url for img in at.get("image")][-4:] != before

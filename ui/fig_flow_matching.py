@@ -20,9 +20,11 @@ from core.toy_flow import (Pairs, SolveReport, ToyFlowConfig, VectorField, error
                            solve_report, vector_field, wasserstein2)
 
 MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
-MNIST_STEPS = (1, 2, 5, 10)
+STEP_COUNTS = (1, 2, 5, 10)  # Euler steps of the image models' sample rows
+PHOTO_MODEL = "cifar10-flow-ot"
 SOLVER_NAMES = {"euler": "Euler", "heun": "Heun", "rk4": "RK4", "dopri5": "Dopri5 (adaptive)"}
-DEFAULT_VIEW = {"n_pairs": 64, "t": 0.5, "method": "euler", "ode_steps": 4, "seed": 0}  # the widgets' defaults
+DEFAULT_VIEW = {"n_pairs": 64, "t": 0.5, "method": "euler", "ode_steps": 4, "seed": 0,  # the widgets' defaults
+                "photo_class": 1, "photo_guidance": 3.0}
 
 COLORS = {"random": "#E8743B", "ot": "#2F6DB5"}
 NAMES = {"random": "random pairing", "ot": "OT pairing"}
@@ -221,10 +223,10 @@ def sampling_noise_w2(target: str, seed: int) -> float:
 
 
 @st.cache_data(show_spinner="Generating digits...", max_entries=128)
-def mnist_row(name: str, _ckpt, label: int | None, guidance: float, seed: int):
-    """One model's samples at each step count of ``MNIST_STEPS``: ``[(steps, nfe, image)]``."""
+def samples_row(name: str, _ckpt, label: int | None, guidance: float, seed: int):
+    """One image model's 8 samples at each step count of ``STEP_COUNTS``: ``[(steps, nfe, image)]``."""
     out = []
-    for steps in MNIST_STEPS:
+    for steps in STEP_COUNTS:
         gen = generate(_ckpt, 8, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
         out.append((steps, gen.nfe, to_pil(grid(gen.images, 4, pad=2), scale=2)))
     return out
@@ -276,4 +278,6 @@ def warm() -> None:
     sampling_noise_w2(d.target, v["seed"])
     for name in MNIST_MODELS.values():
         if (ckpt := preloaded(name)) is not None:
-            mnist_row(name, ckpt, None, 1.0, v["seed"])
+            samples_row(name, ckpt, None, 1.0, v["seed"])
+    if (ckpt := preloaded(PHOTO_MODEL)) is not None:
+        samples_row(PHOTO_MODEL, ckpt, v["photo_class"], v["photo_guidance"], v["seed"])

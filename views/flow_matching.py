@@ -6,12 +6,13 @@ import uuid
 
 import streamlit as st
 
-from core.data import TOY_DATASETS
+from core.data import CIFAR10_CLASSES, TOY_DATASETS
 from core.solvers import SOLVERS
 from core.toy_flow import ToyFlowConfig, train_both
 from ui import jobs
-from ui.fig_flow_matching import (DEFAULT_VIEW, MNIST_MODELS, MNIST_STEPS, SOLVER_NAMES, default_model_id, error_chart,
-                                  field_chart, loss_figure, mnist_row, trained_loss_chart, pairs_chart, pairs_view, paths_chart,
+from ui.fig_flow_matching import (DEFAULT_VIEW, MNIST_MODELS, PHOTO_MODEL, SOLVER_NAMES, STEP_COUNTS, default_model_id,
+                                  error_chart, field_chart, loss_figure, pairs_chart, pairs_view, paths_chart, samples_row,
+                                  trained_loss_chart,
                                   sampling_noise_w2, solver_view)
 from ui.lessons import lesson
 from ui.tables import markdown_table
@@ -204,6 +205,20 @@ with right:
         if ckpt is None:
             continue
         st.markdown(f"**{name}** ({'random' if how == 'random' else 'optimal-transport'} pairing), Euler")
-        cols = st.columns(len(MNIST_STEPS))
-        for col, (k, nfe, img) in zip(cols, mnist_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)):
+        cols = st.columns(len(STEP_COUNTS))
+        for col, (k, nfe, img) in zip(cols, samples_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)):
             col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")
+
+with st.expander("And on photos? The same recipe on CIFAR-10", icon=":material/photo_library:"):
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        lesson(PAGE, "photos")
+        photo_class = st.selectbox("Class", range(len(CIFAR10_CLASSES)), index=DEFAULT_VIEW["photo_class"],
+                                   format_func=CIFAR10_CLASSES.__getitem__, key="fm_photo_class")
+        photo_w = st.slider("Guidance w", 1.0, 5.0, DEFAULT_VIEW["photo_guidance"], step=0.5, key="fm_photo_guidance")
+    with right:
+        if (ckpt := shipped(PHOTO_MODEL)) is not None:
+            st.markdown(f"**{PHOTO_MODEL}** (optimal-transport pairing), Euler, class *{CIFAR10_CLASSES[photo_class]}*")
+            cols = st.columns(len(STEP_COUNTS))
+            for col, (k, nfe, img) in zip(cols, samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed)):
+                col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")
