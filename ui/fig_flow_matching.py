@@ -222,13 +222,13 @@ def sampling_noise_w2(target: str, seed: int) -> float:
     return wasserstein2(sample_toy(target, 1000, seed=seed + 7919), sample_toy(target, 1000, seed=seed + 104729))
 
 
-@st.cache_data(show_spinner="Generating digits...", max_entries=128)
-def samples_row(name: str, _ckpt, label: int | None, guidance: float, seed: int):
-    """One image model's 8 samples at each step count of ``STEP_COUNTS``: ``[(steps, nfe, image)]``."""
+@st.cache_data(show_spinner="Generating images...", max_entries=128)
+def samples_row(name: str, _ckpt, label: int | None, guidance: float, seed: int, n: int = 8, ncols: int = 4):
+    """One image model's ``n`` samples at each step count of ``STEP_COUNTS``: ``[(steps, nfe, image)]``."""
     out = []
     for steps in STEP_COUNTS:
-        gen = generate(_ckpt, 8, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
-        out.append((steps, gen.nfe, to_pil(grid(gen.images, 4, pad=2), scale=2)))
+        gen = generate(_ckpt, n, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
+        out.append((steps, gen.nfe, to_pil(grid(gen.images, ncols, pad=2), scale=2)))
     return out
 
 
@@ -280,4 +280,4 @@ def warm() -> None:
         if (ckpt := preloaded(name)) is not None:
             samples_row(name, ckpt, None, 1.0, v["seed"])
     if (ckpt := preloaded(PHOTO_MODEL)) is not None:
-        samples_row(PHOTO_MODEL, ckpt, v["photo_class"], v["photo_guidance"], v["seed"])
+        samples_row(PHOTO_MODEL, ckpt, v["photo_class"], v["photo_guidance"], v["seed"], 4, 2)

@@ -220,5 +220,5 @@ with st.expander("And on photos? The same recipe on CIFAR-10", icon=":material/p
         if (ckpt := shipped(PHOTO_MODEL)) is not None:
             st.markdown(f"**{PHOTO_MODEL}** (optimal-transport pairing), Euler, class *{CIFAR10_CLASSES[photo_class]}*")
             cols = st.columns(len(STEP_COUNTS))
-            for col, (k, nfe, img) in zip(cols, samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed)):
+            for col, (k, nfe, img) in zip(cols, samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed, 4, 2)):
                 col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")
