@@ -54,7 +54,7 @@ def test_defaults_render_with_the_architecture():
     at = open_page()
     assert at.title[0].value == "1. Auto-encoders"
     captions = " ".join(c for img in at.get("image") for c in img.captions)
-    assert "held-out photos x, one per class" in captions  # the CIFAR-10 auto-encoder, in its expander
+    assert "held-out photos x, one per class" in captions  # the CIFAR-10 auto-encoder
     psnr = float(captions.split("through a code of 128 numbers: PSNR ")[1].split(" dB")[0])
     assert 15 < psnr < 40
     arch = chart(at, "ae_arch")

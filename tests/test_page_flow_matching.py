@@ -115,7 +115,7 @@ def test_mnist_part(at):
     if not present:
         pytest.skip("no shipped MNIST flow checkpoints: the page shows a message and the 2-D part still works")
     captions = [c for img in at.get("image") for c in img.captions]
-    rows = len(present) + 1  # and CIFAR-10, in its expander
+    rows = len(present) + 1  # and CIFAR-10
     assert captions == ["1 step (NFE 1)", "2 steps (NFE 2)", "5 steps (NFE 5)", "10 steps (NFE 10)"] * rows
     at.selectbox(key="fm_digit").set_value(3).run()
     at.slider(key="fm_guidance").set_value(3.0).run()

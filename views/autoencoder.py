@@ -50,17 +50,17 @@ with right:
                        key="ae_code_chart", config={"displayModeBar": False})
         c.image(fig.picture(recon[None, None], scale=8), caption="reconstruction D(E(x))", width="stretch")
 
-with st.expander("And on photos? The same recipe on CIFAR-10", icon=":material/photo_library:"):
-    left, right = st.columns([2, 3], gap="large")
-    with left:
-        lesson("autoencoder", "photos")
-    with right:
-        if (photo_ckpt := shipped("cifar10-autoencoder")) is not None:
-            originals, rebuilt, psnr = fig.photo_reconstructions(photo_ckpt.model, photo_ckpt.sha256)
-            code = photo_ckpt.model.cfg.code_dim
-            st.image(originals, caption="held-out photos x, one per class", width="stretch")
-            st.image(rebuilt, caption=f"reconstructions D(E(x)) through a code of {code} numbers: PSNR {psnr:.1f} dB",
-                     width="stretch")
+st.markdown("##### And on photos? The same recipe on CIFAR-10")
+left, right = st.columns([2, 3], gap="large")
+with left:
+    lesson("autoencoder", "photos")
+with right:
+    if (photo_ckpt := shipped("cifar10-autoencoder")) is not None:
+        originals, rebuilt, psnr = fig.photo_reconstructions(photo_ckpt.model, photo_ckpt.sha256)
+        code = photo_ckpt.model.cfg.code_dim
+        st.image(originals, caption="held-out photos x, one per class", width="stretch")
+        st.image(rebuilt, caption=f"reconstructions D(E(x)) through a code of {code} numbers: PSNR {psnr:.1f} dB",
+                 width="stretch")
 
 # ------------------------------------------------------------------ live training
 st.subheader("Train your own auto-encoder")

@@ -209,16 +209,16 @@ with right:
         for col, (k, nfe, img) in zip(cols, samples_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)):
             col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")
 
-with st.expander("And on photos? The same recipe on CIFAR-10", icon=":material/photo_library:"):
-    left, right = st.columns([1, 2], gap="large")
-    with left:
-        lesson(PAGE, "photos")
-        photo_class = st.selectbox("Class", range(len(CIFAR10_CLASSES)), index=DEFAULT_VIEW["photo_class"],
-                                   format_func=CIFAR10_CLASSES.__getitem__, key="fm_photo_class")
-        photo_w = st.slider("Guidance w", 1.0, 5.0, DEFAULT_VIEW["photo_guidance"], step=0.5, key="fm_photo_guidance")
-    with right:
-        if (ckpt := shipped(PHOTO_MODEL)) is not None:
-            st.markdown(f"**{PHOTO_MODEL}** (optimal-transport pairing), Euler, class *{CIFAR10_CLASSES[photo_class]}*")
-            cols = st.columns(len(STEP_COUNTS))
-            for col, (k, nfe, img) in zip(cols, samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed, 4, 2)):
-                col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")
+st.markdown("##### And on photos? The same recipe on CIFAR-10")
+left, right = st.columns([1, 2], gap="large")
+with left:
+    lesson(PAGE, "photos")
+    photo_class = st.selectbox("Class", range(len(CIFAR10_CLASSES)), index=DEFAULT_VIEW["photo_class"],
+                               format_func=CIFAR10_CLASSES.__getitem__, key="fm_photo_class")
+    photo_w = st.slider("Guidance w", 1.0, 5.0, DEFAULT_VIEW["photo_guidance"], step=0.5, key="fm_photo_guidance")
+with right:
+    if (ckpt := shipped(PHOTO_MODEL)) is not None:
+        st.markdown(f"**{PHOTO_MODEL}** (optimal-transport pairing), Euler, class *{CIFAR10_CLASSES[photo_class]}*")
+        cols = st.columns(len(STEP_COUNTS))
+        for col, (k, nfe, img) in zip(cols, samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed, 4, 2)):
+            col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")
