@@ -2,9 +2,13 @@
 
 import streamlit as st
 
+from core.data import DatasetUnavailable
 from ui.navigation import PAGES
 from ui.warm import warm_up
 
 st.set_page_config(page_title="Diffusion Playground", page_icon="🌫️", layout="wide")
 warm_up()  # trains the pages' default toy models in the background, once per server
-st.navigation(PAGES).run()
+try:
+    st.navigation(PAGES).run()
+except DatasetUnavailable as err:  # e.g. assets/data deleted and no network: say so, not a traceback
+    st.error(f"This page needs a dataset that could not be loaded. {err}", icon=":material/error:")

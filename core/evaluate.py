@@ -4,8 +4,9 @@
 
 Generated MNIST samples are judged by the shipped classifier (``mnist-classifier``), trained
 on the first 80 % of the shipped MNIST set; the held-out 20 % gives its accuracy and the real
-images for the Frechet distance. CIFAR-10 samples are judged the same way by ``cifar10-classifier``. ``assets/checkpoints/manifest.json`` records, for every
-checkpoint, its recipe, data, steps, wall time, hardware, sha256 and measured quality.
+images for the Frechet distance. CIFAR-10 samples are judged the same way by ``cifar10-classifier``.
+``assets/checkpoints/manifest.json`` records, for every checkpoint, its recipe, data, steps, wall
+time, hardware, sha256 and measured quality.
 """
 
 from __future__ import annotations
@@ -94,9 +95,9 @@ def diffusion_loss_curve(ckpt: Checkpoint, n_images: int = 64, seed: int = 0) ->
     from core.toy_diffusion import loss_by_t
 
     sch = schedule_of(ckpt)
-    _, held = datasets.split(datasets.load_mnist(), 0.8, seed=0)
+    _, held, held_labels = heldout("mnist")
     pick = torch.randperm(len(held), generator=torch.Generator().manual_seed(seed))[:n_images]
-    x0, labels = datasets.to_model_range(held.images[pick]), held.labels[pick]
+    x0, labels = held[pick], held_labels[pick]
     ts = sorted({1, 2, 5, 10, 20, *np.linspace(25, sch.T, 35).round().astype(int).tolist()})
     res = loss_by_t(ckpt.model, x0, sch, ts, labels=labels, seed=seed)
     return {"ts": res.ts, "eps_mse": res.eps_mse, "eps_sem": res.eps_sem, "x0_mse": res.x0_mse,

@@ -119,3 +119,22 @@ def test_live_training_runs_in_the_background_and_stops():
     assert "finished, step 100/100" in loss["layout"]["title"]["text"]
     assert at.session_state["ae_live_view"]["step"] == 100
     assert job.progress.losses[-1] < job.progress.losses[0]
+
+
+def test_a_missing_dataset_is_reported_plainly(monkeypatch):
+    import ui.fig_autoencoder
+    import ui.state
+    from core import data
+
+    def unavailable(*args, **kwargs):
+        raise data.DatasetUnavailable("CIFAR-10: tried assets/data/cifar10-test-jpeg.zip (missing)")
+
+    monkeypatch.setattr(data, "load_cifar10", unavailable)
+    ui.state.cifar10.clear(), ui.fig_autoencoder.photo_reconstructions.clear()
+    try:
+        at = AppTest.from_file(APP, default_timeout=120).run()
+        at.switch_page("views/autoencoder.py").run()
+        assert not at.exception
+        assert any("could not be loaded" in e.value and "cifar10-test-jpeg.zip" in e.value for e in at.error)
+    finally:
+        ui.state.cifar10.clear(), ui.fig_autoencoder.photo_reconstructions.clear()

@@ -25,6 +25,7 @@ COLORS = {"input": "#9e9e9e", "encoder": "#4c78a8", "code": "#f58518", "decoder"
 DIGIT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
 FONT = dict(size=15)
 TRAIN_FRACTION, SPLIT_SEED = 0.8, 0  # the shipped recipes' split: they never saw the held-out 20 %
+DEFAULT_VIEW = {"digit": 0, "sigma": 0.6, "noise_seed": 0, "samples": 36, "gen_seed": 0, "grid": 15, "extent": 3.0}
 
 
 # --------------------------------------------------------------------------- data
@@ -149,20 +150,21 @@ def warm() -> None:
     """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
     from ui.models import preloaded
 
+    v = DEFAULT_VIEW
     split(), one_per_class(), mean_digit_loss()
     if (ae := preloaded("mnist-autoencoder")) is not None:
         architecture(tae.describe_layers(ae.model))
-        reconstruct(ae.model, ae.sha256, 0)
+        reconstruct(ae.model, ae.sha256, v["digit"])
         code_range(ae.model, ae.sha256)
-        damage_and_restore(ae.model, ae.sha256, (0, *one_per_class()[:7]), "noise", 0.6, 0)
-        ae_samples(ae.model, ae.sha256, 36, 0)
+        damage_and_restore(ae.model, ae.sha256, (v["digit"], *one_per_class()[:7]), "noise", v["sigma"], v["noise_seed"])
+        ae_samples(ae.model, ae.sha256, v["samples"], v["gen_seed"])
     if (photos := preloaded("cifar10-autoencoder")) is not None:
         photo_reconstructions(photos.model, photos.sha256)
     if (vae := preloaded("mnist-vae-2d")) is not None and vae.model.latent_shape == (2,):
-        vae_samples(vae.model, vae.sha256, 36, 0)
-        vae_map(vae.model, vae.sha256, 15, 3.0)
+        vae_samples(vae.model, vae.sha256, v["samples"], v["gen_seed"])
+        vae_map(vae.model, vae.sha256, v["grid"], v["extent"])
         mu, labels = vae_codes(vae.model, vae.sha256)
-        latent_scatter(mu, labels, 3.0)
+        latent_scatter(mu, labels, v["extent"])
 
 
 # --------------------------------------------------------------------------- figures

@@ -280,4 +280,4 @@ def warm() -> None:
         if (ckpt := preloaded(name)) is not None:
             samples_row(name, ckpt, None, 1.0, v["seed"])
     if (ckpt := preloaded(PHOTO_MODEL)) is not None:
-        samples_row(PHOTO_MODEL, ckpt, v["photo_class"], v["photo_guidance"], v["seed"], 4, 2)
+        samples_row(PHOTO_MODEL, ckpt, v["photo_class"], v["photo_guidance"], v["seed"], n=4, ncols=2)

@@ -9,8 +9,8 @@ from core.nets import ConvAutoencoder, ConvAutoencoderConfig
 from ui import fig_autoencoder as fig
 from ui import jobs
 from ui.lessons import lesson
-from ui.tables import markdown_table
 from ui.models import shipped
+from ui.tables import markdown_table
 
 JOB = "ae_live_job"  # the background run (ui.jobs)
 VIEW = "ae_live_view"  # what the run shows: its settings and latest reconstructions
@@ -39,7 +39,7 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "encode")
     n_held = len(fig.split().heldout)
-    index = st.slider("Held-out digit", 0, n_held - 1, 0, key="ae_digit",
+    index = st.slider("Held-out digit", 0, n_held - 1, fig.DEFAULT_VIEW["digit"], key="ae_digit",
                       help=f"One of the {n_held} digits kept out of training.")
 with right:
     if ae_ckpt is not None:
@@ -135,9 +135,9 @@ with left:
     kind = st.radio("Damage", ("noise", "mask"), horizontal=True, key="ae_damage",
                     format_func={"noise": "Gaussian noise", "mask": "grey square"}.get)
     c1, c2 = st.columns(2)
-    sigma = c1.slider("Noise level σ", 0.0, 1.5, 0.6, 0.05, key="ae_sigma", disabled=kind != "noise")
+    sigma = c1.slider("Noise level σ", 0.0, 1.5, fig.DEFAULT_VIEW["sigma"], 0.05, key="ae_sigma", disabled=kind != "noise")
     mask = c2.slider("Square size (pixels)", 0, 20, 10, key="ae_mask", disabled=kind != "mask")
-    noise_seed = st.number_input("Noise seed", 0, 999, 0, key="ae_noise_seed", disabled=kind != "noise")
+    noise_seed = st.number_input("Noise seed", 0, 999, fig.DEFAULT_VIEW["noise_seed"], key="ae_noise_seed", disabled=kind != "noise")
 with right:
     if ae_ckpt is not None:
         level = sigma if kind == "noise" else mask
@@ -156,26 +156,26 @@ vae_ckpt = shipped("mnist-vae-2d")
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "generate")
-    gen_seed = st.number_input("Seed for the random codes", 0, 999, 0, key="ae_gen_seed")
+    gen_seed = st.number_input("Seed for the random codes", 0, 999, fig.DEFAULT_VIEW["gen_seed"], key="ae_gen_seed")
 with right:
     a, b = st.columns(2, gap="medium")
     with a:
         st.markdown("**Auto-encoder: D(z), z from a Gaussian fitted to real codes**")
         if ae_ckpt is not None:
-            st.image(fig.picture(fig.ae_samples(ae_model, ae_ckpt.sha256, 36, int(gen_seed)), scale=4, ncols=6, pad=2),
+            st.image(fig.picture(fig.ae_samples(ae_model, ae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2),
                      width="stretch")
     with b:
         st.markdown("**VAE (2-D latent): D(z), z ~ N(0, I)**")
         if vae_ckpt is not None:
-            st.image(fig.picture(fig.vae_samples(vae_ckpt.model, vae_ckpt.sha256, 36, int(gen_seed)), scale=4, ncols=6, pad=2),
+            st.image(fig.picture(fig.vae_samples(vae_ckpt.model, vae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2),
                      width="stretch")
 
 st.subheader("The VAE's 2-D latent map")
 left, mid, right = st.columns([2, 2.2, 2.4], gap="large")
 with left:
     lesson("autoencoder", "latent")
-    extent = st.slider("Extent of the plane shown, ±", 1.0, 4.0, 3.0, 0.5, key="ae_extent")
-    n_grid = st.slider("Grid size", 8, 24, 15, key="ae_grid")
+    extent = st.slider("Extent of the plane shown, ±", 1.0, 4.0, fig.DEFAULT_VIEW["extent"], 0.5, key="ae_extent")
+    n_grid = st.slider("Grid size", 8, 24, fig.DEFAULT_VIEW["grid"], key="ae_grid")
 if vae_ckpt is not None:
     if vae_ckpt.model.latent_shape != (2,):
         st.error(f"mnist-vae-2d should have a 2-D latent; this one has shape {vae_ckpt.model.latent_shape}.")

@@ -12,11 +12,10 @@ from core.toy_flow import ToyFlowConfig, train_both
 from ui import jobs
 from ui.fig_flow_matching import (DEFAULT_VIEW, MNIST_MODELS, PHOTO_MODEL, SOLVER_NAMES, STEP_COUNTS, default_model_id,
                                   error_chart, field_chart, loss_figure, pairs_chart, pairs_view, paths_chart, samples_row,
-                                  trained_loss_chart,
-                                  sampling_noise_w2, solver_view)
+                                  sampling_noise_w2, solver_view, trained_loss_chart)
 from ui.lessons import lesson
-from ui.tables import markdown_table
 from ui.models import shipped
+from ui.tables import markdown_table
 from ui.warm import default_flows
 from ui.state import mnist  # noqa: F401  (sets the app-wide torch thread budget)
 
@@ -220,5 +219,5 @@ with right:
     if (ckpt := shipped(PHOTO_MODEL)) is not None:
         st.markdown(f"**{PHOTO_MODEL}** (optimal-transport pairing), Euler, class *{CIFAR10_CLASSES[photo_class]}*")
         cols = st.columns(len(STEP_COUNTS))
-        for col, (k, nfe, img) in zip(cols, samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed, 4, 2)):
+        for col, (k, nfe, img) in zip(cols, samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed, n=4, ncols=2)):
             col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")
