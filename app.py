@@ -4,9 +4,11 @@ import streamlit as st
 
 from core.data import DatasetUnavailable
 from ui.navigation import PAGES
+from ui.state import configure_threads
 from ui.warm import warm_up
 
 st.set_page_config(page_title="Diffusion Playground", page_icon="🌫️", layout="wide")
+configure_threads()
 warm_up()  # trains the pages' default toy models in the background, once per server
 try:
     st.navigation(PAGES).run()

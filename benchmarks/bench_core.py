@@ -6,9 +6,8 @@ import torch
 
 from benchmarks.timing import measure, row, table
 from core.data import load_mnist, to_model_range
+from core.diffusion import make_schedule, sample_ddim, sample_ddpm
 from core.flow import ot_permutation
-from core.samplers import sample_ddim, sample_ddpm
-from core.schedules import make_schedule
 from core.solvers import solve
 
 
@@ -27,7 +26,7 @@ def main(threads: int = 1) -> None:
 
     x = torch.randn(64, 1, 28, 28, generator=g)
     out = torch.randn(64, 1, 28, 28, generator=g)
-    model = lambda x_t, t: out  # a fixed "model output": measures the step itself  # noqa: E731
+    model = lambda x_t, t: out  # a fixed "model output": measures the step itself
     rows.append(row("one DDPM step, 64 images", measure(lambda: sample_ddpm(model, x, sch, steps=1, generator=g))))
     rows.append(row("one DDIM step, 64 images", measure(lambda: sample_ddim(model, x, sch, steps=1))))
 
@@ -36,7 +35,7 @@ def main(threads: int = 1) -> None:
         rows.append(row(f"exact OT pairing, batch {n} (784-D)", measure(lambda: ot_permutation(a, b), repeats=10 if n < 1024 else 3, warmup=1)))
 
     pts = torch.randn(2000, 2, generator=g)
-    field = lambda x, t: torch.stack([-x[:, 1], x[:, 0]], 1) * (1 + t[:, None])  # noqa: E731
+    field = lambda x, t: torch.stack([-x[:, 1], x[:, 0]], 1) * (1 + t[:, None])
     for method, steps in (("euler", 20), ("heun", 20), ("rk4", 20), ("dopri5", 20)):
         sol = solve(field, pts, method, steps=steps)
         rows.append(row(f"{method}, 2000 points on a 2-D field, {steps} steps", measure(lambda: solve(field, pts, method, steps=steps), repeats=10), f"NFE {sol.nfe}"))

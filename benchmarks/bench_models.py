@@ -11,9 +11,8 @@ import json
 import torch
 
 from benchmarks.timing import measure, row, table
-from core.generate import CHECKPOINTS
-from core.samplers import sample_ddim
-from core.schedules import make_schedule
+from core.diffusion import make_schedule, sample_ddim
+from core.sampling import CHECKPOINTS
 from core.solvers import solve
 from core.train import RECIPES, build_model
 
@@ -24,8 +23,8 @@ def main() -> None:
     sch = make_schedule("cosine", 1000)
     x = torch.randn(64, 1, 28, 28, generator=torch.Generator().manual_seed(0))
     null = torch.full((64,), 10)
-    denoiser = lambda x_t, t: net(x_t, t.float() / 1000, null)  # noqa: E731
-    velocity = lambda x_t, t: net(x_t, t, null)  # noqa: E731
+    denoiser = lambda x_t, t: net(x_t, t.float() / 1000, null)
+    velocity = lambda x_t, t: net(x_t, t, null)
     for threads in (1, 2):
         torch.set_num_threads(threads)
         rows = []

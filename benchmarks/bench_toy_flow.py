@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from core.data import sample_toy
-from core.toy_flow import ToyFlowConfig, flow_samples, train_toy_flow, wasserstein2
+from core.live.toy_flow import ToyFlowConfig, flow_samples, train_toy_flow, wasserstein2
 
 SOLVES = (("euler", 1), ("euler", 4), ("rk4", 10), ("dopri5", 1))
 

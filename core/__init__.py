@@ -27,9 +27,19 @@ Images live in ``[-1, 1]`` inside models (``core.data.to_model_range``) and in
 ``uint8`` on disk and on screen. Networks take ``(x, t[, y])`` with ``t`` a float
 tensor of shape ``(B,)`` in ``[0, 1]`` and know nothing of any schedule.
 
-Modules: ``schedules`` (noise schedules), ``diffusion`` (forward noising,
-prediction targets, DDPM posterior), ``samplers`` (DDPM and DDIM),
-``flow`` (paths, pairings, straightness), ``solvers`` (ODE integrators),
-``data`` (datasets and toy distributions), ``nets`` (networks),
-``checkpoints`` (safe save and load), ``train`` and ``sample`` (CLIs).
+Packages (the tree is the architecture; each depends only on those above it):
+
+* ``paths``: every file location, one environment override each;
+* ``diffusion``: schedules, forward noising, prediction targets, posterior, DDPM/DDIM samplers,
+  the two-pixel view; ``flow``: straight paths, pairing (random, OT), straightness, W2;
+  ``solvers``: ODE integrators (Euler, Heun, RK4, Dopri5); ``images``: image grids;
+* ``data``: image data sets, toy distributions, mini-batches; ``nets``: the networks and their
+  registry by kind; ``io``: one atomic writer, checkpoints, resume state;
+* ``training``: the one loop, the objectives, the recipes of the shipped models;
+  ``sampling``: from a checkpoint to images (latent models included);
+  ``evaluation``: judging images, loss by ``t``, the manifest;
+* ``live``: the pages' small live trainers, thin configurations of the one loop;
+* ``train``, ``sample``, ``evaluate``: the command lines (``python -m core.train`` ...).
+
+Nothing in ``core`` imports Streamlit.
 """

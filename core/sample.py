@@ -15,9 +15,9 @@ from pathlib import Path
 
 import torch
 
-from core.checkpoints import CheckpointError
-from core.generate import DIFFUSION_SAMPLERS, FLOW_SOLVERS, generate, load
 from core.images import grid, to_pil
+from core.io import CheckpointError, load
+from core.sampling import DIFFUSION_SAMPLERS, FLOW_SOLVERS, generate
 
 
 def _labels(label: str | None, num_classes: int) -> list[int | None]:

@@ -34,10 +34,10 @@ def open_page(path: str, timeout: float = 300) -> AppTest:
 @pytest.fixture
 def without_checkpoints(tmp_path, monkeypatch):
     """``open_page`` with an empty checkpoint folder (the shared model cache emptied before and after)."""
-    import core.generate
     import ui.models
+    from core import paths
 
-    monkeypatch.setattr(core.generate, "CHECKPOINTS", tmp_path)
+    monkeypatch.setenv(paths.CHECKPOINTS_ENV, str(tmp_path))
     ui.models._load.clear()
     yield open_page
     ui.models._load.clear()

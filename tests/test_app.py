@@ -1,9 +1,8 @@
 """The app starts and the home page renders, without a browser (Streamlit's AppTest)."""
 
 
-from streamlit.testing.v1 import AppTest
-
 from page_support import APP, arr, specs
+from streamlit.testing.v1 import AppTest
 
 
 def test_app_starts_on_the_home_page():

@@ -1,7 +1,6 @@
 """Every page in a real browser (see ``browser_support``)."""
 
 import pytest
-
 from browser_support import Page, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]

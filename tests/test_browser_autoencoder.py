@@ -1,7 +1,6 @@
 """Part 1, auto-encoders, in a real browser: renders, the digit slider moves, the photos show, a live training run starts and stops."""
 
 import pytest
-
 from browser_support import Page, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]

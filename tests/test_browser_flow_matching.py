@@ -1,7 +1,6 @@
 """Part 8, flow matching, in a real browser: renders, the t slider moves the field, the photos show, live training runs."""
 
 import pytest
-
 from browser_support import Page, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]

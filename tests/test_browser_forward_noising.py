@@ -1,7 +1,6 @@
 """Part 2, forward noising, in a real browser: renders, the t slider moves, a click on the image picks a pixel."""
 
 import pytest
-
 from browser_support import Page, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]

@@ -1,7 +1,6 @@
 """Part 5, reverse denoising, in a real browser: both animations render, and Play moves through the steps."""
 
 import pytest
-
 from browser_support import Page, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]

@@ -1,7 +1,6 @@
 """Part 3, schedules, in a real browser: renders, and the t slider moves the line on the curves."""
 
 import pytest
-
 from browser_support import Page, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]

@@ -1,7 +1,6 @@
 """Part 4, training, in a real browser: the page opens on a reference model; Train starts a live run, which finishes; Train then Stop."""
 
 import pytest
-
 from browser_support import Page, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]

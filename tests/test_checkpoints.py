@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 import torch
 
-from core import checkpoints
-from core.checkpoints import (
+from core.io import (
     CheckpointError,
+    atomic,
+    checkpoints,
     load_checkpoint,
     load_state,
     read_sidecar,
@@ -20,6 +21,7 @@ from core.checkpoints import (
 )
 from core.nets import (
     MLP,
+    VAE,
     Classifier,
     ClassifierConfig,
     ConvAutoencoder,
@@ -27,7 +29,6 @@ from core.nets import (
     MLPConfig,
     UNet,
     UNetConfig,
-    VAE,
     VAEConfig,
 )
 
@@ -219,7 +220,7 @@ def test_failed_overwrite_keeps_old_checkpoint(
     before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
 
     if fail_on == "json":  # killed while writing the sidecar's temporary file
-        real_write_temp = checkpoints._write_temp
+        real_write_temp = atomic._write_temp
 
         def write_temp(directory: Path, name: str, data: bytes) -> Path:
             if name.endswith(".json"):
@@ -227,13 +228,13 @@ def test_failed_overwrite_keeps_old_checkpoint(
                 raise KeyboardInterrupt
             return real_write_temp(directory, name, data)
 
-        monkeypatch.setattr(checkpoints, "_write_temp", write_temp)
+        monkeypatch.setattr(atomic, "_write_temp", write_temp)
     else:  # the first rename fails
 
         def replace(src: object, dst: object) -> None:
             raise OSError("rename refused")
 
-        monkeypatch.setattr(checkpoints.os, "replace", replace)
+        monkeypatch.setattr(atomic.os, "replace", replace)
 
     torch.manual_seed(1)
     with pytest.raises((KeyboardInterrupt, OSError)):

@@ -10,7 +10,8 @@ import math
 import pytest
 import torch
 
-from core import data
+from core import data, paths
+from core.data import images as image_data
 
 MNIST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]  # shared/data/README.md
 MNIST_IMAGES_MD5 = "2646ac647ad5339dbf082846283269ea"  # of the decompressed t10k image file
@@ -19,8 +20,8 @@ MNIST_IMAGES_MD5 = "2646ac647ad5339dbf082846283269ea"  # of the decompressed t10
 @pytest.fixture(autouse=True)
 def offline_env(tmp_path, monkeypatch):
     """No data root from the developer's shell, and a throw-away disk cache."""
-    monkeypatch.delenv(data.DATA_ENV, raising=False)
-    monkeypatch.setenv(data.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.delenv(paths.DATA_ENV, raising=False)
+    monkeypatch.setenv(paths.CACHE_ENV, str(tmp_path / "cache"))
 
 
 def indexed_set(n: int = 1000, n_classes: int = 10) -> data.ImageSet:
@@ -52,7 +53,7 @@ def test_mnist_offline_matches_the_published_test_set():
 
 
 def test_shipped_mnist_file_has_the_published_md5():
-    raw = gzip.decompress((data.ASSETS_DIR / "mnist" / "t10k-images-idx3-ubyte.gz").read_bytes())
+    raw = gzip.decompress((paths.DATA / "mnist" / "t10k-images-idx3-ubyte.gz").read_bytes())
     assert hashlib.md5(raw).hexdigest() == MNIST_IMAGES_MD5
 
 
@@ -75,7 +76,7 @@ def test_corrupt_idx_file_gives_a_clear_error(tmp_path, monkeypatch, content, co
     (tmp_path / "mnist").mkdir()
     bad = tmp_path / "mnist" / "t10k-images-idx3-ubyte.gz"
     bad.write_bytes(content)
-    monkeypatch.setattr(data, "ASSETS_DIR", tmp_path)
+    monkeypatch.setattr(paths, "DATA", tmp_path)
     with pytest.raises(data.CorruptDataFile, match=complaint) as info:
         data.load_mnist()
     assert str(bad) in str(info.value)
@@ -85,7 +86,7 @@ def test_corrupt_idx_file_gives_a_clear_error(tmp_path, monkeypatch, content, co
 
 
 def test_cifar10_offline_decodes_once_then_loads_from_the_disk_cache(tmp_path):
-    data._load.cache_clear()  # force a real load, not the process cache
+    image_data._load.cache_clear()  # force a real load, not the process cache
     ds = data.load_cifar10()
     assert ds.images.shape == (10_000, 3, 32, 32) and ds.images.dtype == torch.uint8
     assert torch.bincount(ds.labels, minlength=10).tolist() == [1000] * 10
@@ -97,7 +98,7 @@ def test_cifar10_offline_decodes_once_then_loads_from_the_disk_cache(tmp_path):
     assert len(cached) == 1
     assert not list((tmp_path / "cache").glob("*.tmp"))  # the atomic write left nothing behind
 
-    data._load.cache_clear()
+    image_data._load.cache_clear()
     again = data.load_cifar10()
     assert again is not ds
     assert torch.equal(again.images, ds.images) and torch.equal(again.labels, ds.labels)
@@ -107,8 +108,8 @@ def test_unwritable_cache_is_skipped_silently(tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     target = blocker / "cache" / "x.npz"  # cannot be created: its parent is a file
-    data._write_npz_atomically(target, {"images": torch.zeros(2, 3, 32, 32, dtype=torch.uint8).numpy()})
-    assert data._read_npz(target) is None
+    image_data._write_npz_atomically(target, {"images": torch.zeros(2, 3, 32, 32, dtype=torch.uint8).numpy()})
+    assert image_data._read_npz(target) is None
 
 
 # --- When nothing is there --------------------------------------------------
@@ -118,7 +119,7 @@ def test_unwritable_cache_is_skipped_silently(tmp_path):
 def test_missing_dataset_names_every_place_tried(tmp_path, monkeypatch, loader):
     empty = tmp_path / "empty"
     empty.mkdir()
-    monkeypatch.setattr(data, "ASSETS_DIR", empty)
+    monkeypatch.setattr(paths, "DATA", empty)
     with pytest.raises(data.DatasetUnavailable) as info:
         loader()
     message = str(info.value)
@@ -131,7 +132,7 @@ def test_missing_root_is_reported_too(tmp_path, monkeypatch):
     root, empty = tmp_path / "root", tmp_path / "empty"
     root.mkdir()
     empty.mkdir()
-    monkeypatch.setattr(data, "ASSETS_DIR", empty)
+    monkeypatch.setattr(paths, "DATA", empty)
     with pytest.raises(data.DatasetUnavailable) as info:
         data.load_mnist(root)  # torchvision finds nothing and may not download
     assert str(root) in str(info.value) and str(empty) in str(info.value)

@@ -3,14 +3,15 @@ import torch
 
 from core.diffusion import (
     PREDICTIONS,
+    SCHEDULES,
     convert_prediction,
+    make_schedule,
     posterior,
     q_sample,
     q_sample_iterative,
     q_step,
     training_target,
 )
-from core.schedules import SCHEDULES, make_schedule
 
 
 @pytest.mark.parametrize("name", SCHEDULES)

@@ -3,7 +3,7 @@ import pytest
 import torch
 from torch import nn
 
-from core.metrics import frechet_distance, judge
+from core.evaluation import frechet_distance, judge
 
 
 def test_frechet_distance_closed_forms():
@@ -32,12 +32,13 @@ def test_judge_counts_confidence_and_classes():
 
 
 def test_each_data_set_has_its_judge_and_held_out_images():
-    from core.evaluate import CLASSIFIERS, dataset_of, heldout
-    from core.generate import load
+    from core.evaluation import CLASSIFIERS, heldout
+    from core.io import load
+    from core.sampling import image_data
 
     train, held, labels = heldout("cifar10")
     assert train.shape[1:] == held.shape[1:] == (3, 32, 32) and len(held) == len(labels) == 2000
     assert -1.0 <= float(held.min()) and float(held.max()) <= 1.0
-    assert dataset_of(load("mnist-latent-flow")) == "mnist"  # a latent model is judged on its VAE's images
-    assert dataset_of(load("mnist-classifier")) == "mnist"
+    assert image_data(load("mnist-latent-flow")) == "mnist"  # a latent model is judged on its VAE's images
+    assert image_data(load("mnist-classifier")) == "mnist"
     assert set(CLASSIFIERS) == {"mnist", "cifar10"}

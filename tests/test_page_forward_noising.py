@@ -3,9 +3,8 @@
 import json
 
 import pytest
-from streamlit.testing.v1 import AppTest
-
 from page_support import APP
+from streamlit.testing.v1 import AppTest
 
 
 @pytest.fixture

@@ -6,10 +6,11 @@ empty folder and checks the page says so plainly while its toy part keeps workin
 
 
 import pytest
+from page_support import APP, arr, specs
 from streamlit.testing.v1 import AppTest
 
 import ui.models
-from page_support import APP, arr, specs
+
 
 @pytest.fixture
 def at():

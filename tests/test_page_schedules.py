@@ -3,12 +3,10 @@
 import math
 
 import pytest
+from page_support import APP, specs
 from streamlit.testing.v1 import AppTest
 
-from core.schedules import constant_schedule, make_schedule
-from ui.fig_schedules import step_budget
-
-from page_support import APP, specs
+from core.diffusion.schedules import constant_schedule, make_schedule, step_budget
 
 
 @pytest.mark.parametrize("T", [10, 100, 1000])

@@ -6,10 +6,11 @@ empty folder and checks the page says so plainly while its toy part keeps workin
 
 
 import pytest
+from page_support import APP, arr, specs
 from streamlit.testing.v1 import AppTest
 
 import ui.models
-from page_support import APP, arr, specs
+
 
 def stop_and_wait(at) -> None:
     """Stop the page's background run (if any) and wait for its thread, so runs never pile up between tests."""
@@ -100,7 +101,7 @@ def test_missing_checkpoint_is_reported_and_the_toy_part_still_works(without_che
 
 
 def test_the_loss_curve_comes_from_the_manifest_only_for_the_same_weights():
-    from core.generate import load
+    from core.io import load
     from ui.models import measured
 
     ckpt = load("mnist-ddpm-eps")

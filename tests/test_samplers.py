@@ -1,9 +1,14 @@
 import pytest
 import torch
 
-from core.diffusion import training_target
-from core.samplers import DiffusionStep, sample_ddim, sample_ddpm, timesteps
-from core.schedules import make_schedule
+from core.diffusion import (
+    DiffusionStep,
+    make_schedule,
+    sample_ddim,
+    sample_ddpm,
+    timesteps,
+    training_target,
+)
 
 MU = torch.tensor([1.5, -0.5], dtype=torch.float64)
 STD = 0.5

@@ -3,7 +3,13 @@ import math
 import pytest
 import torch
 
-from core.schedules import SCHEDULES, Schedule, cosine_schedule, linear_schedule, make_schedule
+from core.diffusion.schedules import (
+    SCHEDULES,
+    Schedule,
+    cosine_schedule,
+    linear_schedule,
+    make_schedule,
+)
 
 
 def test_linear_published_values():

@@ -5,7 +5,7 @@ import math
 import pytest
 import torch
 
-from core import toy_autoencoder as tae
+from core.live import autoencoder as tae
 from core.nets import VAE, ConvAutoencoder, ConvAutoencoderConfig, VAEConfig
 
 
@@ -46,8 +46,8 @@ def test_train_live_lowers_the_loss_and_reports_previews():
 
 def test_train_live_is_reproducible_and_stops_when_asked():
     cfg = tae.LiveConfig(code_dim=2, steps=50, batch_size=8)
-    a = tae.train_live(_digits(), cfg, on_step=lambda step, loss: step == 7)
-    b = tae.train_live(_digits(), cfg, on_step=lambda step, loss: step == 7)
+    a = tae.train_live(_digits(), cfg, on_step=lambda info: info.step == 7)
+    b = tae.train_live(_digits(), cfg, on_step=lambda info: info.step == 7)
     assert a.steps_done == 7 and a.losses == b.losses
 
 

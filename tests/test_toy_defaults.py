@@ -5,13 +5,14 @@ from dataclasses import replace
 import torch
 
 from core.data import sample_toy
-from core.toy_defaults import shipped_flows, shipped_reference
-from core.toy_diffusion import ToyConfig, sample_toy_model
-from core.toy_flow import ToyFlowConfig, flow_samples, wasserstein2
+from core.flow import wasserstein2
+from core.live.defaults import shipped_flows, shipped_reference
+from core.live.toy_diffusion import ToyConfig, sample_toy_model
+from core.live.toy_flow import ToyFlowConfig, flow_samples
 
 
 def test_shipped_models_match_the_defaults_and_work():
-    # if this fails after changing a default, re-run `python -m core.toy_defaults`
+    # if this fails after changing a default, re-run `python -m core.live.defaults`
     ref = shipped_reference(ToyConfig())
     assert ref is not None and ref.steps_done == ToyConfig().steps
     samples = sample_toy_model(ref, 500, steps=50, seed=0).samples

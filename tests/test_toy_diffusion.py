@@ -5,9 +5,17 @@ import math
 import pytest
 import torch
 
+from core.diffusion import make_schedule
+from core.evaluation import loss_by_t
+from core.live.toy_diffusion import (
+    TOY_BOX,
+    ToyConfig,
+    new_toy_model,
+    sample_toy_model,
+    train_toy,
+)
 from core.nets import MLP, MLPConfig
-from core.schedules import make_schedule
-from core.toy_diffusion import TOY_BOX, ToyConfig, eps_loss, loss_by_t, new_toy_model, sample_toy_model, train_toy
+from core.training import diffusion_objective
 
 SMALL = dict(hidden=32, depth=2, batch_size=64)
 
@@ -40,13 +48,13 @@ def test_initial_weights_do_not_touch_the_global_generator():
 
 def test_on_step_can_stop_early_and_snapshots_are_taken():
     seen, snaps = [], []
-    model = train_toy(ToyConfig(steps=100, **SMALL), on_step=lambda s, loss: seen.append(s) or s >= 25,
+    model = train_toy(ToyConfig(steps=100, **SMALL), on_step=lambda info: seen.append(info.step) or info.step >= 25,
                       on_snapshot=lambda m: snaps.append(m.steps_done), snapshot_every=10)
     assert seen == list(range(1, 26)) and model.steps_done == 25
     assert snaps == [10, 20, 25]  # every 10 steps, and once at the end
 
 
-def test_eps_loss_is_the_noise_regression():
+def test_the_toy_objective_is_the_noise_regression():
     # With I_0 = 0, I_t = sqrt(1 - abar_t) eps: the oracle x / sqrt(1 - abar_t) scores 0, predicting 0 scores E eps^2 = 1.
     sch = make_schedule("cosine", 1000)
 
@@ -55,8 +63,9 @@ def test_eps_loss_is_the_noise_regression():
         return x / (1 - ab).sqrt()
 
     x0 = torch.zeros(4096, 2)
-    assert eps_loss(oracle, x0, sch, torch.Generator().manual_seed(0)) < 1e-10
-    zero = eps_loss(lambda x, t: torch.zeros_like(x), x0, sch, torch.Generator().manual_seed(0))
+    eps_loss = diffusion_objective(sch, "eps")
+    assert eps_loss(oracle, (x0, None), torch.Generator().manual_seed(0)) < 1e-10
+    zero = eps_loss(lambda x, t: torch.zeros_like(x), (x0, None), torch.Generator().manual_seed(0))
     assert abs(float(zero) - 1.0) < 0.05
 
 

@@ -1,15 +1,20 @@
-"""core.toy_flow: exact W2 against closed forms, block OT against core.flow, and live 2-D training."""
+"""core.flow's W2 and block OT against closed forms, and core.live.toy_flow's live 2-D training."""
 
 import math
 
 import pytest
 import torch
 
-from core.flow import count_crossings, ot_permutation, total_cost
-from core.toy_flow import (
-    ToyFlowConfig,
+from core.flow import (
     block_ot_permutation,
     block_pair,
+    count_crossings,
+    ot_permutation,
+    total_cost,
+    wasserstein2,
+)
+from core.live.toy_flow import (
+    ToyFlowConfig,
     error_curve,
     flow_samples,
     sample_pairs,
@@ -17,7 +22,6 @@ from core.toy_flow import (
     train_both,
     train_toy_flow,
     vector_field,
-    wasserstein2,
 )
 
 
@@ -90,17 +94,17 @@ def test_training_is_reproducible_and_stoppable():
     a, b = train_toy_flow(cfg), train_toy_flow(cfg)
     assert a.losses == b.losses and a.steps_done == 20 and not a.stopped
     seen = []
-    c = train_toy_flow(cfg, lambda step, loss: seen.append(step) or step == 5)
+    c = train_toy_flow(cfg, lambda info: seen.append(info.step) or info.step == 5)
     assert c.stopped and c.steps_done == 5 and seen == [1, 2, 3, 4, 5]
 
 
 def test_train_both_counts_steps_across_runs_and_stops_early():
     cfg = ToyFlowConfig(steps=10, batch_size=32)
     steps = []
-    out = train_both(cfg, lambda s, loss: steps.append(s) or False)
+    out = train_both(cfg, lambda info: steps.append(info.step) or False)
     assert list(out) == ["random", "ot"] and steps == list(range(1, 21))
     assert out["random"].config.pairing == "random" and out["ot"].config.pairing == "ot"
-    out = train_both(cfg, lambda s, loss: s == 4)
+    out = train_both(cfg, lambda info: info.step == 4)
     assert list(out) == ["random"] and out["random"].steps_done == 4
 
 

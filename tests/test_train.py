@@ -1,87 +1,146 @@
-"""Training: the loop lowers the loss, resume continues a run exactly, the CLIs write what they say."""
+"""Training: the one loop lowers the loss, resume continues a run exactly, the CLIs write what they say."""
 
 import json
+import threading
 from dataclasses import replace
 
 import pytest
 import torch
 
-from core import train as T
-from core.checkpoints import load_checkpoint
-from core.generate import generate, load
+from core import paths
+from core.data import batch_at, batches_from
+from core.io import load, load_checkpoint
 from core.sample import main as sample_main
+from core.sampling import generate
+from core.train import main as train_main
+from core.training import StepInfo, new_state, train
+from core.training.recipes import (
+    RECIPES,
+    build_model,
+    make_loss,
+    num_classes,
+    training_data,
+)
+from core.training.resume import load_resume, save_resume
 
 
 def _setup(recipe, n=64):
-    torch.manual_seed(recipe.seed)
-    x, y = T.training_data(recipe)
+    x, y = training_data(recipe)
     x, y = x[:n], y[:n]
-    state = T.new_state(T.build_model(recipe, tuple(x.shape[1:])), recipe)
-    return state, x, y, torch.Generator().manual_seed(recipe.seed)
+    model = build_model(recipe, tuple(x.shape[1:]), generator=torch.Generator().manual_seed(recipe.seed))
+    return new_state(model, recipe.optimisation()), x, y, torch.Generator().manual_seed(recipe.seed)
+
+
+def _loss(recipe, state):
+    return make_loss(recipe, num_classes(state.model))
 
 
 @pytest.mark.parametrize("name", ["mnist-autoencoder", "tiny-test"])
 def test_a_few_steps_on_tiny_data_lower_the_loss(name):
-    recipe = replace(T.RECIPES[name], batch_size=16, warmup=5, lr=2e-3)
+    recipe = replace(RECIPES[name], batch_size=16, warmup=5, lr=2e-3, steps=80)
     state, x, y, g = _setup(recipe)
-    T.train(state, T.make_loss(recipe), T.batches_from(x, y, 16, recipe.seed), recipe, steps=80, generator=g)
+    train(state, _loss(recipe, state), batches_from(x, y, 16, recipe.seed), recipe.optimisation(), generator=g)
     first, last = sum(state.losses[:10]) / 10, sum(state.losses[-10:]) / 10
     assert last < 0.7 * first
 
 
-def test_flow_and_vae_and_classifier_losses_run():
-    for name in ("mnist-flow-ot", "mnist-vae-2d", "mnist-classifier"):
-        recipe = replace(T.RECIPES[name], net_config={**T.RECIPES[name].net_config, **({"base_channels": 8} if T.RECIPES[name].net == "unet" else {})})
-        state, x, y, g = _setup(recipe, n=32)
-        T.train(state, T.make_loss(recipe), T.batches_from(x, y, 16, 0), recipe, steps=2, generator=g)
-        assert len(state.losses) == 2 and all(map(torch.isfinite, torch.tensor(state.losses)))
+@pytest.mark.parametrize("name", ["mnist-flow-ot", "mnist-ddpm-v", "mnist-vae-2d", "mnist-classifier"])
+def test_every_objective_runs_and_stays_finite(name):
+    net_config = {**RECIPES[name].net_config, **({"base_channels": 8} if RECIPES[name].net == "unet" else {})}
+    recipe = replace(RECIPES[name], net_config=net_config, steps=2)
+    state, x, y, g = _setup(recipe, n=32)
+    train(state, _loss(recipe, state), batches_from(x, y, 16, 0), recipe.optimisation(), generator=g)
+    assert len(state.losses) == 2 and all(map(torch.isfinite, torch.tensor(state.losses)))
 
 
 def test_resume_after_interruption_continues_exactly(tmp_path):
-    recipe = T.RECIPES["tiny-test"]
-    loss_fn = T.make_loss(recipe)
+    recipe = replace(RECIPES["tiny-test"], steps=12)
+    opt = recipe.optimisation()
 
     full, x, y, g = _setup(recipe)
-    T.train(full, loss_fn, T.batches_from(x, y, 16, 0), recipe, steps=12, generator=g)
+    train(full, _loss(recipe, full), batches_from(x, y, 16, 0), opt, generator=g)
 
     cut, x, y, g = _setup(recipe)
-    T.train(cut, loss_fn, T.batches_from(x, y, 16, 0), recipe, steps=12, generator=g, on_step=lambda s, _: s.step == 6)
+    train(cut, _loss(recipe, cut), batches_from(x, y, 16, 0), opt, generator=g, on_step=lambda info: info.step == 6)
     assert cut.step == 6
-    T.save_resume(tmp_path / "resume", cut, g, recipe, wall=1.0)
+    save_resume(tmp_path / "resume", cut, g, recipe.name, wall=1.0)
 
-    torch.manual_seed(123)  # a fresh process would start from other random weights
-    resumed = T.new_state(T.build_model(recipe, tuple(x.shape[1:])), recipe)
-    g2 = torch.Generator()
-    assert T.load_resume(tmp_path / "resume", resumed, g2, recipe) == 1.0
-    T.train(resumed, loss_fn, T.batches_from(x, y, 16, 0, start=6), recipe, steps=12, generator=g2)
+    other = build_model(recipe, tuple(x.shape[1:]), generator=torch.Generator().manual_seed(123))  # other weights
+    resumed, g2 = new_state(other, opt), torch.Generator()
+    assert load_resume(tmp_path / "resume", resumed, g2, recipe.name) == 1.0
+    train(resumed, _loss(recipe, resumed), batches_from(x, y, 16, 0, start=6), opt, generator=g2)
 
-    assert resumed.losses == pytest.approx(full.losses, rel=1e-5)
+    assert resumed.losses == full.losses  # bit for bit
     for a, b in zip(full.ema.state_dict().values(), resumed.ema.state_dict().values()):
-        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-6)
+        assert torch.equal(a, b)
 
 
-def test_resume_refuses_another_recipes_state(tmp_path):
-    recipe = T.RECIPES["tiny-test"]
+def test_resume_refuses_another_recipes_state_and_a_model_it_does_not_fit(tmp_path):
+    recipe = RECIPES["tiny-test"]
     state, x, y, g = _setup(recipe, n=16)
-    T.save_resume(tmp_path / "resume", state, g, recipe, wall=0.0)
+    save_resume(tmp_path / "resume", state, g, recipe.name, wall=0.0)
     with pytest.raises(ValueError, match="holds a run of 'tiny-test'"):
-        T.load_resume(tmp_path / "resume", state, g, T.RECIPES["mnist-ddpm-eps"])
+        load_resume(tmp_path / "resume", state, g, "mnist-ddpm-eps")
+    bigger = replace(recipe, net_config={**recipe.net_config, "base_channels": 16})
+    other = new_state(build_model(bigger, tuple(x.shape[1:]), generator=torch.Generator()), bigger.optimisation())
+    with pytest.raises(ValueError, match="does not fit"):
+        load_resume(tmp_path / "resume", other, g, recipe.name)
+
+
+def test_the_loop_reports_each_step_and_stops_when_asked():
+    recipe = replace(RECIPES["tiny-test"], steps=10, warmup=2)
+    state, x, y, g = _setup(recipe, n=32)
+    seen: list[StepInfo] = []
+    train(state, _loss(recipe, state), batches_from(x, y, 16, 0), recipe.optimisation(), generator=g,
+          on_step=lambda info: seen.append(info) or info.step == 3)
+    assert [i.step for i in seen] == [1, 2, 3] and all(i.total == 10 for i in seen)
+    assert seen[0].lr == pytest.approx(recipe.lr / 2) and seen[1].lr == pytest.approx(recipe.lr)  # linear warm-up
+    assert [i.loss for i in seen] == state.losses and not state.model.training
+
+
+def _live_runs_in_threads(n: int) -> list[dict[str, torch.Tensor]]:
+    """``n`` live toy-diffusion runs with the same seed, at the same time, in threads (as on a shared server)."""
+    from core.live.toy_diffusion import ToyConfig, train_toy
+
+    out: list = [None] * n
+
+    def run(k: int) -> None:
+        out[k] = train_toy(ToyConfig(steps=60, seed=3)).net.state_dict()
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
+def test_live_runs_leave_the_global_rng_alone_and_concurrent_runs_with_one_seed_agree():
+    torch.manual_seed(2024)
+    before = torch.get_rng_state()
+    a, b = _live_runs_in_threads(2)
+    assert torch.equal(torch.get_rng_state(), before)  # no student's run moves the server's random state
+    assert all(torch.equal(a[k], b[k]) for k in a)  # same seed, same weights, even side by side
 
 
 def test_batches_are_a_pure_function_of_the_step():
-    assert torch.equal(T.batch_at(7, 100, 10, 0), T.batch_at(7, 100, 10, 0))
-    epoch = torch.cat([T.batch_at(s, 100, 10, 0) for s in range(10)])
+    assert torch.equal(batch_at(7, 100, 10, 0), batch_at(7, 100, 10, 0))
+    epoch = torch.cat([batch_at(s, 100, 10, 0) for s in range(10)])
     assert sorted(epoch.tolist()) == list(range(100))  # one epoch covers every sample once
     with pytest.raises(ValueError, match="larger than the data"):
-        T.batch_at(0, 5, 10, 0)
+        batch_at(0, 5, 10, 0)
 
 
 def test_cli_trains_saves_and_samples(tmp_path, capsys):
-    T.main(["tiny-test", "--steps", "4", "--every", "2", "--out", str(tmp_path / "ck"), "--runs", str(tmp_path / "runs")])
+    ck, runs = str(tmp_path / "ck"), str(tmp_path / "runs")
+    assert train_main(["tiny-test", "--steps", "4", "--every", "2", "--out", ck, "--runs", runs]) == 0
     side = json.loads((tmp_path / "ck" / "tiny-test.json").read_text())
     assert side["extra"]["steps"] == 4 and side["extra"]["recipe"]["name"] == "tiny-test"
     assert (tmp_path / "runs" / "tiny-test" / "resume.safetensors").exists()
-    T.main(["tiny-test", "--steps", "6", "--resume", "--out", str(tmp_path / "ck"), "--runs", str(tmp_path / "runs")])
+    with pytest.raises(SystemExit):  # an existing checkpoint is never replaced silently
+        train_main(["tiny-test", "--steps", "6", "--resume", "--out", ck, "--runs", runs])
+    assert "--overwrite" in capsys.readouterr().err
+    assert train_main(["tiny-test", "--steps", "6", "--resume", "--overwrite", "--out", ck, "--runs", runs]) == 0
     assert json.loads((tmp_path / "ck" / "tiny-test.json").read_text())["extra"]["steps"] == 6
 
     ckpt = load(tmp_path / "ck" / "tiny-test.safetensors")
@@ -105,15 +164,22 @@ def test_cli_trains_saves_and_samples(tmp_path, capsys):
     assert load_checkpoint(tmp_path / "ck" / "tiny-test").kind == "unet"
 
 
+@pytest.mark.parametrize("argv", [["tiny-test", "--steps", "-1"], ["tiny-test", "--steps", "0"], ["tiny-test", "--threads", "0"],
+                                  ["tiny-test", "--every", "0"], ["no-such-recipe"]])
+def test_cli_refuses_bad_arguments_before_touching_anything(argv, tmp_path, capsys):
+    with pytest.raises(SystemExit) as info:
+        train_main([*argv, "--out", str(tmp_path / "ck"), "--runs", str(tmp_path / "runs")])
+    assert info.value.code == 2 and not (tmp_path / "ck").exists()
+
+
 def test_latent_flow_trains_in_a_vae_latent_and_decodes_to_images(tmp_path, monkeypatch):
-    import core.generate
-    from core.latent import _encoded
+    from core.sampling.latent import _encoded
 
     ck = tmp_path / "ck"
-    monkeypatch.setattr(core.generate, "CHECKPOINTS", ck)
+    monkeypatch.setenv(paths.CHECKPOINTS_ENV, str(ck))
     _encoded.cache_clear()
-    T.main(["mnist-vae-spatial", "--steps", "2", "--out", str(ck), "--runs", str(tmp_path / "runs")])
-    T.main(["mnist-latent-flow", "--steps", "2", "--out", str(ck), "--runs", str(tmp_path / "runs")])
+    train_main(["mnist-vae-spatial", "--steps", "2", "--runs", str(tmp_path / "runs")])
+    train_main(["mnist-latent-flow", "--steps", "2", "--runs", str(tmp_path / "runs")])
     ckpt = load(ck / "mnist-latent-flow.safetensors")
     assert ckpt.meta["latent"]["vae"] == "mnist-vae-spatial" and ckpt.meta["latent"]["scale"] > 0
     gen = generate(ckpt, 2, steps=2, label=3, guidance=2.0)

@@ -5,9 +5,8 @@ import math
 import pytest
 import torch
 
-from core.diffusion import q_sample
-from core.schedules import SCHEDULES, make_schedule
-from core.twopixel import (
+from core.diffusion import SCHEDULES, make_schedule, q_sample
+from core.diffusion.twopixel import (
     correlation,
     frame_steps,
     mass_inside,

@@ -7,12 +7,12 @@ caches with ones that fail the test, and opens the page with its defaults: nothi
 from __future__ import annotations
 
 import pytest
+from page_support import APP
 from streamlit.testing.v1 import AppTest
 
 import ui.fig_autoencoder
 import ui.fig_flow_matching
-from core import toy_autoencoder
-from page_support import APP
+from core.live import autoencoder as toy_autoencoder
 
 
 def forbid(monkeypatch, module, names: list[str]) -> None:

@@ -16,14 +16,15 @@ import torch
 from PIL import Image
 
 from core import data as datasets
-from core import toy_autoencoder as tae
 from core.images import grid, to_pil
+from core.live import autoencoder as tae
+from ui import theme
 from ui.state import cifar10, mnist
 
 # One palette for the page: encoder blue, code orange, decoder green, images grey.
-COLORS = {"input": "#9e9e9e", "encoder": "#4c78a8", "code": "#f58518", "decoder": "#54a24b", "output": "#9e9e9e"}
-DIGIT_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
-FONT = dict(size=15)
+COLORS = theme.AUTOENCODER_PARTS
+DIGIT_COLORS = theme.CLASS_COLOURS
+FONT = theme.font("medium")
 TRAIN_FRACTION, SPLIT_SEED = 0.8, 0  # the shipped recipes' split: they never saw the held-out 20 %
 DEFAULT_VIEW = {"digit": 0, "sigma": 0.6, "noise_seed": 0, "samples": 36, "gen_seed": 0, "grid": 15, "extent": 3.0}
 
@@ -198,11 +199,11 @@ def architecture(layers: list[tae.LayerInfo]) -> go.Figure:
             height = float(np.clip(0.32 * np.log2(d) - 0.2, 0.35, full))
             width = 0.14 if layer.part != "code" else 0.22
         shapes.append(dict(type="rect", x0=x - width / 2, x1=x + width / 2, y0=-height / 2, y1=height / 2,
-                           line=dict(color="#333", width=1.5), fillcolor=color, opacity=0.9 if layer.part != "code" else 1.0))
+                           line=dict(color=theme.INK, width=1.5), fillcolor=color, opacity=0.9 if layer.part != "code" else 1.0))
         notes.append(dict(x=x, y=full / 2 + 0.12, text=_wrap(layer.op), showarrow=False, yanchor="bottom",
-                          font=dict(size=13, color="#333")))
+                          font=theme.font("small", color=theme.INK)))
         notes.append(dict(x=x, y=-full / 2 - 0.12, text=f"<b>{layer.shape_text}</b>", showarrow=False, yanchor="top",
-                          font=dict(size=14, color=color if layer.part not in ("input", "output") else "#333")))
+                          font=theme.font("label", color=color if layer.part not in ("input", "output") else theme.INK)))
         hover_x.append(x)
         hover_y.append(0)
         hover_text.append(f"{layer.name}<br>{layer.op}<br>output {layer.shape_text}")
@@ -212,9 +213,9 @@ def architecture(layers: list[tae.LayerInfo]) -> go.Figure:
         y = -full / 2 - 0.55
         shapes.append(dict(type="line", x0=xs[lo] - 0.3, x1=xs[hi] + 0.3, y0=y, y1=y, line=dict(color=color, width=3)))
         notes.append(dict(x=(xs[lo] + xs[hi]) / 2, y=y - 0.05, text=f"<b>{label}</b>", showarrow=False, yanchor="top",
-                          font=dict(size=16, color=color)))
+                          font=theme.font("body", color=color)))
     notes.append(dict(x=xs[code_i], y=-full / 2 - 0.55, text="<b>code z</b>", showarrow=False, yanchor="top",
-                      font=dict(size=16, color=COLORS["code"])))
+                      font=theme.font("body", color=COLORS["code"])))
     fig = go.Figure(
         go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=30, opacity=0), hoverinfo="text",
                    hovertext=hover_text, showlegend=False),
@@ -223,7 +224,7 @@ def architecture(layers: list[tae.LayerInfo]) -> go.Figure:
     fig.update_xaxes(visible=False, range=[-0.6, n - 0.4], fixedrange=True)
     fig.update_yaxes(visible=False, range=[-full / 2 - 1.0, full / 2 + 0.75], fixedrange=True)
     fig.update_layout(height=360, margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="white", paper_bgcolor="white",
-                      font=FONT, hoverlabel=dict(font_size=14))
+                      font=FONT, hoverlabel=dict(font_size=theme.size("label")))
     return fig
 
 
@@ -232,11 +233,11 @@ def code_bars(z: np.ndarray, limit: float) -> go.Figure:
     d = len(z)
     fig = go.Figure(go.Bar(x=[f"z{i + 1}" for i in range(d)], y=z, marker_color=COLORS["code"],
                            hovertemplate="%{x} = %{y:.2f}<extra></extra>"))
-    fig.update_layout(title=dict(text=f"Code z ({d} numbers)", font=dict(size=17)), height=300, font=FONT,
+    fig.update_layout(title=dict(text=f"Code z ({d} numbers)", font=theme.font("emphasis")), height=300, font=FONT,
                       margin=dict(l=50, r=10, t=45, b=40), plot_bgcolor="white")
     fig.update_yaxes(range=[-limit * 1.05, limit * 1.05], zeroline=True, zerolinecolor="#555", gridcolor="#eee",
                      title="value")
-    fig.update_xaxes(tickangle=0, tickfont=dict(size=12 if d > 16 else 14))
+    fig.update_xaxes(tickangle=0, tickfont=theme.font("tiny" if d > 16 else "label"))
     return fig
 
 
@@ -255,12 +256,12 @@ def loss_curve(losses: list[float], baseline: float | None, total: int, title: s
     if baseline is not None:  # (layout shapes: much cheaper than add_hline)
         fig.update_layout(
             shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=baseline, y1=baseline,
-                         line=dict(color="#d62728", dash="dash", width=2))],
+                         line=dict(color=theme.WARNING, dash="dash", width=2))],
             annotations=[dict(xref="paper", x=1, y=baseline, text="always answer the average digit", showarrow=False,
-                              xanchor="right", yanchor="bottom", font=dict(size=13, color="#d62728"))],
+                              xanchor="right", yanchor="bottom", font=theme.font("small", color=theme.WARNING))],
         )
     top = max([baseline or 0.0] + losses[:1] + [0.1]) * 1.15
-    fig.update_layout(title=dict(text=title, font=dict(size=17)), height=330, font=FONT, plot_bgcolor="white",
+    fig.update_layout(title=dict(text=title, font=theme.font("emphasis")), height=330, font=FONT, plot_bgcolor="white",
                       margin=dict(l=60, r=10, t=45, b=50), legend=dict(orientation="h", y=-0.28, x=0),
                       uirevision="loss")
     fig.update_xaxes(title="step", range=[0, total], gridcolor="#eee")
@@ -277,7 +278,7 @@ def latent_scatter(mu: np.ndarray, labels: np.ndarray, extent: float) -> go.Figu
         fig.add_trace(go.Scattergl(x=mu[sel, 0], y=mu[sel, 1], mode="markers", name=str(d),
                                    marker=dict(size=5, color=DIGIT_COLORS[d], opacity=0.75),
                                    hovertemplate=f"digit {d}<br>z1=%{{x:.2f}}, z2=%{{y:.2f}}<extra></extra>"))
-    fig.update_layout(title=dict(text=f"{len(mu)} held-out digits, encoded", font=dict(size=17)),
+    fig.update_layout(title=dict(text=f"{len(mu)} held-out digits, encoded", font=theme.font("emphasis")),
                       height=470, font=FONT, plot_bgcolor="white", margin=dict(l=55, r=10, t=45, b=50),
                       legend=dict(title="digit", itemsizing="constant", orientation="h", y=-0.18, x=0))
     fig.update_xaxes(title="z1", range=[-extent, extent], gridcolor="#eee", zerolinecolor="#aaa")

@@ -14,10 +14,21 @@ import torch
 from plotly.subplots import make_subplots
 
 from core.data import sample_toy
-from core.generate import generate
+from core.flow import wasserstein2
 from core.images import grid, to_pil
-from core.toy_flow import (Pairs, SolveReport, ToyFlowConfig, VectorField, error_curve, flow_samples, sample_pairs,
-                           solve_report, vector_field, wasserstein2)
+from core.live.toy_flow import (
+    Pairs,
+    SolveReport,
+    ToyFlowConfig,
+    VectorField,
+    error_curve,
+    flow_samples,
+    sample_pairs,
+    solve_report,
+    vector_field,
+)
+from core.sampling import generate
+from ui import theme
 
 MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
 STEP_COUNTS = (1, 2, 5, 10)  # Euler steps of the image models' sample rows
@@ -26,11 +37,11 @@ SOLVER_NAMES = {"euler": "Euler", "heun": "Heun", "rk4": "RK4", "dopri5": "Dopri
 DEFAULT_VIEW = {"n_pairs": 64, "t": 0.5, "method": "euler", "ode_steps": 4, "seed": 0,  # the widgets' defaults
                 "photo_class": 1, "photo_guidance": 3.0}
 
-COLORS = {"random": "#E8743B", "ot": "#2F6DB5"}
+COLORS = theme.PAIRING_COLOURS
 NAMES = {"random": "random pairing", "ot": "OT pairing"}
 SHORT = {"random": "random", "ot": "OT"}
-SOURCE, TARGET = "#8C8C8C", "#2CA02C"
-FONT = dict(size=16)
+SOURCE, TARGET = theme.SOURCE, theme.TARGET
+FONT = theme.FONT
 LIM = 4.6  # the toy distributions lie in about [-4, 4]^2
 
 
@@ -55,7 +66,7 @@ def _square_axes(fig: go.Figure, cols: int, lim: float = LIM) -> None:
 def _layout(fig: go.Figure, height: int) -> go.Figure:
     fig.update_layout(height=height, font=FONT, margin=dict(l=50, r=20, t=70, b=50), plot_bgcolor="white",
                       legend=dict(orientation="h", yanchor="bottom", y=-0.25, xanchor="center", x=0.5))
-    fig.update_annotations(font_size=17)
+    fig.update_annotations(font_size=theme.size("emphasis"))
     return fig
 
 
@@ -134,7 +145,7 @@ def field_figure(fields: dict[str, VectorField], particles: dict[str, torch.Tens
         fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="markers", marker=dict(color=COLORS[k], size=5, opacity=0.7),
                                  name=f"samples at time t ({NAMES[k]})", hoverinfo="skip"), row=1, col=c)
         ax, ay = _arrows(fields[k].points.numpy(), fields[k].velocity.numpy(), scale)
-        fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", line=dict(color="#333333", width=1.4),
+        fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", line=dict(color=theme.INK, width=1.4),
                                  name="velocity v(x, t)", showlegend=first, legendgroup="v", hoverinfo="skip"), row=1, col=c)
     _square_axes(fig, len(keys))
     return _layout(fig, 540)

@@ -12,16 +12,23 @@ import streamlit as st
 import torch
 
 from core.data import TOY_DATASETS, sample_toy, to_model_range, to_uint8
-from core.diffusion import q_sample, q_sample_iterative
+from core.diffusion import make_schedule, q_sample, q_sample_iterative
+from core.diffusion.twopixel import (
+    correlation,
+    frame_steps,
+    mass_inside,
+    noise_cloud,
+    pixel_marginal_density,
+    pixel_pair,
+)
 from core.images import grid
-from core.schedules import make_schedule
-from core.twopixel import correlation, frame_steps, mass_inside, noise_cloud, pixel_marginal_density, pixel_pair
+from ui import theme
 from ui.state import dataset
 
-FONT = dict(size=16)
-COLOUR_A, COLOUR_B = "#ff7f0e", "#17becf"  # pixel A orange, pixel B cyan, everywhere on the page
-ITERATIVE, CLOSED = "#d62728", "#1f77b4"  # the two ways of noising
-CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")
+FONT = theme.FONT
+COLOUR_A, COLOUR_B = theme.PIXEL_A, theme.PIXEL_B  # pixel A orange, pixel B cyan, everywhere on the page
+ITERATIVE, CLOSED = theme.ITERATIVE, theme.CLOSED  # the two ways of noising
+CLASS_COLOURS = theme.CLASS_COLOURS
 STRIP = 12  # thumbnails in the picker strip
 TOY_SOURCES = tuple(n for n in TOY_DATASETS if n != "gaussian")
 LIMIT = 4.0  # the 2-pixel axes run over [-LIMIT, LIMIT]
@@ -167,7 +174,7 @@ def picker_figure(img: np.ndarray, a: tuple[int, int], b: tuple[int, int]) -> go
     for label, (row, col), colour in (("A", a, COLOUR_A), ("B", b, COLOUR_B)):
         fig.add_shape(type="rect", x0=col - 0.5, x1=col + 0.5, y0=row - 0.5, y1=row + 0.5, line=dict(color=colour, width=4))
         fig.add_annotation(x=col, y=row - 0.5 if label == "A" else row + 0.5, text=f"<b>{label}</b>", showarrow=False,
-                           yshift=14 if label == "A" else -14, font=dict(size=20, color=colour))
+                           yshift=14 if label == "A" else -14, font=theme.font("title", color=colour))
     fig.update_xaxes(visible=False, range=[-0.5, w - 0.5])
     fig.update_yaxes(visible=False, range=[h - 0.5, -0.5], scaleanchor="x")
     fig.update_layout(height=270, margin=dict(l=0, r=0, t=20, b=20), dragmode=False, font=FONT)
@@ -186,8 +193,8 @@ def histogram_figure(data: dict, t: int, abar: float) -> go.Figure:
                                  line=dict(color="black", width=3)))
     fig.update_layout(
         barmode="overlay", height=300, font=FONT, margin=dict(l=10, r=10, t=50, b=10),
-        title=dict(text=f"Pixel values at t = {t} (ā = {abar:.3g})", font=dict(size=18)),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right", font=dict(size=14)),
+        title=dict(text=f"Pixel values at t = {t} (ā = {abar:.3g})", font=theme.font("heading")),
+        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right", font=theme.font("label")),
         xaxis_title="pixel value", yaxis_title="density",
     )
     fig.update_xaxes(range=[-LIMIT, LIMIT])
@@ -225,15 +232,15 @@ def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: i
         shapes.append(dict(type="circle", x0=-r, x1=r, y0=-r, y1=r, layer="below",
                            line=dict(color="rgba(0,0,0,0.55)", width=2, dash="dot")))
         notes.append(dict(x=-r * 0.7071, y=r * 0.7071, text=f"{r}σ", showarrow=False,
-                          font=dict(size=14, color="rgba(0,0,0,0.75)"), xshift=-10, yshift=10))
+                          font=theme.font("label", color="rgba(0,0,0,0.75)"), xshift=-10, yshift=10))
     play = dict(frame=dict(duration=90, redraw=False), transition=dict(duration=60, easing="linear"), fromcurrent=True, mode="immediate")
     layout = dict(
         height=height, font=FONT, margin=dict(l=10, r=10, t=50, b=90), shapes=shapes, annotations=notes,
-        title=dict(text=_frame_title(int(ts[start]), float(c["abars"][start]), float(c["corr"][start]), T), font=dict(size=18)),
+        title=dict(text=_frame_title(int(ts[start]), float(c["abars"][start]), float(c["corr"][start]), T), font=theme.font("heading")),
         xaxis=dict(title=dict(text=axis_names[0]), range=[-LIMIT, LIMIT], zeroline=True, dtick=1, constrain="domain"),
         yaxis=dict(title=dict(text=axis_names[1]), range=[-LIMIT, LIMIT], zeroline=True, dtick=1, scaleanchor="x",
                    constrain="domain"),
-        legend=dict(title=dict(text="class"), font=dict(size=14), itemwidth=30, tracegroupgap=0),
+        legend=dict(title=dict(text="class"), font=theme.font("label"), itemwidth=30, tracegroupgap=0),
         updatemenus=[dict(
             type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(t=70, r=0),
             buttons=[

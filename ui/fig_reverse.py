@@ -13,28 +13,33 @@ import numpy as np
 import plotly.graph_objects as go
 from PIL import Image
 
+from ui import theme
 from ui.fig_training import BOX, DATA, FONT, MODEL
 
-CLOUD = "#1f77b4"  # the points I_t
+CLOUD = theme.CLOUD  # the points I_t
 PANELS = ("state<br>I<sub>t</sub>", "noise<br>ε̂", "one-shot<br>Î<sub>0</sub>", "posterior<br>mean μ", "next<br>I<sub>s</sub> = μ + σz")
 PAD = 3  # pixels between cells
 
 
 def _png(array: np.ndarray) -> str:
-    """A uint8 grey ``(H, W)`` array as a PNG data URI."""
+    """A uint8 ``(H, W)`` grey or ``(H, W, 3)`` colour array as a PNG data URI."""
     buf = io.BytesIO()
     Image.fromarray(array).save(buf, format="PNG", optimize=True)
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
 def _mosaic(cells: np.ndarray) -> np.ndarray:
-    """``(rows, cols, H, W)`` uint8 cells into one ``(rows*(H+PAD)-PAD, cols*(W+PAD)-PAD)`` image, white gaps."""
-    rows, cols, h, w = cells.shape
-    out = np.full((rows * (h + PAD) - PAD, cols * (w + PAD) - PAD), 255, dtype=np.uint8)
+    """``(rows, cols, C, H, W)`` uint8 cells into one image with white gaps of ``PAD`` pixels.
+
+    The result is ``(rows*(H+PAD)-PAD, cols*(W+PAD)-PAD)`` for grey cells (``C = 1``), with a last
+    axis of 3 for colour ones.
+    """
+    rows, cols, ch, h, w = cells.shape
+    out = np.full((rows * (h + PAD) - PAD, cols * (w + PAD) - PAD, ch), 255, dtype=np.uint8)
     for r in range(rows):
         for c in range(cols):
-            out[r * (h + PAD) : r * (h + PAD) + h, c * (w + PAD) : c * (w + PAD) + w] = cells[r, c]
-    return out
+            out[r * (h + PAD) : r * (h + PAD) + h, c * (w + PAD) : c * (w + PAD) + w] = cells[r, c].transpose(1, 2, 0)
+    return out[..., 0] if ch == 1 else out
 
 
 def _controls(names: list[str], labels: list[str], *, redraw: bool, duration: int, prefix: str = "",
@@ -45,13 +50,13 @@ def _controls(names: list[str], labels: list[str], *, redraw: bool, duration: in
     return dict(
         updatemenus=[dict(
             type="buttons", direction="left", x=0.0, y=y - 0.02, xanchor="left", yanchor="top", pad=dict(r=10, t=10),
-            showactive=False, font=dict(size=15),
+            showactive=False, font=theme.font("medium"),
             buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
                      dict(label="❚❚ Pause", method="animate",
                           args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])],
         )],
         sliders=[dict(
-            active=0, x=0.33, len=0.67, y=y, yanchor="top", pad=dict(t=10), font=dict(size=13),
+            active=0, x=0.33, len=0.67, y=y, yanchor="top", pad=dict(t=10), font=theme.font("small"),
             currentvalue=dict(visible=False),
             steps=[dict(label=lab, method="animate",
                         args=[[name], dict(frame=dict(duration=0, redraw=redraw), mode="immediate",
@@ -69,11 +74,11 @@ def reverse_steps_figure(panels: np.ndarray, ts: list[int], ss: list[int], sigma
                          row_labels: list[str]) -> go.Figure:
     """Animated grid: one row per sample, the five quantities of a DDPM step as columns, one frame per step.
 
-    panels: ``(K, N, 5, H, W)`` uint8 (images clipped to [-1, 1], noise mapped from [-3, 3]).
+    panels: ``(K, N, 5, C, H, W)`` uint8 (images clipped to [-1, 1], noise mapped from [-3, 3]).
     """
-    K, n, ncol, h, w = panels.shape
+    K, n, ncol, _, h, w = panels.shape
     mosaics = [_mosaic(panels[k]) for k in range(K)]
-    H, W = mosaics[0].shape
+    H, W = mosaics[0].shape[:2]
     titles = [step_title(ts[k], ss[k], sigmas[k], k, K) for k in range(K)]
 
     def image(k: int) -> go.Image:
@@ -85,15 +90,15 @@ def reverse_steps_figure(panels: np.ndarray, ts: list[int], ss: list[int], sigma
     left, top = 34, 15  # room, in image pixels, for the row labels and the column titles
     for c, label in enumerate(PANELS):
         fig.add_annotation(x=c * (w + PAD) + w / 2, y=-1, xref="x", yref="y", text=f"<b>{label}</b>",
-                           showarrow=False, yanchor="bottom", font=dict(size=16))
+                           showarrow=False, yanchor="bottom", font=theme.font("body"))
     for r, label in enumerate(row_labels):
         fig.add_annotation(x=-2, y=r * (h + PAD) + h / 2, xref="x", yref="y", text=label, showarrow=False,
-                           xanchor="right", font=dict(size=14))
+                           xanchor="right", font=theme.font("label"))
     fig.update_xaxes(visible=False, range=[-left, W - 0.5], constrain="domain")
     fig.update_yaxes(visible=False, range=[H - 0.5, -top], scaleanchor="x", scaleratio=1)
     width = 640  # about the chart's width in its column on a 1440 px screen: the height keeps the cells square
     fig.update_layout(
-        title=dict(text=titles[0], font=dict(size=20), x=0.5, xanchor="center", y=0.98, yanchor="top"), font=FONT,
+        title=dict(text=titles[0], font=theme.font("title"), x=0.5, xanchor="center", y=0.98, yanchor="top"), font=FONT,
         height=int(60 + 110 + width * (H + top) / (W + left)), margin=dict(l=0, r=0, t=60, b=110), dragmode=False,
         **_controls([str(k) for k in range(K)], [str(t) for t in ts], redraw=True, duration=180, prefix="t = "),
     )
@@ -118,7 +123,7 @@ def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int]
                        marker=dict(size=5, color=MODEL, opacity=0.7, symbol="x-thin", line=dict(width=1.5, color=MODEL))),
         ]
 
-    title = lambda k: f"t = {times[k]}" + ("  (the samples)" if k == K1 - 1 else "")  # noqa: E731
+    title = lambda k: f"t = {times[k]}" + ("  (the samples)" if k == K1 - 1 else "")
     fig = go.Figure(
         data=[go.Scatter(x=data[:, 0], y=data[:, 1], mode="markers", name="data I<sub>0</sub>",
                          marker=dict(size=4, color=DATA, opacity=0.35)), *traces(0)],
@@ -128,8 +133,8 @@ def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int]
     fig.update_xaxes(range=[-BOX, BOX], title="x₁", constrain="domain")
     fig.update_yaxes(range=[-BOX, BOX], title="x₂", scaleanchor="x", scaleratio=1)
     fig.update_layout(
-        title=dict(text=title(0), font=dict(size=20), x=0.5, xanchor="center"), font=FONT, height=640,
-        margin=dict(l=60, r=20, t=60, b=150), legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=15)),
+        title=dict(text=title(0), font=theme.font("title"), x=0.5, xanchor="center"), font=FONT, height=640,
+        margin=dict(l=60, r=20, t=60, b=150), legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=theme.font("medium")),
         **_controls(names, [str(t) for t in times], redraw=True, duration=150, prefix="t = ", y=-0.13),
     )
     return fig

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 import plotly.graph_objects as go
@@ -12,44 +11,16 @@ import torch
 from plotly.subplots import make_subplots
 
 from core.data import to_model_range
-from core.diffusion import q_sample
+from core.diffusion import StepBudget, make_schedule, q_sample, step_budget
 from core.images import grid
-from core.schedules import Schedule, make_schedule
+from ui import theme
 from ui.state import dataset
 
 ORDER = ("constant", "linear", "cosine")
-COLOURS = {"constant": "#2ca02c", "linear": "#d62728", "cosine": "#1f77b4"}  # green, red, blue on every figure
-MARKDOWN_COLOURS = {"constant": "green", "linear": "red", "cosine": "blue"}  # the same, for st.markdown
-REGION_COLOURS = {"almost clean": "#c7e9c0", "useful": "#fdae6b", "almost pure noise": "#bdbdbd"}
-FONT = dict(size=16)
-
-
-@dataclass(frozen=True)
-class StepBudget:
-    """How a schedule's ``T`` noisy steps ``t = 1..T`` split by ``abar_t`` (``threshold`` = ``thr``).
-
-    almost clean: ``abar_t > 1 - thr``; almost pure noise: ``abar_t < thr``; useful: the rest.
-    """
-
-    name: str
-    T: int
-    clean: int
-    useful: int
-    noise: int
-
-    @property
-    def noise_fraction(self) -> float:
-        return self.noise / self.T
-
-
-def step_budget(schedule: Schedule, threshold: float) -> StepBudget:
-    """Count the steps ``t = 1..T`` with ``abar_t < threshold``, ``abar_t > 1 - threshold``, and in between."""
-    if not 0.0 < threshold < 0.5:
-        raise ValueError(f"threshold must be in (0, 0.5), got {threshold}")
-    ab = schedule.alpha_bars[1:]  # (T,): t = 1..T
-    noise = int((ab < threshold).sum())
-    clean = int((ab > 1 - threshold).sum())
-    return StepBudget(schedule.name, schedule.T, clean, schedule.T - noise - clean, noise)
+COLOURS = theme.SCHEDULE_COLOURS
+MARKDOWN_COLOURS = theme.SCHEDULE_MARKDOWN_COLOURS
+REGION_COLOURS = theme.REGION_COLOURS
+FONT = theme.FONT
 
 
 # ------------------------------------------------------------------------------------ data (cached)
@@ -100,7 +71,7 @@ def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float)
     T = len(c["cosine"]["betas"])
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07, subplot_titles=(
         "ā_t: how much image is left", "β_t: noise added by step t → t+1", "log-SNR = log(ā_t / (1 − ā_t))"))
-    fig.update_annotations(font=dict(size=17, color="#222"))  # the subplot titles
+    fig.update_annotations(font=theme.font("emphasis", color=theme.INK))  # the subplot titles
     lsnr_thr = math.log(threshold / (1 - threshold))
     for name in ORDER:
         d, colour = c[name], COLOURS[name]
@@ -127,13 +98,13 @@ def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float)
     shapes += [dict(type="line", xref=f"x{k}", yref=f"y{k} domain", x0=t, x1=t, y0=0, y1=1,
                     line=dict(color="black", width=2, dash="dash")) for k in ("", "2", "3")]
     fig.add_annotation(x=T * 0.02, y=lsnr_thr, text=f"almost pure noise<br>log-SNR < {lsnr_thr:.1f}", showarrow=False,
-                       xanchor="left", yanchor="top", font=dict(size=13), row=1, col=3)
+                       xanchor="left", yanchor="top", font=theme.font("small"), row=1, col=3)
     fig.update_xaxes(title_text="step t", range=[0, T])
     fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
     fig.update_yaxes(range=[-12, 12], row=1, col=3)
     fig.update_layout(shapes=shapes, height=430, font=FONT, margin=dict(l=10, r=10, t=70, b=10), hovermode="closest",
-                      legend=dict(orientation="h", x=0.5, xanchor="center", y=1.2, yanchor="bottom", font=dict(size=17)))
+                      legend=dict(orientation="h", x=0.5, xanchor="center", y=1.2, yanchor="bottom", font=theme.font("emphasis")))
     return fig
 
 
@@ -147,15 +118,15 @@ def budget_figure(budget: list[StepBudget], threshold: float) -> go.Figure:
             y=[b.name for b in budget], x=counts, orientation="h", name=region,
             marker=dict(color=REGION_COLOURS[region], line=dict(color="white", width=1)),
             text=[f"{n} ({n / T:.0%})" if n / T >= 0.09 else "" for n in counts], textposition="inside", textangle=0,
-            insidetextanchor="middle", textfont=dict(size=16, color="black"),
+            insidetextanchor="middle", textfont=theme.font("body", color="black"),
             hovertemplate="%{y}: %{x} steps " + region + "<extra></extra>",
         ))
     fig.update_layout(
         barmode="stack", height=290, font=FONT, margin=dict(l=10, r=10, t=60, b=10),
-        title=dict(text=f"Where the T = {T} steps go (ā > {1 - threshold:g} | useful | ā < {threshold:g})", font=dict(size=18)),
+        title=dict(text=f"Where the T = {T} steps go (ā > {1 - threshold:g} | useful | ā < {threshold:g})", font=theme.font("heading")),
         legend=dict(orientation="h", x=0, y=-0.15, yanchor="top", traceorder="normal"),
         xaxis=dict(range=[0, T]),
-        yaxis=dict(autorange="reversed", tickfont=dict(size=17)),
+        yaxis=dict(autorange="reversed", tickfont=theme.font("emphasis")),
     )
     return fig
 
@@ -166,8 +137,8 @@ def film_figure(image: np.ndarray, ts: list[int], size: int, pad: int = 2) -> go
     fig = go.Figure(go.Image(z=rgb, hoverinfo="skip"))
     centres = [k * (size + pad) + (size - 1) / 2 for k in range(len(ts))]
     rows = [k * (size + pad) + (size - 1) / 2 for k in range(len(ORDER))]
-    fig.update_xaxes(tickvals=centres, ticktext=[f"t = {t}" for t in ts], side="top", showgrid=False, tickfont=dict(size=15))
+    fig.update_xaxes(tickvals=centres, ticktext=[f"t = {t}" for t in ts], side="top", showgrid=False, tickfont=theme.font("medium"))
     fig.update_yaxes(tickvals=rows, ticktext=[f"<b><span style='color:{COLOURS[n]}'>{n}</span></b>" for n in ORDER],
-                     showgrid=False, tickfont=dict(size=17))
+                     showgrid=False, tickfont=theme.font("emphasis"))
     fig.update_layout(height=3 * 95 + 50, margin=dict(l=10, r=10, t=40, b=0), dragmode=False, font=FONT)
     return fig

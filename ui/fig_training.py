@@ -6,11 +6,11 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from ui import theme
+
 # One colour per role, shared with Part 5's toy figures.
-DATA = "#8c8c8c"
-MODEL = "#e4572e"
-LOSS = "#1f77b4"
-FONT = dict(size=16)
+DATA, MODEL, LOSS = theme.DATA, theme.MODEL, theme.LOSS
+FONT = theme.FONT
 BOX = 4.5  # the toy distributions lie in [-4, 4]^2
 
 
@@ -36,7 +36,7 @@ def loss_curve(losses: list[float], total: int, *, window: int = 50, title: str 
                         name=f"mean of last {window}")
     top = float(np.percentile(y, 99)) * 1.1 if len(y) else 1.0
     fig.update_layout(
-        title=dict(text=title, font=dict(size=20)), font=FONT, height=340, margin=dict(l=60, r=20, t=60, b=50),
+        title=dict(text=title, font=theme.font("title")), font=FONT, height=340, margin=dict(l=60, r=20, t=60, b=50),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
         xaxis=dict(title="optimiser step", range=[0, max(total, 1)]),
         yaxis=dict(title="‖ε̂ − ε‖² (mean)", range=[0, max(top, 0.1)]),
@@ -55,12 +55,12 @@ def samples_vs_data(data: np.ndarray, samples: np.ndarray | None, *, caption: st
                         name="model samples", row=1, col=2)
     else:
         fig.add_annotation(text="samples appear<br>as the model trains", x=0, y=0, showarrow=False,
-                           font=dict(size=18, color=DATA), row=1, col=2)
+                           font=theme.font("heading", color=DATA), row=1, col=2)
     for col in (1, 2):
         fig.update_xaxes(range=[-BOX, BOX], title="x₁", row=1, col=col, constrain="domain")
         fig.update_yaxes(range=[-BOX, BOX], title="x₂", row=1, col=col, scaleanchor=f"x{'' if col == 1 else col}",
                          scaleratio=1)
-    fig.update_annotations(font=dict(size=18))
+    fig.update_annotations(font=theme.font("heading"))
     fig.update_layout(font=FONT, height=420, showlegend=False, margin=dict(l=60, r=20, t=50, b=50))
     return fig
 
@@ -82,6 +82,6 @@ def loss_by_t_figure(ts: list[int], eps_mse: list[float], eps_sem: list[float], 
     fig.update_xaxes(title="step t (0 = clean)", range=[0, max(ts) * 1.02])
     fig.update_yaxes(title="‖ε̂ − ε‖² (mean)", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title="‖Î₀ − I₀‖² (mean, log)", type="log", exponentformat="power", row=1, col=2)
-    fig.update_annotations(font=dict(size=18))
+    fig.update_annotations(font=theme.font("heading"))
     fig.update_layout(font=FONT, height=420, margin=dict(l=70, r=20, t=60, b=60), showlegend=False)
     return fig

@@ -1,7 +1,8 @@
 """Live training in the background: a thread per run, polled by a fragment, stoppable, rationed.
 
 A page starts a :class:`Job` with a function ``fn(progress) -> result``; ``fn`` calls
-``progress.report(step, loss)`` after each step and stops early when it returns ``True``.
+``progress.report(info)`` (a :class:`core.training.StepInfo`) after each step and stops early when
+it returns ``True``.
 The job lives in ``st.session_state``, so it survives reruns: touching another widget
 neither freezes the page nor kills the run. At most ``MAX_JOBS`` runs train at once on the
 whole server (a classroom shares two cores); the next student is told to wait a moment.
@@ -12,13 +13,15 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-import weakref
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
+
+from core.training import StepInfo
 
 MAX_JOBS = 2
 _slots = threading.BoundedSemaphore(MAX_JOBS)
@@ -39,10 +42,10 @@ class Progress:
     losses: list[float] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
 
-    def report(self, step: int, loss: float) -> bool:
-        """Record one step; returns ``True`` when the student asked to stop."""
-        self.step = step
-        self.losses.append(float(loss))
+    def report(self, info: StepInfo) -> bool:
+        """Record one step of the training loop; returns ``True`` when the student asked to stop."""
+        self.step = info.step
+        self.losses.append(float(info.loss))
         return self.stop.is_set()
 
 

@@ -11,18 +11,18 @@ A lesson file may be cut into named sections with HTML comments::
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import streamlit as st
 
-LESSONS = Path(__file__).resolve().parent.parent / "lessons"
+from core import paths
+
 _MARK = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
 
 
 @st.cache_data(show_spinner=False)
 def sections(name: str) -> dict[str, str]:
     """The sections of ``lessons/NAME.md``; text before the first marker is section ``""``."""
-    text = (LESSONS / f"{name}.md").read_text(encoding="utf-8")
+    text = paths.lesson(name).read_text(encoding="utf-8")
     parts = _MARK.split(text)
     out = {"": parts[0].strip()}
     out.update({key: body.strip() for key, body in zip(parts[1::2], parts[2::2])})

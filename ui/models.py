@@ -7,12 +7,12 @@ a clear message when a checkpoint is missing or does not match its config.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import streamlit as st
 
-from core.checkpoints import Checkpoint, CheckpointError
-from core.evaluate import MANIFEST
-from core.generate import load
+from core import paths
+from core.io import Checkpoint, CheckpointError, load
 
 
 @st.cache_resource(show_spinner="Loading the model...")
@@ -42,14 +42,15 @@ def preloaded(name: str) -> Checkpoint | None:
 
 
 @st.cache_data(show_spinner=False)
-def _manifest(mtime: float) -> dict:
-    return json.loads(MANIFEST.read_text())
+def _manifest(path: str, mtime: float) -> dict:
+    return json.loads(Path(path).read_text())
 
 
 def measured(name: str, key: str, sha256: str) -> dict | None:
     """A figure measured offline for checkpoint ``name`` (``manifest.json``, quality ``key``), if it belongs to these weights."""
     try:
-        entry = _manifest(MANIFEST.stat().st_mtime).get(name, {}).get("quality", {}).get(key)
+        path = paths.manifest()
+        entry = _manifest(str(path), path.stat().st_mtime).get(name, {}).get("quality", {}).get(key)
     except (OSError, ValueError):
         return None
     return entry if entry and entry.get("sha256") == sha256 else None

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
-ROOT = Path(__file__).resolve().parent.parent
+from core import paths
 
 
 @dataclass(frozen=True)
@@ -35,10 +35,10 @@ ROADMAP: tuple[Part, ...] = (
 
 
 def _page(part: Part) -> st.Page:
-    return st.Page(ROOT / "views" / part.page, title=f"{part.number}. {part.title}", icon=part.icon, url_path=Path(part.page).stem)
+    return st.Page(paths.VIEWS / part.page, title=f"{part.number}. {part.title}", icon=part.icon, url_path=Path(part.page).stem)
 
 
-HOME = st.Page(ROOT / "views" / "home.py", title="Home", icon=":material/home:", default=True)
+HOME = st.Page(paths.VIEWS / "home.py", title="Home", icon=":material/home:", default=True)
 PAGES: dict[str, list[st.Page]] = {
     "": [HOME],
     "The lecture": [_page(p) for p in ROADMAP if p.page],

@@ -1,4 +1,4 @@
-"""Cached data and the app-wide thread budget.
+"""Cached data sets, and the app-wide thread budget (:func:`configure_threads`, called by ``app.py``).
 
 Datasets are read-only tensors shared by every session, so they are cached as
 resources (``st.cache_resource``: one copy, no pickling on each access). Small
@@ -14,9 +14,16 @@ import torch
 
 from core import data
 
-# One server often serves a whole classroom: each request gets one thread for torch,
-# so that a few students at once do not oversubscribe the cores.
-torch.set_num_threads(int(os.environ.get("DIFFUSION_PLAYGROUND_THREADS", "1")))
+THREADS_ENV = "DIFFUSION_PLAYGROUND_THREADS"
+
+
+def configure_threads() -> None:
+    """One torch thread per computation (``$DIFFUSION_PLAYGROUND_THREADS`` to change it).
+
+    One server often serves a whole classroom: a few students at once must not oversubscribe the
+    cores (two jobs at two threads each on two cores run many times slower than at one each).
+    """
+    torch.set_num_threads(max(1, int(os.environ.get(THREADS_ENV, "1"))))
 
 
 @st.cache_resource(show_spinner="Loading MNIST...")

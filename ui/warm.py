@@ -21,9 +21,10 @@ from collections import defaultdict
 
 import torch
 
-from core.toy_defaults import shipped_flows, shipped_reference
-from core.toy_diffusion import ToyConfig, ToyModel, train_toy
-from core.toy_flow import ToyFlowConfig, ToyFlowResult, train_both
+from core.live.defaults import shipped_flows, shipped_reference
+from core.live.toy_diffusion import ToyConfig, ToyModel, train_toy
+from core.live.toy_flow import ToyFlowConfig, ToyFlowResult, train_both
+from core.training import StepInfo
 
 _locks: defaultdict[tuple, threading.Lock] = defaultdict(threading.Lock)
 _guard = threading.Lock()
@@ -41,7 +42,7 @@ class _NoContextWarning(logging.Filter):
         return record.threadName != THREAD
 
 
-def _stop_at_exit(step: int, loss: float) -> bool:
+def _stop_at_exit(info: StepInfo) -> bool:
     return _exiting.is_set()
 
 

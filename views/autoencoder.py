@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core import toy_autoencoder as tae
-from core.nets import ConvAutoencoder, ConvAutoencoderConfig
+from core.live import autoencoder as tae
 from ui import fig_autoencoder as fig
 from ui import jobs
 from ui.lessons import lesson
@@ -25,13 +24,14 @@ with left:
 with right:
     lesson("autoencoder", "architecture")
 
-ae_ckpt = shipped("mnist-autoencoder")
-ae_model = ae_ckpt.model if ae_ckpt is not None else ConvAutoencoder(ConvAutoencoderConfig(code_dim=16))
-layers = tae.describe_layers(ae_model)
-st.plotly_chart(fig.architecture(layers), width="stretch", key="ae_arch", config={"displayModeBar": False})
-with st.expander("Every layer and its output shape"):
-    st.markdown(markdown_table({"layer": [layer.name for layer in layers], "operation": [layer.op for layer in layers],
-                                "output shape": [layer.shape_text for layer in layers]}))
+ae_ckpt = shipped("mnist-autoencoder")  # None (with a message on the page) when missing: never random weights
+ae_model = None if ae_ckpt is None else ae_ckpt.model
+if ae_model is not None:
+    layers = tae.describe_layers(ae_model)
+    st.plotly_chart(fig.architecture(layers), width="stretch", key="ae_arch", config={"displayModeBar": False})
+    with st.expander("Every layer and its output shape"):
+        st.markdown(markdown_table({"layer": [layer.name for layer in layers], "operation": [layer.op for layer in layers],
+                                    "output shape": [layer.shape_text for layer in layers]}))
 
 # ------------------------------------------------------------------ encode and decode one digit
 st.subheader("Encode, then decode")

@@ -7,17 +7,31 @@ import uuid
 import streamlit as st
 
 from core.data import CIFAR10_CLASSES, TOY_DATASETS
+from core.live.toy_flow import ToyFlowConfig, train_both
 from core.solvers import SOLVERS
-from core.toy_flow import ToyFlowConfig, train_both
 from ui import jobs
-from ui.fig_flow_matching import (DEFAULT_VIEW, MNIST_MODELS, PHOTO_MODEL, SOLVER_NAMES, STEP_COUNTS, default_model_id,
-                                  error_chart, field_chart, loss_figure, pairs_chart, pairs_view, paths_chart, samples_row,
-                                  sampling_noise_w2, solver_view, trained_loss_chart)
+from ui.fig_flow_matching import (
+    DEFAULT_VIEW,
+    MNIST_MODELS,
+    PHOTO_MODEL,
+    SOLVER_NAMES,
+    STEP_COUNTS,
+    default_model_id,
+    error_chart,
+    field_chart,
+    loss_figure,
+    pairs_chart,
+    pairs_view,
+    paths_chart,
+    samples_row,
+    sampling_noise_w2,
+    solver_view,
+    trained_loss_chart,
+)
 from ui.lessons import lesson
 from ui.models import shipped
 from ui.tables import markdown_table
 from ui.warm import default_flows
-from ui.state import mnist  # noqa: F401  (sets the app-wide torch thread budget)
 
 PAGE = "flow_matching"
 JOB = "fm_job"

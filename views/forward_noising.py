@@ -4,7 +4,7 @@ from functools import partial
 
 import streamlit as st
 
-from core.schedules import SCHEDULES
+from core.diffusion import SCHEDULES
 from ui import fig_forward_noising as fig
 from ui.lessons import lesson
 from ui.state import dataset

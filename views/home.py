@@ -4,9 +4,8 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from core.diffusion import q_sample
+from core.diffusion import make_schedule, q_sample
 from core.images import grid, to_pil
-from core.schedules import make_schedule
 from ui.lessons import lesson
 from ui.navigation import ROADMAP, page_for
 from ui.state import mnist

@@ -7,11 +7,11 @@ import streamlit as st
 import torch
 
 from core.data import TOY_DATASETS, sample_toy, to_uint8
-from core.generate import generate
+from core.diffusion import DiffusionStep
 from core.images import grid, signed_to_uint8, to_pil
-from core.samplers import DiffusionStep
-from core.toy_diffusion import ToyModel, sample_toy_model
-from ui import jobs
+from core.live.toy_diffusion import ToyModel, sample_toy_model
+from core.sampling import generate
+from ui import jobs, keys
 from ui.fig_reverse import reverse_steps_figure, toy_reverse_figure
 from ui.lessons import lesson
 from ui.models import shipped
@@ -26,13 +26,13 @@ NOISE_RANGE = 3.0  # the predicted noise is drawn with -3 as black and +3 as whi
 
 @st.cache_data(show_spinner="Running the reverse process...", max_entries=32)
 def mnist_steps(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int) -> dict:
-    """Every DDPM step of ``n`` samples, as pictures: ``panels`` ``(K, n, 5, 28, 28)`` uint8, plus t, s, sigma."""
+    """Every DDPM step of ``n`` samples, as pictures: ``panels`` ``(K, n, 5, C, H, W)`` uint8, plus t, s, sigma."""
     kept: list[DiffusionStep] = []
     gen = generate(_ckpt, n, steps=steps, method="ddpm", seed=seed, label=label, guidance=guidance,
                    on_diffusion_step=kept.append)
     panels = np.stack([
         torch.stack([to_uint8(k.x_t), signed_to_uint8(k.eps, NOISE_RANGE), to_uint8(k.x0), to_uint8(k.mean),
-                     to_uint8(k.x_s)], dim=1)[:, :, 0].numpy()  # (n, 5, 28, 28)
+                     to_uint8(k.x_s)], dim=1).numpy()  # (n, 5, C, H, W)
         for k in kept
     ])
     return {"panels": panels, "ts": [k.t for k in kept], "ss": [k.s for k in kept],
@@ -59,7 +59,7 @@ def strip(panels: np.ndarray, columns: int = 10):
     """Sample 0's I_t (top row) and one-shot estimate (bottom row) at ``columns`` evenly spaced steps."""
     K = len(panels)
     picks = np.linspace(0, K - 1, columns).round().astype(int)
-    cells = np.concatenate([panels[picks, 0, 0], panels[picks, 0, 2]])[:, None]  # (2 * columns, 1, 28, 28)
+    cells = np.concatenate([panels[picks, 0, 0], panels[picks, 0, 2]])  # (2 * columns, C, H, W)
     return to_pil(grid(torch.from_numpy(cells), columns, pad=2), scale=3), picks
 
 
@@ -76,7 +76,7 @@ def toy_data(dataset: str) -> np.ndarray:
 
 def own_toy_model(dataset: str) -> ToyModel | None:
     """The model this student trained in Part 4, if it finished (or was stopped) on ``dataset``."""
-    job = jobs.get("train_job")
+    job = jobs.get(keys.TOY_DIFFUSION_JOB)
     if job is None or job.running or not isinstance(job.result, ToyModel):
         return None
     return job.result if job.result.cfg.dataset == dataset and job.result.steps_done >= 200 else None

@@ -6,16 +6,15 @@ import numpy as np
 import streamlit as st
 
 from core.data import TOY_DATASETS, sample_toy
-from core.evaluate import diffusion_loss_curve
-from core.toy_diffusion import ToyConfig, sample_toy_model, train_toy
-from ui import jobs
+from core.evaluation import diffusion_loss_curve
+from core.live.toy_diffusion import ToyConfig, sample_toy_model, train_toy
+from ui import jobs, keys
 from ui.fig_training import loss_by_t_figure, loss_curve, samples_vs_data
 from ui.lessons import lesson
 from ui.models import measured, shipped
-from ui.state import mnist  # noqa: F401  (sets the app-wide torch thread budget)
 from ui.warm import reference_toy_model
 
-JOB = "train_job"  # the background run (ui.jobs)
+JOB = keys.TOY_DIFFUSION_JOB  # the background run (ui.jobs), also read by the reverse page
 LIVE = "train_live"  # what the run shares with the page: the latest samples
 MODEL_NAME = "mnist-ddpm-eps"
 SNAPSHOT_EVERY = 500

@@ -113,3 +113,31 @@ def make_schedule(name: str, T: int = 1000) -> Schedule:
     if name not in builders:
         raise ValueError(f"unknown schedule {name!r}; choose one of {', '.join(SCHEDULES)}")
     return builders[name](T)
+
+
+@dataclass(frozen=True)
+class StepBudget:
+    """How a schedule's ``T`` noisy steps ``t = 1..T`` split by ``abar_t`` (``threshold`` = ``thr``).
+
+    almost clean: ``abar_t > 1 - thr``; almost pure noise: ``abar_t < thr``; useful: the rest.
+    """
+
+    name: str
+    T: int
+    clean: int
+    useful: int
+    noise: int
+
+    @property
+    def noise_fraction(self) -> float:
+        return self.noise / self.T
+
+
+def step_budget(schedule: Schedule, threshold: float) -> StepBudget:
+    """Count the steps ``t = 1..T`` with ``abar_t < threshold``, ``abar_t > 1 - threshold``, and in between."""
+    if not 0.0 < threshold < 0.5:
+        raise ValueError(f"threshold must be in (0, 0.5), got {threshold}")
+    ab = schedule.alpha_bars[1:]  # (T,): t = 1..T
+    noise = int((ab < threshold).sum())
+    clean = int((ab > 1 - threshold).sum())
+    return StepBudget(schedule.name, schedule.T, clean, schedule.T - noise - clean, noise)

@@ -6,7 +6,7 @@ few seconds, which is too long for a first page load, so their weights are shipp
 ``assets/toys/`` (a few hundred kB). A shipped model is used only if its recorded config equals
 the current default config; otherwise it is trained again, exactly as before.
 
-    python -m core.toy_defaults      # re-train and write assets/toys/
+    python -m core.live.defaults      # re-train and write assets/toys/
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from pathlib import Path
 
-from core.checkpoints import CheckpointError, load_checkpoint, save_checkpoint
+from core import paths
+from core.diffusion import make_schedule
 from core.flow import PAIRINGS
-from core.schedules import make_schedule
-from core.toy_diffusion import ToyConfig, ToyModel, train_toy
-from core.toy_flow import ToyFlowConfig, ToyFlowResult, train_both
-
-TOYS = Path(__file__).resolve().parent.parent / "assets" / "toys"
+from core.io import CheckpointError, load_checkpoint, save_checkpoint
+from core.live.toy_diffusion import ToyConfig, ToyModel, train_toy
+from core.live.toy_flow import ToyFlowConfig, ToyFlowResult, train_both
 
 
 def _config_of(path: Path) -> tuple[dict, object] | None:
@@ -33,7 +32,7 @@ def _config_of(path: Path) -> tuple[dict, object] | None:
 
 def shipped_reference(cfg: ToyConfig) -> ToyModel | None:
     """The shipped DDPM toy model for ``cfg``, or ``None`` when none was shipped for exactly this config."""
-    found = _config_of(TOYS / f"ddpm-{cfg.dataset}.safetensors")
+    found = _config_of(paths.TOYS / f"ddpm-{cfg.dataset}.safetensors")
     if found is None or found[0].get("toy_config") != asdict(cfg):
         return None
     meta, net = found
@@ -45,7 +44,7 @@ def shipped_flows(cfg: ToyFlowConfig) -> dict[str, ToyFlowResult] | None:
     out = {}
     for how in PAIRINGS:
         run = replace(cfg, pairing=how)
-        found = _config_of(TOYS / f"flow-{cfg.source}-{cfg.target}-{how}.safetensors")
+        found = _config_of(paths.TOYS / f"flow-{cfg.source}-{cfg.target}-{how}.safetensors")
         if found is None or found[0].get("toy_config") != asdict(run):
             return None
         meta, net = found
@@ -57,16 +56,16 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
-    TOYS.mkdir(parents=True, exist_ok=True)
+    paths.TOYS.mkdir(parents=True, exist_ok=True)
     cfg = ToyConfig()
     model = train_toy(cfg)
-    save_checkpoint(TOYS / f"ddpm-{cfg.dataset}", model.net, kind="mlp",
+    save_checkpoint(paths.TOYS / f"ddpm-{cfg.dataset}", model.net, kind="mlp",
                     extra={"toy_config": asdict(cfg), "losses": model.losses})
     flow = ToyFlowConfig()
     for how, res in train_both(flow).items():
-        save_checkpoint(TOYS / f"flow-{flow.source}-{flow.target}-{how}", res.model, kind="mlp",
+        save_checkpoint(paths.TOYS / f"flow-{flow.source}-{flow.target}-{how}", res.model, kind="mlp",
                         extra={"toy_config": asdict(res.config), "losses": res.losses, "seconds": res.seconds})
-    print(f"wrote {sorted(p.name for p in TOYS.iterdir())}")
+    print(f"wrote {sorted(p.name for p in paths.TOYS.iterdir())}")
 
 
 if __name__ == "__main__":

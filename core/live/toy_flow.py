@@ -2,8 +2,9 @@
 
 Convention (see ``core``): ``t in [0, 1]``, ``t = 0`` is the source ``X`` (noise, or another
 toy distribution), ``t = 1`` is the target ``Y``. Each training step draws ``X`` and ``Y``,
-re-pairs them (:func:`core.flow.pair`: at random, or by exact optimal transport), draws
-``t ~ U[0, 1]`` and takes one Adam step on the plain flow-matching loss
+re-pairs them (at random, or by exact optimal transport), draws ``t ~ U[0, 1]`` and takes one
+step of the project's one training loop (:func:`core.training.train`) on the plain flow-matching
+loss (:func:`core.training.flow_objective`)
 
     L = mean ||v(I_t, t) - (Y - X)||^2,        I_t = (1 - t) X + t Y
 
@@ -13,24 +14,29 @@ of ``ot_batch`` points and each block is paired by exact OT (Tong et al. 2024, t
 variation, at a fraction of the cost of one large assignment problem.
 
 Samples come from solving ``dx/dt = v(x, t)`` from ``t = 0`` to ``t = 1``
-(:func:`core.solvers.solve`); :func:`wasserstein2` measures how close they land to the target.
+(:func:`core.solvers.solve`); :func:`core.flow.wasserstein2` measures how close they land to the target.
 """
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 
-import numpy as np
 import torch
-from scipy.optimize import linear_sum_assignment
 
-from core.data import TOY_DATASETS, sample_toy
-from core.flow import PAIRINGS, count_crossings, flow_matching_loss, ot_permutation, pair, straightness, total_cost
-from core.nets import MLP, MLPConfig
+from core.data import TOY_DATASETS, sample_toy, toy_batches
+from core.flow import (
+    PAIRINGS,
+    count_crossings,
+    pair,
+    straightness,
+    total_cost,
+    wasserstein2,
+)
+from core.nets import MLP, MLPConfig, build
 from core.solvers import SOLVERS, ODESolution, solve
+from core.training import Optimisation, StepInfo, flow_objective, new_state, train
 
 __all__ = [
     "Pairs",
@@ -38,8 +44,6 @@ __all__ = [
     "ToyFlowConfig",
     "ToyFlowResult",
     "VectorField",
-    "block_ot_permutation",
-    "block_pair",
     "error_curve",
     "flow_samples",
     "sample_pairs",
@@ -47,72 +51,10 @@ __all__ = [
     "train_both",
     "train_toy_flow",
     "vector_field",
-    "wasserstein2",
 ]
 
 
-# ---------------------------------------------------------------- distance to the target
-
-
-def wasserstein2(a: torch.Tensor, b: torch.Tensor) -> float:
-    """Exact 2-Wasserstein distance between two empirical sets of equal size.
-
-    ``W2(a, b) = sqrt( min_p (1/n) sum_i ||a_i - b_{p(i)}||^2 )`` over permutations ``p``,
-    solved as a linear assignment problem (``scipy.optimize.linear_sum_assignment``).
-    a, b: ``(n, D)``. Returns a float (the same units as the points).
-    """
-    if a.ndim != 2 or a.shape != b.shape:
-        raise ValueError(f"wasserstein2 needs two (n, D) sets of the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
-    a64, b64 = a.detach().double().cpu(), b.detach().double().cpu()
-    cost = torch.cdist(a64, b64, compute_mode="donot_use_mm_for_euclid_dist").pow(2).numpy()
-    rows, cols = linear_sum_assignment(cost)
-    return float(np.sqrt(cost[rows, cols].mean()))
-
-
-# ---------------------------------------------------------------- pairing, for the picture and for training
-
-
-def block_ot_permutation(x: torch.Tensor, y: torch.Tensor, block: int) -> torch.Tensor:
-    """Exact OT within consecutive blocks of ``block`` rows: ``ot_permutation`` of each block, offset and joined.
-
-    Block ``k`` (rows ``k*block .. (k+1)*block - 1``) is paired by the permutation minimising
-    ``sum_i ||x_i - y_p(i)||^2`` inside the block; a last, shorter block is paired on its own.
-    Same result as calling :func:`core.flow.ot_permutation` on each block, but the squared
-    distances of all full blocks are computed in one vectorised call, so that small blocks
-    cost little more than the assignment solver itself (about 0.05 ms for 64 points).
-    x, y: ``(B, D)``. Returns ``(B,)`` long.
-    """
-    if block < 1:
-        raise ValueError(f"block must be at least 1, got {block}")
-    if x.shape != y.shape or x.ndim != 2:
-        raise ValueError(f"block OT needs two (B, D) tensors of the same shape, got {tuple(x.shape)} and {tuple(y.shape)}")
-    n, full = len(x), len(x) // block * block
-    perm = np.empty(n, dtype=np.int64)
-    if full:
-        xb = x[:full].detach().double().cpu().reshape(-1, block, x.shape[1])  # (K, block, D)
-        yb = y[:full].detach().double().cpu().reshape(-1, block, y.shape[1])  # (K, block, D)
-        costs = torch.cdist(xb, yb).square_().numpy()  # (K, block, block): C[k, i, j] = ||x_i - y_j||^2
-        # a square problem assigns every row, in order: only the columns matter
-        cols = np.stack([linear_sum_assignment(cost)[1] for cost in costs])  # (K, block)
-        perm[:full] = (cols + np.arange(0, full, block)[:, None]).ravel()
-    if full < n:
-        perm[full:] = full + ot_permutation(x[full:], y[full:]).cpu().numpy()
-    return torch.from_numpy(perm).to(x.device)
-
-
-def block_pair(x: torch.Tensor, y: torch.Tensor, how: str, block: int, *, generator: torch.Generator | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """:func:`core.flow.pair` within blocks of ``block`` rows; returns ``(x, y_repaired)``.
-
-    ``random`` shuffles the whole batch; ``ot`` pairs each block by exact OT
-    (:func:`block_ot_permutation`); ``block >= len(x)`` is plain :func:`core.flow.pair`.
-    Exact OT costs up to ``block^3`` per block: on 8 Gaussians -> moons, 16 blocks of 16 take
-    about 0.1 ms, 4 blocks of 64 about 0.9 ms and one block of 256 about 10 ms. x, y: ``(B, D)``.
-    """
-    if how not in PAIRINGS:
-        raise ValueError(f"unknown pairing {how!r}; choose one of {', '.join(PAIRINGS)}")
-    if how == "random" or block >= len(x):
-        return pair(x, y, how, generator=generator)
-    return x, y[block_ot_permutation(x, y, block)]
+# ---------------------------------------------------------------- pairing, for the picture
 
 
 @dataclass(frozen=True)
@@ -152,7 +94,7 @@ class ToyFlowConfig:
         ot_batch: block size of the OT pairing.
         hidden, depth: the MLP's width and number of hidden layers.
         time_embed_dim, time_scale: the MLP's sinusoidal embedding of ``t``.
-        lr: Adam's learning rate (cosine-decayed to 0 over ``steps``).
+        lr: peak learning rate (AdamW without weight decay, cosine-decayed to 0 over ``steps``).
         seed: draws, initial weights and ``t``: the same seed trains the same model.
     """
 
@@ -183,6 +125,9 @@ class ToyFlowConfig:
     def net_config(self) -> MLPConfig:
         return MLPConfig(dim=2, hidden=self.hidden, depth=self.depth, time_embed_dim=self.time_embed_dim, time_scale=self.time_scale)
 
+    def optimisation(self) -> Optimisation:
+        return Optimisation(steps=self.steps, lr=self.lr, final_lr=0.0)
+
 
 @dataclass
 class ToyFlowResult:
@@ -199,48 +144,22 @@ class ToyFlowResult:
         return len(self.losses)
 
 
-def _init(model: torch.nn.Module, g: torch.Generator) -> torch.nn.Module:
-    """Re-draw every ``Linear`` layer's default initialisation from ``g`` (no global random state)."""
-    for layer in model.modules():
-        if isinstance(layer, torch.nn.Linear):
-            torch.nn.init.kaiming_uniform_(layer.weight, a=math.sqrt(5), generator=g)
-            bound = 1 / math.sqrt(layer.in_features)
-            torch.nn.init.uniform_(layer.bias, -bound, bound, generator=g)
-    return model
+def train_toy_flow(cfg: ToyFlowConfig, on_step: Callable[[StepInfo], bool | None] | None = None) -> ToyFlowResult:
+    """Train an :class:`~core.nets.MLP` velocity field from ``cfg.source`` to ``cfg.target`` with the one loop.
 
-
-def train_toy_flow(cfg: ToyFlowConfig, on_step: Callable[[int, float], bool] | None = None) -> ToyFlowResult:
-    """Train an :class:`~core.nets.MLP` velocity field from ``cfg.source`` to ``cfg.target``.
-
-    Each step: ``X ~ source``, ``Y ~ target`` (``(B, 2)``), re-pair (random or block OT),
-    ``t ~ U[0, 1]``, one Adam step on ``mean ||v(I_t, t) - (Y - X)||^2``.
-    ``on_step(step, loss)`` is called after each step (``step`` from 1) and stops the run
-    when it returns ``True`` (``ui.jobs.Progress.report`` fits). Prints nothing.
+    Each step: ``Y ~ target``, ``X ~ source`` (``(B, 2)``), re-pair (random, or exact OT within
+    blocks of ``cfg.ot_batch``), ``t ~ U[0, 1]``, one step on ``mean ||v(I_t, t) - (Y - X)||^2``.
+    ``on_step(StepInfo)`` after each step stops the run when it returns ``True``. Every draw
+    (weights included) comes from one generator seeded by ``cfg.seed``. Prints nothing.
     """
     g = torch.Generator().manual_seed(cfg.seed)
-    model = _init(MLP(cfg.net_config()), g)
-    opt = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.steps)
-    result = ToyFlowResult(model, cfg)
+    model = build("mlp", asdict(cfg.net_config()), generator=g)
+    opt = cfg.optimisation()
+    state = new_state(model, opt)
+    loss = flow_objective(cfg.pairing, source=lambda n, gen: sample_toy(cfg.source, n, generator=gen), ot_block=cfg.ot_batch)
     start = time.perf_counter()
-    model.train()
-    for step in range(1, cfg.steps + 1):
-        x = sample_toy(cfg.source, cfg.batch_size, generator=g)  # (B, 2) noise end, t = 0
-        y = sample_toy(cfg.target, cfg.batch_size, generator=g)  # (B, 2) data end, t = 1
-        x, y = block_pair(x, y, cfg.pairing, cfg.ot_batch, generator=g)
-        t = torch.rand(cfg.batch_size, generator=g)  # (B,)
-        loss = flow_matching_loss(model, x, y, t)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-        sched.step()
-        result.losses.append(loss.item())
-        if on_step is not None and on_step(step, result.losses[-1]):
-            result.stopped = True
-            break
-    model.eval()
-    result.seconds = time.perf_counter() - start
-    return result
+    train(state, loss, toy_batches(cfg.target, cfg.batch_size, generator=g), opt, generator=g, on_step=on_step)
+    return ToyFlowResult(model, cfg, state.losses, time.perf_counter() - start, stopped=state.step < opt.steps)
 
 
 # ---------------------------------------------------------------- what the trained field does
@@ -284,17 +203,18 @@ def vector_field(model: torch.nn.Module, t: float, *, lim: float = 4.0, size: in
     return VectorField(float(t), pts, v)
 
 
-def train_both(cfg: ToyFlowConfig, on_step: Callable[[int, float], bool] | None = None) -> dict[str, ToyFlowResult]:
+def train_both(cfg: ToyFlowConfig, on_step: Callable[[StepInfo], bool | None] | None = None) -> dict[str, ToyFlowResult]:
     """Train one model per pairing, ``random`` then ``ot``, with otherwise identical settings (same seed).
 
-    ``on_step(step, loss)`` counts on across both runs (``1 .. 2 * cfg.steps``); when it
+    ``on_step`` sees the steps counted on across both runs (``1 .. 2 * cfg.steps``); when it
     returns ``True`` the current run stops and the next one is not started.
     Returns ``{"random": ..., "ot": ...}`` (only the runs that started).
     """
     out: dict[str, ToyFlowResult] = {}
     for k, how in enumerate(PAIRINGS):
         offset = k * cfg.steps
-        hook = None if on_step is None else (lambda step, loss, offset=offset: on_step(offset + step, loss))
+        hook = None if on_step is None else (
+            lambda info, offset=offset: on_step(replace(info, step=offset + info.step, total=2 * cfg.steps)))
         out[how] = train_toy_flow(replace(cfg, pairing=how), hook)
         if out[how].stopped:
             break

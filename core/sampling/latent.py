@@ -1,6 +1,6 @@
 """Latent diffusion (Rombach et al., 2022): the same process, run on a VAE's latents instead of pixels.
 
-An image ``x`` (1x28x28) is encoded to the mean of ``q(z | x)``, a 4x7x7 latent, divided by
+An image ``x`` (e.g. 1x28x28) is encoded to the mean of ``q(z | x)`` (e.g. a 4x7x7 latent), divided by
 one global scale so that latents have unit variance (as Stable Diffusion does with its
 0.18215). A generative model learns the distribution of ``z / scale``; its samples are
 multiplied back by ``scale`` and decoded to images.
@@ -12,24 +12,26 @@ from functools import lru_cache
 
 import torch
 
-from core import data as datasets
-from core.checkpoints import Checkpoint
+from core.data import load_images, split, to_model_range
+from core.io.checkpoints import Checkpoint, CheckpointError, load
 
 
 @lru_cache(maxsize=4)
 def _encoded(vae_name: str, fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor, float]:
-    from core.generate import load
-
+    """Latent means of the training part of the VAE's own data set, its labels, and their global std."""
     vae = load(vae_name)
-    train_part, _ = datasets.split(datasets.load_mnist(), fraction, seed=seed)
-    x = datasets.to_model_range(train_part.images)
+    data = vae.meta.get("recipe", {}).get("data")
+    if data is None:
+        raise CheckpointError(f"{vae_name} records no training data, so its latents cannot be computed")
+    train_part, _ = split(load_images(data), fraction, seed=seed)
+    x = to_model_range(train_part.images)
     with torch.no_grad():
         mu = torch.cat([vae.model.encode(x[i : i + 500]).mu for i in range(0, len(x), 500)])
     return mu, train_part.labels, float(mu.std())
 
 
 def encode_dataset(vae_name: str, fraction: float = 0.8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
-    """Scaled latents ``z / scale`` of the training part of MNIST, ``(N, *latent_shape)``, and labels."""
+    """Scaled latents ``z / scale`` of the training part of the VAE's data, ``(N, *latent_shape)``, and labels."""
     mu, labels, scale = _encoded(vae_name, fraction, seed)
     return mu / scale, labels
 
@@ -40,6 +42,6 @@ def latent_scale(vae_name: str, fraction: float = 0.8, seed: int = 0) -> float:
 
 
 @torch.no_grad()
-def decode(vae: Checkpoint, z_scaled: torch.Tensor, scale: float) -> torch.Tensor:
+def decode_latents(vae: Checkpoint, z_scaled: torch.Tensor, scale: float) -> torch.Tensor:
     """Images in ``[-1, 1]`` from scaled latents: ``vae.decode(z * scale)``."""
     return vae.model.decode(z_scaled * scale).clamp(-1, 1)

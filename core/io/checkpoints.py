@@ -11,25 +11,15 @@ A checkpoint named ``NAME`` is two files side by side:
   its config (``dataclasses.asdict(model.cfg)``), free metadata such as the training
   recipe, step count or EMA decay, and the SHA-256 of the weights file.
 
-Writes are atomic: each file is written to a temporary name in the same directory,
-flushed to disk (``fsync``) and renamed over the final name with ``os.replace``,
-weights first and JSON last. A killed save therefore never leaves a half-written
+Writes are atomic (:mod:`core.io.atomic`): each file is written to a temporary name in
+the same directory, flushed to disk (``fsync``) and renamed over the final name with
+``os.replace``, weights first and JSON last. A killed save therefore never leaves a half-written
 file under a final name, and an existing checkpoint of the same name stays intact
 unless the process dies in the instant between the two renames, a state the
 SHA-256 check detects on load.
 
-Training-resume state (:func:`save_state`, :func:`load_state`) is a single
-``.safetensors`` file: any nested structure of dicts, lists, tuples, tensors and
-plain scalars (a model's and an optimizer's ``state_dict``, RNG states, the step)
-is flattened into named tensors plus a JSON "skeleton" that remembers where each
-tensor and scalar goes; the skeleton and free metadata live in the safetensors
-header. No pickle anywhere::
-
-    save_state("runs/mnist/resume", {"model": net.state_dict(),
-                                      "optimizer": opt.state_dict(),
-                                      "rng": torch.get_rng_state()}, {"step": 1200})
-    state, meta = load_state("runs/mnist/resume")
-    opt.load_state_dict(state["optimizer"])
+Training-resume state lives in :mod:`core.io.state`; a checkpoint is found by name with
+:func:`load` (in :func:`core.paths.checkpoints`).
 """
 
 from __future__ import annotations
@@ -39,16 +29,17 @@ import datetime
 import hashlib
 import json
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
 import safetensors.torch
 import torch
 from torch import Tensor, nn
 
+from core import paths
+from core.io.atomic import write_files
 from core.nets import NETWORKS, build, count_params
 
 __all__ = [
@@ -56,18 +47,14 @@ __all__ = [
     "FORMAT_VERSION",
     "Checkpoint",
     "CheckpointError",
-    "TrainingState",
+    "load",
     "load_checkpoint",
-    "load_state",
     "read_sidecar",
     "save_checkpoint",
-    "save_state",
 ]
 
 FORMAT = "diffusion-playground-checkpoint"
 FORMAT_VERSION = 1
-STATE_FORMAT = "diffusion-playground-state"
-_STATE_KEY = "diffusion_playground.state"  # safetensors header metadata key of save_state
 _PICKLE_SUFFIXES = (".pt", ".pth", ".ckpt", ".pkl", ".pickle", ".bin")
 _PICKLE_MESSAGE = (
     "this looks like a pickle file; Diffusion Playground only loads .safetensors for "
@@ -101,62 +88,9 @@ class Checkpoint:
     sha256: str
 
 
-class TrainingState(NamedTuple):
-    """What :func:`load_state` returns: the nested ``state`` and the ``meta`` dict."""
-
-    state: Any
-    meta: dict[str, Any]
-
-
 # --------------------------------------------------------------------------- #
-# Files: atomic writes, sniffing, paths
+# Files: sniffing, paths (writes go through core.io.atomic)
 # --------------------------------------------------------------------------- #
-
-
-def _write_temp(directory: Path, name: str, data: bytes) -> Path:
-    """Write ``data`` to a new hidden temporary file ``.NAME.XXXXXXXX.tmp`` in ``directory``,
-    fsync it, and return its path. Permissions follow the umask, like any new file."""
-    tmp = directory / f".{name}.{secrets.token_hex(4)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make renames in ``directory`` durable (POSIX); a no-op where directories can't be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _atomic_write_all(files: list[tuple[Path, bytes]]) -> None:
-    """Write every ``(path, data)`` atomically: all temporaries first, then rename in order."""
-    pending: list[tuple[Path, Path]] = []  # (temporary, final), not yet renamed
-    try:
-        for final, data in files:
-            pending.append((_write_temp(final.parent, final.name, data), final))
-        while pending:
-            tmp, final = pending[0]
-            os.replace(tmp, final)
-            pending.pop(0)
-    finally:
-        for tmp, _ in pending:  # only if something failed
-            tmp.unlink(missing_ok=True)
-    _fsync_dir(files[0][0].parent)
 
 
 def _sha256(data: bytes) -> str:
@@ -290,8 +224,7 @@ def save_checkpoint(
         text = json.dumps(meta, indent=2, allow_nan=True)
     except (TypeError, ValueError) as e:
         raise ValueError(f"extra metadata must be JSON-serialisable: {e}") from e
-    weights.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write_all([(weights, blob), (sidecar, (text + "\n").encode())])
+    write_files([(weights, blob), (sidecar, (text + "\n").encode())])
     return weights
 
 
@@ -362,7 +295,8 @@ def load_checkpoint(path: str | os.PathLike[str], *, map_location: str | torch.d
 
     1. read ``NAME.safetensors`` whole and check it is safetensors (not a pickle) and complete;
     2. read ``NAME.json`` and check its SHA-256 against the bytes just read;
-    3. build the network from ``kind`` and ``config``, check every key and shape, load.
+    3. build the network from ``kind`` and ``config`` (on the meta device: the global random
+       state is never touched), check every key and shape, load.
 
     Args:
         path: ``NAME``, ``NAME.safetensors`` or ``NAME.json``.
@@ -393,133 +327,21 @@ def load_checkpoint(path: str | os.PathLike[str], *, map_location: str | torch.d
     tensors = _tensors_from_bytes(weights, data, "cpu")
     kind = meta["kind"]
     try:
-        model = build(kind, meta["config"])
+        with torch.device("meta"):  # shapes only: no memory, and no random numbers drawn for weights we replace
+            model = build(kind, meta["config"])
     except (ValueError, TypeError) as e:
         raise CheckpointError(f"{sidecar}: cannot build {kind!r} from its config: {e}") from e
     report = _mismatch_report(model.state_dict(), tensors)
     if report:
         raise CheckpointError(f"{weights} does not fit the {kind!r} config in {sidecar.name}: {report}")
-    model.load_state_dict(tensors)
+    model.load_state_dict(tensors, assign=True)
     model.to(map_location).eval()
     return Checkpoint(model=model, kind=kind, config=model.cfg, meta=meta["extra"], path=weights, sha256=sha)
 
 
-# --------------------------------------------------------------------------- #
-# Training-resume state
-# --------------------------------------------------------------------------- #
-
-_SCALARS = (str, int, float, bool, type(None))
-
-
-def _join(prefix: str, key: object) -> str:
-    return f"{prefix}/{key}" if prefix else str(key)
-
-
-def _flatten(obj: Any, key: str, tensors: dict[str, Tensor]) -> Any:
-    """Replace every tensor in ``obj`` by ``{"__tensor__": key}`` and collect it in ``tensors``.
-
-    Dicts with non-string keys (an optimizer's ``state`` is keyed by ints) become
-    ``{"__dict__": [[k, v], ...]}`` and tuples ``{"__tuple__": [...]}`` so that they
-    come back as they were.
-    """
-    if isinstance(obj, Tensor):
-        if key in tensors:
-            raise ValueError(f"two entries of the state map to the same name {key!r}")
-        tensors[key] = _cpu_copy(obj)
-        return {"__tensor__": key}
-    if isinstance(obj, Mapping):
-        if all(isinstance(k, str) and not k.startswith("__") for k in obj):
-            return {k: _flatten(v, _join(key, k), tensors) for k, v in obj.items()}
-        bad = [k for k in obj if not isinstance(k, _SCALARS)]
-        if bad:
-            raise TypeError(f"cannot store dict key {bad[0]!r} at {key or '/'}")
-        return {"__dict__": [[k, _flatten(v, _join(key, k), tensors)] for k, v in obj.items()]}
-    if isinstance(obj, tuple):
-        return {"__tuple__": [_flatten(v, _join(key, i), tensors) for i, v in enumerate(obj)]}
-    if isinstance(obj, list):
-        return [_flatten(v, _join(key, i), tensors) for i, v in enumerate(obj)]
-    if isinstance(obj, _SCALARS):
-        return obj
-    raise TypeError(
-        f"cannot store a {type(obj).__name__} at {key or '/'} "
-        "(tensors, dicts, lists, tuples and scalars only)"
-    )
-
-
-def _unflatten(skel: Any, tensors: Mapping[str, Tensor]) -> Any:
-    """Inverse of :func:`_flatten`."""
-    if isinstance(skel, dict):
-        if set(skel) == {"__tensor__"}:
-            return tensors[skel["__tensor__"]]
-        if set(skel) == {"__dict__"}:
-            return {k: _unflatten(v, tensors) for k, v in skel["__dict__"]}
-        if set(skel) == {"__tuple__"}:
-            return tuple(_unflatten(v, tensors) for v in skel["__tuple__"])
-        return {k: _unflatten(v, tensors) for k, v in skel.items()}
-    if isinstance(skel, list):
-        return [_unflatten(v, tensors) for v in skel]
-    return skel
-
-
-def _state_path(path: str | os.PathLike[str]) -> Path:
-    p = Path(path)
-    return p if p.suffix == ".safetensors" else p.with_name(p.name + ".safetensors")
-
-
-def save_state(
-    path: str | os.PathLike[str], state: Mapping[str, Any], meta: Mapping[str, Any] | None = None
-) -> Path:
-    """Save training-resume state as one ``.safetensors`` file, atomically, without pickle.
-
-    Args:
-        path: ``NAME`` or ``NAME.safetensors``.
-        state: a dict of tensors, or any nesting of dicts, lists, tuples, tensors and
-            plain scalars, e.g. ``{"model": net.state_dict(), "optimizer":
-            opt.state_dict(), "rng": torch.get_rng_state()}``.
-        meta: JSON-serialisable metadata (step, recipe, ...).
-
-    Returns:
-        The path written.
-    """
-    tensors: dict[str, Tensor] = {}
-    skeleton = _flatten(dict(state), "", tensors)
-    try:
-        header = json.dumps(
-            {"format": STATE_FORMAT, "format_version": FORMAT_VERSION, "skeleton": skeleton,
-             "meta": dict(meta or {})},
-            allow_nan=True,  # losses and learning rates may be nan/inf; Python's json reads them back
-        )
-    except (TypeError, ValueError) as e:
-        raise ValueError(f"meta must be JSON-serialisable: {e}") from e
-    target = _state_path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write_all([(target, safetensors.torch.save(tensors, metadata={_STATE_KEY: header}))])
-    return target
-
-
-def load_state(path: str | os.PathLike[str], *, map_location: str | torch.device = "cpu") -> TrainingState:
-    """Load what :func:`save_state` wrote: ``(state, meta)``, tensors on ``map_location``.
-
-    Raises:
-        CheckpointError: missing, pickled, truncated or foreign file.
-    """
-    p = Path(path)
-    if p.suffix.lower() in _PICKLE_SUFFIXES:
-        if p.is_file() and _looks_like_pickle(_head(p)):
-            raise CheckpointError(f"{p}: {_PICKLE_MESSAGE}")
-        raise CheckpointError(f"{p}: Diffusion Playground only loads .safetensors files")
-    target = _state_path(p)
-    data, header = _read_safetensors(target)
-    try:
-        info = json.loads(header.get("__metadata__", {})[_STATE_KEY])
-        ok = info["format"] == STATE_FORMAT and info["format_version"] == FORMAT_VERSION
-    except (KeyError, TypeError, ValueError):
-        ok = False
-    if not ok:
-        raise CheckpointError(f"{target} is not a Diffusion Playground training state (from save_state)")
-    tensors = _tensors_from_bytes(target, data, map_location)
-    try:
-        state = _unflatten(info["skeleton"], tensors)
-    except KeyError as e:
-        raise CheckpointError(f"{target}: corrupt training state, tensor {e} is missing") from e
-    return TrainingState(state=state, meta=info["meta"])
+def load(name: str | os.PathLike[str], *, map_location: str | torch.device = "cpu") -> Checkpoint:
+    """A checkpoint by name (``mnist-ddpm-eps``, looked up in :func:`core.paths.checkpoints`) or by path."""
+    path = Path(name)
+    if not path.suffix and not path.parent.name and not path.exists():
+        path = paths.checkpoint(str(name))
+    return load_checkpoint(path, map_location=map_location)

@@ -7,30 +7,20 @@ guidance (Ho and Salimans, 2022): ``out = out(null) + w (out(y) - out(null))``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import torch
 
-from core.checkpoints import Checkpoint, CheckpointError, load_checkpoint
-from core.samplers import SAMPLERS, DiffusionStep
-from core.schedules import Schedule, make_schedule
+from core.data import IMAGE_SHAPES
+from core.diffusion.samplers import SAMPLERS, DiffusionStep
+from core.diffusion.schedules import Schedule, make_schedule
+from core.io.checkpoints import Checkpoint, CheckpointError, load
+from core.sampling.latent import decode_latents
 from core.solvers import SOLVERS, solve
 
-# The shipped checkpoints; DIFFUSION_PLAYGROUND_CHECKPOINTS points elsewhere (e.g. your own trained models).
-CHECKPOINTS = Path(os.environ.get("DIFFUSION_PLAYGROUND_CHECKPOINTS") or Path(__file__).resolve().parent.parent / "assets" / "checkpoints")
 DIFFUSION_SAMPLERS = tuple(SAMPLERS)
 FLOW_SOLVERS = SOLVERS
-
-
-def load(name: str | Path) -> Checkpoint:
-    """A shipped checkpoint by name (``mnist-ddpm-eps``) or any checkpoint by path."""
-    path = Path(name)
-    if not path.suffix and not path.parent.name and not path.exists():
-        path = CHECKPOINTS / str(name)
-    return load_checkpoint(path)
 
 
 def recipe_of(ckpt: Checkpoint) -> dict:
@@ -87,11 +77,15 @@ def sample_shape(ckpt: Checkpoint) -> tuple[int, ...]:
     data = recipe_of(ckpt)["data"]
     if data.startswith("latent:"):
         return tuple(load(ckpt.meta["latent"]["vae"]).model.latent_shape)
-    if data == "mnist":
-        return (1, 28, 28)
-    if data == "cifar10":
-        return (3, 32, 32)
+    if data in IMAGE_SHAPES:
+        return IMAGE_SHAPES[data]
     raise CheckpointError(f"cannot tell the sample shape of data {data!r}")
+
+
+def image_data(ckpt: Checkpoint) -> str:
+    """The image data set (``mnist``, ``cifar10``) a checkpoint's samples look like (a latent model: its VAE's)."""
+    data = recipe_of(ckpt)["data"]
+    return image_data(load(data.split(":", 1)[1])) if data.startswith("latent:") else data
 
 
 @dataclass(frozen=True)
@@ -109,10 +103,8 @@ def _decoded(ckpt: Checkpoint, gen: Generation) -> Generation:
     latent = ckpt.meta.get("latent")
     if not latent:
         return Generation(gen.images.clamp(-1, 1), gen.frames, gen.nfe, gen.times)
-    from core.latent import decode
-
     vae, scale = load(latent["vae"]), latent["scale"]
-    frames = torch.stack([decode(vae, f, scale) for f in gen.frames])
+    frames = torch.stack([decode_latents(vae, f, scale) for f in gen.frames])
     return Generation(frames[-1], frames, gen.nfe, gen.times)
 
 

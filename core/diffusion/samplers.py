@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import torch
 
-from core.diffusion import convert_prediction, posterior
-from core.schedules import Schedule
+from core.diffusion.process import convert_prediction, posterior
+from core.diffusion.schedules import Schedule
 
 Denoiser = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 

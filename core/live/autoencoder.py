@@ -6,15 +6,17 @@ This module holds the pure functions the "Auto-encoders" page drives:
 
 * :func:`describe_layers`: every layer of a :class:`~core.nets.ConvAutoencoder` with its
   operation in words and its output shape (for the architecture diagram);
-* :func:`train_live`: a small conv auto-encoder trained on MNIST mini-batches with Adam,
-  reporting each step's loss and, now and then, its reconstructions of a few held-out digits;
+* :func:`train_live`: a small conv auto-encoder trained on mini-batches of images with the one
+  training loop, reporting each step's loss and, now and then, its reconstructions of a few
+  held-out images;
 * :func:`add_noise`, :func:`apply_mask`, :func:`restore`: damage a digit, let an auto-encoder
   repair it;
 * :func:`fit_code_gaussian`, :func:`sample_codes`, :func:`decode`: the decoder used as a
   generator, from random codes drawn from a Gaussian fitted to the codes of real digits;
 * :func:`latent_grid`, :func:`encode_means`: a 2-D VAE's latent map.
 
-Images are ``(B, 1, 28, 28)`` floats in ``[-1, 1]`` (``core.data.to_model_range``).
+Images are ``(B, C, H, W)`` floats in ``[-1, 1]`` (``core.data.to_model_range``), any size the
+auto-encoder was built for (MNIST's 1x28x28 on the page).
 Nothing here prints or knows about Streamlit; randomness always comes from a seed or a
 ``torch.Generator``.
 """
@@ -26,11 +28,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from core import data as datasets
-from core.nets import VAE, ConvAutoencoder, ConvAutoencoderConfig
+from core.nets import VAE, ConvAutoencoder, build
+from core.training import (
+    Optimisation,
+    StepInfo,
+    new_state,
+    reconstruction_objective,
+    train,
+)
 
 __all__ = [
     "CODE_SIZES",
@@ -138,21 +146,21 @@ def describe_layers(model: ConvAutoencoder) -> list[LayerInfo]:
 
 @torch.no_grad()
 def encode(model: ConvAutoencoder, x: Tensor, batch_size: int = 500) -> Tensor:
-    """Codes ``z = E(x)`` of images ``x`` (B, 1, 28, 28) in [-1, 1] -> (B, code_dim), in batches."""
+    """Codes ``z = E(x)`` of images ``x`` (B, C, H, W) in [-1, 1] -> (B, code_dim), in batches."""
     model.eval()
     return torch.cat([model.encode(chunk) for chunk in x.split(batch_size)])
 
 
 @torch.no_grad()
 def decode(model: ConvAutoencoder | VAE, z: Tensor, batch_size: int = 500) -> Tensor:
-    """Images ``D(z)`` of codes ``z`` (B, code_dim) -> (B, 1, 28, 28) in [-1, 1], in batches."""
+    """Images ``D(z)`` of codes ``z`` (B, code_dim) -> (B, C, H, W) in [-1, 1], in batches."""
     model.eval()
     return torch.cat([model.decode(chunk) for chunk in z.split(batch_size)])
 
 
 @torch.no_grad()
 def restore(model: ConvAutoencoder, x: Tensor) -> Tensor:
-    """The reconstruction ``D(E(x))`` (B, 1, 28, 28) of (possibly damaged) images ``x``."""
+    """The reconstruction ``D(E(x))`` (B, C, H, W) of (possibly damaged) images ``x``."""
     model.eval()
     return model(x)
 
@@ -172,7 +180,7 @@ class LiveConfig:
             shipped model's (32, 64) so that one step takes a few tens of milliseconds.
         steps: optimiser steps.
         batch_size: digits per mini-batch.
-        lr: Adam's learning rate (constant).
+        lr: the learning rate (AdamW without weight decay, constant).
         grad_clip: the gradient is rescaled to at most this norm before each step; without
             it, the first large steps can leave the net stuck near a constant output
             (we saw it most often with a 2-D code).
@@ -195,6 +203,9 @@ class LiveConfig:
         if not (self.lr > 0 and self.grad_clip > 0):
             raise ValueError(f"lr and grad_clip must be positive, got {self.lr}, {self.grad_clip}")
 
+    def optimisation(self) -> Optimisation:
+        return Optimisation(steps=self.steps, lr=self.lr, final_lr=1.0, grad_clip=self.grad_clip)
+
 
 @dataclass
 class LiveResult:
@@ -203,7 +214,7 @@ class LiveResult:
     Attributes:
         model: the trained auto-encoder (in eval mode).
         losses: the mini-batch loss of every step that ran.
-        preview: the last reconstructions of the preview digits, (P, 1, 28, 28).
+        preview: the last reconstructions of the preview images, (P, C, H, W).
         steps_done: how many steps ran (fewer than ``cfg.steps`` when stopped).
     """
 
@@ -218,67 +229,56 @@ def train_live(
     cfg: LiveConfig,
     *,
     preview: Tensor | None = None,
-    on_step: Callable[[int, float], bool | None] | None = None,
+    on_step: Callable[[StepInfo], bool | None] | None = None,
     on_preview: Callable[[int, Tensor], None] | None = None,
 ) -> LiveResult:
-    """Train a :class:`~core.nets.ConvAutoencoder` on MNIST mini-batches with Adam (lecture, part 1).
+    """Train a :class:`~core.nets.ConvAutoencoder` on mini-batches of ``images`` (lecture, part 1).
 
-    Each step draws a mini-batch ``x`` of ``cfg.batch_size`` digits, computes the
-    reconstruction loss ``L = mean((D(E(x)) - x)^2)`` (mean over the batch and the pixels),
-    back-propagates it, clips the gradient's norm to ``cfg.grad_clip``, and takes one Adam
-    step (Kingma & Ba 2015) with a constant learning rate ``cfg.lr``: stochastic gradient
+    The one training loop (:func:`core.training.train`) with
+    :func:`core.training.reconstruction_objective`: each step draws a mini-batch ``x`` of
+    ``cfg.batch_size`` images, computes ``L = mean((D(E(x)) - x)^2)`` (mean over the batch and the
+    pixels), back-propagates it, clips the gradient's norm to ``cfg.grad_clip``, and takes one
+    Adam step (Kingma & Ba 2015) with a constant learning rate ``cfg.lr``: stochastic gradient
     descent on mini-batches, with momentum and per-weight step sizes.
 
     Args:
-        images: (N, 1, 28, 28) uint8 training digits.
+        images: (N, C, H, W) uint8 training images (C, H, W fix the network's shape).
         cfg: sizes and optimiser settings.
-        preview: (P, 1, 28, 28) floats in [-1, 1] (held-out digits) whose reconstructions
+        preview: (P, C, H, W) floats in [-1, 1] (held-out images) whose reconstructions
             are passed to ``on_preview(step, recon)`` after step 1, every
             ``cfg.preview_every`` steps, and at the end.
-        on_step: ``on_step(step, loss)`` after each step (``step`` counts from 1); returning
-            ``True`` stops the run early.
-        on_preview: receives ``(step, recon)``, recon (P, 1, 28, 28) in [-1, 1].
+        on_step: ``on_step(StepInfo)`` after each step; returning ``True`` stops the run early.
+        on_preview: receives ``(step, recon)``, recon (P, C, H, W) in [-1, 1].
 
     Returns:
-        A :class:`LiveResult`.
+        A :class:`LiveResult`. Every draw (weights and batches) comes from one generator seeded by
+        ``cfg.seed``; the global random state is left alone.
     """
-    if images.dtype != torch.uint8 or images.ndim != 4 or tuple(images.shape[1:]) != (1, 28, 28):
-        raise ValueError(f"images must be (N, 1, 28, 28) uint8 digits, got {images.dtype} {tuple(images.shape)}")
+    if images.dtype != torch.uint8 or images.ndim != 4:
+        raise ValueError(f"images must be (N, C, H, W) uint8, got {images.dtype} {tuple(images.shape)}")
+    channels, size = images.shape[1], images.shape[-1]
     generator = torch.Generator().manual_seed(cfg.seed)
-    torch.manual_seed(cfg.seed)  # nn.Linear / nn.Conv2d initialisation has no generator argument
-    model = ConvAutoencoder(ConvAutoencoderConfig(in_channels=1, image_size=28, channels=cfg.channels, code_dim=cfg.code_dim))
-    optimizer = torch.optim.Adam(model.parameters(), lr=cfg.lr)
-    batches = datasets.batches(images, cfg.batch_size, generator=generator)
-    losses: list[float] = []
+    model = build("autoencoder", {"in_channels": channels, "image_size": size, "channels": cfg.channels,
+                                  "code_dim": cfg.code_dim}, generator=generator)
+    opt = cfg.optimisation()
+    state = new_state(model, opt)
     last = preview
 
-    def show(step: int) -> None:
+    def hook(info: StepInfo) -> bool:
         nonlocal last
-        if preview is None:
-            return
-        last = restore(model, preview)
-        if on_preview is not None:
-            on_preview(step, last)
-        model.train()
+        stop = bool(on_step(info)) if on_step is not None else False
+        if preview is not None and (info.step == 1 or info.step % cfg.preview_every == 0 or info.step == info.total or stop):
+            last = restore(model, preview)
+            if on_preview is not None:
+                on_preview(info.step, last)
+            model.train()
+        return stop
 
-    model.train()
-    for step in range(1, cfg.steps + 1):
-        x, _ = next(batches)  # (B, 1, 28, 28) in [-1, 1]
-        loss = F.mse_loss(model(x), x)  # mean over batch and pixels of (D(E(x)) - x)^2
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
-        optimizer.step()
-        losses.append(loss.item())
-        stop = bool(on_step(step, losses[-1])) if on_step is not None else False
-        if step == 1 or step % cfg.preview_every == 0 or step == cfg.steps or stop:
-            show(step)
-        if stop:
-            break
-    model.eval()
+    train(state, reconstruction_objective(), datasets.batches(images, cfg.batch_size, generator=generator), opt,
+          generator=generator, on_step=hook)
     if last is None:
-        last = torch.empty(0, 1, 28, 28)
-    return LiveResult(model=model, losses=losses, preview=last, steps_done=len(losses))
+        last = torch.empty(0, channels, size, size)
+    return LiveResult(model=model, losses=state.losses, preview=last, steps_done=len(state.losses))
 
 
 # --------------------------------------------------------------------------- #
@@ -362,7 +362,7 @@ def latent_grid(vae: VAE, n: int = 15, extent: float = 3.0) -> tuple[Tensor, Ten
     """Decode an ``n x n`` grid of points of the 2-D latent plane, ``[-extent, extent]^2``.
 
     Returns ``(coords, images)``: coords (n, ) the grid values along each axis, and
-    images (n * n, 1, 28, 28); row ``r`` of the grid has ``z_2 = coords[n - 1 - r]``
+    images (n * n, C, H, W); row ``r`` of the grid has ``z_2 = coords[n - 1 - r]``
     (high ``z_2`` at the top, like a plot) and column ``c`` has ``z_1 = coords[c]``.
     """
     if vae.latent_shape != (2,):
@@ -375,7 +375,7 @@ def latent_grid(vae: VAE, n: int = 15, extent: float = 3.0) -> tuple[Tensor, Ten
 
 @torch.no_grad()
 def encode_means(vae: VAE, x: Tensor, batch_size: int = 500) -> Tensor:
-    """Posterior means ``mu(x)`` of images ``x`` (B, 1, 28, 28) -> (B, *latent_shape)."""
+    """Posterior means ``mu(x)`` of images ``x`` (B, C, H, W) -> (B, *latent_shape)."""
     vae.eval()
     return torch.cat([vae.encode(chunk).mu for chunk in x.split(batch_size)])
 

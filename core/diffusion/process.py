@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import torch
 
-from core.schedules import Schedule
+from core.diffusion.schedules import Schedule
 
 PREDICTIONS = ("eps", "x0", "v")
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import torch
 
-from core.diffusion import q_sample
-from core.schedules import Schedule
+from core.diffusion.process import q_sample
+from core.diffusion.schedules import Schedule
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Datasets: real images (MNIST, CIFAR-10) and 2-D toy distributions.
+"""Image data sets: MNIST and CIFAR-10, their splits and value ranges.
 
 Images are stored as ``uint8`` tensors of shape ``(N, C, H, W)``, exactly as on
 disk and on screen; models see them in ``[-1, 1]`` through
@@ -15,10 +15,6 @@ Where the images come from, in order of preference:
 
 ``ImageSet.source`` always says which one you got. If neither works,
 :class:`DatasetUnavailable` says where we looked and what to do.
-
-The toy distributions (:func:`sample_toy`) are the usual 2-D test beds of
-flow-matching papers (FFJORD, torchcfm): small enough to train in seconds,
-and every sample can be drawn as a dot.
 """
 
 from __future__ import annotations
@@ -28,41 +24,33 @@ import gzip
 import hashlib
 import io
 import math
-import os
-import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from core import paths
+from core.io.atomic import write_bytes
+
 __all__ = [
-    "ASSETS_DIR",
     "CIFAR10_CLASSES",
+    "IMAGE_SHAPES",
     "MNIST_CLASSES",
-    "TOY_DATASETS",
     "CorruptDataFile",
     "DatasetUnavailable",
     "ImageSet",
-    "batches",
-    "embed_toy",
     "load_cifar10",
+    "load_images",
     "load_mnist",
-    "project_toy",
-    "sample_toy",
     "split",
     "to_model_range",
     "to_uint8",
 ]
 
-ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets" / "data"
-"""The offline copies shipped with the app (see ``docs/DATA.md``)."""
-
-DATA_ENV = "DIFFUSION_PLAYGROUND_DATA"  # default ``root`` for the full datasets
-CACHE_ENV = "DIFFUSION_PLAYGROUND_CACHE"  # where decoded CIFAR-10 is cached
+DATA_ENV, CACHE_ENV = paths.DATA_ENV, paths.CACHE_ENV  # documented in core.paths
 
 MNIST_CLASSES = tuple(str(d) for d in range(10))
 CIFAR10_CLASSES = (
@@ -120,7 +108,7 @@ def load_mnist(root: str | Path | None = None, *, download: bool = False) -> Ima
     Raises:
         DatasetUnavailable: no copy could be loaded (the message says what to do).
     """
-    return _load("mnist", _resolve_root(root, download), download, ASSETS_DIR)
+    return _load("mnist", _resolve_root(root, download), download, paths.DATA)
 
 
 def load_cifar10(root: str | Path | None = None, *, download: bool = False) -> ImageSet:
@@ -136,15 +124,15 @@ def load_cifar10(root: str | Path | None = None, *, download: bool = False) -> I
     Raises:
         DatasetUnavailable: no copy could be loaded (the message says what to do).
     """
-    return _load("cifar10", _resolve_root(root, download), download, ASSETS_DIR)
+    return _load("cifar10", _resolve_root(root, download), download, paths.DATA)
 
 
 def _resolve_root(root: str | Path | None, download: bool) -> str | None:
     """``root``, else ``$DIFFUSION_PLAYGROUND_DATA``, else a cache folder if downloading."""
     if root is None:
-        root = os.environ.get(DATA_ENV) or None
+        root = paths.data_root()
     if root is None and download:
-        root = _cache_dir() / "datasets"
+        root = paths.cache() / "datasets"
     return None if root is None else str(Path(root).expanduser())
 
 
@@ -244,7 +232,7 @@ def _load_cifar10_zip(assets: Path) -> ImageSet:
     if not path.is_file():
         raise FileNotFoundError(f"missing {path}")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]  # the cache key
-    cached = _cache_dir() / f"cifar10-test-{digest}.npz"
+    cached = paths.cache() / f"cifar10-test-{digest}.npz"
     arrays = _read_npz(cached)
     if arrays is None:
         arrays = _decode_cifar_zip(path)
@@ -282,11 +270,6 @@ def _decode_cifar_zip(path: Path) -> dict[str, np.ndarray]:
     return {"images": np.ascontiguousarray(images.transpose(0, 3, 1, 2)), "labels": labels}
 
 
-def _cache_dir() -> Path:
-    """``$DIFFUSION_PLAYGROUND_CACHE``, else ``~/.cache/diffusion-playground``."""
-    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "diffusion-playground").expanduser()
-
-
 def _read_npz(path: Path) -> dict[str, np.ndarray] | None:
     """The cached arrays, or ``None`` if absent or unreadable (then we decode again)."""
     try:
@@ -299,24 +282,20 @@ def _read_npz(path: Path) -> dict[str, np.ndarray] | None:
 
 
 def _write_npz_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
-    """Write to a temporary file beside ``path``, then rename: readers never see half a file.
+    """Write the arrays as ``.npz`` through :mod:`core.io.atomic`: readers never see half a file.
 
     A cache is only a speed-up, so an unwritable folder is silently skipped.
     """
-    tmp = None
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as f:
-            tmp = f.name
-            np.savez(f, **arrays)
-        os.replace(tmp, path)
+        write_bytes(path, buffer.getvalue())
     except OSError:
-        if tmp is not None:
-            Path(tmp).unlink(missing_ok=True)
+        pass
 
 
 # ---------------------------------------------------------------------------
-# Using images: splits, value ranges, mini-batches
+# Using images: splits and value ranges
 # ---------------------------------------------------------------------------
 
 
@@ -358,147 +337,13 @@ def to_uint8(x: torch.Tensor) -> torch.Tensor:
     return ((x.detach().clamp(-1.0, 1.0) + 1.0) * 127.5).round().to(torch.uint8)
 
 
-def batches(
-    ds_or_tensor: ImageSet | torch.Tensor,
-    batch_size: int,
-    *,
-    generator: torch.Generator,
-    drop_last: bool = True,
-) -> Iterator[tuple[torch.Tensor, torch.Tensor | None]]:
-    """Endless random mini-batches ``(x, y)``, one shuffled epoch after another.
-
-    ``x`` is float32 in ``[-1, 1]`` (uint8 images are converted batch by batch,
-    so the whole set is never held as floats); a float tensor (e.g. toy
-    samples, shape ``(N, 2)``) is passed through as is. ``y`` holds the labels
-    of an ``ImageSet`` and is ``None`` for a bare tensor. With ``drop_last``,
-    every batch has exactly ``batch_size`` rows. Batches live on the CPU;
-    move them to your device yourself.
-    """
-    if isinstance(ds_or_tensor, ImageSet):
-        data, labels = ds_or_tensor.images, ds_or_tensor.labels
-    else:
-        data, labels = ds_or_tensor, None
-    n = data.shape[0]
-    if batch_size < 1 or (drop_last and batch_size > n):
-        raise ValueError(f"batch_size must be between 1 and {n} (the data size), got {batch_size}")
-    while True:
-        order = torch.randperm(n, generator=generator)
-        stop = n - n % batch_size if drop_last else n
-        for start in range(0, stop, batch_size):
-            idx = order[start : start + batch_size]
-            x = data[idx]
-            yield (to_model_range(x) if x.dtype == torch.uint8 else x), (None if labels is None else labels[idx])
+IMAGE_SHAPES = {"mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
+"""``(C, H, W)`` of one image of each data set."""
 
 
-# ---------------------------------------------------------------------------
-# 2-D toy distributions
-# ---------------------------------------------------------------------------
-
-TOY_DATASETS = ("gaussian", "8gaussians", "moons", "checkerboard", "spiral", "swissroll")
-
-
-def sample_toy(
-    name: str,
-    n: int,
-    *,
-    generator: torch.Generator | None = None,
-    seed: int | None = None,
-) -> torch.Tensor:
-    """Draw ``n`` points, shape ``(n, 2)`` float32, from a 2-D toy distribution.
-
-    Scales follow FFJORD (Grathwohl et al. 2019) and torchcfm, so that every
-    distribution lies roughly in ``[-4, 4]^2`` with a per-coordinate standard
-    deviation between about 1 and 2.3, comparable to the ``N(0, I)`` source:
-
-    * ``gaussian``: the standard normal ``N(0, I)``, the usual noise end.
-    * ``8gaussians``: 8 equally likely blobs (std 0.35) on a circle of radius 2.83.
-    * ``moons``: sklearn's two interleaving half circles (noise 0.1), scaled
-      by 2 and shifted by ``(-1, -0.5)`` so that the mean is 0.
-    * ``checkerboard``: uniform on the 8 dark squares of a 4x4 board on ``[-4, 4]^2``
-      (squares of side 2; the bottom-left one is dark).
-    * ``spiral``: two interleaved arms, ``±(-t cos t, t sin t) / 3`` with
-      ``t = 3 pi sqrt(u)``, plus noise 0.1.
-    * ``swissroll``: sklearn's swiss roll seen from above,
-      ``(t cos t, t sin t) / 5`` with ``t`` uniform in ``[1.5 pi, 4.5 pi]``, plus noise 0.2.
-
-    Randomness: pass a ``generator`` or a ``seed`` (same seed, same points);
-    with neither, torch's global generator is used.
-    """
-    if name not in TOY_DATASETS:
-        raise ValueError(f"unknown toy dataset {name!r}; choose one of {', '.join(TOY_DATASETS)}")
-    if n < 1:
-        raise ValueError(f"n must be at least 1, got {n}")
-    if generator is not None and seed is not None:
-        raise ValueError("pass a generator or a seed, not both")
-    if seed is not None:
-        generator = torch.Generator().manual_seed(seed)
-
-    g = generator
-
-    def uniform(*shape: int) -> torch.Tensor:
-        return torch.rand(*shape, generator=g)
-
-    def normal(*shape: int) -> torch.Tensor:
-        return torch.randn(*shape, generator=g)
-
-    def polar(r: torch.Tensor, angle: torch.Tensor) -> torch.Tensor:
-        return torch.stack([r * torch.cos(angle), r * torch.sin(angle)], dim=1)  # (n, 2)
-
-    if name == "gaussian":
-        return normal(n, 2)
-    if name == "8gaussians":
-        blob = torch.randint(0, 8, (n,), generator=g)
-        centres = polar(torch.full((n,), 4 / math.sqrt(2)), blob * (math.pi / 4))
-        return centres + 0.5 / math.sqrt(2) * normal(n, 2)
-    if name == "moons":
-        upper = torch.randint(0, 2, (n, 1), generator=g).bool()
-        t = math.pi * uniform(n)
-        outer = torch.stack([torch.cos(t), torch.sin(t)], dim=1)
-        inner = torch.stack([1 - torch.cos(t), 0.5 - torch.sin(t)], dim=1)
-        points = torch.where(upper, outer, inner) + 0.1 * normal(n, 2)
-        return 2 * points + torch.tensor([-1.0, -0.5])
-    if name == "checkerboard":
-        x = 4 * uniform(n) - 2  # column in [-2, 2)
-        y = uniform(n) - 2 * torch.randint(0, 2, (n,), generator=g)  # [0, 1) or [-2, -1)
-        y = y + torch.floor(x) % 2  # shift every other column by one square
-        return 2 * torch.stack([x, y], dim=1)
-    if name == "spiral":
-        t = 3 * math.pi * torch.sqrt(uniform(n))  # sqrt: uniform density along the arm
-        arm = 2 * torch.randint(0, 2, (n, 1), generator=g) - 1  # +1 or -1
-        return arm * polar(t, math.pi - t) / 3 + 0.1 * normal(n, 2)  # (-t cos t, t sin t)
-    t = 1.5 * math.pi * (1 + 2 * uniform(n))  # swissroll
-    return polar(t, t) / 5 + 0.2 * normal(n, 2)
-
-
-def _orthonormal_columns(dim: int, seed: int) -> torch.Tensor:
-    """A fixed ``(dim, 2)`` matrix ``P`` with ``P^T P = I``: Q of the QR of a Gaussian matrix."""
-    if dim < 2:
-        raise ValueError(f"dim must be at least 2, got {dim}")
-    gaussian = torch.randn(dim, 2, generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
-    q, r = torch.linalg.qr(gaussian)  # q: (dim, 2)
-    return q * torch.sign(torch.diagonal(r))  # fix the signs: the same P on every platform
-
-
-def embed_toy(x2d: torch.Tensor, dim: int, *, seed: int) -> torch.Tensor:
-    """Embed 2-D points in ``dim`` dimensions: ``x_D = x_2 P^T``, shape ``(n, 2) -> (n, dim)``.
-
-    ``P`` (``dim x 2``, orthonormal columns, fixed by ``seed``) spans a random
-    plane, so the data lie on a 2-D subspace of a high-dimensional space: the
-    setting of "Back to Basics" (Li & He, 2025), where predicting the clean
-    ``x`` keeps working as ``dim`` grows while predicting the noise ``eps``
-    does not. Undo with :func:`project_toy`.
-    """
-    p = _orthonormal_columns(dim, seed).to(x2d.dtype)
-    return x2d @ p.T
-
-
-def project_toy(xD: torch.Tensor, dim: int, *, seed: int) -> torch.Tensor:
-    """Back to the plane of :func:`embed_toy`: ``x_2 = x_D P``, shape ``(n, dim) -> (n, 2)``.
-
-    Exact inverse on embedded points (``P^T P = I``); for any other point it is
-    the orthogonal projection onto the plane, in the plane's coordinates.
-    """
-    if xD.shape[-1] != dim:
-        raise ValueError(f"expected points of dimension {dim}, got shape {tuple(xD.shape)}")
-    p = _orthonormal_columns(dim, seed).to(xD.dtype)
-    return xD @ p
+def load_images(name: str) -> ImageSet:
+    """``load_mnist()`` or ``load_cifar10()`` by name (``mnist`` | ``cifar10``)."""
+    loaders = {"mnist": load_mnist, "cifar10": load_cifar10}
+    if name not in loaders:
+        raise ValueError(f"unknown image data set {name!r}; choose one of {', '.join(loaders)}")
+    return loaders[name]()

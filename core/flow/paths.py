@@ -1,0 +1,69 @@
+"""Flow matching: the straight path from noise to images, its loss, and where it meets diffusion.
+
+Convention (see ``core``): ``t in [0, 1]``, ``t = 0`` is the noise ``X ~ N(0, I)``,
+``t = 1`` is the image ``Y``. The straight path and its velocity are
+
+    I_t = (1 - t) X + t Y,        d I_t / dt = Y - X,
+
+and a network ``v(I_t, t)`` is trained with ``||v(I_t, t) - (Y - X)||^2``
+(Lipman et al. 2023; Liu et al. 2023). Pairing decides which ``X`` goes with
+which ``Y``: at random, or by optimal transport within the mini-batch
+(Tong et al. 2024; Pooladian et al. 2023), which makes paths cross less and
+the learned flow straighter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+
+VelocityField = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+@dataclass(frozen=True)
+class PathSample:
+    """A point on the straight path and the velocity to regress. ``x_t``, ``target``: ``(B, ...)``; ``t``: ``(B,)``."""
+
+    x_t: torch.Tensor
+    target: torch.Tensor
+    t: torch.Tensor
+
+
+def straight_path(x: torch.Tensor, y: torch.Tensor, t: torch.Tensor) -> PathSample:
+    """``I_t = (1 - t) X + t Y`` and target velocity ``Y - X``. x (noise), y (data): ``(B, ...)``; t: ``(B,)``."""
+    if x.shape != y.shape:
+        raise ValueError(f"noise and data shapes differ: {tuple(x.shape)} vs {tuple(y.shape)}")
+    if t.shape != (x.shape[0],):
+        raise ValueError(f"t must have shape ({x.shape[0]},), got {tuple(t.shape)}")
+    tb = t.to(x.dtype).reshape(-1, *([1] * (x.ndim - 1)))
+    return PathSample(x_t=(1 - tb) * x + tb * y, target=y - x, t=t)
+
+
+def flow_matching_loss(model: VelocityField, x: torch.Tensor, y: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+    """Mean of ``||v(I_t, t) - (Y - X)||^2`` over the batch (per-element mean), a scalar."""
+    p = straight_path(x, y, t)
+    return ((model(p.x_t, p.t) - p.target) ** 2).mean()
+
+
+# ---------------------------------------------------------------- meeting diffusion
+
+
+def diffusion_to_flow(x_t: torch.Tensor, abar: torch.Tensor | float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Map a diffusion state ``I_t = sqrt(abar) I_0 + sqrt(1-abar) eps`` to the flow path at equal SNR.
+
+    With ``c = sqrt(abar) + sqrt(1 - abar)``: flow time ``tau = sqrt(abar) / c`` and
+    state ``x_tau = I_t / c = (1 - tau) eps + tau I_0``. Returns ``(x_tau, tau)``.
+    """
+    abar = torch.as_tensor(abar, dtype=torch.float64)
+    c = abar.sqrt() + (1 - abar).sqrt()
+    return x_t / c.to(x_t.dtype), abar.sqrt() / c
+
+
+def flow_to_diffusion(x_tau: torch.Tensor, tau: torch.Tensor | float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Inverse of :func:`diffusion_to_flow`: ``abar = tau^2 / (tau^2 + (1 - tau)^2)``, ``I_t = x_tau * c``."""
+    tau = torch.as_tensor(tau, dtype=torch.float64)
+    abar = tau**2 / (tau**2 + (1 - tau) ** 2)
+    c = abar.sqrt() + (1 - abar).sqrt()
+    return x_tau * c.to(x_tau.dtype), abar

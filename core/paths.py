@@ -1,0 +1,69 @@
+"""Every file location of the project, in one place.
+
+Nothing else in the code spells a path to ``assets/``, ``lessons/`` or ``runs/``: it asks here.
+Environment overrides (each optional):
+
+* ``DIFFUSION_PLAYGROUND_CHECKPOINTS``: a folder of checkpoints to use instead of the shipped
+  ``assets/checkpoints`` (e.g. your own trained models);
+* ``DIFFUSION_PLAYGROUND_DATA``: a torchvision data root holding the full training sets
+  (read by :mod:`core.data`);
+* ``DIFFUSION_PLAYGROUND_CACHE``: where decoded data sets are cached
+  (default ``~/.cache/diffusion-playground``).
+
+The functions read the environment when called, so a test (or a lecturer) can point the app at
+another folder without re-importing anything.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+"""The repository (or installed project) root."""
+
+ASSETS = ROOT / "assets"
+DATA = ASSETS / "data"
+"""The offline copies of the data sets shipped with the app."""
+SHIPPED_CHECKPOINTS = ASSETS / "checkpoints"
+"""The shipped checkpoints and their ``manifest.json``."""
+TOYS = ASSETS / "toys"
+"""The pages' default toy models (see :mod:`core.live.defaults`)."""
+LESSONS = ROOT / "lessons"
+VIEWS = ROOT / "views"
+RUNS = ROOT / "runs"
+"""Resume state of command-line training runs (not shipped)."""
+
+CHECKPOINTS_ENV = "DIFFUSION_PLAYGROUND_CHECKPOINTS"
+DATA_ENV = "DIFFUSION_PLAYGROUND_DATA"
+CACHE_ENV = "DIFFUSION_PLAYGROUND_CACHE"
+
+
+def checkpoints() -> Path:
+    """The checkpoint folder: ``$DIFFUSION_PLAYGROUND_CHECKPOINTS``, else the shipped ``assets/checkpoints``."""
+    return Path(os.environ.get(CHECKPOINTS_ENV) or SHIPPED_CHECKPOINTS).expanduser()
+
+
+def checkpoint(name: str) -> Path:
+    """``checkpoints() / NAME.safetensors``: where the checkpoint called ``name`` lives."""
+    return checkpoints() / f"{name}.safetensors"
+
+
+def manifest() -> Path:
+    """The manifest of the checkpoint folder (recipe, sha256 and measured quality of every model)."""
+    return checkpoints() / "manifest.json"
+
+
+def data_root() -> str | None:
+    """``$DIFFUSION_PLAYGROUND_DATA`` (a torchvision root with the full training sets), if set."""
+    return os.environ.get(DATA_ENV) or None
+
+
+def cache() -> Path:
+    """``$DIFFUSION_PLAYGROUND_CACHE``, else ``~/.cache/diffusion-playground``."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "diffusion-playground").expanduser()
+
+
+def lesson(name: str) -> Path:
+    """``lessons/NAME.md``."""
+    return LESSONS / f"{name}.md"

@@ -1,0 +1,9 @@
+"""Session-state keys that more than one page reads: named here, once.
+
+A page's own widget keys carry its prefix (``ae_``, ``fn_``, ``sch_``, ``train_``, ``rev_``, ``fm_``)
+and stay in the page; a key listed here is a contract between pages.
+"""
+
+TOY_DIFFUSION_JOB = "train_job"
+"""The student's live toy-diffusion run (a :class:`ui.jobs.Job` whose result is a
+:class:`core.live.toy_diffusion.ToyModel`): started on the training page, sampled on the reverse page."""
