@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from benchmarks.timing import measure, row, table, wait_for_warm_up
+from core import paths
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+APP = str(paths.APP)
 
 
 def _open(page: str) -> AppTest:

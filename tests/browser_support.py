@@ -101,6 +101,12 @@ class Page:
         self.page.goto(url)
         self.wait()
 
+    def follow(self, link: str, timeout: float = 90) -> None:
+        """Open a lecture page the way a student does: its link in the sidebar (a deep link would make
+        Streamlit probe ``/PAGE/_stcore/*`` first, with two 404s in the console), then wait for the run."""
+        self.page.get_by_role("link", name=link).first.click()
+        self.wait(timeout)
+
     def wait(self, timeout: float = 90) -> None:
         """Wait until Streamlit has finished running the script (the app root reports ``notRunning``)."""
         self.page.wait_for_timeout(300)  # let a rerun triggered just before begin

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from core import paths
+
+APP = str(paths.APP)
 
 
 def arr(v) -> list:
@@ -25,10 +26,18 @@ def specs(at) -> list[dict]:
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
-def open_page(path: str, timeout: float = 300) -> AppTest:
-    """A fresh session that starts on the home page and follows the navigation to ``views/...py``."""
+def open_page(path: str | None = None, timeout: float = 300, *, check: bool = True) -> AppTest:
+    """A fresh session that starts on the home page and follows the navigation to ``views/...py``.
+
+    The one way the page tests open the app. With ``check``, the page must have run without an
+    exception (a student never sees a traceback).
+    """
     at = AppTest.from_file(APP, default_timeout=timeout).run()
-    return at.switch_page(path).run()
+    if path is not None:
+        at.switch_page(path).run()
+    if check:
+        assert not at.exception, [e.value for e in at.exception]
+    return at
 
 
 @pytest.fixture

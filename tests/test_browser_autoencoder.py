@@ -10,8 +10,7 @@ def test_autoencoder(server, browser):
     # Follow the sidebar link: a deep link makes the frontend probe /autoencoder/_stcore/* first (two 404s).
     tab = Page(browser, server)
     page = tab.page
-    page.get_by_role("link", name="1. Auto-encoders").first.click()
-    tab.wait()
+    tab.follow("1. Auto-encoders")
     page.wait_for_selector(".st-key-ae_arch .js-plotly-plot")
     tab.check("autoencoder")
     assert page.locator("h1").first.inner_text().startswith("1. Auto-encoders")

@@ -7,11 +7,9 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def test_flow_matching(server, browser):
-    # Follow the sidebar link from home: a deep link makes Streamlit probe /flow_matching/_stcore/* first.
     tab = Page(browser, server)
     page = tab.page
-    page.get_by_role("link", name="8. Flow matching").first.click()
-    tab.wait(timeout=180)
+    tab.follow("8. Flow matching", timeout=180)
     page.wait_for_selector(".st-key-fm_paths_chart .js-plotly-plot")
     tab.check("flow_matching")
     assert page.locator("h1").first.inner_text().startswith("8. Flow matching")

@@ -7,12 +7,9 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def test_forward_noising(server, browser):
-    # Open the home page and follow the sidebar link: a deep link to /forward_noising makes Streamlit's
-    # frontend probe /forward_noising/_stcore/* first, which logs two 404s unrelated to the page.
     tab = Page(browser, server)
     page = tab.page
-    page.get_by_role("link", name="2. Forward noising").first.click()
-    tab.wait()
+    tab.follow("2. Forward noising")
     page.wait_for_selector(".st-key-fn_cloud .js-plotly-plot")
     tab.check("forward_noising")
     assert page.locator("h1").first.inner_text().startswith("2. Forward noising")

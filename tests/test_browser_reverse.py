@@ -9,8 +9,7 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 def test_reverse(server, browser):
     tab = Page(browser, server)
     page = tab.page
-    page.get_by_role("link", name="5. Reverse denoising").first.click()
-    tab.wait()
+    tab.follow("5. Reverse denoising")
     page.wait_for_selector(".st-key-rev_toy_chart .js-plotly-plot", timeout=120_000)
     tab.check("reverse")
     assert page.locator("h1").first.inner_text().startswith("5. Reverse denoising")

@@ -7,11 +7,9 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def test_schedules(server, browser):
-    # Follow the sidebar link from home: a deep link makes Streamlit probe /schedules/_stcore/* first (two 404s).
     tab = Page(browser, server)
     page = tab.page
-    page.get_by_role("link", name="3. Schedules").first.click()
-    tab.wait()
+    tab.follow("3. Schedules")
     page.wait_for_selector(".st-key-sc_film .js-plotly-plot")
     tab.check("schedules")
     assert page.locator("h1").first.inner_text().startswith("3. Schedules")

@@ -7,11 +7,9 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def test_training(server, browser):
-    # Follow the sidebar link from home: a deep link makes Streamlit probe /training/_stcore/* first (two 404s).
     tab = Page(browser, server)
     page = tab.page
-    page.get_by_role("link", name="4. Training").first.click()
-    tab.wait()
+    tab.follow("4. Training")
     page.wait_for_selector("text=trained earlier")  # a reference model until the student presses Train
     page.locator(".js-plotly-plot").nth(2).wait_for(timeout=90_000)  # loss curve, samples vs data, MNIST loss over t
     assert page.locator(".js-plotly-plot").count() == 3

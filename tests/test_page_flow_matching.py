@@ -6,18 +6,14 @@ import time
 
 import numpy as np
 import pytest
-from page_support import APP
-from streamlit.testing.v1 import AppTest
+from page_support import open_page
 
 MNIST = ("mnist-flow-random", "mnist-flow-ot")
 
 
 @pytest.fixture
 def at():
-    at = AppTest.from_file(APP, default_timeout=180).run()
-    at.switch_page("views/flow_matching.py").run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return open_page("views/flow_matching.py")
 
 
 def values(v) -> np.ndarray:

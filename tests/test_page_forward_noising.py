@@ -3,16 +3,12 @@
 import json
 
 import pytest
-from page_support import APP
-from streamlit.testing.v1 import AppTest
+from page_support import open_page
 
 
 @pytest.fixture
 def at():
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("views/forward_noising.py").run()
-    assert not at.exception
-    return at
+    return open_page("views/forward_noising.py")
 
 
 def cloud_spec(at) -> dict:

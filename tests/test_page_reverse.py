@@ -6,8 +6,7 @@ empty folder and checks the page says so plainly while its toy part keeps workin
 
 
 import pytest
-from page_support import APP, arr, specs
-from streamlit.testing.v1 import AppTest
+from page_support import arr, open_page, specs
 
 import ui.models
 
@@ -15,9 +14,7 @@ import ui.models
 @pytest.fixture
 def at():
     ui.models._load.clear()
-    at = AppTest.from_file(APP, default_timeout=300).run()
-    at.switch_page("views/reverse.py").run()
-    return at
+    return open_page("views/reverse.py", check=False)
 
 
 def test_defaults(at):

@@ -3,8 +3,7 @@
 import math
 
 import pytest
-from page_support import APP, specs
-from streamlit.testing.v1 import AppTest
+from page_support import open_page, specs
 
 from core.diffusion.schedules import constant_schedule, make_schedule, step_budget
 
@@ -37,10 +36,7 @@ def test_step_budget_rejects_bad_thresholds():
 
 @pytest.fixture
 def at():
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    at.switch_page("views/schedules.py").run()
-    assert not at.exception
-    return at
+    return open_page("views/schedules.py")
 
 
 def curves_spec(at) -> dict:

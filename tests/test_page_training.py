@@ -6,8 +6,7 @@ empty folder and checks the page says so plainly while its toy part keeps workin
 
 
 import pytest
-from page_support import APP, arr, specs
-from streamlit.testing.v1 import AppTest
+from page_support import arr, open_page, specs
 
 import ui.models
 
@@ -29,8 +28,7 @@ def finish(at) -> None:
 @pytest.fixture
 def at():
     ui.models._load.clear()
-    at = AppTest.from_file(APP, default_timeout=300).run()
-    at.switch_page("views/training.py").run()
+    at = open_page("views/training.py", check=False)
     yield at
     stop_and_wait(at)
 

@@ -74,6 +74,22 @@ def default_flows(source: str, target: str) -> dict[str, ToyFlowResult]:
     return shipped_flows(cfg) or train_both(cfg, _stop_at_exit)
 
 
+def work() -> None:
+    """What the warm-up thread does: the default toy models, then each page's ``warm()`` in :data:`PAGES`."""
+    torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])  # PyTorch imports its compiler stack here, once
+    default = ToyFlowConfig()
+    default_flows(default.source, default.target)
+    reference_toy_model(ToyConfig().dataset)
+
+    for name in PAGES:
+        if _exiting.is_set():
+            return
+        try:
+            importlib.import_module(name).warm()
+        except Exception:  # a page that cannot warm up computes on its first visit and reports there
+            log.warning("warm-up of %s failed", name, exc_info=True)
+
+
 def warm_up() -> None:
     """Start (once per process) a background thread that prepares the defaults."""
     global _started
@@ -81,20 +97,6 @@ def warm_up() -> None:
         if _started:
             return
         _started = True
-
-    def work() -> None:
-        torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])  # PyTorch imports its compiler stack here, once
-        default = ToyFlowConfig()
-        default_flows(default.source, default.target)
-        reference_toy_model(ToyConfig().dataset)
-
-        for name in PAGES:
-            if _exiting.is_set():
-                return
-            try:
-                importlib.import_module(name).warm()
-            except Exception:  # a page that cannot warm up computes on its first visit and reports there
-                log.warning("warm-up of %s failed", name, exc_info=True)
 
     for name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching.cache_data_api"):
         logging.getLogger(name).addFilter(_NoContextWarning())
