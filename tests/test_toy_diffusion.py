@@ -127,3 +127,20 @@ def test_the_mlp_is_the_shared_one():
     assert isinstance(new_toy_model(ToyConfig(**SMALL)).net, MLP)
     assert MLPConfig(dim=2, hidden=32, depth=2) == new_toy_model(ToyConfig(**SMALL)).net.cfg
     assert math.isfinite(train_toy(ToyConfig(steps=1, **SMALL)).losses[0])
+
+
+def test_the_lessons_formula_is_the_objective_that_runs():
+    """lessons/training.md: L = 1/(B D) sum_b ||eps_hat(I_t^b, t_b / T) - eps^b||^2, on the objective's own draws."""
+    from core.diffusion import q_sample
+    from core.live.toy_diffusion import new_toy_model
+
+    model = new_toy_model(ToyConfig(**SMALL))
+    sch, x0 = model.schedule, torch.randn(64, 2, generator=torch.Generator().manual_seed(1))
+    code = diffusion_objective(sch, "eps")(model.net, (x0, None), torch.Generator().manual_seed(7))
+    g = torch.Generator().manual_seed(7)  # the same draws, in the objective's order: t, then eps
+    t = torch.randint(1, sch.T + 1, (64,), generator=g)
+    eps = torch.randn(x0.shape, generator=g)
+    err = model.net(q_sample(x0, t, sch, eps), t.float() / sch.T) - eps
+    B, D = x0.shape
+    on_screen = err.pow(2).sum(dim=1).sum() / (B * D)
+    assert float(code) == pytest.approx(float(on_screen), rel=1e-6)
