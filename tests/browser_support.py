@@ -126,8 +126,9 @@ class Page:
             raise AssertionError(f"{name}: {text!r} did not appear in {timeout} s; alerts on the page: {notes}; "
                                  f"console errors: {self.errors}") from err
 
-    def check(self, name: str) -> None:
-        """No exception element, no console error; save a screenshot of the first screen and of the whole page."""
+    def check(self, name: str, *, projector: bool = False) -> None:
+        """No exception element, no console error; save a screenshot of the first screen and of the whole page
+        (and, with ``projector``, of the first screen at 1280x720, as a lecture hall's projector shows it)."""
         SHOTS.mkdir(parents=True, exist_ok=True)
         self.page.screenshot(path=str(SHOTS / f"{name}.png"))
         # Streamlit scrolls inside its main block: grow the window to the content for the full view
@@ -137,6 +138,11 @@ class Page:
         self.page.wait_for_timeout(800)
         (SHOTS / "full").mkdir(exist_ok=True)
         self.page.screenshot(path=str(SHOTS / "full" / f"{name}.png"))
+        if projector:
+            self.page.set_viewport_size({"width": 1280, "height": 720})
+            self.page.wait_for_timeout(800)
+            (SHOTS / "projector").mkdir(exist_ok=True)
+            self.page.screenshot(path=str(SHOTS / "projector" / f"{name}.png"))
         self.page.set_viewport_size(size)
         self.page.wait_for_timeout(300)
         assert self.page.locator("[data-testid='stException']").count() == 0, f"{name}: an exception is shown"

@@ -101,8 +101,15 @@ def test_latent_grid_puts_high_z2_on_top():
     expected = tae.decode(vae, torch.tensor([[-2.0, 2.0], [2.0, -2.0], [1.0, 0.0]]))
     assert torch.allclose(images[[0, 24, 13]], expected, atol=1e-6)  # top-left, bottom-right, row 2 col 3
     spatial = VAE(VAEConfig(channels=(4, 8), latent="spatial"))
-    with pytest.raises(ValueError, match="2-D latent"):
+    with pytest.raises(ValueError, match="needs a 2-D code"):
         tae.latent_grid(spatial)
+
+
+def test_latent_grid_of_a_2d_autoencoder_is_centred_where_asked():
+    ae = ConvAutoencoder(ConvAutoencoderConfig(channels=(4, 8), code_dim=2)).eval()
+    coords, images = tae.latent_grid(ae, n=3, extent=1.0, centre=(5.0, -2.0))
+    assert torch.allclose(images[4], tae.decode(ae, torch.tensor([[5.0, -2.0]]))[0], atol=1e-6)  # the middle cell
+    assert torch.allclose(images[0], tae.decode(ae, torch.tensor([[4.0, -1.0]]))[0], atol=1e-6)  # top-left
 
 
 def test_psnr_closed_form():

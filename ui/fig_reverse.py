@@ -6,40 +6,15 @@ moving through the steps never reruns the page.
 
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
 import plotly.graph_objects as go
-from PIL import Image
 
 from ui import theme
 from ui.fig_training import BOX, DATA, FONT, MODEL
+from ui.mosaic import PAD, mosaic, png_uri
 
 CLOUD = theme.CLOUD  # the points I_t
 PANELS = ("state<br>I<sub>t</sub>", "noise<br>ε̂", "one-shot<br>Î<sub>0</sub>", "posterior<br>mean μ", "next<br>I<sub>s</sub> = μ + σz")
-PAD = 3  # pixels between cells
-
-
-def _png(array: np.ndarray) -> str:
-    """A uint8 ``(H, W)`` grey or ``(H, W, 3)`` colour array as a PNG data URI."""
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-
-
-def _mosaic(cells: np.ndarray) -> np.ndarray:
-    """``(rows, cols, C, H, W)`` uint8 cells into one image with white gaps of ``PAD`` pixels.
-
-    The result is ``(rows*(H+PAD)-PAD, cols*(W+PAD)-PAD)`` for grey cells (``C = 1``), with a last
-    axis of 3 for colour ones.
-    """
-    rows, cols, ch, h, w = cells.shape
-    out = np.full((rows * (h + PAD) - PAD, cols * (w + PAD) - PAD, ch), 255, dtype=np.uint8)
-    for r in range(rows):
-        for c in range(cols):
-            out[r * (h + PAD) : r * (h + PAD) + h, c * (w + PAD) : c * (w + PAD) + w] = cells[r, c].transpose(1, 2, 0)
-    return out[..., 0] if ch == 1 else out
 
 
 def _controls(names: list[str], labels: list[str], *, redraw: bool, duration: int, prefix: str = "",
@@ -77,12 +52,12 @@ def reverse_steps_figure(panels: np.ndarray, ts: list[int], ss: list[int], sigma
     panels: ``(K, N, 5, C, H, W)`` uint8 (images clipped to [-1, 1], noise mapped from [-3, 3]).
     """
     K, n, ncol, _, h, w = panels.shape
-    mosaics = [_mosaic(panels[k]) for k in range(K)]
+    mosaics = [mosaic(panels[k]) for k in range(K)]
     H, W = mosaics[0].shape[:2]
     titles = [step_title(ts[k], ss[k], sigmas[k], k, K) for k in range(K)]
 
     def image(k: int) -> go.Image:
-        return go.Image(source=_png(mosaics[k]), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip")
+        return go.Image(source=png_uri(mosaics[k]), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip")
 
     fig = go.Figure(data=[image(0)],
                     frames=[go.Frame(data=[image(k)], name=str(k), layout=dict(title=dict(text=titles[k])))

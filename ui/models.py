@@ -54,3 +54,14 @@ def measured(name: str, key: str, sha256: str) -> dict | None:
     except (OSError, ValueError):
         return None
     return entry if entry and entry.get("sha256") == sha256 else None
+
+
+def measured_quality(name: str, sha256: str) -> dict:
+    """Every quality figure measured offline for checkpoint ``name`` (``manifest.json``), if the manifest
+    describes these weights; ``{}`` otherwise (the page then says it has no figures)."""
+    try:
+        path = paths.manifest()
+        entry = _manifest(str(path), path.stat().st_mtime).get(name, {})
+    except (OSError, ValueError):
+        return {}
+    return entry.get("quality", {}) if entry.get("sha256") == sha256 else {}

@@ -27,8 +27,8 @@ ROADMAP: tuple[Part, ...] = (
     Part(3, "Schedules", ":material/timeline:", "Constant, linear, cosine: how fast the signal fades, and where the steps are spent.", page="schedules.py"),
     Part(4, "Training", ":material/model_training:", "A network learns to predict the noise that was added, at random steps t.", page="training.py"),
     Part(5, "Reverse denoising", ":material/auto_fix_high:", "From pure noise back to an image: the one-shot guess, then DDPM's progressive steps.", page="reverse.py"),
-    Part(6, "Prediction targets", ":material/target:", "Predict the noise, the image or the velocity? In high dimension, predicting the image wins."),
-    Part(7, "Latent diffusion", ":material/layers:", "Run the same process in the small latent space of a VAE."),
+    Part(6, "Prediction targets", ":material/target:", "Predict the noise, the image or the velocity? In high dimension, predicting the image wins.", page="prediction_targets.py"),
+    Part(7, "Latent diffusion", ":material/layers:", "Run the same process in the small latent space of a VAE.", page="latent_diffusion.py"),
     Part(8, "Flow matching", ":material/trending_flat:", "Straight paths from noise to images; random vs optimal-transport pairing; ODE solvers.", page="flow_matching.py"),
     Part(9, "Spotting generated images", ":material/search:", "High frequencies, overly smooth textures, inconsistencies: what gives a generated image away."),
 )

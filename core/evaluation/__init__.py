@@ -2,6 +2,7 @@
 :mod:`~core.evaluation.quality`), a diffusion model's loss by ``t``
 (:mod:`~core.evaluation.loss_by_t`) and the checkpoints' manifest (:mod:`~core.evaluation.manifest`)."""
 
+from core.evaluation.cost import SamplingCost, sampling_cost
 from core.evaluation.loss_by_t import LossByT, diffusion_loss_curve, loss_by_t
 from core.evaluation.manifest import read_manifest, refresh_manifest
 from core.evaluation.metrics import Judgement, features, frechet_distance, judge
@@ -17,6 +18,7 @@ __all__ = [
     "CLASSIFIERS",
     "Judgement",
     "LossByT",
+    "SamplingCost",
     "classifier_accuracy",
     "diffusion_loss_curve",
     "features",
@@ -28,4 +30,5 @@ __all__ = [
     "read_manifest",
     "refresh_manifest",
     "sample_many",
+    "sampling_cost",
 ]

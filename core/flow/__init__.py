@@ -18,15 +18,20 @@ from core.flow.pairing import (
     total_cost,
 )
 from core.flow.paths import (
+    FLOW_PREDICTIONS,
+    GAP,
     PathSample,
     VelocityField,
     diffusion_to_flow,
     flow_matching_loss,
     flow_to_diffusion,
     straight_path,
+    velocity_from,
 )
 
 __all__ = [
+    "FLOW_PREDICTIONS",
+    "GAP",
     "PAIRINGS",
     "PathSample",
     "VelocityField",
@@ -43,5 +48,6 @@ __all__ = [
     "straight_path",
     "straightness",
     "total_cost",
+    "velocity_from",
     "wasserstein2",
 ]

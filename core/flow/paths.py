@@ -41,10 +41,38 @@ def straight_path(x: torch.Tensor, y: torch.Tensor, t: torch.Tensor) -> PathSamp
     return PathSample(x_t=(1 - tb) * x + tb * y, target=y - x, t=t)
 
 
-def flow_matching_loss(model: VelocityField, x: torch.Tensor, y: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
-    """Mean of ``||v(I_t, t) - (Y - X)||^2`` over the batch (per-element mean), a scalar."""
+FLOW_PREDICTIONS = ("v", "x", "eps")
+"""What a flow network may output: the velocity ``v = Y - X``, the clean data ``x = Y`` or the noise ``eps = X``."""
+GAP = 0.05
+"""The smallest ``t`` and ``1 - t`` a conversion divides by (as in JiT, Li and He 2025), so that it never blows up."""
+
+
+def velocity_from(out: torch.Tensor, x_t: torch.Tensor, t: torch.Tensor, prediction: str = "v") -> torch.Tensor:
+    """The velocity implied by a network's output on the straight path ``I_t = (1 - t) X + t Y``.
+
+    ``v``: the output itself; ``x`` (the clean data): ``v = (x_hat - I_t) / (1 - t)``; ``eps`` (the
+    noise): ``v = (I_t - eps_hat) / t``; the denominators are clamped to at least :data:`GAP`.
+    out, x_t: ``(B, ...)``; t: ``(B,)``.
+    """
+    if prediction == "v":
+        return out
+    tb = t.to(x_t.dtype).reshape(-1, *([1] * (x_t.ndim - 1)))
+    if prediction == "x":
+        return (out - x_t) / (1 - tb).clamp(min=GAP)
+    if prediction == "eps":
+        return (x_t - out) / tb.clamp(min=GAP)
+    raise ValueError(f"unknown flow prediction {prediction!r}; choose one of {', '.join(FLOW_PREDICTIONS)}")
+
+
+def flow_matching_loss(model: VelocityField, x: torch.Tensor, y: torch.Tensor, t: torch.Tensor,
+                       prediction: str = "v") -> torch.Tensor:
+    """``mean (v_hat(I_t, t) - (Y - X))^2`` over the batch and the coordinates, a scalar (the "v-loss").
+
+    ``v_hat`` is the network's output converted by :func:`velocity_from` (``prediction``: what the
+    network outputs), so the three targets are trained with the same loss, as in Li and He (2025).
+    """
     p = straight_path(x, y, t)
-    return ((model(p.x_t, p.t) - p.target) ** 2).mean()
+    return ((velocity_from(model(p.x_t, p.t), p.x_t, p.t, prediction) - p.target) ** 2).mean()
 
 
 # ---------------------------------------------------------------- meeting diffusion

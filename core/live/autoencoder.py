@@ -358,19 +358,22 @@ def sample_codes(g: CodeGaussian, n: int, *, generator: torch.Generator | None =
 # --------------------------------------------------------------------------- #
 
 
-def latent_grid(vae: VAE, n: int = 15, extent: float = 3.0) -> tuple[Tensor, Tensor]:
-    """Decode an ``n x n`` grid of points of the 2-D latent plane, ``[-extent, extent]^2``.
+def latent_grid(model: VAE | ConvAutoencoder, n: int = 15, extent: float = 3.0,
+                centre: tuple[float, float] = (0.0, 0.0)) -> tuple[Tensor, Tensor]:
+    """Decode an ``n x n`` grid of points of a 2-D code plane, ``centre + [-extent, extent]^2``.
 
-    Returns ``(coords, images)``: coords (n, ) the grid values along each axis, and
-    images (n * n, C, H, W); row ``r`` of the grid has ``z_2 = coords[n - 1 - r]``
-    (high ``z_2`` at the top, like a plot) and column ``c`` has ``z_1 = coords[c]``.
+    ``model``: a VAE with a 2-D latent, or an auto-encoder with a 2-D code. Returns
+    ``(coords, images)``: coords (n, ) the offsets along each axis, and images (n * n, C, H, W);
+    row ``r`` of the grid has ``z_2 = centre_2 + coords[n - 1 - r]`` (high ``z_2`` at the top, like a
+    plot) and column ``c`` has ``z_1 = centre_1 + coords[c]``.
     """
-    if vae.latent_shape != (2,):
-        raise ValueError(f"the latent map needs a VAE with a 2-D latent, this one has shape {vae.latent_shape}")
+    shape = model.latent_shape if isinstance(model, VAE) else (model.cfg.code_dim,)
+    if tuple(shape) != (2,):
+        raise ValueError(f"the latent map needs a 2-D code, this model's has shape {tuple(shape)}")
     coords = torch.linspace(-extent, extent, n)
     z2, z1 = torch.meshgrid(coords.flip(0), coords, indexing="ij")  # (n, n) each
-    z = torch.stack([z1.reshape(-1), z2.reshape(-1)], dim=1)  # (n*n, 2), row-major from the top-left
-    return coords, decode(vae, z)
+    z = torch.stack([z1.reshape(-1) + centre[0], z2.reshape(-1) + centre[1]], dim=1)  # (n*n, 2), from the top-left
+    return coords, decode(model, z)
 
 
 @torch.no_grad()
@@ -384,3 +387,16 @@ def psnr(x: Tensor, ref: Tensor) -> float:
     """Peak signal-to-noise ratio in dB of ``x`` against ``ref`` (both in [-1, 1], peak-to-peak 2)."""
     mse = float(((x - ref) ** 2).mean())
     return math.inf if mse == 0 else 10 * math.log10(4.0 / mse)
+
+
+def far_share(codes: Tensor, n: int = 2000, *, factor: float = 3.0, seed: int = 0) -> float:
+    """How often a code drawn from a Gaussian fitted to ``codes`` lands far from every real code.
+
+    ``codes``: (N, D). Draws ``n`` codes from :func:`fit_code_gaussian` and returns the share whose
+    nearest real code is more than ``factor`` times the median gap between neighbouring real codes:
+    where a generator sampling that Gaussian would ask the decoder for an image it never learned.
+    """
+    z = codes.double()
+    draws = sample_codes(fit_code_gaussian(codes.float()), n, generator=torch.Generator().manual_seed(seed)).double()
+    gaps = torch.cdist(z, z).fill_diagonal_(math.inf).min(1).values
+    return float((torch.cdist(draws, z).min(1).values > factor * gaps.median()).double().mean())

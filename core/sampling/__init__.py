@@ -9,12 +9,13 @@ from core.sampling.generate import (
     denoiser,
     generate,
     image_data,
+    read_prediction,
     recipe_of,
     sample_shape,
     schedule_of,
     velocity,
 )
-from core.sampling.latent import decode_latents, encode_dataset, latent_scale
+from core.sampling.latent import decode_latents, encode_dataset, encode_latents, interpolate, latent_scale
 
 __all__ = [
     "DIFFUSION_SAMPLERS",
@@ -23,9 +24,12 @@ __all__ = [
     "decode_latents",
     "denoiser",
     "encode_dataset",
+    "encode_latents",
     "generate",
     "image_data",
+    "interpolate",
     "latent_scale",
+    "read_prediction",
     "recipe_of",
     "sample_shape",
     "schedule_of",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import torch
 
 from core.data import IMAGE_SHAPES
+from core.diffusion.process import Prediction, convert_prediction
 from core.diffusion.samplers import SAMPLERS, DiffusionStep
 from core.diffusion.schedules import Schedule, make_schedule
 from core.io.checkpoints import Checkpoint, CheckpointError, load
@@ -67,6 +68,21 @@ def denoiser(ckpt: Checkpoint, label: int | None = None, guidance: float = 1.0):
     return lambda x, t: f(x, t.to(x.dtype) / T)
 
 
+@torch.no_grad()
+def read_prediction(ckpt: Checkpoint, x_t: torch.Tensor, t: int, label: int | None = None) -> Prediction:
+    """What a diffusion checkpoint says at ``I_t``: its output read as ``eps_hat``, ``I0_hat`` and ``v_hat``.
+
+    The network outputs the target it was trained on (``recipe["prediction"]``);
+    :func:`core.diffusion.convert_prediction` turns it into the other two. x_t: ``(B, C, H, W)``.
+    """
+    recipe = recipe_of(ckpt)
+    if recipe["objective"] != "diffusion":
+        raise CheckpointError(f"{ckpt.path.name} is a {recipe['objective']} model, not a diffusion one")
+    t_b = torch.full((len(x_t),), int(t), dtype=torch.long)
+    out = denoiser(ckpt, label)(x_t, t_b)
+    return convert_prediction(out, x_t, t_b, schedule_of(ckpt), recipe["prediction"])
+
+
 def velocity(ckpt: Checkpoint, label: int | None = None, guidance: float = 1.0):
     """The flow model as the solvers want it: ``v(x, t)`` with ``t`` in ``[0, 1]``."""
     return _guided(ckpt.model, label, guidance)
@@ -90,12 +106,17 @@ def image_data(ckpt: Checkpoint) -> str:
 
 @dataclass(frozen=True)
 class Generation:
-    """Generated samples (``(N, C, H, W)`` in ``[-1, 1]``), the states along the way and the NFE."""
+    """Generated samples (``(N, C, H, W)`` in ``[-1, 1]``), the states along the way and the NFE.
+
+    For a latent model, ``frames`` are the states decoded by its VAE and ``latents`` the states
+    themselves (scaled latents, ``(K + 1, N, *latent_shape)``); ``None`` for a pixel model.
+    """
 
     images: torch.Tensor
     frames: torch.Tensor  # (K + 1, N, C, H, W): from noise to images
     nfe: int
     times: list[float]
+    latents: torch.Tensor | None = None
 
 
 def _decoded(ckpt: Checkpoint, gen: Generation) -> Generation:
@@ -105,7 +126,7 @@ def _decoded(ckpt: Checkpoint, gen: Generation) -> Generation:
         return Generation(gen.images.clamp(-1, 1), gen.frames, gen.nfe, gen.times)
     vae, scale = load(latent["vae"]), latent["scale"]
     frames = torch.stack([decode_latents(vae, f, scale) for f in gen.frames])
-    return Generation(frames[-1], frames, gen.nfe, gen.times)
+    return Generation(frames[-1], frames, gen.nfe, gen.times, latents=gen.frames)
 
 
 @torch.no_grad()

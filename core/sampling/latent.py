@@ -42,6 +42,26 @@ def latent_scale(vae_name: str, fraction: float = 0.8, seed: int = 0) -> float:
 
 
 @torch.no_grad()
+def encode_latents(vae: Checkpoint, x: torch.Tensor, scale: float) -> torch.Tensor:
+    """Scaled latents of images ``x`` (``(B, C, H, W)`` in ``[-1, 1]``): the posterior means divided by ``scale``."""
+    return vae.model.encode(x).mu / scale
+
+
+@torch.no_grad()
+def interpolate(vae: Checkpoint, a: torch.Tensor, b: torch.Tensor, n: int, scale: float = 1.0) -> tuple[torch.Tensor, torch.Tensor]:
+    """From image ``a`` to image ``b`` (each ``(1, C, H, W)``) in ``n`` steps, twice.
+
+    In pixel space, ``(1 - s) a + s b``: a cross-fade. In latent space, ``D((1 - s) E(a) + s E(b))``: each
+    step decoded, an image of its own. Returns ``(pixel, latent)``, each ``(n, C, H, W)``, ``s = 0 .. 1``.
+    """
+    if n < 2:
+        raise ValueError(f"n must be at least 2, got {n}")
+    s = torch.linspace(0, 1, n).reshape(-1, *([1] * (a.ndim - 1)))
+    za, zb = encode_latents(vae, a, scale), encode_latents(vae, b, scale)
+    return (1 - s) * a + s * b, decode_latents(vae, (1 - s) * za + s * zb, scale)
+
+
+@torch.no_grad()
 def decode_latents(vae: Checkpoint, z_scaled: torch.Tensor, scale: float) -> torch.Tensor:
     """Images in ``[-1, 1]`` from scaled latents: ``vae.decode(z * scale)``."""
     return vae.model.decode(z_scaled * scale).clamp(-1, 1)

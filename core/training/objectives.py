@@ -80,13 +80,15 @@ def diffusion_objective(schedule: Schedule, prediction: str = "eps", *, num_clas
     return diffusion_loss
 
 
-def flow_objective(pairing: str = "random", *, source: Source | None = None, ot_block: int | None = None,
-                   num_classes: int = 0, p_uncond: float = 0.1) -> LossFn:
-    """``L = mean (v(I_t, t[, y]) - (Y - X))^2`` on pairs ``(X, Y)`` re-paired by ``pairing``.
+def flow_objective(pairing: str = "random", *, prediction: str = "v", source: Source | None = None,
+                   ot_block: int | None = None, num_classes: int = 0, p_uncond: float = 0.1) -> LossFn:
+    """``L = mean (v_hat(I_t, t[, y]) - (Y - X))^2`` on pairs ``(X, Y)`` re-paired by ``pairing``.
 
     ``source``: draws ``X`` (default ``N(0, I)`` of the data's shape). ``pairing``: ``random``
     keeps the draw as it is (both sides are fresh random draws already); ``ot`` pairs by exact OT
-    over the whole batch, or within blocks of ``ot_block`` rows.
+    over the whole batch, or within blocks of ``ot_block`` rows. ``prediction``: what the net
+    outputs (``v``, the clean data ``x``, or the noise ``eps``), turned into ``v_hat`` by
+    :func:`core.flow.velocity_from`: the same v-loss for all three (Li and He 2025).
     """
     if pairing not in ("random", "ot"):
         raise ValueError(f"unknown pairing {pairing!r}; choose random or ot")
@@ -103,7 +105,7 @@ def flow_objective(pairing: str = "random", *, source: Source | None = None, ot_
             labels = None if labels is None else labels[perm.to(labels.device)]
         labels = drop_labels(labels, num_classes, p_uncond, g)
         t = torch.rand(len(y1), generator=g).to(y1.device)
-        return flow_matching_loss(lambda xt, tt: _call(model, xt, tt, labels), x0, y1, t)
+        return flow_matching_loss(lambda xt, tt: _call(model, xt, tt, labels), x0, y1, t, prediction)
 
     return flow_loss
 

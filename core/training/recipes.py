@@ -76,6 +76,8 @@ RECIPES: dict[str, Recipe] = {
                steps=1500, lr=2e-3, ema_decay=0.99),
         Recipe("mnist-autoencoder", "Conv auto-encoder, 16-D code.", "mnist", "autoencoder", "autoencoder",
                {"channels": (16, 32), "code_dim": 16}, steps=2000, ema_decay=0.995),
+        Recipe("mnist-autoencoder-2d", "Conv auto-encoder with a 2-D code (its codes leave holes; compare the VAE's).",
+               "mnist", "autoencoder", "autoencoder", {"channels": (16, 32), "code_dim": 2}, steps=2000, ema_decay=0.995),
         Recipe("mnist-vae-2d", "VAE with a 2-D latent (the latent map).", "mnist", "vae", "vae",
                {"channels": (16, 32), "latent": "flat", "latent_dim": 2}, steps=2000, ema_decay=0.995),
         Recipe("mnist-vae-spatial", "VAE with a 7x7x4 latent, for latent diffusion.", "mnist", "vae", "vae",

@@ -1,0 +1,117 @@
+"""Part 6, prediction targets, with AppTest: the three networks at one I_t, the MNIST grids and figures, the toy grid,
+a live toy run; and the lesson's claims checked against the page's own figures."""
+
+import time
+
+import pytest
+from page_support import arr, open_page
+
+import ui.models
+from core.io import load
+from ui.fig_targets import MODELS, STEPS, read_all, toy_grid
+
+PAGE = "views/prediction_targets.py"
+
+
+@pytest.fixture(scope="module")
+def at():
+    ui.models._load.clear()
+    return open_page(PAGE)
+
+
+def chart(at, key):
+    import json
+
+    return json.loads(next(c for c in at.get("plotly_chart") if c.key == key).proto.spec)
+
+
+def test_defaults(at):
+    assert at.title[0].value == "6. Prediction targets"
+    assert not at.error
+    outputs = chart(at, "pt_outputs")
+    assert outputs["layout"]["title"]["text"].startswith("t = 800:")
+    labels = " ".join(a["text"] for a in outputs["layout"]["annotations"])
+    for target in ("noise ε", "image I₀", "velocity v"):
+        assert f"trained on {target}" in labels
+    assert len(outputs["layout"]["shapes"]) == 3  # each network's own output is framed
+    assert len(at.get("image")) == 3 * len(STEPS)  # three rows of sample grids
+    quality = chart(at, "pt_quality")
+    assert {tr["name"] for tr in quality["data"] if tr.get("name")} == {f"predicts {t}" for t in ("noise ε", "image I₀", "velocity v")}
+    assert all(arr(tr["x"]) == list(STEPS) for tr in quality["data"])  # every step count was measured, for every model
+    oneshot = chart(at, "pt_oneshot")
+    assert len(oneshot["data"]) == 3 and all(len(arr(tr["x"])) == 40 for tr in oneshot["data"])
+    toy = chart(at, "pt_toy_grid")
+    assert len(toy["data"]) == 2 * 15  # data and samples in each of the 15 cells
+
+
+def test_widgets_move_the_figures(at):
+    before = chart(at, "pt_outputs")["data"][0]["source"]
+    at.select_slider(key="pt_t").set_value(100).run()
+    assert not at.exception
+    after = chart(at, "pt_outputs")
+    assert after["layout"]["title"]["text"].startswith("t = 100:") and after["data"][0]["source"] != before
+    at.number_input(key="pt_digit").set_value(7).run()
+    grids = [img.proto.imgs[0].url for img in at.get("image")]
+    at.selectbox(key="pt_label").set_value(3).run()
+    assert not at.exception and [img.proto.imgs[0].url for img in at.get("image")] != grids
+
+
+def test_a_live_toy_cell_trains_and_shows_its_samples():
+    at = open_page(PAGE)
+    at.select_slider(key="pt_toy_dim").set_value(8).run()
+    at.select_slider(key="pt_toy_steps").set_value(500).run()
+    at.select_slider(key="pt_toy_hidden").set_value(64).run()
+    at.button(key="pt_toy_train").click().run()
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        time.sleep(1)
+        at.run()
+        if any(c.key == "pt_toy_mine" for c in at.get("plotly_chart")):
+            break
+    else:
+        raise AssertionError("the live cell did not finish")
+    assert not at.exception
+    caption = " ".join(c.value for c in at.caption)
+    assert "x-prediction network in D = 8 (500 steps, width 64" in caption
+
+
+# ------------------------------------------------------------------ the lesson's claims, on the page's own figures
+
+
+def test_the_image_network_wins_with_few_steps_and_the_three_meet_with_many():
+    from ui.models import measured_quality
+
+    q = {k: measured_quality(name, load(name).sha256) for k, name in MODELS.items()}
+    ratio = {k: {s: q[k][f"ddim-{s}-cond-w1"]["frechet_ratio"] for s in STEPS} for k in q}
+    for s in (2, 5):
+        assert ratio["x0"][s] < 0.8 * ratio["eps"][s]  # clearly better with few steps
+    assert max(ratio[k][50] for k in q) < 1.25  # all close to the real-vs-real floor at 50 steps
+
+
+def test_dividing_by_sqrt_abar_amplifies_the_noise_networks_error_at_large_t():
+    ckpts = tuple(load(name) for name in MODELS.values())
+    read = read_all(tuple(c.sha256 for c in ckpts), ckpts, 3, 990, 0)
+    assert read["rmse"]["eps"] > 2 * read["rmse"]["x0"]
+    assert read["rmse"]["v"] < read["rmse"]["eps"]
+
+
+def test_the_toy_grid_reproduces_the_paper():
+    grid = toy_grid()
+    w2 = {key: cell.w2 for key, cell in grid.items()}
+    assert w2["eps", 512] >= 3 * w2["x", 512]  # the paper's failure of noise prediction in high dimension
+    assert w2["v", 512] >= 1.5 * w2["x", 512]
+    assert max(w2[p, 2] for p in ("x", "eps", "v")) <= 1.3 * min(w2[p, 2] for p in ("x", "eps", "v"))  # all fine in 2-D
+    assert max(w2["x", d] for d in (2, 8, 16, 64, 512)) < 0.4  # x-prediction works at every D
+
+
+def test_the_noise_networks_one_shot_error_explodes_while_the_others_stay_below_the_average_digit():
+    import math
+
+    from ui.fig_targets import average_digit_rmse
+    from ui.models import measured_quality
+
+    curves = {k: measured_quality(name, load(name).sha256)["loss_by_t"] for k, name in MODELS.items()}
+    rmse = {k: [math.sqrt(x) for x in c["x0_mse"]] for k, c in curves.items()}
+    assert rmse["eps"][-1] > 100 * rmse["eps"][0] and rmse["eps"][-1] > 10 * rmse["x0"][-1]  # orders of magnitude
+    for k in ("x0", "v"):
+        assert max(rmse[k]) < average_digit_rmse()

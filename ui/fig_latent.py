@@ -1,0 +1,201 @@
+"""Part 7, latent diffusion: cached data and figures (the encode/decode pipeline, generation step by step in the
+latent and in pixels, interpolations, auto-encoder vs VAE codes, and what each costs)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+from plotly.subplots import make_subplots
+
+from core import data as datasets
+from core.evaluation import SamplingCost, sampling_cost
+from core.images import grid, signed_to_uint8, to_pil
+from core.live import autoencoder as tae
+from core.sampling import decode_latents, encode_latents, generate, interpolate
+from ui import theme
+from ui.mosaic import PAD, mosaic, png_uri
+from ui.state import mnist
+
+VAE_NAME, LATENT_MODEL, PIXEL_MODEL = "mnist-vae-spatial", "mnist-latent-flow", "mnist-flow-ot"
+AE_2D, VAE_2D = "mnist-autoencoder-2d", "mnist-vae-2d"
+TRAIN_FRACTION, SPLIT_SEED = 0.8, 0  # the shipped models' split: held-out digits were never trained on
+LATENT_RANGE = 3.0  # scaled latents have unit variance: -3 black, +3 white
+DEFAULT_VIEW = {"digit": 0, "label": "any", "seed": 0, "steps": 10, "a": 3, "b": 8}
+COST_STEPS = 20  # the sampling budget of the cost table (the latent model's measured sweet spot)
+FONT = theme.FONT
+
+
+@st.cache_resource(show_spinner=False)
+def _split() -> tuple[datasets.ImageSet, datasets.ImageSet]:
+    return datasets.split(mnist(), TRAIN_FRACTION, seed=SPLIT_SEED)
+
+
+def heldout() -> datasets.ImageSet:
+    return _split()[1]
+
+
+def digit(index: int) -> torch.Tensor:
+    """Held-out digit ``index`` in [-1, 1], ``(1, 1, 28, 28)``."""
+    return datasets.to_model_range(heldout().images[index : index + 1])
+
+
+def _latent_cell(z: torch.Tensor) -> np.ndarray:
+    """A scaled latent ``(4, 7, 7)`` as one 28x28 grey cell: its four channels as a 2x2 tile, each upscaled 2x."""
+    ch = signed_to_uint8(z, LATENT_RANGE)  # (4, 7, 7) uint8
+    tiles = ch.repeat_interleave(2, dim=1).repeat_interleave(2, dim=2)  # (4, 14, 14)
+    top, bottom = torch.cat([tiles[0], tiles[1]], dim=1), torch.cat([tiles[2], tiles[3]], dim=1)
+    return torch.cat([top, bottom], dim=0)[None].numpy()  # (1, 28, 28)
+
+
+def _image_figure(cells: np.ndarray, columns: list[str], rows: list[str], *, title: str = "", width: int = 760,
+                  left: int = 70) -> go.Figure:
+    """A table of small images ``(R, K, C, H, W)`` with column titles and row labels (one PNG, crisp)."""
+    m = mosaic(cells)
+    H, W = m.shape[:2]
+    h, w = cells.shape[-2:]
+    fig = go.Figure(go.Image(source=png_uri(m), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
+    for c, label in enumerate(columns):
+        fig.add_annotation(x=c * (w + PAD) + w / 2, y=-1, text=label, showarrow=False, yanchor="bottom",
+                           font=theme.font("label"))
+    for r, label in enumerate(rows):
+        fig.add_annotation(x=-2, y=r * (h + PAD) + h / 2, text=label, showarrow=False, xanchor="right",
+                           font=theme.font("label"))
+    top = 16
+    fig.update_xaxes(visible=False, range=[-left, W + 1], constrain="domain")
+    fig.update_yaxes(visible=False, range=[H + 1, -top], scaleanchor="x", scaleratio=1)
+    fig.update_layout(font=FONT, dragmode=False, margin=dict(l=0, r=0, t=40 if title else 0, b=0),
+                      height=int((40 if title else 0) + width * (H + top + 2) / (W + left + 1)),
+                      title=dict(text=title, font=theme.font("heading"), x=0.5, xanchor="center") if title else None)
+    return fig
+
+
+# ------------------------------------------------------------------ 1. the pipeline
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def pipeline(sha: str, _vae, scale: float, index: int) -> go.Figure:
+    """Image -> its scaled latent (four channels) -> decoded image, for held-out digit ``index``."""
+    x = digit(index)
+    z = encode_latents(_vae, x, scale)  # (1, 4, 7, 7)
+    recon = decode_latents(_vae, z, scale)
+    chans = [signed_to_uint8(z[0, c], LATENT_RANGE).repeat_interleave(4, 0).repeat_interleave(4, 1)[None].numpy()
+             for c in range(z.shape[1])]  # each 7x7 channel drawn at 28x28
+    cells = np.stack([datasets.to_uint8(x)[0].numpy(), *chans, datasets.to_uint8(recon)[0].numpy()])[None]
+    columns = ["<b>x</b>", *[f"z<sub>{c + 1}</sub>" for c in range(len(chans))], "<b>D(z)</b>"]
+    mse = float((recon - x).pow(2).mean())
+    return _image_figure(cells, columns, [""], left=4,
+                         title=f"784 → 196 → 784 numbers (reconstruction MSE {mse:.3f})")
+
+
+# ------------------------------------------------------------------ 2. generation, step by step
+
+
+@st.cache_data(show_spinner="Sampling in the latent and in pixels...", max_entries=32)
+def generation(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: int, steps: int) -> dict:
+    """Both models from ``t = 0`` (noise) to ``t = 1`` in ``steps`` Euler steps; cells ``(3, steps + 1, 1, 28, 28)``."""
+    lat = generate(_latent, 1, steps=steps, method="euler", seed=seed, label=label)
+    pix = generate(_pixel, 1, steps=steps, method="euler", seed=seed, label=label)
+    rows = [
+        np.stack([_latent_cell(z[0]) for z in lat.latents]),
+        datasets.to_uint8(lat.frames[:, 0]).numpy(),
+        datasets.to_uint8(pix.frames[:, 0].clamp(-1, 1)).numpy(),
+    ]
+    return {"cells": np.stack(rows), "times": lat.times}
+
+
+def generation_figure(cells: np.ndarray, times: list[float]) -> go.Figure:
+    rows = ["<b>latent z<sub>t</sub></b><br>(4 channels)", "<b>decoded</b><br>D(z<sub>t</sub>)",
+            "<b>pixel model</b><br>I<sub>t</sub>"]
+    step = max(1, len(times) // 6)
+    columns = [f"t = {t:.2g}" if k % step == 0 or k == len(times) - 1 else "" for k, t in enumerate(times)]
+    return _image_figure(cells, columns, rows, left=64, width=900)
+
+
+# ------------------------------------------------------------------ 3. what the latent looks like
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def interpolation(sha: str, _vae, scale: float, a: int, b: int, n: int = 9) -> go.Figure:
+    """Held-out digit ``a`` to digit ``b`` in ``n`` steps: a pixel cross-fade, and a walk in the latent, decoded."""
+    pixel, latent = interpolate(_vae, digit(a), digit(b), n, scale)
+    cells = np.stack([datasets.to_uint8(pixel).numpy(), datasets.to_uint8(latent).numpy()])
+    columns = [f"s = {s:.2g}" for s in np.linspace(0, 1, n)]
+    return _image_figure(cells, columns, ["<b>in pixels</b><br>(1−s) a + s b", "<b>in the latent</b><br>D((1−s) E(a) + s E(b))"],
+                         left=90, width=900)
+
+
+@st.cache_data(show_spinner="Encoding the held-out digits...", max_entries=8)
+def codes(shas: tuple[str, str], _ae, _vae) -> dict:
+    """2-D codes of the held-out digits: the plain auto-encoder's ``E(x)`` and the VAE's posterior means."""
+    x = datasets.to_model_range(heldout().images)
+    ae, vae = tae.encode(_ae, x), tae.encode_means(_vae, x)
+    return {"ae": ae.numpy(), "vae": vae.numpy(), "labels": heldout().labels.numpy(),
+            "far": {"ae": tae.far_share(ae), "vae": tae.far_share(vae)}, "std": {"ae": float(ae.std()), "vae": float(vae.std())}}
+
+
+def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figure:
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
+                        subplot_titles=("plain auto-encoder: codes E(x)", "VAE: means μ(x), trained towards N(0, I)"))
+    for col, pts in ((1, ae), (2, vae)):
+        for d in range(10):
+            sel = labels == d
+            fig.add_scattergl(x=pts[sel, 0], y=pts[sel, 1], mode="markers", name=str(d), legendgroup=str(d),
+                              showlegend=col == 1, marker=dict(size=4, color=theme.CLASS_COLOURS[d], opacity=0.7),
+                              row=1, col=col)
+    fig.update_annotations(font=theme.font("emphasis"))
+    fig.update_layout(height=430, font=FONT, margin=dict(l=40, r=10, t=40, b=40), plot_bgcolor="white",
+                      legend=dict(title=dict(text="digit"), font=theme.font("label"), itemsizing="constant"))
+    fig.update_xaxes(title_text="z₁", showgrid=True, gridcolor="#eee", zeroline=False)
+    fig.update_yaxes(title_text="z₂", showgrid=True, gridcolor="#eee", zeroline=False)
+    return fig
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def decoded_maps(shas: tuple[str, str], _ae, _vae, ae_box: tuple[float, float, float], n: int = 12) -> tuple:
+    """Each model's decoder on an ``n x n`` grid covering its codes: the AE's box (centre, half-width), the VAE's [-3, 3]^2."""
+    _, ae_images = tae.latent_grid(_ae, n, ae_box[2], (ae_box[0], ae_box[1]))
+    _, vae_images = tae.latent_grid(_vae, n, 3.0)
+    return (to_pil(grid(ae_images, n, pad=1), scale=2), to_pil(grid(vae_images, n, pad=1), scale=2))
+
+
+def code_box(points: np.ndarray) -> tuple[float, float, float]:
+    """Centre and half-width of a square around 98 % of the codes (the map's window)."""
+    lo, hi = np.percentile(points, 1, axis=0), np.percentile(points, 99, axis=0)
+    centre = (lo + hi) / 2
+    return float(centre[0]), float(centre[1]), float((hi - lo).max() / 2)
+
+
+# ------------------------------------------------------------------ 4. cost
+
+
+@st.cache_resource(show_spinner="Timing both models on this server (once)...")
+def costs() -> dict[str, SamplingCost]:
+    """64 samples in ``COST_STEPS`` Euler steps, timed once per server on this machine."""
+    from ui.models import preloaded
+
+    out = {}
+    for name in (PIXEL_MODEL, LATENT_MODEL):
+        if (ckpt := preloaded(name)) is not None:
+            out[name] = sampling_cost(ckpt, n=64, steps=COST_STEPS, repeats=2)
+    return out
+
+
+def warm() -> None:
+    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
+    from ui.models import preloaded
+
+    v = DEFAULT_VIEW
+    vae, lat, pix = preloaded(VAE_NAME), preloaded(LATENT_MODEL), preloaded(PIXEL_MODEL)
+    if vae is not None and lat is not None:
+        scale = lat.meta["latent"]["scale"]
+        pipeline(vae.sha256, vae, scale, v["digit"])
+        interpolation(vae.sha256, vae, scale, v["a"], v["b"])
+        if pix is not None:
+            generation((lat.sha256, pix.sha256), lat, pix, None, v["seed"], v["steps"])
+    ae, vae2 = preloaded(AE_2D), preloaded(VAE_2D)
+    if ae is not None and vae2 is not None:
+        c = codes((ae.sha256, vae2.sha256), ae.model, vae2.model)
+        decoded_maps((ae.sha256, vae2.sha256), ae.model, vae2.model, code_box(c["ae"]))
+    costs()

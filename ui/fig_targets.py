@@ -1,0 +1,225 @@
+"""Part 6, prediction targets: cached data and figures (three networks read at one I_t, samples by step
+count, judged quality, the one-shot error by t, and the "Back to Basics" toy grid)."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+from plotly.subplots import make_subplots
+
+from core import data as datasets
+from core.data import sample_toy
+from core.diffusion import q_sample
+from core.flow import wasserstein2
+from core.images import grid, signed_to_uint8, to_pil
+from core.live.targets import GridCell, compute_grid, load_grid
+from core.sampling import generate, read_prediction, schedule_of
+from ui import theme
+from ui.mosaic import PAD, mosaic, png_uri
+from ui.state import mnist
+
+MODELS = {"eps": "mnist-ddpm-eps", "x0": "mnist-ddpm-x0", "v": "mnist-ddpm-v"}
+TARGETS = {"eps": "noise ε", "x0": "image I₀", "v": "velocity v"}  # what each network outputs
+COLOURS = {"eps": "#d62728", "x0": "#2ca02c", "v": "#1f77b4"}
+STEPS = (1, 2, 5, 10, 20, 50)  # DDIM steps of the sample grids and the quality chart
+N_SAMPLES = 8
+NOISE_RANGE = 3.0  # noise and velocity images: -3 black, +3 white
+TRAIN_FRACTION, SPLIT_SEED = 0.8, 0  # the shipped models' split: held-out digits were never trained on
+DEFAULT_VIEW = {"digit": 3, "t": 800, "seed": 0, "label": "any", "sample_seed": 0}
+TOY_TARGETS = ("x", "eps", "v")  # the paper's order
+TOY_NAMES = {"x": "x-prediction", "eps": "ε-prediction", "v": "v-prediction"}
+FONT = theme.FONT
+
+
+def heldout() -> datasets.ImageSet:
+    return _split()[1]
+
+
+@st.cache_resource(show_spinner=False)
+def _split() -> tuple[datasets.ImageSet, datasets.ImageSet]:
+    return datasets.split(mnist(), TRAIN_FRACTION, seed=SPLIT_SEED)
+
+
+# ------------------------------------------------------------------ 1. three networks, one noisy input
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def read_all(shas: tuple[str, ...], _ckpts: tuple, digit: int, t: int, seed: int) -> dict:
+    """``I_0``, ``eps``, ``I_t`` of held-out digit ``digit``, and what each network says there.
+
+    Returns uint8 cells ``(4, 3, 1, 28, 28)``: rows truth / eps-net / x0-net / v-net, columns
+    ``eps``, ``I_0``, ``v``; and the RMSE of each network's one-shot ``I0_hat`` (pixels in [-1, 1]).
+    """
+    x0 = datasets.to_model_range(heldout().images[digit : digit + 1])  # (1, 1, 28, 28)
+    sch = schedule_of(_ckpts[0])
+    eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+    x_t = q_sample(x0, t, sch, eps)
+    ab = float(sch.alpha_bars[t])
+    v = ab**0.5 * eps - (1 - ab) ** 0.5 * x0
+
+    def row(e: torch.Tensor, i0: torch.Tensor, vel: torch.Tensor) -> np.ndarray:
+        cells = [signed_to_uint8(e, NOISE_RANGE), datasets.to_uint8(i0), signed_to_uint8(vel, NOISE_RANGE)]
+        return torch.cat(cells).numpy()  # (3, 1, 28, 28)
+
+    rows, rmse = [row(eps, x0, v)], {}
+    for kind, ckpt in zip(MODELS, _ckpts):
+        p = read_prediction(ckpt, x_t, t)
+        rows.append(row(p.eps, p.x0, p.v))
+        rmse[kind] = float((p.x0 - x0).pow(2).mean().sqrt())
+    return {"cells": np.stack(rows), "x_t": datasets.to_uint8(x_t)[0].numpy(), "abar": ab, "rmse": rmse}
+
+
+def outputs_figure(cells: np.ndarray, rmse: dict[str, float], t: int, abar: float) -> go.Figure:
+    """The 4 x 3 table of images: what each network outputs (framed) and what that implies for the others."""
+    m = mosaic(cells)
+    H, W = m.shape[:2]
+    h, w = cells.shape[-2:]
+    fig = go.Figure(go.Image(source=png_uri(m), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
+    for c, label in enumerate(["noise ε̂", "image Î<sub>0</sub>", "velocity v̂"]):
+        fig.add_annotation(x=c * (w + PAD) + w / 2, y=-1, text=f"<b>{label}</b>", showarrow=False, yanchor="bottom",
+                           font=theme.font("emphasis"))
+    labels = ["<b>the truth</b><br>ε, I<sub>0</sub>, v"] + [
+        f"<b>trained on {TARGETS[k]}</b><br>Î<sub>0</sub> error {rmse[k]:.2f}" for k in MODELS]
+    for r, label in enumerate(labels):
+        fig.add_annotation(x=-2, y=r * (h + PAD) + h / 2, text=label, showarrow=False, xanchor="right",
+                           font=theme.font("label"))
+    shapes = []
+    for r, kind in enumerate(MODELS, start=1):  # frame what each network really outputs
+        c = list(MODELS).index(kind)
+        x0, y0 = c * (w + PAD) - 1, r * (h + PAD) - 1
+        shapes.append(dict(type="rect", x0=x0 - 0.5, y0=y0 - 0.5, x1=x0 + w + 1.5, y1=y0 + h + 1.5,
+                           line=dict(color=COLOURS[kind], width=4)))
+    left, top = 60, 10
+    fig.update_xaxes(visible=False, range=[-left, W + 1], constrain="domain")
+    fig.update_yaxes(visible=False, range=[H + 1, -top], scaleanchor="x", scaleratio=1)
+    width = 560
+    fig.update_layout(shapes=shapes, font=FONT, dragmode=False, margin=dict(l=0, r=0, t=50, b=0),
+                      height=int(50 + width * (H + top + 2) / (W + left + 1)),
+                      title=dict(text=f"t = {t}: ā<sub>t</sub> = {abar:.3g}, √ā<sub>t</sub> = {abar ** 0.5:.3g}",
+                                 font=theme.font("heading"), x=0.5, xanchor="center"))
+    return fig
+
+
+# ------------------------------------------------------------------ 2. samples and judged quality by step count
+
+
+@st.cache_data(show_spinner="Sampling the three models at 1 to 50 steps...", max_entries=32)
+def sample_rows(shas: tuple[str, ...], _ckpts: tuple, label: int | None, seed: int) -> dict[str, list]:
+    """For each model, ``N_SAMPLES`` DDIM samples at each step count of ``STEPS`` (same seed, same noise)."""
+    out = {}
+    for kind, ckpt in zip(MODELS, _ckpts):
+        out[kind] = [to_pil(grid(generate(ckpt, N_SAMPLES, steps=k, method="ddim", seed=seed, label=label).images,
+                                 N_SAMPLES // 2, pad=1), scale=2) for k in STEPS]
+    return out
+
+
+def quality_figure(quality: dict[str, dict]) -> go.Figure:
+    """Judged quality of 1,000 class-conditional samples against DDIM steps, one line per target (from the manifest)."""
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
+                        subplot_titles=("confident share (higher is better)", "Fréchet distance / real-vs-real floor (lower is better)"))
+    for kind in MODELS:
+        ks = [k for k in STEPS if f"ddim-{k}-cond-w1" in quality.get(kind, {})]
+        rows = [quality[kind][f"ddim-{k}-cond-w1"] for k in ks]
+        style = dict(color=COLOURS[kind], width=3)
+        fig.add_scatter(x=ks, y=[100 * r["confident_share"] for r in rows], mode="lines+markers", line=style,
+                        name=f"predicts {TARGETS[kind]}", legendgroup=kind, row=1, col=1)
+        fig.add_scatter(x=ks, y=[r["frechet_ratio"] for r in rows], mode="lines+markers", line=style, showlegend=False,
+                        legendgroup=kind, row=1, col=2)
+    fig.add_hline(y=1.0, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=2)
+    fig.update_xaxes(type="log", tickvals=list(STEPS), title_text="DDIM steps", tickfont=theme.font("label"))
+    fig.update_yaxes(title_text="%", range=[0, 101], row=1, col=1)
+    fig.update_yaxes(type="log", title_text="ratio", row=1, col=2)
+    fig.update_annotations(font=theme.font("emphasis"))
+    fig.update_layout(height=380, font=FONT, margin=dict(l=60, r=20, t=50, b=50), plot_bgcolor="white",
+                      legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.28, font=theme.font("label")))
+    fig.update_xaxes(showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(showgrid=True, gridcolor="#eee")
+    return fig
+
+
+@st.cache_data(show_spinner=False)
+def average_digit_rmse() -> float:
+    """RMSE of guessing the average training digit for every held-out digit: what "knowing nothing" scores."""
+    train, held = _split()
+    mean = datasets.to_model_range(train.images).mean(0)
+    return float((datasets.to_model_range(held.images) - mean).pow(2).mean().sqrt())
+
+
+def oneshot_figure(curves: dict[str, dict], baseline: float) -> go.Figure:
+    """RMSE of the one-shot estimate Î₀ against t on held-out digits, one line per target (from the manifest)."""
+    fig = go.Figure()
+    for kind, c in curves.items():
+        fig.add_scatter(x=c["ts"], y=np.sqrt(c["x0_mse"]), mode="lines+markers", name=f"predicts {TARGETS[kind]}",
+                        line=dict(color=COLOURS[kind], width=3), marker=dict(size=5))
+    fig.add_hline(y=baseline, line=dict(color=theme.INK, dash="dot", width=1),
+                  annotation=dict(text=f"guessing the average digit: {baseline:.2f}", font=theme.font("small")),
+                  annotation_position="top left")
+    fig.update_xaxes(title_text="step t", showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(type="log", title_text="RMSE of Î₀ (pixels in [-1, 1])", showgrid=True, gridcolor="#eee")
+    fig.update_layout(height=400, font=FONT, margin=dict(l=70, r=20, t=30, b=50), plot_bgcolor="white",
+                      legend=dict(x=0.02, y=0.98, font=theme.font("label")))
+    return fig
+
+
+# ------------------------------------------------------------------ 3. the "Back to Basics" toy
+
+
+@st.cache_resource(show_spinner="Training the 15 small networks of the grid (once per server)...")
+def toy_grid() -> dict[tuple[str, int], GridCell]:
+    """The default grid: shipped in assets/toys, computed (a few minutes) only if missing."""
+    return load_grid() or compute_grid()
+
+
+@st.cache_data(show_spinner=False)
+def toy_data(dataset: str) -> np.ndarray:
+    return sample_toy(dataset, 1000, seed=12345).numpy()
+
+
+@st.cache_data(show_spinner=False)
+def toy_floor(dataset: str, n: int = 1000) -> float:
+    """W2 between two sets of ``n`` real points, averaged over three seeds: the best a sampler can score."""
+    return float(np.mean([wasserstein2(sample_toy(dataset, n, seed=s), sample_toy(dataset, n, seed=s + 7919))
+                          for s in range(3)]))
+
+
+def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, height: int = 620) -> go.Figure:
+    """Rows: what the MLP predicts; columns: the ambient dimension D; samples projected back to the plane."""
+    dims = sorted({d for _, d in cells})
+    targets = [p for p in TOY_TARGETS if any(q == p for q, _ in cells)]
+    titles = [f"D = {d}: W₂ {cells[p, d].w2:.2f}" if (p, d) in cells else "" for p in targets for d in dims]
+    fig = make_subplots(rows=len(targets), cols=len(dims), subplot_titles=titles, horizontal_spacing=0.02,
+                        vertical_spacing=0.07)
+    lim = 4.5
+    for r, p in enumerate(targets, start=1):
+        for c, d in enumerate(dims, start=1):
+            fig.add_scattergl(x=data[:, 0], y=data[:, 1], mode="markers", marker=dict(size=3, color="#cccccc"),
+                              hoverinfo="skip", showlegend=False, row=r, col=c)
+            if (p, d) in cells:
+                pts = cells[p, d].points.numpy()
+                inside = np.abs(pts).max(axis=1) < lim
+                fig.add_scattergl(x=pts[inside, 0], y=pts[inside, 1], mode="markers", hoverinfo="skip", showlegend=False,
+                                  marker=dict(size=3, color=COLOURS["x0" if p == "x" else p]), row=r, col=c)
+            fig.update_xaxes(range=[-lim, lim], visible=False, row=r, col=c)
+            anchor = (r - 1) * len(dims) + c
+            fig.update_yaxes(range=[-lim, lim], visible=False, scaleanchor=f"x{'' if anchor == 1 else anchor}", row=r, col=c)
+        axis = (r - 1) * len(dims) + 1
+        fig.add_annotation(text=f"<b>{TOY_NAMES[p]}</b>", xref="paper", yref=f"y{'' if axis == 1 else axis} domain",
+                           x=-0.01, y=0.5, xanchor="right", showarrow=False, font=theme.font("body"), textangle=-90)
+    fig.update_annotations(font_size=theme.size("label"), selector=dict(textangle=None))
+    fig.update_layout(height=height, margin=dict(l=40, r=10, t=30, b=10), font=FONT, plot_bgcolor="white")
+    return fig
+
+
+def warm() -> None:
+    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
+    from ui.models import preloaded
+
+    ckpts = tuple(preloaded(name) for name in MODELS.values())
+    toy_grid()
+    toy_floor("spiral")
+    if all(c is not None for c in ckpts):
+        shas, v = tuple(c.sha256 for c in ckpts), DEFAULT_VIEW
+        read_all(shas, ckpts, v["digit"], v["t"], v["seed"])
+        sample_rows(shas, ckpts, None, v["sample_seed"])
