@@ -14,7 +14,7 @@ def test_prediction_targets(server, browser):
     tab.check("prediction_targets", projector=True)
     assert page.locator("h1").first.inner_text().startswith("6. Prediction targets")
     outputs = page.locator(".st-key-pt_outputs")
-    assert outputs.locator(".gtitle").text_content().startswith("t = 800")
+    assert outputs.locator(".gtitle").text_content().startswith("t = 990")
     assert outputs.get_by_text("trained on image I₀").count() == 1
     assert page.locator(".st-key-pt_quality .js-plotly-plot").count() == 1
     assert page.locator(".st-key-pt_oneshot .js-plotly-plot").count() == 1

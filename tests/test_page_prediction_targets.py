@@ -29,7 +29,7 @@ def test_defaults(at):
     assert at.title[0].value == "6. Prediction targets"
     assert not at.error
     outputs = chart(at, "pt_outputs")
-    assert outputs["layout"]["title"]["text"].startswith("t = 800:")
+    assert outputs["layout"]["title"]["text"].startswith("t = 990:")
     labels = " ".join(a["text"] for a in outputs["layout"]["annotations"])
     for target in ("noise ε", "image I₀", "velocity v"):
         assert f"trained on {target}" in labels

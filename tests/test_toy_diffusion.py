@@ -143,4 +143,4 @@ def test_the_lessons_formula_is_the_objective_that_runs():
     err = model.net(q_sample(x0, t, sch, eps), t.float() / sch.T) - eps
     B, D = x0.shape
     on_screen = err.pow(2).sum(dim=1).sum() / (B * D)
-    assert float(code) == pytest.approx(float(on_screen), rel=1e-6)
+    assert code.item() == pytest.approx(on_screen.item(), rel=1e-6)

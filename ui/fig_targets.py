@@ -27,7 +27,7 @@ STEPS = (1, 2, 5, 10, 20, 50)  # DDIM steps of the sample grids and the quality 
 N_SAMPLES = 8
 NOISE_RANGE = 3.0  # noise and velocity images: -3 black, +3 white
 TRAIN_FRACTION, SPLIT_SEED = 0.8, 0  # the shipped models' split: held-out digits were never trained on
-DEFAULT_VIEW = {"digit": 3, "t": 800, "seed": 0, "label": "any", "sample_seed": 0}
+DEFAULT_VIEW = {"digit": 3, "t": 990, "seed": 0, "label": "any", "sample_seed": 0}
 TOY_TARGETS = ("x", "eps", "v")  # the paper's order
 TOY_NAMES = {"x": "x-prediction", "eps": "ε-prediction", "v": "v-prediction"}
 FONT = theme.FONT
@@ -118,7 +118,7 @@ def sample_rows(shas: tuple[str, ...], _ckpts: tuple, label: int | None, seed: i
 def quality_figure(quality: dict[str, dict]) -> go.Figure:
     """Judged quality of 1,000 class-conditional samples against DDIM steps, one line per target (from the manifest)."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                        subplot_titles=("confident share (higher is better)", "Fréchet distance / real-vs-real floor (lower is better)"))
+                        subplot_titles=("confident share ↑", "Fréchet / floor ↓"))
     for kind in MODELS:
         ks = [k for k in STEPS if f"ddim-{k}-cond-w1" in quality.get(kind, {})]
         rows = [quality[kind][f"ddim-{k}-cond-w1"] for k in ks]
@@ -129,8 +129,8 @@ def quality_figure(quality: dict[str, dict]) -> go.Figure:
                         legendgroup=kind, row=1, col=2)
     fig.add_hline(y=1.0, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=2)
     fig.update_xaxes(type="log", tickvals=list(STEPS), title_text="DDIM steps", tickfont=theme.font("label"))
-    fig.update_yaxes(title_text="%", range=[0, 101], row=1, col=1)
-    fig.update_yaxes(type="log", title_text="ratio", row=1, col=2)
+    fig.update_yaxes(title_text="% of samples", range=[0, 101], row=1, col=1)
+    fig.update_yaxes(type="log", title_text="ratio to the floor", row=1, col=2)
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=380, font=FONT, margin=dict(l=60, r=20, t=50, b=50), plot_bgcolor="white",
                       legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.28, font=theme.font("label")))
