@@ -45,6 +45,9 @@ def test_widgets_move_the_figures(at):
     at.slider(key="ld_digit").set_value(11).run()
     assert chart(at, "ld_pipeline")["data"][0]["source"] != before
     before = chart(at, "ld_generation")["data"][0]["source"]
+    at.number_input(key="ld_seed").set_value(3).run()
+    assert chart(at, "ld_generation")["data"][0]["source"] != before
+    before = chart(at, "ld_generation")["data"][0]["source"]
     at.selectbox(key="ld_label").set_value(4).run()
     at.select_slider(key="ld_steps").set_value(5).run()
     gen = chart(at, "ld_generation")
@@ -52,6 +55,9 @@ def test_widgets_move_the_figures(at):
     assert sum(a["text"].startswith("t = ") for a in gen["layout"]["annotations"]) >= 3
     before = chart(at, "ld_interp")["data"][0]["source"]
     at.number_input(key="ld_b").set_value(42).run()
+    assert not at.exception and chart(at, "ld_interp")["data"][0]["source"] != before
+    before = chart(at, "ld_interp")["data"][0]["source"]
+    at.number_input(key="ld_a").set_value(17).run()
     assert not at.exception and chart(at, "ld_interp")["data"][0]["source"] != before
 
 

@@ -54,6 +54,9 @@ def test_widgets_move_the_figures(at):
     grids = [img.proto.imgs[0].url for img in at.get("image")]
     at.selectbox(key="pt_label").set_value(3).run()
     assert not at.exception and [img.proto.imgs[0].url for img in at.get("image")] != grids
+    grids = [img.proto.imgs[0].url for img in at.get("image")]
+    at.number_input(key="pt_seed").set_value(4).run()
+    assert not at.exception and [img.proto.imgs[0].url for img in at.get("image")] != grids
 
 
 def test_a_live_toy_cell_trains_and_shows_its_samples():

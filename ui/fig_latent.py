@@ -74,7 +74,11 @@ def _image_figure(cells: np.ndarray, columns: list[str], rows: list[str], *, tit
 # ------------------------------------------------------------------ 1. the pipeline
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# Figures are cached as resources: every session gets the same Figure (nothing mutates one once built),
+# without the copy that st.cache_data makes on each access.
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
 def pipeline(sha: str, _vae, scale: float, index: int) -> go.Figure:
     """Image -> its scaled latent (four channels) -> decoded image, for held-out digit ``index``."""
     x = digit(index)
@@ -105,6 +109,18 @@ def generation(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: 
     return {"cells": np.stack(rows), "times": lat.times}
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def generation_chart(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: int, steps: int) -> go.Figure:
+    run = generation(shas, _latent, _pixel, label, seed, steps)
+    return generation_figure(run["cells"], run["times"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def codes_chart(shas: tuple[str, str], _ae, _vae) -> go.Figure:
+    c = codes(shas, _ae, _vae)
+    return codes_figure(c["ae"], c["vae"], c["labels"])
+
+
 def generation_figure(cells: np.ndarray, times: list[float]) -> go.Figure:
     rows = ["<b>latent z<sub>t</sub></b><br>(4 channels)", "<b>decoded</b><br>D(z<sub>t</sub>)",
             "<b>pixel model</b><br>I<sub>t</sub>"]
@@ -116,7 +132,7 @@ def generation_figure(cells: np.ndarray, times: list[float]) -> go.Figure:
 # ------------------------------------------------------------------ 3. what the latent looks like
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64)
 def interpolation(sha: str, _vae, scale: float, a: int, b: int, n: int = 9) -> go.Figure:
     """Held-out digit ``a`` to digit ``b`` in ``n`` steps: a pixel cross-fade, and a walk in the latent, decoded."""
     pixel, latent = interpolate(_vae, digit(a), digit(b), n, scale)
@@ -152,7 +168,7 @@ def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figu
     return fig
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def decoded_maps(shas: tuple[str, str], _ae, _vae, ae_box: tuple[float, float, float], n: int = 12) -> tuple:
     """Each model's decoder on an ``n x n`` grid covering its codes: the AE's box (centre, half-width), the VAE's [-3, 3]^2."""
     _, ae_images = tae.latent_grid(_ae, n, ae_box[2], (ae_box[0], ae_box[1]))
@@ -178,7 +194,7 @@ def costs() -> dict[str, SamplingCost]:
     out = {}
     for name in (PIXEL_MODEL, LATENT_MODEL):
         if (ckpt := preloaded(name)) is not None:
-            out[name] = sampling_cost(ckpt, n=64, steps=COST_STEPS, repeats=2)
+            out[name] = sampling_cost(ckpt, n=64, steps=COST_STEPS, repeats=1)
     return out
 
 
@@ -193,9 +209,10 @@ def warm() -> None:
         pipeline(vae.sha256, vae, scale, v["digit"])
         interpolation(vae.sha256, vae, scale, v["a"], v["b"])
         if pix is not None:
-            generation((lat.sha256, pix.sha256), lat, pix, None, v["seed"], v["steps"])
+            generation_chart((lat.sha256, pix.sha256), lat, pix, None, v["seed"], v["steps"])
     ae, vae2 = preloaded(AE_2D), preloaded(VAE_2D)
     if ae is not None and vae2 is not None:
         c = codes((ae.sha256, vae2.sha256), ae.model, vae2.model)
+        codes_chart((ae.sha256, vae2.sha256), ae.model, vae2.model)
         decoded_maps((ae.sha256, vae2.sha256), ae.model, vae2.model, code_box(c["ae"]))
     costs()

@@ -212,14 +212,55 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
     return fig
 
 
+# ``st.cache_resource`` hands every session the same Figure; nothing mutates one once it is built.
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def outputs_chart(shas: tuple[str, ...], _ckpts: tuple, digit: int, t: int, seed: int) -> go.Figure:
+    read = read_all(shas, _ckpts, digit, t, seed)
+    return outputs_figure(read["cells"], read["rmse"], t, read["abar"])
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def quality_chart(shas: tuple[str, ...], manifest_mtime: float) -> go.Figure:
+    from ui.models import measured_quality
+
+    return quality_figure({k: measured_quality(name, sha) for (k, name), sha in zip(MODELS.items(), shas)})
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def oneshot_chart(shas: tuple[str, ...], manifest_mtime: float) -> go.Figure:
+    from ui.models import measured_quality
+
+    quality = {k: measured_quality(name, sha) for (k, name), sha in zip(MODELS.items(), shas)}
+    return oneshot_figure({k: q["loss_by_t"] for k, q in quality.items() if "loss_by_t" in q}, average_digit_rmse())
+
+
+@st.cache_resource(show_spinner=False)
+def toy_grid_chart() -> go.Figure:
+    return toy_grid_figure(toy_grid(), toy_data("spiral"))
+
+
 def warm() -> None:
     """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
     from ui.models import preloaded
 
     ckpts = tuple(preloaded(name) for name in MODELS.values())
-    toy_grid()
+    toy_grid_chart()
     toy_floor("spiral")
     if all(c is not None for c in ckpts):
         shas, v = tuple(c.sha256 for c in ckpts), DEFAULT_VIEW
-        read_all(shas, ckpts, v["digit"], v["t"], v["seed"])
+        outputs_chart(shas, ckpts, v["digit"], v["t"], v["seed"])
         sample_rows(shas, ckpts, None, v["sample_seed"])
+        mtime = manifest_mtime()
+        quality_chart(shas, mtime), oneshot_chart(shas, mtime)
+
+
+def manifest_mtime() -> float:
+    """When the manifest last changed (a cache key: figures from it are rebuilt when it does)."""
+    from core import paths
+
+    try:
+        return paths.manifest().stat().st_mtime
+    except OSError:
+        return 0.0

@@ -1,4 +1,7 @@
-"""Part 7. Latent diffusion: the same process, run in the small latent space of a VAE."""
+"""Part 7. Latent diffusion: the same process, run in the small latent space of a VAE.
+
+Each interactive section is a fragment: moving one of its widgets reruns that section only.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +17,10 @@ from ui.fig_latent import (
     VAE_NAME,
     code_box,
     codes,
-    codes_figure,
+    codes_chart,
     costs,
     decoded_maps,
-    generation,
-    generation_figure,
+    generation_chart,
     heldout,
     interpolation,
     pipeline,
@@ -36,48 +38,67 @@ lesson("latent_diffusion")
 vae, latent_model, pixel_model = shipped(VAE_NAME), shipped(LATENT_MODEL), shipped(PIXEL_MODEL)
 n_held = len(heldout())
 
+
+@st.fragment
+def pipeline_section() -> None:
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        lesson("latent_diffusion", "pipeline")
+        index = st.slider("Held-out digit", 0, n_held - 1, DEFAULT_VIEW["digit"], key="ld_digit")
+    with right:
+        if vae is not None and latent_model is not None:
+            scale = latent_model.meta["latent"]["scale"]
+            st.plotly_chart(pipeline(vae.sha256, vae, scale, int(index)), width="stretch", key="ld_pipeline", config=CHART)
+            st.caption(f"The latent is the VAE's posterior mean divided by one global scale ({scale:.3f}), so that it "
+                       "has unit variance, as Stable Diffusion does with its 0.18215. Channels drawn from −3 (black) to "
+                       "+3 (white).")
+
+
+@st.fragment
+def generation_section() -> None:
+    left, right = st.columns([1, 3], gap="large")
+    with left:
+        lesson("latent_diffusion", "generation")
+        label = st.selectbox("Digit", LABELS, index=0, key="ld_label",
+                             format_func=lambda v: "any digit" if v == "any" else str(v))
+        seed = st.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="ld_seed")
+        steps = st.select_slider("Euler steps", [5, 10, 20], value=DEFAULT_VIEW["steps"], key="ld_steps")
+    with right:
+        if latent_model is not None and pixel_model is not None:
+            chart = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
+                                     None if label == "any" else int(label), int(seed), int(steps))
+            st.plotly_chart(chart, width="stretch", key="ld_generation", config=CHART)
+            st.caption(f"Flow matching (Part 8) in both spaces, the same solver and step count: `{LATENT_MODEL}` moves "
+                       f"a 4×7×7 latent from noise (t = 0) to a digit's code (t = 1), decoded by `{VAE_NAME}` at every "
+                       f"step; `{PIXEL_MODEL}` moves the 28×28 pixels themselves. Each latent cell shows its four 7×7 "
+                       "channels as a 2×2 tile.")
+
+
+@st.fragment
+def interpolation_section() -> None:
+    left, right = st.columns([1, 3], gap="large")
+    with left:
+        lesson("latent_diffusion", "interpolation")
+        c1, c2 = st.columns(2)
+        a = c1.number_input("Digit a", 0, n_held - 1, DEFAULT_VIEW["a"], key="ld_a")
+        b = c2.number_input("Digit b", 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b")
+    with right:
+        if vae is not None and latent_model is not None:
+            st.plotly_chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
+                            width="stretch", key="ld_interp", config=CHART)
+
+
 # ------------------------------------------------------------------ 1. the pipeline
 st.subheader("Encode, work in the latent, decode")
-left, right = st.columns([2, 3], gap="large")
-with left:
-    lesson("latent_diffusion", "pipeline")
-    index = st.slider("Held-out digit", 0, n_held - 1, DEFAULT_VIEW["digit"], key="ld_digit")
-with right:
-    if vae is not None and latent_model is not None:
-        scale = latent_model.meta["latent"]["scale"]
-        st.plotly_chart(pipeline(vae.sha256, vae, scale, int(index)), width="stretch", key="ld_pipeline", config=CHART)
-        st.caption(f"The latent is the VAE's posterior mean divided by one global scale ({scale:.3f}), so that it has "
-                   "unit variance, as Stable Diffusion does with its 0.18215. Channels drawn from −3 (black) to +3 (white).")
+pipeline_section()
 
 # ------------------------------------------------------------------ 2. generation step by step
 st.subheader("Generation in the latent, step by step, next to pixels")
-left, right = st.columns([1, 3], gap="large")
-with left:
-    lesson("latent_diffusion", "generation")
-    label = st.selectbox("Digit", LABELS, index=0, key="ld_label", format_func=lambda v: "any digit" if v == "any" else str(v))
-    seed = st.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="ld_seed")
-    steps = st.select_slider("Euler steps", [5, 10, 20], value=DEFAULT_VIEW["steps"], key="ld_steps")
-with right:
-    if latent_model is not None and pixel_model is not None:
-        run = generation((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
-                         None if label == "any" else int(label), int(seed), int(steps))
-        st.plotly_chart(generation_figure(run["cells"], run["times"]), width="stretch", key="ld_generation", config=CHART)
-        st.caption(f"Flow matching (Part 8) in both spaces, the same solver and step count: `{LATENT_MODEL}` moves a "
-                   f"4×7×7 latent from noise (t = 0) to a digit's code (t = 1), decoded by `{VAE_NAME}` at every step; "
-                   f"`{PIXEL_MODEL}` moves the 28×28 pixels themselves. Each latent cell shows its four 7×7 channels as a 2×2 tile.")
+generation_section()
 
 # ------------------------------------------------------------------ 3. what the latent looks like
 st.subheader("What the latent space looks like")
-left, right = st.columns([1, 3], gap="large")
-with left:
-    lesson("latent_diffusion", "interpolation")
-    c1, c2 = st.columns(2)
-    a = c1.number_input("Digit a", 0, n_held - 1, DEFAULT_VIEW["a"], key="ld_a")
-    b = c2.number_input("Digit b", 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b")
-with right:
-    if vae is not None and latent_model is not None:
-        st.plotly_chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
-                        width="stretch", key="ld_interp", config=CHART)
+interpolation_section()
 
 st.markdown("##### Why a VAE, not a plain auto-encoder")
 ae, vae2 = shipped(AE_2D), shipped(VAE_2D)
@@ -88,7 +109,7 @@ with right:
     if ae is not None and vae2 is not None:
         shas = (ae.sha256, vae2.sha256)
         c = codes(shas, ae.model, vae2.model)
-        st.plotly_chart(codes_figure(c["ae"], c["vae"], c["labels"]), width="stretch", key="ld_codes")
+        st.plotly_chart(codes_chart(shas, ae.model, vae2.model), width="stretch", key="ld_codes")
         ae_map, vae_map = decoded_maps(shas, ae.model, vae2.model, code_box(c["ae"]))
         m1, m2 = st.columns(2)
         m1.image(ae_map, caption="the auto-encoder's decoder on a grid over its codes", width="stretch")
@@ -125,7 +146,7 @@ with right:
                                            f"{1000 * lat.seconds_per_step:.0f}", f"{lat.seconds:.2f}",
                                            judged(LATENT_MODEL, "confident_share", ".1f"), judged(LATENT_MODEL, "frechet_ratio", ".2f")],
         }))
-        st.caption(f"Times measured on this server when the page was first opened (one thread, best of two; decoding "
+        st.caption(f"Times measured on this server when the page was first opened (one thread, after one untimed run; decoding "
                    f"included). Quality: 1,000 class-conditional samples at {COST_STEPS} Euler steps, judged by the "
                    "shipped MNIST classifier (`python -m core.evaluate`).")
         st.markdown(markdown_table({

@@ -1,4 +1,7 @@
-"""Part 6. Prediction targets: predict the noise, the image or the velocity? In high dimension, the image wins."""
+"""Part 6. Prediction targets: predict the noise, the image or the velocity? In high dimension, the image wins.
+
+Each section is a fragment: moving one of its widgets reruns that section only.
+"""
 
 from __future__ import annotations
 
@@ -14,23 +17,23 @@ from ui.fig_targets import (
     TARGETS,
     TOY_NAMES,
     TOY_TARGETS,
-    average_digit_rmse,
     heldout,
-    oneshot_figure,
-    outputs_figure,
-    quality_figure,
-    read_all,
+    manifest_mtime,
+    oneshot_chart,
+    outputs_chart,
+    quality_chart,
     sample_rows,
     toy_data,
     toy_floor,
-    toy_grid,
+    toy_grid_chart,
     toy_grid_figure,
 )
 from ui.lessons import lesson
-from ui.models import measured_quality, shipped
+from ui.models import shipped
 
 JOB = "pt_job"
 LABELS = ["any", *range(10)]
+CHART = {"displayModeBar": False}
 
 st.title("6. Prediction targets")
 lesson("prediction_targets")
@@ -39,30 +42,29 @@ ckpts = tuple(shipped(name) for name in MODELS.values())
 ready = all(c is not None for c in ckpts)
 shas = tuple(c.sha256 for c in ckpts) if ready else ()
 
-# ------------------------------------------------------------------ 1. three targets, one noisy input
-st.subheader("Three networks, one noisy digit")
-left, right = st.columns([2, 3], gap="large")
-with left:
-    lesson("prediction_targets", "equations")
-    c1, c2 = st.columns(2)
-    t = c1.select_slider("Step t", [1, 50, 100, 200, 400, 600, 800, 900, 950, 990, 1000], value=DEFAULT_VIEW["t"],
-                         key="pt_t")
-    digit = c2.number_input("Held-out digit", 0, len(heldout()) - 1, DEFAULT_VIEW["digit"], key="pt_digit")
-with right:
-    if ready:
-        read = read_all(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"])
-        st.plotly_chart(outputs_figure(read["cells"], read["rmse"], int(t), read["abar"]), width="stretch",
-                        key="pt_outputs", config={"displayModeBar": False})
-        st.caption("Framed: what each network outputs. The other two columns follow from it and I_t by the conversions "
-                   "on the left. Noise and velocity are drawn from −3 (black) to +3 (white); images from −1 to 1. "
-                   "\"Î₀ error\": root-mean-square error of the one-shot estimate, pixels in [−1, 1].")
-with st.container(border=True):
-    lesson("prediction_targets", "reading")
 
-# ------------------------------------------------------------------ 2. MNIST: same everything but the target
-st.subheader("MNIST: the same network, schedule and training, only the target differs")
-lesson("prediction_targets", "mnist")
-if ready:
+@st.fragment
+def outputs_section() -> None:
+    """Three networks read at one noisy digit, at the student's t."""
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        lesson("prediction_targets", "equations")
+        c1, c2 = st.columns(2)
+        t = c1.select_slider("Step t", [1, 50, 100, 200, 400, 600, 800, 900, 950, 990, 1000], value=DEFAULT_VIEW["t"],
+                             key="pt_t")
+        digit = c2.number_input("Held-out digit", 0, len(heldout()) - 1, DEFAULT_VIEW["digit"], key="pt_digit")
+    with right:
+        if ready:
+            st.plotly_chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
+                            key="pt_outputs", config=CHART)
+            st.caption("Framed: what each network outputs. The other two columns follow from it and I_t by the "
+                       "conversions on the left. Noise and velocity are drawn from −3 (black) to +3 (white); images from "
+                       "−1 to 1. \"Î₀ error\": root-mean-square error of the one-shot estimate, pixels in [−1, 1].")
+
+
+@st.fragment
+def samples_section() -> None:
+    """The three MNIST models at 1 to 50 DDIM steps, from the same noise."""
     c1, c2, _ = st.columns([1, 1, 3])
     label = c1.selectbox("Digit", LABELS, index=0, key="pt_label",
                          format_func=lambda v: "any digit" if v == "any" else str(v))
@@ -79,59 +81,45 @@ if ready:
             col.image(image, width="stretch")
     st.caption(f"{N_SAMPLES} samples per cell, drawn from the same starting noise in every cell: only the target and "
                "the number of steps change.")
-    quality = {kind: measured_quality(MODELS[kind], c.sha256) for kind, c in zip(MODELS, ckpts)}
+
+
+st.subheader("Three networks, one noisy digit")
+outputs_section()
+with st.container(border=True):
+    lesson("prediction_targets", "reading")
+
+# ------------------------------------------------------------------ MNIST: same everything but the target
+st.subheader("MNIST: the same network, schedule and training, only the target differs")
+lesson("prediction_targets", "mnist")
+if ready:
+    samples_section()
+    mtime = manifest_mtime()
     left, right = st.columns(2, gap="large")
     with left:
-        st.plotly_chart(quality_figure(quality), width="stretch", key="pt_quality")
+        st.plotly_chart(quality_chart(shas, mtime), width="stretch", key="pt_quality")
         st.caption("Measured offline by `python -m core.evaluate` on 1,000 class-conditional samples (100 per digit), "
                    "judged by the shipped MNIST classifier. Confident: the classifier gives one digit at least 90 % "
                    "probability. Fréchet / floor: distance to real digits in the classifier's features, divided by "
                    "that between two sets of real digits (1 = as close as real digits get).")
     with right:
-        curves = {kind: q["loss_by_t"] for kind, q in quality.items() if "loss_by_t" in q}
-        st.plotly_chart(oneshot_figure(curves, average_digit_rmse()), width="stretch", key="pt_oneshot")
+        st.plotly_chart(oneshot_chart(shas, mtime), width="stretch", key="pt_oneshot")
         st.caption("The one-shot estimate Î₀ made from I_t, on 64 held-out digits, one noise draw each, "
                    "at 40 values of t (`python -m core.evaluate --loss-curve`).")
     with st.container(border=True):
         lesson("prediction_targets", "mnist-reading")
 
-# ------------------------------------------------------------------ 3. the paper's toy
+# ------------------------------------------------------------------ the paper's toy
 st.subheader("Why: the toy of “Back to Basics”, live")
+base = TargetToyConfig()
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("prediction_targets", "toy")
 with right:
-    grid = toy_grid()
-    base = TargetToyConfig()
-    st.plotly_chart(toy_grid_figure(grid, toy_data(base.dataset)), width="stretch", key="pt_toy_grid",
-                    config={"displayModeBar": False})
+    st.plotly_chart(toy_grid_chart(), width="stretch", key="pt_toy_grid", config=CHART)
     st.caption(f"Grey: the data ({base.dataset}). Colour: 1,000 samples (50 Euler steps) projected back to the plane. "
                f"W₂: exact 2-Wasserstein distance to 1,000 fresh data points (two sets of 1,000 real points: "
                f"{toy_floor(base.dataset):.2f}). "
                f"Each network: {base.depth + 1} linear layers, {base.hidden} wide, ReLU, {base.steps:,} steps.")
-
-st.markdown("##### Train one cell yourself")
-left, right = st.columns([2, 3], gap="large")
-with left:
-    c1, c2 = st.columns(2)
-    prediction = c1.selectbox("Target", TOY_TARGETS, format_func=TOY_NAMES.get, key="pt_toy_target")
-    dim = c2.select_slider("Dimension D", [*DIMS, 128, 256, 1024], value=512, key="pt_toy_dim")
-    c3, c4 = st.columns(2)
-    steps = c3.select_slider("Steps", [500, 1000, 2000, 4000], value=1000, key="pt_toy_steps")
-    hidden = c4.select_slider("Width", [64, 128, 256, 512], value=256, key="pt_toy_hidden")
-    b1, b2 = st.columns(2)
-    if b1.button("Train", type="primary", icon=":material/play_arrow:", key="pt_toy_train", width="stretch"):
-        cfg = TargetToyConfig(prediction=prediction, dim=int(dim), steps=int(steps), hidden=int(hidden))
-
-        def run(progress, cfg=cfg):
-            result = train_target_toy(cfg, progress.report)
-            return result, sample_target_toy(result)
-
-        jobs.launch(JOB, run, cfg.steps)
-    job = jobs.get(JOB)
-    if b2.button("Stop", icon=":material/stop:", key="pt_toy_stop", width="stretch",
-                 disabled=job is None or not job.running) and job is not None:
-        job.progress.stop.set()
 
 
 def toy_run_view() -> None:
@@ -145,6 +133,9 @@ def toy_run_view() -> None:
     if job.running:
         st.progress(min(1.0, p.step / max(1, p.total)), text=f"training: step {p.step} of {p.total}")
         return
+    if st.session_state.get("pt_job_seen") is not job:  # it just ended: one full rerun stops the polling
+        st.session_state["pt_job_seen"] = job
+        st.rerun()
     if job.status == "failed" or job.result is None:
         st.error(f"Training failed: {job.error}")
         return
@@ -155,6 +146,34 @@ def toy_run_view() -> None:
                f"width {run.cfg.hidden}, {run.seconds:.1f} s): W₂ = {samples.w2:.2f}.")
 
 
-with right:
-    running = (job := jobs.get(JOB)) is not None and job.running
-    st.fragment(toy_run_view, run_every=0.5 if running else None)()
+@st.fragment
+def toy_section() -> None:
+    """Train one cell of the grid live, in the background."""
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        c1, c2 = st.columns(2)
+        prediction = c1.selectbox("Target", TOY_TARGETS, format_func=TOY_NAMES.get, key="pt_toy_target")
+        dim = c2.select_slider("Dimension D", [*DIMS, 128, 256, 1024], value=512, key="pt_toy_dim")
+        c3, c4 = st.columns(2)
+        steps = c3.select_slider("Steps", [500, 1000, 2000, 4000], value=1000, key="pt_toy_steps")
+        hidden = c4.select_slider("Width", [64, 128, 256, 512], value=256, key="pt_toy_hidden")
+        b1, b2 = st.columns(2)
+        if b1.button("Train", type="primary", icon=":material/play_arrow:", key="pt_toy_train", width="stretch"):
+            cfg = TargetToyConfig(prediction=prediction, dim=int(dim), steps=int(steps), hidden=int(hidden))
+
+            def run(progress, cfg=cfg):
+                result = train_target_toy(cfg, progress.report)
+                return result, sample_target_toy(result)
+
+            jobs.launch(JOB, run, cfg.steps)
+        job = jobs.get(JOB)
+        if b2.button("Stop", icon=":material/stop:", key="pt_toy_stop", width="stretch",
+                     disabled=job is None or not job.running) and job is not None:
+            job.progress.stop.set()
+    with right:
+        running = job is not None and job.running
+        st.fragment(toy_run_view, run_every=0.5 if running else None)()
+
+
+st.markdown("##### Train one cell yourself")
+toy_section()
