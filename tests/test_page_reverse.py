@@ -1,6 +1,6 @@
 """Part 5, reverse denoising, with AppTest: the step-through animation of the shipped MNIST model and the toy cloud.
 
-Uses the shipped checkpoint ``mnist-ddpm-eps`` from ``core.generate.CHECKPOINTS``; one test points that at an
+Uses the shipped checkpoint ``mnist-ddpm-eps`` from the checkpoint folder (``core.paths.checkpoints()``); one test points that at an
 empty folder and checks the page says so plainly while its toy part keeps working.
 """
 

@@ -1,6 +1,6 @@
 """Part 4, training, with AppTest: live toy training (start, stop, samples) and the shipped model's loss over t.
 
-Uses the shipped checkpoint ``mnist-ddpm-eps`` from ``core.generate.CHECKPOINTS``; one test points that at an
+Uses the shipped checkpoint ``mnist-ddpm-eps`` from the checkpoint folder (``core.paths.checkpoints()``); one test points that at an
 empty folder and checks the page says so plainly while its toy part keeps working.
 """
 

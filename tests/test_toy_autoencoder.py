@@ -1,4 +1,4 @@
-"""core.toy_autoencoder: layer descriptions, live training, damage, fitted-Gaussian codes, the 2-D latent grid."""
+"""core.live.autoencoder: layer descriptions, live training, damage, fitted-Gaussian codes, the 2-D latent grid."""
 
 import math
 

@@ -1,7 +1,7 @@
 """Figures and cached figure data for the "Auto-encoders" page (part 1).
 
 Plotly figures are built here from plain arrays; the math lives in
-:mod:`core.toy_autoencoder`. Cached functions take a shipped model as an unhashed
+:mod:`core.live.autoencoder`. Cached functions take a shipped model as an unhashed
 ``_model`` argument plus its ``sha`` (the checkpoint's SHA-256) as the cache key.
 """
 

@@ -2,7 +2,7 @@
 
 The toy models that pages show before any click (a DDPM reference model per toy data set, the
 two default flow-matching models) take a few seconds of CPU to train; those of the default
-settings are shipped (``core.toy_defaults``), the others are trained on first use. ``warm_up()`` starts a
+settings are shipped (``core.live.defaults``), the others are trained on first use. ``warm_up()`` starts a
 thread, the first time the app runs, that trains the defaults (and pays PyTorch's one-time
 optimiser import) while the student reads the home page, then computes what the heaviest pages
 show before any click (each page module's ``warm()``), so that their first visit reads caches.
