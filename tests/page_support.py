@@ -21,6 +21,13 @@ def arr(v) -> list:
     return list(v)
 
 
+def chart(at, key: str) -> dict:
+    """The JSON spec of the Plotly chart with widget key ``key``."""
+    found = [c for c in at.get("plotly_chart") if c.key == key]
+    assert found, f"no chart with key {key!r}; the page has {[c.key for c in at.get('plotly_chart')]}"
+    return json.loads(found[0].proto.spec)
+
+
 def specs(at) -> list[dict]:
     """Every Plotly chart on the page, as its JSON spec."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

@@ -3,20 +3,9 @@
 import time
 
 import pytest
-from page_support import open_page
-from streamlit.testing.v1 import AppTest
+from page_support import chart, open_page
 
 PAGE = "views/autoencoder.py"
-
-
-def chart(at: AppTest, key: str) -> dict:
-    import json
-
-    for c in at.get("plotly_chart"):
-        spec = json.loads(c.proto.spec)
-        if c.proto.id and key in c.proto.id:
-            return spec
-    raise AssertionError(f"no plotly chart with key {key}")
 
 
 def photo_psnr() -> float:

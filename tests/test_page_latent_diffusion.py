@@ -1,11 +1,9 @@
 """Part 7, latent diffusion, with AppTest: the pipeline, generation step by step, interpolations, AE vs VAE codes and
 the cost table; and the lesson's claims checked against the page's own figures."""
 
-import json
-
 import numpy as np
 import pytest
-from page_support import open_page
+from page_support import chart, open_page
 
 import ui.models
 from core.io import load
@@ -19,9 +17,6 @@ def at():
     ui.models._load.clear()
     return open_page(PAGE)
 
-
-def chart(at, key):
-    return json.loads(next(c for c in at.get("plotly_chart") if c.key == key).proto.spec)
 
 
 def test_defaults(at):

@@ -4,7 +4,7 @@ a live toy run; and the lesson's claims checked against the page's own figures."
 import time
 
 import pytest
-from page_support import arr, open_page
+from page_support import arr, chart, open_page
 
 import ui.models
 from core.io import load
@@ -18,11 +18,6 @@ def at():
     ui.models._load.clear()
     return open_page(PAGE)
 
-
-def chart(at, key):
-    import json
-
-    return json.loads(next(c for c in at.get("plotly_chart") if c.key == key).proto.spec)
 
 
 def test_defaults(at):
