@@ -9,15 +9,20 @@ The grid has no padding between cells, so it can be cut back into 28x28 (or 32x3
 from __future__ import annotations
 
 import argparse
+import io
 import math
 import sys
 from pathlib import Path
 
 import torch
+from PIL import Image
 
 from core.images import grid, to_pil
-from core.io import CheckpointError, load
+from core.io import CheckpointError, load, write_bytes
 from core.sampling import DIFFUSION_SAMPLERS, FLOW_SOLVERS, generate
+
+MAX_SAMPLES = 10_000  # a grid of 100 x 100 images: more would not fit in memory or on a slide
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
 
 
 def _labels(label: str | None, num_classes: int) -> list[int | None]:
@@ -48,6 +53,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1, help="upscale each pixel (nearest neighbour) for slides")
     parser.add_argument("--threads", type=int, default=1)
     args = parser.parse_args(argv)
+    problems = [
+        (not 1 <= args.n <= MAX_SAMPLES, f"--n must be between 1 and {MAX_SAMPLES:,}"),
+        (not 1 <= args.steps <= 1000, "--steps must be between 1 and 1000"),
+        (not math.isfinite(args.guidance) or args.guidance < 0, "--guidance must be a finite number >= 0"),
+        (not 1 <= args.scale <= 32, "--scale must be between 1 and 32"),
+        (args.threads < 1, "--threads must be at least 1"),
+        (args.out.suffix.lower() not in IMAGE_SUFFIXES, f"--out must end in one of {', '.join(IMAGE_SUFFIXES)}"),
+        (args.frames is not None and args.frames.suffix.lower() != ".gif", "--frames must end in .gif"),
+    ]
+    for bad, message in problems:
+        if bad:
+            parser.error(message)
+    for target in (args.out, args.frames):
+        if target is not None and not target.resolve().parent.is_dir():
+            parser.error(f"no folder {target.resolve().parent} to write {target.name} into")
     torch.set_num_threads(args.threads)
     try:
         ckpt = load(args.checkpoint)
@@ -61,12 +81,16 @@ def main(argv: list[str] | None = None) -> int:
     images = torch.cat([g.images for g in gens])
     frames_all = torch.cat([g.frames for g in gens], dim=1)
     gen = gens[0]
-    to_pil(grid(images, cols), args.scale).save(args.out)
+    buffer = io.BytesIO()
+    to_pil(grid(images, cols), args.scale).save(buffer, format=Image.registered_extensions()[args.out.suffix.lower()])
+    write_bytes(args.out, buffer.getvalue())  # atomically: never a half-written picture
     print(f"wrote {args.out} ({len(images)} samples, {gen.nfe} network evaluations each)")
     if args.frames:
         frames = [to_pil(grid(f.clamp(-1, 1), cols), args.scale) for f in frames_all]
         frames += [frames[-1]] * 4  # linger on the result
-        frames[0].save(args.frames, save_all=True, append_images=frames[1:], duration=150, loop=0)
+        buffer = io.BytesIO()
+        frames[0].save(buffer, format="GIF", save_all=True, append_images=frames[1:], duration=150, loop=0)
+        write_bytes(args.frames, buffer.getvalue())
         print(f"wrote {args.frames} ({len(gen.frames)} steps)")
     return 0
 

@@ -186,3 +186,16 @@ def test_latent_flow_trains_in_a_vae_latent_and_decodes_to_images(tmp_path, monk
     assert gen.images.shape == (2, 1, 28, 28) and gen.frames.shape == (3, 2, 1, 28, 28)
     assert gen.images.min() >= -1 and gen.images.max() <= 1
     _encoded.cache_clear()
+
+
+@pytest.mark.parametrize("argv", [["--n", "0"], ["--n", "100000000"], ["--guidance", "nan"], ["--scale", "-2"],
+                                  ["--steps", "0"], ["--threads", "0"], ["--out", "grid.txt"], ["--frames", "steps.png"],
+                                  ["--out", "/no/such/folder/grid.png"]])
+def test_sample_cli_refuses_bad_arguments_with_one_line(argv, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as info:
+        sample_main(["mnist-ddpm-eps", *argv])
+    assert info.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("python -m core.sample: error:") and "Traceback" not in "\n".join(err)
+    assert list(tmp_path.iterdir()) == []  # nothing written

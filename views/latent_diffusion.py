@@ -146,7 +146,7 @@ with right:
                                            f"{1000 * lat.seconds_per_step:.0f}", f"{lat.seconds:.2f}",
                                            judged(LATENT_MODEL, "confident_share", ".1f"), judged(LATENT_MODEL, "frechet_ratio", ".2f")],
         }))
-        st.caption(f"Times measured on this server when the page was first opened (one thread, after one untimed run; decoding "
+        st.caption(f"Times measured on this server when the page was first opened (one thread, one timed run each; decoding "
                    f"included). Quality: 1,000 class-conditional samples at {COST_STEPS} Euler steps, judged by the "
                    "shipped MNIST classifier (`python -m core.evaluate`).")
         st.markdown(markdown_table({

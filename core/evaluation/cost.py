@@ -31,14 +31,18 @@ class SamplingCost:
         return self.seconds / self.steps
 
 
-def sampling_cost(ckpt: Checkpoint, *, n: int = 64, steps: int = 20, repeats: int = 3) -> SamplingCost:
-    """Time ``generate(ckpt, n, steps=steps)`` (the default sampler; a latent model's samples decoded)."""
+def sampling_cost(ckpt: Checkpoint, *, n: int = 64, steps: int = 20, repeats: int = 3, warmup: bool = True) -> SamplingCost:
+    """Time ``generate(ckpt, n, steps=steps)`` (the default sampler; a latent model's samples decoded).
+
+    The best of ``repeats`` timed calls, after one untimed call if ``warmup`` (skip it when the model
+    has just been used).
+    """
     latent = ckpt.meta.get("latent")
     decoder = count_params(load(latent["vae"]).model.decoder) if latent else 0
     best = math.inf
-    for k in range(repeats + 1):  # one untimed warm-up call
+    for k in range(repeats + int(warmup)):
         start = time.perf_counter()
         generate(ckpt, n, steps=steps, seed=k)
-        if k:
+        if k >= int(warmup):
             best = min(best, time.perf_counter() - start)
     return SamplingCost(math.prod(sample_shape(ckpt)), count_params(ckpt.model), decoder, n, steps, best)

@@ -88,6 +88,9 @@ RECIPES: dict[str, Recipe] = {
                SMALL_UNET, prediction="x0", conditional=True, steps=4500),
         Recipe("mnist-ddpm-v", "Velocity-prediction diffusion, cosine schedule, class-conditional.", "mnist", "diffusion", "unet",
                SMALL_UNET, prediction="v", conditional=True, steps=4500),
+        Recipe("mnist-ddpm-v-uncond", "Velocity-prediction diffusion, cosine schedule, unconditional (no label at all), "
+               "trained longer: the model a page shows when it samples 'any digit'.", "mnist", "diffusion", "unet",
+               SMALL_UNET, prediction="v", conditional=False, steps=8000),
         Recipe("mnist-flow-random", "Flow matching, random pairing, class-conditional.", "mnist", "flow", "unet",
                SMALL_UNET, pairing="random", conditional=True, steps=4500),
         Recipe("mnist-flow-ot", "Flow matching, mini-batch OT pairing, class-conditional.", "mnist", "flow", "unet",
