@@ -96,3 +96,36 @@ def test_timesteps_and_bad_arguments():
         timesteps(sch, 0)
     with pytest.raises(ValueError, match="unknown prediction"):
         sample_ddim(exact_denoiser(sch), _noise(4), sch, steps=2, prediction="score")
+
+
+def test_the_noise_a_step_shows_is_recomputed_from_the_clipped_estimate():
+    """lessons/reverse.md, column 2: eps_hat = (I_t - sqrt(abar_t) I0_hat) / sqrt(1 - abar_t) once I0_hat is clipped,
+    equal to the network's own prediction wherever clipping changed nothing."""
+    sch = make_schedule("cosine", 100)
+    raws = []
+
+    def model(x, t):
+        raws.append(3.0 * torch.sin(x * 7))  # some prediction, large enough that I0_hat gets clipped in places
+        return raws[-1]
+
+    steps = []
+    x = torch.randn(4, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    sample_ddpm(model, x, sch, steps=5, generator=torch.Generator().manual_seed(1), callback=steps.append)
+    mixed = 0
+    for step, raw in zip(steps, raws):
+        ab = sch.alpha_bars[step.t].float()
+        torch.testing.assert_close(step.eps, (step.x_t - ab.sqrt() * step.x0) / (1 - ab).sqrt())
+        unclipped = step.x0.abs() < 1
+        torch.testing.assert_close(step.eps[unclipped], raw[unclipped])
+        if unclipped.any() and (~unclipped).any():
+            mixed += 1
+            assert not torch.allclose(step.eps, raw)  # where I0_hat was clipped, the step's noise is not the net's
+    assert mixed >= 1
+
+
+def test_the_linear_schedule_is_rescaled_and_capped_as_the_lesson_says():
+    """lessons/schedules.md: for another T both ends are multiplied by 1000 / T, and beta is capped at 0.999."""
+    b = make_schedule("linear", 10).betas
+    assert float(b[0]) == pytest.approx(0.01) and float(b[-1]) == pytest.approx(0.999)
+    b = make_schedule("linear", 500).betas
+    assert float(b[0]) == pytest.approx(2e-4) and float(b[-1]) == pytest.approx(0.04)

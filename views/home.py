@@ -6,6 +6,7 @@ import torch
 
 from core.diffusion import make_schedule, q_sample
 from core.images import grid, to_pil
+from ui import theme
 from ui.lessons import lesson
 from ui.navigation import ROADMAP, page_for
 from ui.state import mnist
@@ -31,8 +32,8 @@ def signal_left(ts: tuple[int, ...]) -> go.Figure:
                                hovertemplate="t=%{x}<br>ā_t=%{y:.3f}<extra></extra>"))
     fig.add_scatter(x=list(ts), y=abar[list(ts)], mode="markers", marker=dict(color="#2F6DB5", size=10),
                     hovertemplate="t=%{x}<br>ā_t=%{y:.3f}<extra></extra>")
-    fig.update_layout(height=210, showlegend=False, margin=dict(l=10, r=10, t=36, b=10), font=dict(size=14),
-                      title=dict(text="ā_t: the share of the image left at step t", font=dict(size=15)),
+    fig.update_layout(height=210, showlegend=False, margin=dict(l=10, r=10, t=36, b=10), font=theme.font("label"),
+                      title=dict(text="ā_t: the share of the variance that is still image at step t", font=theme.font("medium")),
                       xaxis=dict(title="t", range=[-10, 1010]), yaxis=dict(range=[-0.05, 1.05], dtick=0.5))
     return fig
 
