@@ -22,7 +22,7 @@ VAE_NAME, LATENT_MODEL, PIXEL_MODEL = "mnist-vae-spatial", "mnist-latent-flow", 
 AE_2D, VAE_2D = "mnist-autoencoder-2d", "mnist-vae-2d"
 TRAIN_FRACTION, SPLIT_SEED = 0.8, 0  # the shipped models' split: held-out digits were never trained on
 LATENT_RANGE = 3.0  # scaled latents have unit variance: -3 black, +3 white
-DEFAULT_VIEW = {"digit": 0, "label": "any", "seed": 0, "steps": 10, "a": 3, "b": 8}
+DEFAULT_VIEW = {"digit": 0, "label": "any", "seed": 0, "steps": 20, "a": 3, "b": 8}
 COST_STEPS = 20  # the sampling budget of the cost table (the latent model's measured sweet spot)
 FONT = theme.FONT
 
@@ -161,10 +161,14 @@ def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figu
                               showlegend=col == 1, marker=dict(size=4, color=theme.CLASS_COLOURS[d], opacity=0.7),
                               row=1, col=col)
     fig.update_annotations(font=theme.font("emphasis"))
-    fig.update_layout(height=430, font=FONT, margin=dict(l=40, r=10, t=40, b=40), plot_bgcolor="white",
-                      legend=dict(title=dict(text="digit"), font=theme.font("label"), itemsizing="constant"))
-    fig.update_xaxes(title_text="z₁", showgrid=True, gridcolor="#eee", zeroline=False)
-    fig.update_yaxes(title_text="z₂", showgrid=True, gridcolor="#eee", zeroline=False)
+    lim = float(np.ceil(np.percentile(np.abs(np.concatenate([ae, vae])), 99.5)))  # one range for both: sizes compare
+    fig.update_layout(height=470, font=FONT, margin=dict(l=40, r=10, t=40, b=40), plot_bgcolor="white",
+                      legend=dict(title=dict(text="digit"), font=theme.font("label"), itemsizing="constant",
+                                  orientation="h", x=0.5, xanchor="center", y=-0.15))
+    fig.update_xaxes(title_text="z₁", showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
+    fig.update_yaxes(title_text="z₂", showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
+    fig.update_yaxes(scaleanchor="x", row=1, col=1)
+    fig.update_yaxes(scaleanchor="x2", row=1, col=2)
     return fig
 
 

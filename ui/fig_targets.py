@@ -97,7 +97,8 @@ def outputs_figure(cells: np.ndarray, rmse: dict[str, float], t: int, abar: floa
     width = 560
     fig.update_layout(shapes=shapes, font=FONT, dragmode=False, margin=dict(l=0, r=0, t=50, b=0),
                       height=int(50 + width * (H + top + 2) / (W + left + 1)),
-                      title=dict(text=f"t = {t}: ā<sub>t</sub> = {abar:.3g}, √ā<sub>t</sub> = {abar ** 0.5:.3g}",
+                      title=dict(text=f"t = {t}: ā<sub>t</sub> = {abar:.4g}, √ā<sub>t</sub> = {abar ** 0.5:.3g}, "
+                                      f"√(1 − ā<sub>t</sub>) = {(1 - abar) ** 0.5:.3g}",
                                  font=theme.font("heading"), x=0.5, xanchor="center"))
     return fig
 
@@ -130,7 +131,7 @@ def quality_figure(quality: dict[str, dict]) -> go.Figure:
     fig.add_hline(y=1.0, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=2)
     fig.update_xaxes(type="log", tickvals=list(STEPS), title_text="DDIM steps", tickfont=theme.font("label"))
     fig.update_yaxes(title_text="% of samples", range=[0, 101], row=1, col=1)
-    fig.update_yaxes(type="log", title_text="ratio to the floor", row=1, col=2)
+    fig.update_yaxes(type="log", title_text="ratio to the floor", tickvals=[1, 2, 5, 10, 20], row=1, col=2)
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=380, font=FONT, margin=dict(l=60, r=20, t=50, b=50), plot_bgcolor="white",
                       legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.28, font=theme.font("label")))
@@ -153,13 +154,15 @@ def oneshot_figure(curves: dict[str, dict], baseline: float) -> go.Figure:
     for kind, c in curves.items():
         fig.add_scatter(x=c["ts"], y=np.sqrt(c["x0_mse"]), mode="lines+markers", name=f"predicts {TARGETS[kind]}",
                         line=dict(color=COLOURS[kind], width=3), marker=dict(size=5))
-    fig.add_hline(y=baseline, line=dict(color=theme.INK, dash="dot", width=1),
-                  annotation=dict(text=f"guessing the average digit: {baseline:.2f}", font=theme.font("small")),
-                  annotation_position="top left")
+    fig.add_hline(y=baseline, line=dict(color=theme.INK, dash="dot", width=1))
+    fig.add_annotation(x=0, y=np.log10(baseline), xanchor="left", yanchor="bottom", showarrow=False,
+                       text=f"guessing the average digit: {baseline:.2f}", font=theme.font("small"))
     fig.update_xaxes(title_text="step t", showgrid=True, gridcolor="#eee")
-    fig.update_yaxes(type="log", title_text="RMSE of Î₀ (pixels in [-1, 1])", showgrid=True, gridcolor="#eee")
-    fig.update_layout(height=400, font=FONT, margin=dict(l=70, r=20, t=30, b=50), plot_bgcolor="white",
-                      legend=dict(x=0.02, y=0.98, font=theme.font("label")))
+    fig.update_yaxes(type="log", title_text="RMSE of Î₀", showgrid=True, gridcolor="#eee",
+                     tickvals=[0.001, 0.01, 0.1, 1, 10, 100, 1000], ticktext=["0.001", "0.01", "0.1", "1", "10", "100", "1000"])
+    fig.update_layout(height=380, font=FONT, margin=dict(l=70, r=20, t=50, b=50), plot_bgcolor="white",
+                      title=dict(text="one-shot error of Î₀ by step t ↓", font=theme.font("emphasis"), x=0.5, xanchor="center"),
+                      legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.28, font=theme.font("label")))
     return fig
 
 
@@ -184,7 +187,7 @@ def toy_floor(dataset: str, n: int = 1000) -> float:
                           for s in range(3)]))
 
 
-def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, height: int = 620) -> go.Figure:
+def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, height: int = 720) -> go.Figure:
     """Rows: what the MLP predicts; columns: the ambient dimension D; samples projected back to the plane."""
     dims = sorted({d for _, d in cells})
     targets = [p for p in TOY_TARGETS if any(q == p for q, _ in cells)]
@@ -194,13 +197,13 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
     lim = 4.5
     for r, p in enumerate(targets, start=1):
         for c, d in enumerate(dims, start=1):
-            fig.add_scattergl(x=data[:, 0], y=data[:, 1], mode="markers", marker=dict(size=3, color="#cccccc"),
-                              hoverinfo="skip", showlegend=False, row=r, col=c)
             if (p, d) in cells:
                 pts = cells[p, d].points.numpy()
                 inside = np.abs(pts).max(axis=1) < lim
                 fig.add_scattergl(x=pts[inside, 0], y=pts[inside, 1], mode="markers", hoverinfo="skip", showlegend=False,
-                                  marker=dict(size=3, color=COLOURS["x0" if p == "x" else p]), row=r, col=c)
+                                  marker=dict(size=2.5, opacity=0.55, color=COLOURS["x0" if p == "x" else p]), row=r, col=c)
+            fig.add_scattergl(x=data[:, 0], y=data[:, 1], mode="markers", marker=dict(size=1.5, color="#555555", opacity=0.5),
+                              hoverinfo="skip", showlegend=False, row=r, col=c)  # the data on top, thin
             fig.update_xaxes(range=[-lim, lim], visible=False, row=r, col=c)
             anchor = (r - 1) * len(dims) + c
             fig.update_yaxes(range=[-lim, lim], visible=False, scaleanchor=f"x{'' if anchor == 1 else anchor}", row=r, col=c)

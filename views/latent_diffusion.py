@@ -44,7 +44,8 @@ def pipeline_section() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         lesson("latent_diffusion", "pipeline")
-        index = st.slider("Held-out digit", 0, n_held - 1, DEFAULT_VIEW["digit"], key="ld_digit")
+        index = st.slider("Held-out example #", 0, n_held - 1, DEFAULT_VIEW["digit"], key="ld_digit",
+                      help="Which of the held-out digits (never seen in training) to encode.")
     with right:
         if vae is not None and latent_model is not None:
             scale = latent_model.meta["latent"]["scale"]
@@ -68,7 +69,8 @@ def generation_section() -> None:
             chart = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
                                      None if label == "any" else int(label), int(seed), int(steps))
             st.plotly_chart(chart, width="stretch", key="ld_generation", config=CHART)
-            st.caption(f"Flow matching (Part 8) in both spaces, the same solver and step count: `{LATENT_MODEL}` moves "
+            st.caption(f"Flow matching (Part 8) in both spaces, the same solver, step count and seed (two independent "
+                       f"models, so not the same digit unless you pick one): `{LATENT_MODEL}` moves "
                        f"a 4×7×7 latent from noise (t = 0) to a digit's code (t = 1), decoded by `{VAE_NAME}` at every "
                        f"step; `{PIXEL_MODEL}` moves the 28×28 pixels themselves. Each latent cell shows its four 7×7 "
                        "channels as a 2×2 tile.")
@@ -80,8 +82,8 @@ def interpolation_section() -> None:
     with left:
         lesson("latent_diffusion", "interpolation")
         c1, c2 = st.columns(2)
-        a = c1.number_input("Digit a", 0, n_held - 1, DEFAULT_VIEW["a"], key="ld_a")
-        b = c2.number_input("Digit b", 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b")
+        a = c1.number_input("Example a #", 0, n_held - 1, DEFAULT_VIEW["a"], key="ld_a", help="A held-out digit.")
+        b = c2.number_input("Example b #", 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b", help="Another held-out digit.")
     with right:
         if vae is not None and latent_model is not None:
             st.plotly_chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
@@ -136,13 +138,13 @@ with right:
             return "not measured" if value is None else format(value * (100 if key == "confident_share" else 1), fmt)
 
         st.markdown(markdown_table({
-            "": ["numbers per image the generator works on", "generator parameters", "VAE decoder parameters",
-                 "one sampling step, 64 images (ms)", f"64 images, {COST_STEPS} steps (s)",
-                 "confident share (%)", "Fréchet distance / floor"],
-            f"pixels (`{PIXEL_MODEL}`)": [f"{pix.numbers:,}", f"{pix.params:,}", "none",
+            "": ["numbers per image the generator works on ↓", "generator parameters", "VAE decoder parameters",
+                 "one sampling step, 64 images (ms) ↓", f"64 images, {COST_STEPS} steps (s) ↓",
+                 "confident share (%) ↑", "Fréchet distance / floor ↓"],
+            f"pixels, {PIXEL_MODEL}": [f"{pix.numbers:,}", f"{pix.params:,}", "none",
                                           f"{1000 * pix.seconds_per_step:.0f}", f"{pix.seconds:.2f}",
                                           judged(PIXEL_MODEL, "confident_share", ".1f"), judged(PIXEL_MODEL, "frechet_ratio", ".2f")],
-            f"latent (`{LATENT_MODEL}`)": [f"{lat.numbers:,}", f"{lat.params:,}", f"{lat.decoder_params:,}",
+            f"latent, {LATENT_MODEL}": [f"{lat.numbers:,}", f"{lat.params:,}", f"{lat.decoder_params:,}",
                                            f"{1000 * lat.seconds_per_step:.0f}", f"{lat.seconds:.2f}",
                                            judged(LATENT_MODEL, "confident_share", ".1f"), judged(LATENT_MODEL, "frechet_ratio", ".2f")],
         }))

@@ -52,12 +52,13 @@ def outputs_section() -> None:
         c1, c2 = st.columns(2)
         t = c1.select_slider("Step t", [1, 50, 100, 200, 400, 600, 800, 900, 950, 990, 1000], value=DEFAULT_VIEW["t"],
                              key="pt_t")
-        digit = c2.number_input("Held-out digit", 0, len(heldout()) - 1, DEFAULT_VIEW["digit"], key="pt_digit")
+        digit = c2.number_input("Held-out example #", 0, len(heldout()) - 1, DEFAULT_VIEW["digit"], key="pt_digit",
+                                help="Which of the held-out digits (never seen in training) to noise.")
     with right:
         if ready:
             st.plotly_chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
                             key="pt_outputs", config=CHART)
-            st.caption("Framed: what each network outputs. The other two columns follow from it and I_t by the "
+            st.caption("Framed: what each network outputs. The other two columns follow from it and Iₜ by the "
                        "conversions on the left. Noise and velocity are drawn from −3 (black) to +3 (white); images from "
                        "−1 to 1. \"Î₀ error\": root-mean-square error of the one-shot estimate, pixels in [−1, 1].")
 
@@ -103,7 +104,7 @@ if ready:
                    "that between two sets of real digits (1 = as close as real digits get).")
     with right:
         st.plotly_chart(oneshot_chart(shas, mtime), width="stretch", key="pt_oneshot")
-        st.caption("The one-shot estimate Î₀ made from I_t, on 64 held-out digits, one noise draw each, "
+        st.caption("The one-shot estimate Î₀ made from Iₜ, on 64 held-out digits, one noise draw each, "
                    "at 40 values of t (`python -m core.evaluate --loss-curve`).")
     with st.container(border=True):
         lesson("prediction_targets", "mnist-reading")
@@ -116,10 +117,10 @@ with left:
     lesson("prediction_targets", "toy")
 with right:
     st.plotly_chart(toy_grid_chart(), width="stretch", key="pt_toy_grid", config=CHART)
-    st.caption(f"Grey: the data ({base.dataset}). Colour: 1,000 samples (50 Euler steps) projected back to the plane. "
+    st.caption(f"Dark grey: the data ({base.dataset}). Colour: 1,000 samples (50 Euler steps) projected back to the plane. "
                f"W₂: exact 2-Wasserstein distance to 1,000 fresh data points (two sets of 1,000 real points: "
                f"{toy_floor(base.dataset):.2f}). "
-               f"Each network: {base.depth + 1} linear layers, {base.hidden} wide, ReLU, {base.steps:,} steps.")
+               f"Each network: {base.depth + 1} linear layers, {base.hidden} wide, ReLU, {base.steps:,} training steps.")
 
 
 def toy_run_view() -> None:
@@ -155,7 +156,8 @@ def toy_section() -> None:
         prediction = c1.selectbox("Target", TOY_TARGETS, format_func=TOY_NAMES.get, key="pt_toy_target")
         dim = c2.select_slider("Dimension D", [*DIMS, 128, 256, 1024], value=512, key="pt_toy_dim")
         c3, c4 = st.columns(2)
-        steps = c3.select_slider("Steps", [500, 1000, 2000, 4000], value=1000, key="pt_toy_steps")
+        steps = c3.select_slider("Training steps", [500, 1000, 2000, 4000], value=TargetToyConfig().steps,
+                                 key="pt_toy_steps")
         hidden = c4.select_slider("Width", [64, 128, 256, 512], value=256, key="pt_toy_hidden")
         b1, b2 = st.columns(2)
         if b1.button("Train", type="primary", icon=":material/play_arrow:", key="pt_toy_train", width="stretch"):
