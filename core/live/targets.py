@@ -22,17 +22,21 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
 
 import torch
 
+from core import paths
 from core.data import TOY_DATASETS, embed_toy, project_toy, sample_toy
 from core.flow import FLOW_PREDICTIONS, velocity_from, wasserstein2
+from core.io import CheckpointError, load_state, save_state
 from core.nets import MLP, MLPConfig, build
 from core.solvers import solve
 from core.training import Optimisation, StepInfo, flow_objective, new_state, train
 
-__all__ = ["DIMS", "TargetRun", "TargetToyConfig", "sample_target_toy", "train_target_toy"]
+__all__ = ["DIMS", "GridCell", "TargetRun", "TargetSamples", "TargetToyConfig", "compute_grid", "grid_path", "load_grid",
+           "sample_target_toy", "save_grid", "train_target_toy"]
 
 DIMS = (2, 8, 16, 64, 512)
 """The ambient dimensions of the page's grid."""
@@ -137,17 +141,14 @@ class GridCell:
     seconds: float
 
 
-def grid_path():
-    from core import paths
-
+def grid_path() -> Path:
+    """Where the default grid is shipped."""
     return paths.TOYS / "targets-grid.safetensors"
 
 
 def compute_grid(base: TargetToyConfig = TargetToyConfig(), dims: tuple[int, ...] = DIMS,
                  on_cell: Callable[[GridCell], None] | None = None) -> dict[tuple[str, int], GridCell]:
     """Train and sample every (target, D) cell of the grid with ``base``'s other settings."""
-    from dataclasses import replace
-
     out = {}
     for prediction in ("x", "eps", "v"):  # the paper's order
         for dim in dims:
@@ -159,22 +160,16 @@ def compute_grid(base: TargetToyConfig = TargetToyConfig(), dims: tuple[int, ...
     return out
 
 
-def save_grid(grid: dict[tuple[str, int], GridCell], path=None) -> None:
-    """Write the grid (samples, W2, configs, losses every 10 steps) as one resume-style state file."""
-    from core.io import save_state
-
+def save_grid(grid: dict[tuple[str, int], GridCell], path: Path | None = None) -> None:
+    """Write the grid (samples, W2, configs, losses every 10 steps) as one state file (atomically, no pickle)."""
     tensors = {f"{p}/{d}": c.points for (p, d), c in grid.items()}
     meta = {f"{p}/{d}": {"cfg": asdict(c.cfg), "w2": c.w2, "losses": c.losses[::10], "seconds": round(c.seconds, 2)}
             for (p, d), c in grid.items()}
     save_state(path or grid_path(), tensors, {"cells": meta})
 
 
-def load_grid(base: TargetToyConfig = TargetToyConfig(), path=None) -> dict[tuple[str, int], GridCell] | None:
+def load_grid(base: TargetToyConfig = TargetToyConfig(), path: Path | None = None) -> dict[tuple[str, int], GridCell] | None:
     """The shipped grid if it was computed with ``base``'s settings (else ``None``: compute it)."""
-    from dataclasses import replace
-
-    from core.io import CheckpointError, load_state
-
     try:
         tensors, meta = load_state(path or grid_path())
     except CheckpointError:
