@@ -15,7 +15,11 @@ def test_forward_noising(server, browser):
     assert page.locator("h1").first.inner_text().startswith("2. Forward noising")
     assert page.locator(".js-plotly-plot").count() == 4
     # the cloud has its own Play button and slider (the animation runs in the browser)
-    assert page.locator(".st-key-fn_cloud .updatemenu-button").count() == 2  # Play, Pause
+    assert page.locator(".st-key-fn_cloud .updatemenu-button").count() == 3  # Play, Slow, Pause
+    cloud = page.locator(".st-key-fn_cloud")
+    cloud.locator(".updatemenu-button").first.click()  # ▶ Play: the title follows the frames (it used to stay at t = 0)
+    page.wait_for_function(
+        "() => document.querySelector('.st-key-fn_cloud .gtitle').textContent.startsWith('t = 1000')", timeout=60_000)
 
     # move the page's t slider with the keyboard
     slider = page.locator(".st-key-fn_t input[type='range']")

@@ -202,7 +202,7 @@ def histogram_figure(data: dict, t: int, abar: float) -> go.Figure:
 
 
 def _frame_title(t: int, abar: float, corr: float, T: int) -> str:
-    return f"t = {t} / {T}   ā_t = {abar:.3f}   correlation = {corr:+.2f}"
+    return f"t = {t} / {T}   ā<sub>t</sub> = {abar:.3f}   correlation = {corr:+.2f}"
 
 
 def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: int = 560) -> dict:
@@ -233,7 +233,9 @@ def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: i
                            line=dict(color="rgba(0,0,0,0.55)", width=2, dash="dot")))
         notes.append(dict(x=-r * 0.7071, y=r * 0.7071, text=f"{r}σ", showarrow=False,
                           font=theme.font("label", color="rgba(0,0,0,0.75)"), xshift=-10, yshift=10))
-    play = dict(frame=dict(duration=90, redraw=False), transition=dict(duration=60, easing="linear"), fromcurrent=True, mode="immediate")
+    # redraw=True: each frame also applies its layout, so the title (t, ā_t, correlation) follows the cloud as it plays
+    play = dict(frame=dict(duration=90, redraw=True), transition=dict(duration=0), fromcurrent=True, mode="immediate")
+    slow = dict(play, frame=dict(duration=350, redraw=True))
     layout = dict(
         height=height, font=FONT, margin=dict(l=10, r=10, t=50, b=90), shapes=shapes, annotations=notes,
         title=dict(text=_frame_title(int(ts[start]), float(c["abars"][start]), float(c["corr"][start]), T), font=theme.font("heading")),
@@ -245,6 +247,7 @@ def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: i
             type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(t=70, r=0),
             buttons=[
                 dict(label="▶ Play", method="animate", args=[None, play]),
+                dict(label="▶ Slow", method="animate", args=[None, slow]),
                 dict(label="❚❚ Pause", method="animate", args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")]),
             ],
         )],
@@ -252,7 +255,7 @@ def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: i
             active=start, x=0.5, len=0.5, y=0, yanchor="top", pad=dict(t=58, b=0),
             currentvalue=dict(visible=False),  # the title says t
             steps=[dict(method="animate", label=str(int(tk)),
-                        args=[[str(int(tk))], dict(mode="immediate", frame=dict(duration=0, redraw=False), transition=dict(duration=0))])
+                        args=[[str(int(tk))], dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))])
                    for tk in ts],
         )],
     )
