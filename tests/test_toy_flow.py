@@ -164,3 +164,16 @@ def test_vector_field_grid():
     assert f.points.min() == -2.0 and f.points.max() == 2.0
     with pytest.raises(ValueError):
         vector_field(lambda x, t: x, 1.5)
+
+
+def test_one_step_reports_no_straightness():
+    """A single Euler step is a straight segment whatever the field: the report says nothing (NaN), not 1.000."""
+    import math
+
+    from ui.fig_flow_matching import straightness_text
+
+    curl = lambda x, t: torch.stack([-x[:, 1], x[:, 0]], dim=1)  # a rotation: curved paths
+    one = solve_report(curl, "gaussian", "gaussian", "euler", 1, n=100, seed=0)
+    many = solve_report(curl, "gaussian", "gaussian", "euler", 8, n=100, seed=0)
+    assert math.isnan(one.straightness) and many.straightness < 0.99
+    assert straightness_text(one.straightness) == "— (one step)" and straightness_text(0.98765) == "0.988"

@@ -7,6 +7,8 @@ the random-pairing model orange and the OT-pairing model blue.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
@@ -151,11 +153,16 @@ def field_figure(fields: dict[str, VectorField], particles: dict[str, torch.Tens
     return _layout(fig, 540)
 
 
+def straightness_text(value: float) -> str:
+    """``0.987``, or a dash for one step (a single Euler step is a straight segment by construction)."""
+    return "— (one step)" if math.isnan(value) else f"{value:.3f}"
+
+
 def trajectories_figure(reports: dict[str, SolveReport], target: torch.Tensor, max_paths: int = 150) -> go.Figure:
     """Solved paths from the source (grey) to where they land (colour), over target samples (faint green)."""
     keys = list(reports)
     fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.08,
-                        subplot_titles=[f"{SHORT[k]}: straightness {reports[k].straightness:.3f}" for k in keys])
+                        subplot_titles=[f"{SHORT[k]}: straightness {straightness_text(reports[k].straightness)}" for k in keys])
     tgt = target.numpy()
     for c, k in enumerate(keys, start=1):
         first = c == 1

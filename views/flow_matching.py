@@ -26,6 +26,7 @@ from ui.fig_flow_matching import (
     samples_row,
     sampling_noise_w2,
     solver_view,
+    straightness_text,
     trained_loss_chart,
 )
 from ui.lessons import lesson
@@ -194,7 +195,7 @@ with right:
     st.markdown(markdown_table({
         "model": ["random pairing", "OT pairing"],
         "NFE": [reports[k].nfe for k in ("random", "ot")],
-        "straightness": [f"{reports[k].straightness:.3f}" for k in ("random", "ot")],
+        "straightness": [straightness_text(reports[k].straightness) for k in ("random", "ot")],
         "W2 to target": [f"{reports[k].w2:.3f}" for k in ("random", "ot")],
         "error vs reference": [f"{reports[k].ref_error:.4f}" for k in ("random", "ot")],
     }))

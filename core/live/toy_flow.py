@@ -19,6 +19,7 @@ Samples come from solving ``dx/dt = v(x, t)`` from ``t = 0`` to ``t = 1``
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
@@ -226,7 +227,8 @@ class SolveReport:
     """Samples of the learned flow and how good they are.
 
     ``solution``: the ODE solve (``trajectory`` ``(K + 1, n, 2)``, ``nfe``); ``straightness``:
-    mean ``|end - start| / arc length`` of the paths (1 = straight); ``w2``: exact 2-Wasserstein
+    mean ``|end - start| / arc length`` of the paths (1 = straight; NaN for a single step, which is
+    straight by construction); ``w2``: exact 2-Wasserstein
     distance of the end points to ``n`` fresh target samples; ``ref_error``: mean distance of
     the end points to a reference Dopri5 solve at tolerance ``1e-6`` (the error of the solver
     alone, the network being what it is).
@@ -257,7 +259,9 @@ def solve_report(model: torch.nn.Module, source: str, target: str, method: str, 
     ref = flow_samples(model, source, n, "dopri5", 1, seed=seed, rtol=1e-6, atol=1e-6).final
     err = float((sol.final - ref).norm(dim=1).mean())
     w2 = wasserstein2(sol.final, sample_toy(target, n, seed=seed + 7919))
-    return SolveReport(sol, float(straightness(sol.trajectory).mean()), w2, err)
+    # one step draws a straight segment whatever the field: straightness says nothing then (NaN)
+    straight = float(straightness(sol.trajectory).mean()) if len(sol.trajectory) > 2 else math.nan
+    return SolveReport(sol, straight, w2, err)
 
 
 @torch.no_grad()
