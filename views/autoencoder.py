@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.live import autoencoder as tae
+from core.training import reconstruction_objective
 from ui import fig_autoencoder as fig
 from ui import jobs
+from ui.code import show_code
 from ui.lessons import lesson
 from ui.models import shipped
 from ui.tables import markdown_table
@@ -126,6 +128,7 @@ with right:
     running = (j := jobs.get(JOB)) is not None and j.running
     st.session_state["ae_polling"] = running
     st.fragment(live_view, run_every=0.5 if running else None)()
+show_code(tae.train_live, reconstruction_objective, label="The code: the live run and its loss")
 
 # ------------------------------------------------------------------ restoration
 st.subheader("Restore a damaged digit")

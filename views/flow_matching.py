@@ -7,9 +7,12 @@ import uuid
 import streamlit as st
 
 from core.data import CIFAR10_CLASSES, TOY_DATASETS
+from core.flow import block_ot_permutation
 from core.live.toy_flow import ToyFlowConfig, train_both
-from core.solvers import SOLVERS
+from core.solvers import SOLVERS, solve_fixed
+from core.training import flow_objective
 from ui import jobs
+from ui.code import show_code
 from ui.fig_flow_matching import (
     DEFAULT_VIEW,
     MNIST_MODELS,
@@ -202,6 +205,7 @@ with right:
     st.caption(f"W2 floor: two independent sets of 1000 target points are W2 = {sampling_noise_w2(target, seed):.2f} apart.")
     st.plotly_chart(error_chart(model_id, models, source, target, method, steps, seed, SOLVER_NAMES[method]),
                     width="stretch", key="fm_error_chart")
+    show_code(flow_objective, block_ot_permutation, solve_fixed, label="The code: the loss, the OT pairing, the solvers")
 
 # 5. MNIST
 st.header("5. The same on digits: MNIST with 1, 2, 5 and 10 steps")

@@ -4,8 +4,9 @@ from functools import partial
 
 import streamlit as st
 
-from core.diffusion import SCHEDULES
+from core.diffusion import SCHEDULES, q_sample, q_sample_iterative, q_step
 from ui import fig_forward_noising as fig
+from ui.code import show_code
 from ui.lessons import lesson
 from ui.state import dataset
 
@@ -91,6 +92,7 @@ with right:
     )
     st.plotly_chart(fig.histogram_figure(fig.histogram_data(name, index, schedule, T, t, seed), t, d["abar"]),
                     key="fn_hist", config={"displayModeBar": False})
+    show_code(q_step, q_sample, q_sample_iterative)
 
 # --- the 2-pixel view
 st.divider()

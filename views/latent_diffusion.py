@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.sampling import decode_latents, encode_latents, interpolate
+from ui.code import show_code
 from ui.fig_latent import (
     AE_2D,
     COST_STEPS,
@@ -88,6 +90,7 @@ def interpolation_section() -> None:
         if vae is not None and latent_model is not None:
             st.plotly_chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
                             width="stretch", key="ld_interp", config=CHART)
+            show_code(encode_latents, decode_latents, interpolate)
 
 
 # ------------------------------------------------------------------ 1. the pipeline

@@ -7,8 +7,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.diffusion import convert_prediction
+from core.flow import velocity_from
 from core.live.targets import DIMS, GridCell, TargetToyConfig, sample_target_toy, train_target_toy
+from core.training import flow_objective
 from ui import jobs
+from ui.code import show_code
 from ui.fig_targets import (
     DEFAULT_VIEW,
     MODELS,
@@ -58,6 +62,7 @@ def outputs_section() -> None:
         if ready:
             st.plotly_chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
                             key="pt_outputs", config=CHART)
+            show_code(convert_prediction, label="The code: reading one output as all three targets")
             st.caption("Framed: what each network outputs. The other two columns follow from it and Iₜ by the "
                        "conversions on the left. Noise and velocity are drawn from −3 (black) to +3 (white); images from "
                        "−1 to 1. \"Î₀ error\": root-mean-square error of the one-shot estimate, pixels in [−1, 1].")
@@ -121,6 +126,7 @@ with right:
                f"W₂: exact 2-Wasserstein distance to 1,000 fresh data points (two sets of 1,000 real points: "
                f"{toy_floor(base.dataset):.2f}). "
                f"Each network: {base.depth + 1} linear layers, {base.hidden} wide, ReLU, {base.steps:,} training steps.")
+    show_code(velocity_from, flow_objective, label="The code: the v-loss for every target")
 
 
 def toy_run_view() -> None:

@@ -7,11 +7,12 @@ import streamlit as st
 import torch
 
 from core.data import TOY_DATASETS, sample_toy, to_uint8
-from core.diffusion import DiffusionStep
+from core.diffusion import DiffusionStep, posterior, sample_ddpm
 from core.images import grid, signed_to_uint8, to_pil
 from core.live.toy_diffusion import ToyModel, sample_toy_model
 from core.sampling import generate
 from ui import jobs, keys
+from ui.code import show_code
 from ui.fig_reverse import reverse_steps_figure, toy_reverse_figure
 from ui.lessons import lesson
 from ui.models import shipped
@@ -123,6 +124,7 @@ with right:
         st.image(image, width="stretch",
                  caption="Sample 1 at t = " + ", ".join(map(str, strip_ts))
                  + ". Top: the state I_t. Bottom: the one-shot estimate Î_0 made from it.")
+        show_code(sample_ddpm, posterior)
 
 with st.container(border=True):
     lesson("reverse", "why")

@@ -2,8 +2,10 @@
 
 import streamlit as st
 
+from core.diffusion.schedules import constant_schedule, cosine_schedule, linear_schedule
 from core.images import to_pil
 from ui import fig_schedules as fig
+from ui.code import show_code
 from ui.lessons import lesson
 from ui.state import dataset
 
@@ -38,6 +40,7 @@ c = fig.curves(T)
 st.plotly_chart(fig.curves_figure(c, t, threshold), key="sc_curves", config={"displayModeBar": False})
 st.caption(f"Dashed line: the step t = {t}; dots: each schedule's ā_t and log-SNR there. "
            f"Grey bands: almost pure noise (ā_t < {threshold:g}). β_t is on a log scale.")
+show_code(constant_schedule, linear_schedule, cosine_schedule)
 
 # --- one image, three schedules, one eps
 left, right = st.columns([1.1, 2], gap="large")

@@ -8,7 +8,9 @@ import streamlit as st
 from core.data import TOY_DATASETS, sample_toy
 from core.evaluation import diffusion_loss_curve
 from core.live.toy_diffusion import ToyConfig, sample_toy_model, train_toy
+from core.training import diffusion_objective, train
 from ui import jobs, keys
+from ui.code import show_code
 from ui.fig_training import loss_by_t_figure, loss_curve, samples_vs_data
 from ui.lessons import lesson
 from ui.models import measured, shipped
@@ -143,3 +145,4 @@ with right:
         st.caption(f"{MODEL_NAME}: {MNIST_IMAGES} held-out MNIST digits (the 20 % it never trained on), with their "
                    "true labels, one fixed noise ε per digit, at 40 steps t.")
         lesson("training", "mnist-loss-reading")
+        show_code(diffusion_objective, train, label="The code: the objective and the training loop")
