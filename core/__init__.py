@@ -38,6 +38,7 @@ Packages (the tree is the architecture; each depends only on those above it):
 * ``training``: the one loop, the objectives, the recipes of the shipped models;
   ``sampling``: from a checkpoint to images (latent models included);
   ``evaluation``: judging images, loss by ``t``, the manifest;
+* ``forensics``: power spectra and up-sampling traces (what gives a generated image away);
 * ``live``: the pages' small live trainers, thin configurations of the one loop;
 * ``train``, ``sample``, ``evaluate``: the command lines (``python -m core.train`` ...).
 
