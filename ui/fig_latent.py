@@ -16,24 +16,18 @@ from core.live import autoencoder as tae
 from core.sampling import decode_latents, encode_latents, generate, interpolate
 from ui import theme
 from ui.mosaic import PAD, mosaic, png_uri
-from ui.state import mnist
+from ui.state import mnist_split
 
 VAE_NAME, LATENT_MODEL, PIXEL_MODEL = "mnist-vae-spatial", "mnist-latent-flow", "mnist-flow-ot"
 AE_2D, VAE_2D = "mnist-autoencoder-2d", "mnist-vae-2d"
-TRAIN_FRACTION, SPLIT_SEED = 0.8, 0  # the shipped models' split: held-out digits were never trained on
 LATENT_RANGE = 3.0  # scaled latents have unit variance: -3 black, +3 white
 DEFAULT_VIEW = {"digit": 0, "label": "any", "seed": 0, "steps": 20, "a": 3, "b": 8}
 COST_STEPS = 20  # the sampling budget of the cost table (the latent model's measured sweet spot)
 FONT = theme.FONT
 
 
-@st.cache_resource(show_spinner=False)
-def _split() -> tuple[datasets.ImageSet, datasets.ImageSet]:
-    return datasets.split(mnist(), TRAIN_FRACTION, seed=SPLIT_SEED)
-
-
 def heldout() -> datasets.ImageSet:
-    return _split()[1]
+    return mnist_split()[1]
 
 
 def digit(index: int) -> torch.Tensor:

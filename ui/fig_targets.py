@@ -18,7 +18,7 @@ from core.live.targets import GridCell, compute_grid, load_grid
 from core.sampling import generate, read_prediction, schedule_of
 from ui import theme
 from ui.mosaic import PAD, mosaic, png_uri
-from ui.state import mnist
+from ui.state import mnist_split
 
 MODELS = {"eps": "mnist-ddpm-eps", "x0": "mnist-ddpm-x0", "v": "mnist-ddpm-v"}
 TARGETS = {"eps": "noise ε", "x0": "image I₀", "v": "velocity v"}  # what each network outputs
@@ -26,7 +26,6 @@ COLOURS = {"eps": "#d62728", "x0": "#2ca02c", "v": "#1f77b4"}
 STEPS = (1, 2, 5, 10, 20, 50)  # DDIM steps of the sample grids and the quality chart
 N_SAMPLES = 8
 NOISE_RANGE = 3.0  # noise and velocity images: -3 black, +3 white
-TRAIN_FRACTION, SPLIT_SEED = 0.8, 0  # the shipped models' split: held-out digits were never trained on
 DEFAULT_VIEW = {"digit": 3, "t": 990, "seed": 0, "label": "any", "sample_seed": 0}
 TOY_TARGETS = ("x", "eps", "v")  # the paper's order
 TOY_NAMES = {"x": "x-prediction", "eps": "ε-prediction", "v": "v-prediction"}
@@ -34,12 +33,7 @@ FONT = theme.FONT
 
 
 def heldout() -> datasets.ImageSet:
-    return _split()[1]
-
-
-@st.cache_resource(show_spinner=False)
-def _split() -> tuple[datasets.ImageSet, datasets.ImageSet]:
-    return datasets.split(mnist(), TRAIN_FRACTION, seed=SPLIT_SEED)
+    return mnist_split()[1]
 
 
 # ------------------------------------------------------------------ 1. three networks, one noisy input
@@ -143,7 +137,7 @@ def quality_figure(quality: dict[str, dict]) -> go.Figure:
 @st.cache_data(show_spinner=False)
 def average_digit_rmse() -> float:
     """RMSE of guessing the average training digit for every held-out digit: what "knowing nothing" scores."""
-    train, held = _split()
+    train, held = mnist_split()
     mean = datasets.to_model_range(train.images).mean(0)
     return float((datasets.to_model_range(held.images) - mean).pow(2).mean().sqrt())
 
