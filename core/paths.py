@@ -56,6 +56,11 @@ def manifest() -> Path:
     return checkpoints() / "manifest.json"
 
 
+def forensics() -> Path:
+    """Figures measured offline on the checkpoints for the spotting page (``python -m core.forensics.measure``)."""
+    return checkpoints() / "forensics.json"
+
+
 def data_root() -> str | None:
     """``$DIFFUSION_PLAYGROUND_DATA`` (a torchvision root with the full training sets), if set."""
     return os.environ.get(DATA_ENV) or None

@@ -1,11 +1,14 @@
 """Train a named recipe from the command line.
 
     python -m core.train RECIPE [--steps N] [--resume] [--device cpu|cuda] [--threads K] [--data-root DIR]
+                                [--snapshots 100,250,1000]
 
 Wraps the one loop (:func:`core.training.loop.train`) with a progress bar, periodic resume state
 (``runs/RECIPE/resume.safetensors``, every ``--every`` steps) and, at the end, writes the EMA
 weights to the checkpoint folder (:func:`core.paths.checkpoints`) as ``RECIPE.safetensors``
-with its JSON sidecar. An existing checkpoint is never replaced unless ``--overwrite`` says so.
+with its JSON sidecar. ``--snapshots`` also keeps the EMA weights at the given steps, in half
+precision, as ``runs/RECIPE/snapshots/RECIPE-stepN`` (the film strip of how a generator improves
+while it trains; see :mod:`core.forensics.evolution`). An existing checkpoint is never replaced unless ``--overwrite`` says so.
 The manifest is refreshed by ``python -m core.evaluate``.
 """
 
@@ -44,6 +47,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _steps_list(text: str) -> tuple[int, ...]:
+    try:
+        steps = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected step numbers separated by commas, got {text!r}") from None
+    if not steps or steps[0] < 1:
+        raise argparse.ArgumentTypeError(f"snapshot steps must be at least 1, got {text!r}")
+    return steps
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.train", description="Train a named recipe.")
     parser.add_argument("recipe", choices=sorted(RECIPES))
@@ -55,6 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=None, help="folder for the final checkpoint (default: the checkpoint folder)")
     parser.add_argument("--runs", type=Path, default=paths.RUNS, help="where resume state goes")
     parser.add_argument("--data-root", help="a torchvision data root with the full training sets")
+    parser.add_argument("--snapshots", type=_steps_list, default=(),
+                        help="also keep the EMA weights at these steps (comma-separated), in runs/RECIPE/snapshots")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing checkpoint of the same name")
     args = parser.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
@@ -96,6 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         bar.update(1)
         if info.step % 25 == 0:
             bar.set_postfix(loss=f"{sum(state.losses[-25:]) / 25:.4f}")
+        if info.step in args.snapshots:
+            save_checkpoint(args.runs / recipe.name / "snapshots" / f"{recipe.name}-step{info.step}", state.result,
+                            kind=recipe.net, extra={"recipe": recipe_record(recipe), "steps": info.step}, half=True)
         if info.step % args.every == 0:
             save_resume(resume, state, generator, recipe.name, wall_before + time.time() - start)
 

@@ -52,3 +52,91 @@ def test_a_transposed_convolution_prints_a_checkerboard_that_interpolation_does_
     assert upsample(flat, "transposed").shape == (1, 1, 16, 16)
     with pytest.raises(ValueError, match="unknown up-sampling"):
         upsample(flat, "bicubic")
+
+
+# ------------------------------------------------------------------ bias: attributes against closed forms
+
+def test_ink_is_the_share_of_the_square_covered():
+    from core.forensics.bias import ink
+
+    img = -torch.ones(2, 1, 10, 10)
+    img[0, :, :5] = 1  # half the square white
+    assert ink(img).tolist() == pytest.approx([0.5, 0.0])
+
+
+@pytest.mark.parametrize("shear", [-0.5, 0.0, 0.25, 1.0])
+def test_slant_reads_the_shear_of_a_line(shear):
+    from core.forensics.bias import slant
+
+    img = -torch.ones(1, 1, 64, 64)
+    for y in range(8, 56):  # x = 32 - shear (y - 32): the top (small y) leans right for a positive shear
+        x = 32 - shear * (y - 32)
+        lo = int(math.floor(x))
+        img[0, 0, y, lo] += 2 * (1 - (x - lo))  # the ink split between two pixels: an exact centre of mass
+        img[0, 0, y, lo + 1] += 2 * (x - lo)
+    assert float(slant(img)) == pytest.approx(shear, abs=1e-9)
+
+
+def test_saturation_is_zero_for_grey_and_the_spread_of_a_class_is_its_rms_radius():
+    from core.forensics.bias import attribute, class_spread
+
+    grey = torch.rand(3, 1, 8, 8).expand(3, 3, 8, 8) * 2 - 1
+    assert attribute("cifar10", "saturation", grey).abs().max() < 1e-12
+    f = torch.tensor([[1.0, 0], [-1, 0], [0, 3], [0, -3]])
+    assert class_spread(f, torch.tensor([0, 0, 1, 1])) == pytest.approx((1 + 3) / 2)
+    with pytest.raises(ValueError, match="unknown attribute"):
+        attribute("mnist", "colour", grey)
+
+
+# ------------------------------------------------------------------ the detector's perturbations
+
+def test_perturbations_keep_shape_and_range_and_change_the_image_by_their_strength():
+    from core.forensics.detector import PERTURBATIONS, jpeg, perturb, quantise
+
+    g = torch.Generator().manual_seed(0)
+    x = quantise(torch.rand(8, 1, 28, 28, generator=g) * 2 - 1)
+    for name in PERTURBATIONS:
+        y = perturb(x, name)
+        assert y.shape == x.shape and y.min() >= -1 and y.max() <= 1
+        assert torch.equal(quantise(y), y)  # every perturbed image is an 8-bit image again
+    assert torch.equal(perturb(x, "none"), x)
+    err = [float((jpeg(x, q) - x).abs().mean()) for q in (95, 75, 30)]
+    assert err[0] < err[1] < err[2]  # lower quality, more damage
+    colour = quantise(torch.rand(2, 3, 32, 32, generator=g) * 2 - 1)
+    assert jpeg(colour, 90).shape == colour.shape
+    with pytest.raises(ValueError, match="unknown perturbation"):
+        perturb(x, "sharpen")
+
+
+def test_best_of_picks_the_sample_the_judge_likes_most():
+    from core.forensics.evolution import best_of
+    from core.io import load
+
+    ckpt = load("mnist-flow-random")
+
+    class Judge(torch.nn.Module):  # prefers bright images: the best of four is the one with the most ink
+        def forward(self, x):
+            ink = x.mean(dim=(1, 2, 3))
+            return torch.stack([torch.zeros_like(ink)] * 3 + [50 * ink], dim=1)
+
+    stage = best_of(ckpt, Judge(), label=3, seed=0, k=4, steps=2)
+    assert stage.candidates.shape == (4, 1, 28, 28)
+    assert stage.best == int(stage.candidates.mean(dim=(1, 2, 3)).argmax())
+    assert torch.equal(stage.image, stage.candidates[stage.best])
+    again = best_of(ckpt, Judge(), label=3, seed=0, k=4, steps=2)
+    assert torch.equal(again.candidates, stage.candidates)  # same seed, same noise, same samples
+
+
+def test_the_quiz_pool_is_half_real_half_generated_with_a_cue_for_each():
+    from core.forensics.quiz import QUIZ_SOURCES, quiz_pool
+    from core.io import load
+
+    judge = load("mnist-classifier").model
+    items = quiz_pool("mnist", judge, per_source=2)
+    fake = [i for i in items if i.generated]
+    assert len(fake) == 2 * len(QUIZ_SOURCES["mnist"]) == len(items) - len(fake)
+    assert all(i.image.dtype == torch.uint8 and i.image.shape == (1, 28, 28) for i in items)
+    assert all(i.cue and i.source for i in items)
+    one_step = [i for i in fake if "1 step," in i.source]
+    assert one_step and all(i.cue.startswith("Too smooth") for i in one_step)
+    assert all(i.cue.startswith("Real") for i in items if not i.generated)

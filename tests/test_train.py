@@ -164,8 +164,22 @@ def test_cli_trains_saves_and_samples(tmp_path, capsys):
     assert load_checkpoint(tmp_path / "ck" / "tiny-test").kind == "unet"
 
 
+def test_cli_keeps_half_precision_snapshots_that_load_back_as_the_weights_of_that_step(tmp_path):
+    ck, runs = tmp_path / "ck", tmp_path / "runs"
+    assert train_main(["tiny-test", "--steps", "4", "--snapshots", "4,2", "--out", str(ck), "--runs", str(runs)]) == 0
+    snaps = runs / "tiny-test" / "snapshots"
+    assert sorted(p.name for p in snaps.glob("*.safetensors")) == ["tiny-test-step2.safetensors", "tiny-test-step4.safetensors"]
+    final, step4 = load(ck / "tiny-test"), load(snaps / "tiny-test-step4")
+    assert step4.meta["steps"] == 4 and load(snaps / "tiny-test-step2").meta["steps"] == 2
+    for a, b in zip(final.model.state_dict().values(), step4.model.state_dict().values()):
+        assert b.dtype == a.dtype  # stored in float16, loaded in float32
+        assert torch.allclose(a, b, rtol=1e-3, atol=1e-4)
+    assert (snaps / "tiny-test-step4.safetensors").stat().st_size < 0.6 * (ck / "tiny-test.safetensors").stat().st_size
+
+
 @pytest.mark.parametrize("argv", [["tiny-test", "--steps", "-1"], ["tiny-test", "--steps", "0"], ["tiny-test", "--threads", "0"],
-                                  ["tiny-test", "--every", "0"], ["no-such-recipe"]])
+                                  ["tiny-test", "--every", "0"], ["no-such-recipe"], ["tiny-test", "--snapshots", "0,5"],
+                                  ["tiny-test", "--snapshots", "ten"]])
 def test_cli_refuses_bad_arguments_before_touching_anything(argv, tmp_path, capsys):
     with pytest.raises(SystemExit) as info:
         train_main([*argv, "--out", str(tmp_path / "ck"), "--runs", str(tmp_path / "runs")])

@@ -30,7 +30,7 @@ ROADMAP: tuple[Part, ...] = (
     Part(6, "Prediction targets", ":material/target:", "Predict the noise, the image or the velocity? In high dimension, predicting the image wins.", page="prediction_targets.py"),
     Part(7, "Latent diffusion", ":material/layers:", "Run the same process in the small latent space of a VAE.", page="latent_diffusion.py"),
     Part(8, "Flow matching", ":material/trending_flat:", "Straight paths from noise to images; random vs optimal-transport pairing; ODE solvers.", page="flow_matching.py"),
-    Part(9, "Spotting generated images", ":material/search:", "High frequencies, overly smooth textures, inconsistencies: what gives a generated image away."),
+    Part(9, "Spotting generated images", ":material/search:", "How a generator improves, what it over-produces, and what gives a generated image away: a quiz, spectra, a detector.", page="spotting.py"),
 )
 
 

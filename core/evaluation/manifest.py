@@ -29,7 +29,7 @@ def refresh_manifest(updates: dict[str, dict[str, Any]] | None = None) -> dict[s
     old = json.loads(path.read_text()) if path.exists() else {}
     manifest: dict[str, Any] = {}
     for side in sorted(folder.glob("*.json")):
-        if side == path:
+        if side in (path, paths.forensics()):
             continue
         meta = read_sidecar(side)
         extra, name = meta.get("extra", {}), side.stem

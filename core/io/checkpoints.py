@@ -150,7 +150,8 @@ def _tensors_from_bytes(path: Path, data: bytes, device: str | torch.device) -> 
         tensors = safetensors.torch.load(data)
     except Exception as e:  # safetensors raises its own SafetensorError
         raise CheckpointError(f"{path}: corrupt safetensors file ({e})") from e
-    return {k: v.to(device) for k, v in tensors.items()}
+    # half-precision files (saved with ``half=True``) come back in float32: the nets compute in float32
+    return {k: (v.float() if v.dtype == torch.float16 else v).to(device) for k, v in tensors.items()}
 
 
 def _checkpoint_paths(path: str | os.PathLike[str]) -> tuple[Path, Path]:
@@ -177,6 +178,7 @@ def save_checkpoint(
     *,
     kind: str,
     extra: Mapping[str, Any] | None = None,
+    half: bool = False,
 ) -> Path:
     """Save ``model`` as ``NAME.safetensors`` + ``NAME.json``, atomically.
 
@@ -186,6 +188,8 @@ def save_checkpoint(
         model: a network from :mod:`core.nets` (it must have a dataclass ``.cfg``).
         kind: its key in :data:`core.nets.NETWORKS`.
         extra: JSON-serialisable metadata (recipe, steps, EMA decay, ...).
+        half: store floating-point weights in float16 (half the size; loading gives float32 back).
+            For shipped snapshots, where a film strip needs many models and little precision.
 
     Returns:
         The path of the ``.safetensors`` file, which :func:`load_checkpoint` accepts.
@@ -203,6 +207,8 @@ def save_checkpoint(
     weights, sidecar = _checkpoint_paths(p / kind if p.is_dir() else p)
 
     tensors = {k: _cpu_copy(v) for k, v in model.state_dict().items()}
+    if half:
+        tensors = {k: v.half() if v.is_floating_point() else v for k, v in tensors.items()}
     blob = safetensors.torch.save(
         tensors, metadata={"format": FORMAT, "format_version": str(FORMAT_VERSION), "kind": kind}
     )
@@ -340,8 +346,9 @@ def load_checkpoint(path: str | os.PathLike[str], *, map_location: str | torch.d
 
 
 def load(name: str | os.PathLike[str], *, map_location: str | torch.device = "cpu") -> Checkpoint:
-    """A checkpoint by name (``mnist-ddpm-eps``, looked up in :func:`core.paths.checkpoints`) or by path."""
+    """A checkpoint by name (``mnist-ddpm-eps``, ``snapshots/mnist-flow-random-step60``: looked up in
+    :func:`core.paths.checkpoints`) or by path."""
     path = Path(name)
-    if not path.suffix and not path.parent.name and not path.exists():
+    if not path.suffix and not path.is_absolute() and not path.exists():
         path = paths.checkpoint(str(name))
     return load_checkpoint(path, map_location=map_location)

@@ -17,6 +17,7 @@ from torch import nn
 
 from core.data import load_images, split, to_model_range
 from core.diffusion.schedules import make_schedule
+from core.forensics.detector import detector_data
 from core.nets import build
 from core.sampling.latent import encode_dataset, latent_scale
 from core.training.loop import LossFn, Optimisation
@@ -40,7 +41,7 @@ class Recipe:
 
     name: str
     description: str
-    data: str  # "mnist", "cifar10", or "latent:VAE_CHECKPOINT" (a VAE's latents of its data)
+    data: str  # "mnist", "cifar10", "latent:VAE_CHECKPOINT" (a VAE's latents of its data) or "forensics:mnist"
     objective: str  # one of OBJECTIVES
     net: str  # a kind in core.nets.NETWORKS
     net_config: Mapping[str, Any] = field(default_factory=dict)
@@ -105,6 +106,9 @@ RECIPES: dict[str, Recipe] = {
                SMALL_UNET, pairing="ot", conditional=True, steps=4000),
         Recipe("cifar10-classifier", "Small CNN that judges generated CIFAR-10 images.", "cifar10", "classifier",
                "classifier", {"channels": (32, 64, 128), "dropout": 0.3}, hflip=True, steps=1500, lr=2e-3, ema_decay=0.99),
+        Recipe("mnist-detector", "Small CNN that tells real digits from generated ones (0 real, 1 generated), "
+               "trained on three shipped generators' samples.", "forensics:mnist", "classifier", "classifier",
+               {"num_classes": 2}, steps=1500, lr=2e-3, ema_decay=0.99),
         Recipe("tiny-test", "A few steps on tiny data, for the tests.", "mnist", "diffusion", "unet",
                {"base_channels": 8, "channel_mults": (1, 2), "attention": False}, steps=20, batch_size=16, warmup=2),
     ]
@@ -136,9 +140,13 @@ def num_classes(model: nn.Module) -> int:
 def training_data(recipe: Recipe, device: str = "cpu") -> tuple[torch.Tensor, torch.Tensor | None]:
     """The recipe's training images in ``[-1, 1]`` (or scaled latents) and labels, on ``device``.
 
-    ``data`` is an image data set (``mnist``, ``cifar10``) or ``latent:VAE``: the latents of the
-    VAE's own training images (:func:`core.sampling.latent.encode_dataset`).
+    ``data`` is an image data set (``mnist``, ``cifar10``), ``latent:VAE``: the latents of the
+    VAE's own training images (:func:`core.sampling.latent.encode_dataset`), or ``forensics:DATA``:
+    real and generated images labelled 0 and 1 (:func:`core.forensics.detector.detector_data`).
     """
+    if recipe.data.startswith("forensics:"):
+        x, y = detector_data(recipe.data.split(":", 1)[1], recipe.train_fraction, recipe.seed)
+        return x.to(device), y.to(device)
     if recipe.data.startswith("latent:"):
         z, y = encode_dataset(recipe.data.split(":", 1)[1], recipe.train_fraction, recipe.seed)
         return z.to(device), y.to(device)

@@ -1,0 +1,86 @@
+"""Real or generated? A pool of images for the quiz: held-out real images and samples of several of the
+app's generators, from easy (one step: a blur) to hard (many steps: only statistics tell).
+
+Each item knows the truth, where it came from, and the cue that would have given it away, read from
+the image itself: the judge's confidence (a malformed digit is one the classifier cannot name) and the
+way it was made (few steps average many images into a blur; a VAE decoder softens edges).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+
+from core.data import load_images, split, to_model_range, to_uint8
+from core.evaluation.metrics import judge
+from core.forensics.detector import Source, generated
+
+__all__ = ["QUIZ_SOURCES", "QuizItem", "quiz_pool"]
+
+QUIZ_SOURCES: dict[str, tuple[Source, ...]] = {
+    "mnist": (
+        Source("mnist-flow-random", "euler", 1),
+        Source("mnist-flow-ot", "euler", 2, conditional=False),
+        Source("mnist-ddpm-eps", "ddim", 5, conditional=False),
+        Source("mnist-latent-flow", "euler", 20),
+        Source("mnist-ddpm-v-uncond", "ddim", 20, conditional=False),
+        Source("mnist-ddpm-x0", "ddim", 50),
+    ),
+    "cifar10": (
+        Source("cifar10-flow-ot", "euler", 3, guidance=3.0),
+        Source("cifar10-flow-ot", "euler", 20, guidance=3.0),
+        Source("cifar10-flow-ot", "euler", 20, guidance=1.0),
+    ),
+}
+"""What the quiz draws its generated images from, for each data set."""
+CONFIDENT = 0.9  # the judge's probability above which it names the image without doubt
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    """One image of the quiz: ``image`` is ``(C, H, W)`` uint8."""
+
+    image: torch.Tensor
+    generated: bool
+    source: str
+    cue: str
+    confidence: float  # the judge's probability of its predicted class
+
+
+def _cue(source: Source | None, confidence: float, data: str) -> str:
+    if source is None:
+        return ("Real: a held-out photo of the test set." if data == "cifar10"
+                else "Real: a held-out digit of the MNIST test set, never seen by any generator.")
+    if source.steps <= 3:
+        return (f"Too smooth: with {source.steps} step{'s' if source.steps > 1 else ''} the generator averages many "
+                "possible images into one blurred image.")
+    if confidence < CONFIDENT:
+        return ("An inconsistency: the strokes do not make one clear digit (the judge is only "
+                f"{confidence:.0%} sure what it is)." if data == "mnist" else
+                f"No clear object: the judge is only {confidence:.0%} sure what it shows; shapes melt into each other.")
+    if source.model.startswith("mnist-latent"):
+        return "Soft edges: the VAE decoder that turns the latent sample into pixels blurs the strokes."
+    if data == "cifar10":
+        return "Smooth, dreamy textures and no fine detail: the small generator cannot make sharp edges."
+    return "Hard by eye: a clean digit. Only statistics give it away (the detector, the spectrum below)."
+
+
+def quiz_pool(data: str, judge_model: torch.nn.Module, per_source: int = 6, seed: int = 0) -> list[QuizItem]:
+    """Held-out real images and ``per_source`` samples of each source of :data:`QUIZ_SOURCES`, as many real
+    as generated, in a fixed order (a session shuffles it)."""
+    sources = QUIZ_SOURCES[data]
+    items: list[QuizItem] = []
+    for i, source in enumerate(sources):
+        images = generated(source, per_source, seed=seed + 7919 * i)
+        conf = judge(judge_model, images).confidence
+        items += [QuizItem(to_uint8(img[None])[0], True, source.label, _cue(source, float(c), data), float(c))
+                  for img, c in zip(images, conf)]
+    n_real = len(items)
+    _, held = split(load_images(data), 0.8, seed=0)
+    pick = torch.randperm(len(held), generator=torch.Generator().manual_seed(seed))[:n_real]
+    real = to_model_range(held.images[pick])
+    conf = judge(judge_model, real).confidence
+    name = "a held-out CIFAR-10 test photo" if data == "cifar10" else "a held-out MNIST test digit"
+    items += [QuizItem(held.images[j], False, name, _cue(None, float(c), data), float(c)) for j, c in zip(pick, conf)]
+    return items

@@ -1,0 +1,415 @@
+"""Part 9, spotting generated images: cached data and figures (the film strip of a generator's training,
+its biases and the guidance knob, power spectra, the quiz pool, the detector's report).
+
+Figures measured offline (``python -m core.forensics.measure``) come from ``forensics.json`` and the
+manifest, and are shown only when they were measured on the shipped weights (same sha256).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+import torch
+from plotly.subplots import make_subplots
+
+from core import paths
+from core.data import to_model_range, to_uint8
+from core.forensics import log_magnitude, upsample
+from core.forensics.bias import ATTRIBUTES
+from core.forensics.detector import GENERATED
+from core.forensics.evolution import EVOLUTION_MODEL, SNAPSHOT_STEPS, best_of, snapshot_name
+from core.forensics.quiz import QuizItem, quiz_pool
+from core.sampling import generate
+from ui import theme
+from ui.mosaic import PAD, mosaic, png_uri
+from ui.state import mnist_split
+
+FONT = theme.FONT
+CANDIDATES = 4
+STRIP_STEPS = 10  # Euler steps of every film-strip sample (as measured offline)
+GUIDANCE = (0.0, 1.0, 2.0, 3.0, 5.0)
+GRID_SAMPLES = 8
+UNCONDITIONAL = {  # model -> its unconditional quality entry in the manifest
+    "mnist-ddpm-eps": "ddpm-50-uncond-w1",
+    "mnist-ddpm-x0": "ddpm-50-uncond-w1",
+    "mnist-flow-ot": "euler-20-uncond-w1",
+    "mnist-ddpm-v-uncond": "ddim-20-uncond-w1",
+}
+DEFAULT_VIEW = {"label": 3, "seed": 0, "bias_digit": 1, "w": 3.0, "attribute": "ink", "upsample_digit": 0}
+ATTRIBUTE_NAMES = {"ink": "ink (share of the square covered)", "slant": "slant (tan of the angle from vertical)"}
+SOURCE_COLOURS = ("#e4572e", "#f3a712", "#a8c686", "#669bbc", "#8e6c8a", "#29335c")
+REAL_COLOUR = theme.INK
+
+
+def stage_names() -> list[tuple[int, str]]:
+    """(training steps, checkpoint name) of every stage of the film strip, the shipped model last."""
+    return [*((s, snapshot_name(EVOLUTION_MODEL, s)) for s in SNAPSHOT_STEPS), (0, EVOLUTION_MODEL)]
+
+
+def _mtime(path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+@st.cache_data(show_spinner=False)
+def _read_report(path: str, mtime: float) -> dict:
+    try:
+        return json.loads(open(path, encoding="utf-8").read())
+    except (OSError, ValueError):
+        return {}
+
+
+def report() -> dict:
+    """``forensics.json`` (``{}`` when it is missing or unreadable)."""
+    path = paths.forensics()
+    return _read_report(str(path), _mtime(path))
+
+
+# ------------------------------------------------------------------ 1. evolution
+
+
+@st.cache_data(show_spinner="Sampling every stage of training...", max_entries=64)
+def film_strip(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int) -> dict:
+    """Every stage's ``CANDIDATES`` samples of ``label`` (uint8 ``(k, stages, 1, 28, 28)``), the judge's
+    probability of ``label`` for each, and the index of the best per stage."""
+    stages = [best_of(c, _judge, label=label, seed=seed, k=CANDIDATES, steps=STRIP_STEPS) for c in _ckpts]
+    cells = torch.stack([to_uint8(s.candidates) for s in stages], dim=1).numpy()
+    return {"cells": cells, "probs": np.stack([s.probabilities.numpy() for s in stages], 1),
+            "best": [s.best for s in stages]}
+
+
+def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
+    cells, probs, best = strip["cells"], strip["probs"], strip["best"]
+    k, n, _, h, w = cells.shape
+    m = mosaic(cells)
+    fig = go.Figure(go.Image(source=png_uri(m), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
+    shapes = []
+    for c, (b, step) in enumerate(zip(best, steps)):
+        x0, y0 = c * (w + PAD) - 1.5, b * (h + PAD) - 1.5
+        shapes.append(dict(type="rect", x0=x0, y0=y0, x1=x0 + w + 3, y1=y0 + h + 3, line=dict(color=theme.WARNING, width=4)))
+        top = "final (shipped)" if c == n - 1 else f"{step:,} steps"
+        fig.add_annotation(x=c * (w + PAD) + w / 2, y=-2, text=f"<b>{top}</b>", showarrow=False, yanchor="bottom",
+                           font=theme.font("emphasis"))
+        fig.add_annotation(x=c * (w + PAD) + w / 2, y=k * (h + PAD), showarrow=False, yanchor="top",
+                           text=f"judge: {probs[b, c]:.0%} “{label}”", font=theme.font("label"))
+    H, W = m.shape[:2]
+    fig.update_xaxes(visible=False, range=[-2, W + 2])
+    fig.update_yaxes(visible=False, range=[H + 12, -14])
+    fig.update_layout(shapes=shapes, height=470, margin=dict(l=0, r=0, t=10, b=0), font=FONT, dragmode=False,
+                      plot_bgcolor="white")
+    return fig
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def film_strip_chart(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int) -> go.Figure:
+    steps = [s or c.meta.get("steps", 0) for (s, _), c in zip(stage_names(), _ckpts)]
+    return film_strip_figure(film_strip(shas, _ckpts, _judge, label, seed), steps, label)
+
+
+def evolution_rows(shas: tuple[str, ...]) -> list[dict]:
+    """The measured quality of each stage, if it was measured on these weights."""
+    stages = report().get("evolution", {}).get("stages", [])
+    if [s.get("sha256") for s in stages] != list(shas):
+        return []
+    return stages
+
+
+def evolution_figure(rows: list[dict]) -> go.Figure:
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14, subplot_titles=("confident share ↑", "Fréchet / floor ↓"))
+    x = [r["step"] for r in rows]
+    style = dict(color=theme.MODEL, width=3)
+    fig.add_scatter(x=x, y=[100 * r["confident_share"] for r in rows], mode="lines+markers", line=style, row=1, col=1,
+                    showlegend=False)
+    fig.add_scatter(x=x, y=[r["frechet_ratio"] for r in rows], mode="lines+markers", line=style, row=1, col=2,
+                    showlegend=False)
+    fig.add_hline(y=1.0, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=2)
+    fig.update_xaxes(type="log", tickvals=x, ticktext=[f"{v:,}" for v in x], title_text="training steps",
+                     tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(title_text="% of samples", range=[0, 101], row=1, col=1)
+    fig.update_yaxes(type="log", title_text="ratio to the floor", row=1, col=2)
+    fig.update_yaxes(showgrid=True, gridcolor="#eee", tickfont=theme.font("label"))
+    fig.update_annotations(font=theme.font("emphasis"))
+    fig.update_layout(height=330, font=FONT, margin=dict(l=60, r=20, t=40, b=50), plot_bgcolor="white")
+    return fig
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def evolution_chart(shas: tuple[str, ...], mtime: float) -> go.Figure | None:
+    rows = evolution_rows(shas)
+    return evolution_figure(rows) if rows else None
+
+
+# ------------------------------------------------------------------ 2. bias
+
+
+def class_histogram_figure(real: list[float], models: dict[str, list[float]]) -> go.Figure:
+    fig = go.Figure()
+    digits = [str(d) for d in range(10)]
+    fig.add_bar(x=digits, y=[100 * v for v in real], name="real held-out digits", marker_color="#bdbdbd")
+    for (name, hist), colour in zip(models.items(), SOURCE_COLOURS):
+        fig.add_bar(x=digits, y=[100 * v for v in hist], name=name, marker_color=colour)
+    fig.add_hline(y=10, line=dict(color=theme.INK, dash="dot", width=1))
+    fig.update_layout(barmode="group", height=380, font=FONT, margin=dict(l=60, r=10, t=10, b=40), plot_bgcolor="white",
+                      bargap=0.18, legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.22, font=theme.font("label")),
+                      xaxis=dict(title_text="digit (as the judge reads it)", tickfont=theme.font("label")),
+                      yaxis=dict(title_text="% of samples", showgrid=True, gridcolor="#eee", tickfont=theme.font("label")))
+    return fig
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def class_histogram_chart(shas: tuple[str, ...], mtime: float) -> tuple[go.Figure, dict[str, list[float]]] | None:
+    """Unconditional samples of each model read by the judge (from the manifest), against held-out real digits."""
+    from ui.models import measured_quality
+
+    models = {}
+    for (name, key), sha in zip(UNCONDITIONAL.items(), shas):
+        q = measured_quality(name, sha).get(key)
+        if q:
+            models[f"{name} ({q['n']:,} samples)"] = q["class_histogram"]
+    if not models:
+        return None
+    labels = mnist_split()[1].labels
+    real = (torch.bincount(labels, minlength=10).double() / len(labels)).tolist()
+    return class_histogram_figure(real, models), models
+
+
+@st.cache_data(show_spinner="Sampling at five guidance weights...", max_entries=64)
+def guidance_grid(sha: str, _ckpt, label: int, seed: int) -> np.ndarray:
+    """``GRID_SAMPLES`` samples of ``label`` at each weight of :data:`GUIDANCE`, from the same noise: uint8 cells."""
+    rows = [to_uint8(generate(_ckpt, GRID_SAMPLES, steps=STRIP_STEPS, seed=seed, label=label, guidance=w).images)
+            for w in GUIDANCE]
+    return torch.stack(rows).numpy()
+
+
+def guidance_grid_figure(cells: np.ndarray) -> go.Figure:
+    m = mosaic(cells)
+    rows, _, _, h, _ = cells.shape
+    fig = go.Figure(go.Image(source=png_uri(m), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
+    for r, w in enumerate(GUIDANCE):
+        text = "<b>w = 0</b><br>(no label)" if w == 0 else f"<b>w = {w:g}</b>"
+        fig.add_annotation(x=-3, y=r * (h + PAD) + h / 2, text=text, showarrow=False, xanchor="right",
+                           font=theme.font("label"))
+    H, W = m.shape[:2]
+    fig.update_xaxes(visible=False, range=[-52, W + 1])
+    fig.update_yaxes(visible=False, range=[H + 1, -1])
+    fig.update_layout(height=400, margin=dict(l=0, r=0, t=0, b=0), font=FONT, dragmode=False, plot_bgcolor="white")
+    return fig
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def guidance_grid_chart(sha: str, _ckpt, label: int, seed: int) -> go.Figure:
+    return guidance_grid_figure(guidance_grid(sha, _ckpt, label, seed))
+
+
+def guidance_report(sha: str) -> dict:
+    g = report().get("guidance", {})
+    return g if g.get("sha256") == sha else {}
+
+
+def guidance_figure(g: dict) -> go.Figure:
+    ws, rows = [r["w"] for r in g["rows"]], g["rows"]
+    fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.1,
+                        subplot_titles=("confident share", "spread of a class", "Fréchet / floor"))
+    style = dict(color=theme.MODEL, width=3)
+    real = dict(color=theme.INK, dash="dot", width=1.5)
+    fig.add_scatter(x=ws, y=[100 * r["confident_share"] for r in rows], mode="lines+markers", line=style, row=1, col=1)
+    fig.add_hline(y=100 * g["real"]["confident_share"], line=real, row=1, col=1)
+    fig.add_scatter(x=ws, y=[r["spread"] for r in rows], mode="lines+markers", line=style, row=1, col=2)
+    fig.add_hline(y=g["real"]["spread"], line=real, row=1, col=2)
+    fig.add_scatter(x=ws, y=[r["frechet_ratio"] for r in rows], mode="lines+markers", line=style, row=1, col=3)
+    fig.add_hline(y=1.0, line=real, row=1, col=3)
+    fig.update_xaxes(tickvals=ws, title_text="guidance w", tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(showgrid=True, gridcolor="#eee", tickfont=theme.font("label"))
+    fig.update_yaxes(title_text="%", row=1, col=1)
+    fig.update_yaxes(type="log", row=1, col=3)
+    fig.update_annotations(font=theme.font("emphasis"))
+    fig.update_layout(height=300, font=FONT, margin=dict(l=50, r=10, t=40, b=50), plot_bgcolor="white", showlegend=False)
+    return fig
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def guidance_chart(sha: str, mtime: float) -> go.Figure | None:
+    g = guidance_report(sha)
+    return guidance_figure(g) if g else None
+
+
+@st.cache_data(show_spinner=False)
+def real_attributes(attribute: str) -> tuple[np.ndarray, np.ndarray]:
+    held = mnist_split()[1]
+    return ATTRIBUTES["mnist"][attribute](to_model_range(held.images)).numpy(), held.labels.numpy()
+
+
+def attribute_figure(real: np.ndarray, generated: dict[float, np.ndarray], attribute: str, digit: int) -> go.Figure:
+    fig = go.Figure()
+    lo = min([float(real.min()), *(float(v.min()) for v in generated.values() if len(v))])
+    hi = max([float(real.max()), *(float(v.max()) for v in generated.values() if len(v))])
+    bins = dict(start=lo, end=hi, size=(hi - lo) / 24 or 1)
+    fig.add_histogram(x=real, xbins=bins, histnorm="probability density", name=f"real {digit}s (held out)",
+                      marker_color="#bdbdbd", opacity=0.9)
+    for (w, values), colour in zip(generated.items(), (theme.PAIRING_COLOURS["random"], theme.PAIRING_COLOURS["ot"])):
+        fig.add_histogram(x=values, xbins=bins, histnorm="probability density", name=f"generated, w = {w:g}",
+                          marker_color=colour, opacity=0.6)
+    fig.update_layout(barmode="overlay", height=300, font=FONT, margin=dict(l=50, r=10, t=10, b=50), plot_bgcolor="white",
+                      legend=dict(x=1, xanchor="right", y=1, font=theme.font("label"), bgcolor="rgba(255,255,255,0.8)"),
+                      xaxis=dict(title_text=ATTRIBUTE_NAMES[attribute], tickfont=theme.font("label")),
+                      yaxis=dict(title_text="density", showgrid=True, gridcolor="#eee", tickfont=theme.font("label")))
+    return fig
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def attribute_chart(sha: str, mtime: float, attribute: str, digit: int, w: float) -> tuple[go.Figure, dict] | None:
+    """Attribute ``attribute`` of the judge's ``digit``s: real, and generated at w = 1 and at ``w``."""
+    g = guidance_report(sha)
+    if not g:
+        return None
+    real, labels = real_attributes(attribute)
+    gen = {}
+    for row in g["rows"]:
+        if row["w"] in (1.0, w):
+            keep = np.asarray(row["predicted"]) == digit
+            gen[row["w"]] = np.asarray(row["attributes"][attribute])[keep]
+    stats = {"real": (float(real[labels == digit].mean()), float(real[labels == digit].std()))}
+    stats.update({w_: (float(v.mean()), float(v.std())) for w_, v in gen.items() if len(v) > 1})
+    return attribute_figure(real[labels == digit], gen, attribute, digit), stats
+
+
+# ------------------------------------------------------------------ 3. spotting
+
+
+def spectra_figure(curves: dict[str, dict], title: str) -> go.Figure:
+    fig = go.Figure()
+    for (name, c), colour in zip(curves.items(), (REAL_COLOUR, *SOURCE_COLOURS)):
+        real = name == "real"
+        fig.add_scatter(x=c["freqs"], y=c["power"], mode="lines", name="real (held out)" if real else name,
+                        line=dict(color=colour, width=4 if real else 2.5, dash="solid"))
+    fig.update_layout(height=400, font=FONT, margin=dict(l=70, r=10, t=40, b=50), plot_bgcolor="white",
+                      title=dict(text=title, font=theme.font("emphasis"), x=0.01),
+                      legend=dict(x=0.01, y=0.02, yanchor="bottom", font=theme.font("small"), bgcolor="rgba(255,255,255,0.85)"),
+                      xaxis=dict(title_text="spatial frequency (cycles per pixel)", showgrid=True, gridcolor="#eee",
+                                 tickfont=theme.font("label"), range=[0, 0.71]),
+                      yaxis=dict(title_text="power", type="log", showgrid=True, gridcolor="#eee", dtick=1,
+                                 tickfont=theme.font("label"), exponentformat="power"))
+    fig.add_vline(x=0.5, line=dict(color=theme.INK, dash="dot", width=1))
+    fig.add_annotation(x=0.5, y=1, yref="paper", text="Nyquist", showarrow=False, xanchor="left", yanchor="top",
+                       font=theme.font("small"))
+    return fig
+
+
+def spectra_curves(data: str, shas: dict[str, str]) -> dict[str, dict]:
+    """The measured spectra of ``data``: real first, then each generator measured on the shipped weights."""
+    curves = report().get("spectra", {}).get(data, {})
+    return {name: c for name, c in curves.items() if name == "real" or shas.get(name.split(" ")[0]) == c.get("sha256")}
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def spectra_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float) -> go.Figure | None:
+    curves = spectra_curves(data, dict(shas))
+    if len(curves) < 2:
+        return None
+    title = "MNIST: real digits and six generators" if data == "mnist" else "CIFAR-10: real photos and the flow model"
+    return spectra_figure(curves, title)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def upsampled(digit: int) -> dict[str, np.ndarray]:
+    """A held-out digit and its 2x up-samplings, with the log-magnitude spectrum of each."""
+    x = to_model_range(mnist_split()[1].images[digit : digit + 1])
+    out = {"original": x}
+    out.update({m: upsample(x, m) for m in ("nearest", "bilinear", "transposed")})
+    return {name: (to_uint8(img.clamp(-1, 1))[0, 0].numpy(), log_magnitude(img[0]).numpy()) for name, img in out.items()}
+
+
+def upsampling_figure(cells: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:
+    titles = {"original": "the digit (28×28)", "nearest": "nearest (56×56)", "bilinear": "bilinear",
+              "transposed": "transposed conv."}
+    fig = make_subplots(rows=2, cols=4, horizontal_spacing=0.02, vertical_spacing=0.06,
+                        subplot_titles=[titles[k] for k in cells])
+    for c, (image, spectrum) in enumerate(cells.values(), start=1):
+        fig.add_trace(go.Image(z=np.repeat(image[..., None], 3, -1), hoverinfo="skip"), row=1, col=c)
+        s = spectrum / spectrum.max()
+        fig.add_trace(go.Heatmap(z=s, colorscale="Magma", showscale=False, hoverinfo="skip"), row=2, col=c)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False, scaleanchor=None)
+    for c in range(1, 5):
+        fig.update_yaxes(autorange="reversed", row=2, col=c)
+    fig.update_annotations(font=theme.font("label"))
+    fig.update_layout(height=430, margin=dict(l=0, r=0, t=30, b=0), font=FONT, dragmode=False, plot_bgcolor="white")
+    return fig
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def upsampling_chart(digit: int) -> go.Figure:
+    return upsampling_figure(upsampled(digit))
+
+
+@st.cache_resource(show_spinner="Drawing the quiz's images from real data and six generators (once per server)...",
+                   max_entries=2)
+def pool(data: str, shas: tuple[str, ...]) -> list[QuizItem]:
+    """The quiz's images for ``data`` (shared read-only by every session; each session draws its own order)."""
+    from core.evaluation.quality import CLASSIFIERS
+    from ui.models import preloaded
+
+    judge = preloaded(CLASSIFIERS[data])
+    return quiz_pool(data, judge.model)
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def detector_verdicts(data: str, shas: tuple[str, ...], detector_sha: str) -> np.ndarray:
+    """The shipped detector's probability "generated" for every item of the MNIST pool."""
+    from ui.models import preloaded
+
+    detector = preloaded("mnist-detector")
+    images = to_model_range(torch.stack([item.image for item in pool(data, shas)]))
+    with torch.no_grad():
+        return detector.model(images).softmax(-1)[:, GENERATED].numpy()
+
+
+def detection_figure(d: dict) -> go.Figure:
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.32, column_widths=[0.5, 0.5],
+                        subplot_titles=("per generator: share called “generated”", "after a perturbation: accuracy"))
+    sources = d["sources"]
+    names = [s["source"].replace(" (", "<br>(") for s in sources]
+    colours = ["#2ca02c" if s["seen"] else "#d62728" for s in sources]
+    fig.add_bar(y=names, x=[100 * s["called_generated"] for s in sources], orientation="h", marker_color=colours,
+                text=[f"{100 * s['called_generated']:.0f} %" for s in sources], textposition="auto", row=1, col=1,
+                showlegend=False)
+    perts = d["perturbations"]
+    fig.add_bar(y=[p["perturbation"] for p in perts], x=[100 * p["accuracy"] for p in perts], orientation="h",
+                marker_color="#669bbc", text=[f"{100 * p['accuracy']:.0f} %" for p in perts], textposition="auto",
+                row=1, col=2, showlegend=False)
+    fig.add_vline(x=50, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=2)
+    fig.update_xaxes(range=[0, 100], title_text="%", tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(autorange="reversed", tickfont=theme.font("small"))
+    fig.update_annotations(font=theme.font("emphasis"))
+    fig.update_layout(height=420, font=FONT, margin=dict(l=10, r=20, t=40, b=50), plot_bgcolor="white")
+    return fig
+
+
+def detection_report(detector_sha: str) -> dict:
+    from ui.models import measured_quality
+
+    return measured_quality("mnist-detector", detector_sha).get("detection", {})
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def detection_chart(detector_sha: str, mtime: float) -> go.Figure | None:
+    d = detection_report(detector_sha)
+    return detection_figure(d) if d.get("sources") else None
+
+
+def warm() -> None:
+    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
+    from ui.models import preloaded
+
+    ckpts = tuple(preloaded(name) for _, name in stage_names())
+    judge = preloaded("mnist-classifier")
+    if judge is not None and all(c is not None for c in ckpts):
+        v = DEFAULT_VIEW
+        film_strip_chart(tuple(c.sha256 for c in ckpts), ckpts, judge.model, v["label"], v["seed"])
+        guidance_grid_chart(ckpts[-1].sha256, ckpts[-1], v["bias_digit"], v["seed"])
+    upsampling_chart(DEFAULT_VIEW["upsample_digit"])

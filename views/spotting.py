@@ -1,0 +1,323 @@
+"""Part 9. Spotting generated images: how a generator improves, what it over-produces, and what gives it away.
+
+Each section is a fragment: moving one of its widgets reruns that section only.
+"""
+
+from __future__ import annotations
+
+import random
+
+import streamlit as st
+from PIL import Image
+
+from core.forensics import radial_spectrum, upsample
+from core.forensics.evolution import EVOLUTION_MODEL, best_of
+from core.forensics.quiz import QUIZ_SOURCES
+from ui.code import show_code
+from ui.fig_spotting import (
+    CANDIDATES,
+    DEFAULT_VIEW,
+    GUIDANCE,
+    STRIP_STEPS,
+    UNCONDITIONAL,
+    attribute_chart,
+    class_histogram_chart,
+    detection_chart,
+    detection_report,
+    detector_verdicts,
+    evolution_chart,
+    film_strip_chart,
+    guidance_chart,
+    guidance_grid_chart,
+    guidance_report,
+    pool,
+    report,
+    spectra_chart,
+    stage_names,
+    upsampling_chart,
+)
+from ui.lessons import lesson
+from ui.models import shipped
+from ui.state import mnist_split
+
+CHART = {"displayModeBar": False}
+ROUND = 10  # images per quiz round
+QUIZ_DATA = {"mnist": "MNIST digits", "cifar10": "CIFAR-10 photos"}
+
+st.title("9. Spotting generated images")
+lesson("spotting")
+
+stages = tuple(shipped(name) for _, name in stage_names())
+judge = shipped("mnist-classifier")
+evolution_ready = judge is not None and all(c is not None for c in stages)
+stage_shas = tuple(c.sha256 for c in stages) if evolution_ready else ()
+final = stages[-1]
+detector = shipped("mnist-detector")
+
+
+def report_key() -> float:
+    """A cache key that changes whenever forensics.json or the manifest does."""
+    from core import paths
+
+    return sum(p.stat().st_mtime if p.exists() else 0.0 for p in (paths.forensics(), paths.manifest()))
+
+
+MISSING = ("Not measured for the shipped weights yet: run `python -m core.forensics.measure` "
+           "(see docs/MODELS.md).")
+
+# ------------------------------------------------------------------ 1. Évolution
+st.header("Évolution: one prompt, one seed, through training")
+
+
+@st.fragment
+def evolution_section() -> None:
+    left, right = st.columns([2, 5], gap="large")
+    with left:
+        lesson("spotting", "evolution")
+        c1, c2 = st.columns(2)
+        label = c1.selectbox("The prompt: digit", list(range(10)), index=DEFAULT_VIEW["label"], key="sp_label")
+        seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_seed")
+    with right:
+        if not evolution_ready:
+            return
+        st.plotly_chart(film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed)), width="stretch",
+                        key="sp_strip", config=CHART)
+        st.caption(f"Columns: `{EVOLUTION_MODEL}` after more and more training steps (its own snapshots; the last "
+                   f"column is the model the other pages use). Rows: {CANDIDATES} samples drawn from the same {CANDIDATES} "
+                   f"noise images at every stage ({STRIP_STEPS} Euler steps, the digit asked, guidance w = 1). Framed: "
+                   "the best of 4, the sample the judge (the shipped MNIST classifier) finds most convincingly "
+                   "the digit asked.")
+        show_code(best_of, label="The code: best of 4")
+
+
+evolution_section()
+if evolution_ready:
+    chart = evolution_chart(stage_shas, report_key())
+    left, right = st.columns([3, 2], gap="large")
+    with left:
+        if chart is None:
+            st.info(MISSING, icon=":material/info:")
+        else:
+            st.plotly_chart(chart, width="stretch", key="sp_evolution", config=CHART)
+            st.caption("Each stage judged on 1,000 samples (100 per digit; `python -m core.forensics.measure`). "
+                       "Confident: the judge gives one digit at least 90 % probability. Fréchet / floor: distance to real "
+                       "digits in the judge's features, divided by that between two sets of real digits.")
+    with right:
+        lesson("spotting", "evolution-reading")
+
+# ------------------------------------------------------------------ 2. Biais
+st.header("Biais: what a generator over- and under-produces")
+lesson("spotting", "bias")
+uncond = tuple(shipped(name) for name in UNCONDITIONAL)
+if all(c is not None for c in uncond):
+    hist = class_histogram_chart(tuple(c.sha256 for c in uncond), report_key())
+    if hist is None:
+        st.info(MISSING, icon=":material/info:")
+    else:
+        st.plotly_chart(hist[0], width="stretch", key="sp_classes", config=CHART)
+        st.caption("Unconditional samples (no digit asked) of four shipped models, each read by the judge, against the "
+                   "real held-out digits (grey). Dotted: a fair 10 %. Measured by `python -m core.evaluate` on 1,000 "
+                   "samples per model.")
+
+
+@st.fragment
+def guidance_section() -> None:
+    left, right = st.columns([3, 4], gap="large")
+    with left:
+        lesson("spotting", "guidance")
+        c1, c2 = st.columns(2)
+        digit = c1.selectbox("Digit", list(range(10)), index=DEFAULT_VIEW["bias_digit"], key="sp_bias_digit")
+        seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed")
+        if final is not None:
+            st.plotly_chart(guidance_grid_chart(final.sha256, final, int(digit), int(seed)), width="stretch",
+                            key="sp_guidance_grid", config=CHART)
+            st.caption(f"The same {8} noise images at every w ({STRIP_STEPS} Euler steps). w = 0 ignores the label; "
+                       "w = 1 is the plain conditional model; above 1, guidance pushes further from the unconditional "
+                       "prediction.")
+    with right:
+        if final is None:
+            return
+        g = guidance_report(final.sha256)
+        if not g:
+            st.info(MISSING, icon=":material/info:")
+            return
+        st.plotly_chart(guidance_chart(final.sha256, report_key()), width="stretch", key="sp_guidance", config=CHART)
+        st.caption(f"{g['per_class'] * 10:,} samples per w ({g['per_class']} per digit). Spread: root-mean-square distance "
+                   "of a sample's judge features to the mean of its class (dotted: real digits). "
+                   "Dotted lines: the same measures on real held-out digits.")
+        c1, c2 = st.columns(2)
+        attribute = c1.selectbox("Attribute", ["ink", "slant"], key="sp_attribute",
+                                 format_func={"ink": "ink (stroke mass)", "slant": "slant"}.get)
+        w = c2.select_slider("Compare w = 1 with w =", [x for x in GUIDANCE if x != 1.0], value=DEFAULT_VIEW["w"],
+                             key="sp_w")
+        result = attribute_chart(final.sha256, report_key(), attribute, int(digit), float(w))
+        if result is not None:
+            fig, stats = result
+            st.plotly_chart(fig, width="stretch", key="sp_attribute_chart", config=CHART)
+            parts = [f"real {stats['real'][0]:.3f} ± {stats['real'][1]:.3f}"]
+            parts += [f"w = {k:g}: {m:.3f} ± {s:.3f}" for k, (m, s) in stats.items() if k != "real"]
+            st.caption(f"The {attribute} of every sample the judge reads as a {digit} (mean ± standard deviation): "
+                       + "; ".join(parts) + ".")
+
+
+guidance_section()
+with st.container(border=True):
+    lesson("spotting", "bias-reading")
+
+# ------------------------------------------------------------------ 3. Repérer
+st.header("Repérer: real or generated?")
+lesson("spotting", "spot")
+
+
+def _quiz_state(data: str) -> dict:
+    """This session's round for ``data``: its own order of the shared pool, never repeating an image."""
+    state = st.session_state.setdefault("sp_quiz", {})
+    if data not in state:
+        state[data] = {"order": [], "pos": 0, "answers": [], "rounds": 0}
+    return state[data]
+
+
+def _new_round(q: dict, n_items: int) -> None:
+    rng = random.Random()  # this session's own generator, seeded from the OS
+    q.update(order=rng.sample(range(n_items), min(ROUND, n_items)), pos=0, answers=[], rounds=q["rounds"] + 1)
+
+
+def _big(image, size: int = 280) -> Image.Image:
+    array = image.permute(1, 2, 0).numpy()
+    pil = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
+    return pil.resize((size, size), Image.Resampling.NEAREST)
+
+
+@st.fragment
+def quiz_section() -> None:
+    data = st.segmented_control("Images", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_quiz_data")
+    data = data or "mnist"
+    sources = QUIZ_SOURCES[data]
+    ckpts = [shipped(s.model) for s in sources]
+    if any(c is None for c in ckpts):
+        return
+    shas = tuple(c.sha256 for c in ckpts)
+    items = pool(data, shas)
+    q = _quiz_state(data)
+    if not q["order"]:
+        _new_round(q, len(items))
+    right_answers = sum(a["right"] for a in q["answers"])
+    left, right = st.columns([2, 3], gap="large")
+    if q["pos"] >= len(q["order"]):
+        with left:
+            st.subheader(f"Score: {right_answers} / {len(q['answers'])}")
+            st.write("Every image of the round, with the truth:")
+            cols = st.columns(5)
+            for i, a in enumerate(q["answers"]):
+                item = items[a["index"]]
+                cols[i % 5].image(_big(item.image, 96), caption=("✓ " if a["right"] else "✗ ")
+                                  + ("generated" if item.generated else "real"))
+            if st.button("New round", type="primary", icon=":material/replay:", key="sp_quiz_new"):
+                _new_round(q, len(items))
+                st.rerun(scope="fragment")
+        with right:
+            lesson("spotting", "quiz-end")
+        return
+    index = q["order"][q["pos"]]
+    item = items[index]
+    answered = len(q["answers"]) > q["pos"]
+    with left:
+        st.image(_big(item.image), caption=f"Image {q['pos'] + 1} of {len(q['order'])}")
+    with right:
+        st.markdown(f"**Score: {right_answers} / {len(q['answers'])}** (round {q['rounds']})")
+        if not answered:
+            st.markdown("#### Real, or made by one of the app's generators?")
+            b1, b2 = st.columns(2)
+            said = None
+            if b1.button("Real", icon=":material/photo_camera:", key="sp_quiz_real", width="stretch"):
+                said = False
+            if b2.button("Generated", icon=":material/smart_toy:", key="sp_quiz_fake", width="stretch"):
+                said = True
+            if said is not None:
+                q["answers"].append({"index": index, "said": said, "right": said == item.generated})
+                st.rerun(scope="fragment")
+            return
+        a = q["answers"][q["pos"]]
+        truth = "generated" if item.generated else "real"
+        (st.success if a["right"] else st.error)(f"{'Right' if a['right'] else 'Not quite'}: this image is **{truth}**.",
+                                                 icon=":material/check_circle:" if a["right"] else ":material/cancel:")
+        st.markdown(f"**Where it comes from:** {item.source}.  \n**The cue:** {item.cue}")
+        if data == "mnist" and detector is not None:
+            p = float(detector_verdicts(data, shas, detector.sha256)[index])
+            verdict = "generated" if p >= 0.5 else "real"
+            st.markdown(f"**The detector** (below) says **{verdict}** ({p:.0%} “generated”)"
+                        + (" and is right." if (p >= 0.5) == item.generated else ", and is wrong."))
+        if st.button("Next image", type="primary", icon=":material/arrow_forward:", key="sp_quiz_next"):
+            q["pos"] += 1
+            st.rerun(scope="fragment")
+
+
+with st.container(border=True):
+    quiz_section()
+
+st.subheader("The spectrum: where the energy of an image sits")
+lesson("spotting", "spectrum")
+
+
+@st.fragment
+def spectrum_section() -> None:
+    data = st.segmented_control("Data", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_spec_data")
+    data = data or "mnist"
+    r = report().get("spectra", {}).get(data, {})
+    names = {name.split(" ")[0] for name in r if name != "real"}
+    ckpts = {name: shipped(name) for name in names}
+    shas = tuple(sorted((n, c.sha256) for n, c in ckpts.items() if c is not None))
+    chart = spectra_chart(data, shas, report_key())
+    if chart is None:
+        st.info(MISSING, icon=":material/info:")
+        return
+    st.plotly_chart(chart, width="stretch", key="sp_spectra", config=CHART)
+    n = report().get("detection", {}).get("n", 500)
+    st.caption(f"Azimuthally averaged power spectrum of {n} images per curve, each image's mean removed first "
+               "(log scale). Right of the dotted line: the corners of the 2-D spectrum, beyond the Nyquist frequency "
+               "along the axes.")
+    show_code(radial_spectrum, label="The code: the azimuthally averaged power spectrum")
+
+
+spectrum_section()
+with st.container(border=True):
+    lesson("spotting", "spectrum-reading")
+
+
+@st.fragment
+def upsampling_section() -> None:
+    left, right = st.columns([2, 5], gap="large")
+    with left:
+        lesson("spotting", "upsampling")
+        digit = st.number_input("Held-out digit #", 0, len(mnist_split()[1]) - 1, DEFAULT_VIEW["upsample_digit"],
+                                key="sp_up_digit")
+    with right:
+        st.plotly_chart(upsampling_chart(int(digit)), width="stretch", key="sp_upsampling", config=CHART)
+        st.caption("Top: the digit doubled in size three ways. Bottom: the log-magnitude of each one's 2-D Fourier "
+                   "transform, frequency 0 at the centre, the Nyquist frequency at the edges.")
+        show_code(upsample, label="The code: three up-samplers")
+
+
+st.subheader("“AI upscaling”: the traces of up-sampling")
+upsampling_section()
+
+st.subheader("A detector, and how it fails")
+left, right = st.columns([2, 3], gap="large")
+with left:
+    lesson("spotting", "detector")
+with right:
+    if detector is not None:
+        chart = detection_chart(detector.sha256, report_key())
+        if chart is None:
+            st.info(MISSING, icon=":material/info:")
+        else:
+            d = detection_report(detector.sha256)
+            st.plotly_chart(chart, width="stretch", key="sp_detector", config=CHART)
+            st.caption(f"`mnist-detector` (a small CNN) on {d['n']} fresh samples per generator and {d['n']} held-out "
+                       f"real digits, of which it calls {d['real_called_real']:.0%} real. Green: generators it was "
+                       "trained on; red: generators it never saw. Right: accuracy (the mean of the share of real "
+                       "digits called real and of generated ones called generated) after each perturbation, applied "
+                       "to real and generated images alike; 50 % is a coin toss.")
+
+st.header("What to look for")
+lesson("spotting", "checklist")
