@@ -99,7 +99,9 @@ if evolution_ready:
             st.info(MISSING, icon=":material/info:")
         else:
             st.plotly_chart(chart, width="stretch", key="sp_evolution", config=CHART)
-            st.caption("Each stage judged on 1,000 samples (100 per digit; `python -m core.forensics.measure`). "
+            n = report()["evolution"]["n"]
+            st.caption(f"Each stage judged on {n:,} samples ({n // 10} per digit, {STRIP_STEPS} Euler steps; "
+                       "`python -m core.forensics.measure`). "
                        "Confident: the judge gives one digit at least 90 % probability. Fréchet / floor: distance to real "
                        "digits in the judge's features, divided by that between two sets of real digits.")
     with right:

@@ -108,7 +108,7 @@ with left:
     c1.selectbox("Toy data", TOY_DATASETS[1:], index=TOY_DATASETS[1:].index("moons"), key="train_dataset")
     c2.number_input("Seed", 0, 9999, 0, key="train_seed")
     st.slider("Training steps", 500, 10000, 3000, step=500, key="train_steps",
-              help="Adam steps of 128 points each; about 4 ms per step on one CPU core.")
+              help="Adam steps of 128 points each; 1,000 steps take about 10 to 20 s on one CPU core.")
     cfg = ToyConfig(dataset=st.session_state["train_dataset"], steps=st.session_state["train_steps"],
                     seed=st.session_state["train_seed"])
     job = jobs.get(JOB)

@@ -1,0 +1,25 @@
+"""Part 9, spotting generated images, in a real browser: every figure renders, and a quiz answer reveals the truth."""
+
+import pytest
+from browser_support import Page, needs_chromium
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def test_spotting(server, browser):
+    tab = Page(browser, server)
+    page = tab.page
+    tab.follow("9. Spotting generated images", timeout=240)
+    for key in ("sp_strip", "sp_evolution", "sp_classes", "sp_guidance_grid", "sp_guidance", "sp_spectra",
+                "sp_upsampling", "sp_detector"):
+        page.wait_for_selector(f".st-key-{key} .js-plotly-plot", timeout=240_000)
+    tab.check("spotting", projector=True)
+    assert page.locator("h1").first.inner_text().startswith("9. Spotting generated images")
+    assert page.locator(".st-key-sp_strip").get_by_text("final (shipped)").count() == 1
+
+    page.get_by_role("button", name="Generated").click()
+    page.get_by_text("this image is").first.wait_for(timeout=60_000)
+    assert page.get_by_text("Where it comes from").count() == 1
+    page.get_by_role("button", name="Next image").click()
+    page.get_by_text("Image 2 of 10").wait_for(timeout=60_000)
+    tab.check("spotting_quiz")

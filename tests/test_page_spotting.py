@@ -1,0 +1,127 @@
+"""Part 9, spotting generated images (AppTest): every figure, the film strip's choice, a whole quiz round,
+and the lesson's claims against the measurements the page shows."""
+
+import json
+
+import pytest
+import torch
+from page_support import chart, open_page, without_checkpoints  # noqa: F401  (fixture)
+
+from core import paths
+from core.forensics.evolution import best_of
+from core.io import load
+
+PAGE = "views/spotting.py"
+CHARTS = ("sp_strip", "sp_evolution", "sp_classes", "sp_guidance_grid", "sp_guidance", "sp_attribute_chart",
+          "sp_spectra", "sp_upsampling", "sp_detector")
+
+
+@pytest.fixture(scope="module")
+def page():
+    return open_page(PAGE)
+
+
+def _report() -> dict:
+    return json.loads(paths.forensics().read_text())
+
+
+def test_every_figure_renders_without_an_error(page):
+    assert not page.error, [e.value for e in page.error]
+    assert not page.info, [i.value for i in page.info]  # every measurement belongs to the shipped weights
+    keys = {c.key for c in page.get("plotly_chart")}
+    assert set(CHARTS) <= keys, keys
+
+
+def test_the_film_strip_frames_the_sample_the_judge_prefers(page):
+    from ui.fig_spotting import CANDIDATES, DEFAULT_VIEW, STRIP_STEPS, stage_names
+
+    spec = chart(page, "sp_strip")
+    rects = [s for s in spec["layout"]["shapes"] if s["type"] == "rect"]
+    judge = load("mnist-classifier").model
+    cell = 28 + 3
+    assert len(rects) == len(stage_names())
+    for rect, (_, name) in zip(rects, stage_names()):
+        stage = best_of(load(name), judge, label=DEFAULT_VIEW["label"], seed=DEFAULT_VIEW["seed"], k=CANDIDATES,
+                        steps=STRIP_STEPS)
+        assert round((rect["y0"] + 1.5) / cell) == stage.best
+    texts = [a["text"] for a in spec["layout"]["annotations"]]
+    assert texts[0] == "<b>60 steps</b>" and "<b>final (shipped)</b>" in texts
+
+
+def test_a_quiz_round_scores_every_answer_and_never_repeats_an_image():
+    at = open_page(PAGE)
+    quiz = at.session_state["sp_quiz"]["mnist"]
+    assert len(set(quiz["order"])) == len(quiz["order"]) == 10
+    for i in range(10):
+        assert at.session_state["sp_quiz"]["mnist"]["pos"] == i
+        at.button(key="sp_quiz_fake" if i % 2 else "sp_quiz_real").click().run()
+        answers = at.session_state["sp_quiz"]["mnist"]["answers"]
+        assert len(answers) == i + 1
+        revealed = [m.value for m in at.success] + [m.value for m in at.error]
+        assert len(revealed) == 1 and ("Right" in revealed[0]) == answers[-1]["right"]
+        at.button(key="sp_quiz_next").click().run()
+    score = sum(a["right"] for a in at.session_state["sp_quiz"]["mnist"]["answers"])
+    assert any(f"Score: {score} / 10" in h.value for h in at.subheader)
+    at.button(key="sp_quiz_new").click().run()
+    again = at.session_state["sp_quiz"]["mnist"]
+    assert again["rounds"] == 2 and again["pos"] == 0 and not again["answers"]
+    assert not at.exception
+
+
+def test_the_lesson_promises_what_the_measurements_show():
+    r = _report()
+    stages = r["evolution"]["stages"]
+    confident = [s["confident_share"] for s in stages]
+    assert confident[0] < 0.2 and confident[-1] >= 0.9  # blobs first, recognisable digits at the end
+    assert stages[-1]["frechet_ratio"] < stages[0]["frechet_ratio"] / 5
+
+    rows = {row["w"]: row for row in r["guidance"]["rows"]}
+    real = r["guidance"]["real"]
+    assert rows[5.0]["confident_share"] > rows[1.0]["confident_share"] > rows[0.0]["confident_share"]
+    assert rows[5.0]["spread"] < rows[1.0]["spread"] and rows[5.0]["spread"] < real["spread"]
+    best = min(rows, key=lambda w: rows[w]["frechet_ratio"])
+    assert 0 < best < 5 and rows[5.0]["frechet_ratio"] > rows[best]["frechet_ratio"]  # falls, then rises
+
+    det = json.loads(paths.manifest().read_text())["mnist-detector"]["quality"]["detection"]
+    seen = [s for s in det["sources"] if s["seen"]]
+    assert det["real_called_real"] >= 0.9 and all(s["called_generated"] >= 0.9 for s in seen)  # "very accurate"
+    acc = {p["perturbation"]: p["accuracy"] for p in det["perturbations"]}
+    assert acc["none"] >= 0.9
+    assert min(acc["JPEG, quality 50"], acc["resized to 1/2 and back"]) < acc["none"] - 0.2  # falls towards a coin toss
+
+
+def test_the_unconditional_models_favour_some_digits(page):
+    spec = chart(page, "sp_classes")
+    bars = [d for d in spec["data"] if d["type"] == "bar"]
+    for bar in bars[1:]:  # each model's histogram, in %
+        from page_support import arr
+
+        heights = arr(bar["y"])
+        assert max(heights) - min(heights) > 3
+
+
+def test_without_checkpoints_the_page_says_what_is_missing(without_checkpoints):  # noqa: F811
+    at = without_checkpoints(PAGE)
+    assert at.error and not at.exception
+    assert any("mnist-detector" in e.value for e in at.error)
+
+
+def test_measurements_of_other_weights_are_not_shown(monkeypatch):
+    import ui.fig_spotting as fig
+
+    monkeypatch.setattr(fig, "report", lambda: {})
+    fig.evolution_chart.clear(), fig.guidance_chart.clear(), fig.spectra_chart.clear(), fig.attribute_chart.clear()
+    try:
+        at = open_page(PAGE)
+        assert len(at.info) >= 3 and all("core.forensics.measure" in i.value for i in at.info)
+    finally:
+        fig.evolution_chart.clear(), fig.guidance_chart.clear(), fig.spectra_chart.clear(), fig.attribute_chart.clear()
+
+
+def test_snapshots_are_the_steps_the_page_names():
+    from core.forensics.evolution import EVOLUTION_MODEL, SNAPSHOT_STEPS, snapshot_name
+
+    for step in SNAPSHOT_STEPS:
+        ckpt = load(snapshot_name(EVOLUTION_MODEL, step))
+        assert ckpt.meta["steps"] == step and ckpt.meta["recipe"]["name"] == EVOLUTION_MODEL
+        assert next(ckpt.model.parameters()).dtype == torch.float32
