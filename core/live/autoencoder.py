@@ -177,7 +177,7 @@ class LiveConfig:
     Attributes:
         code_dim: size of the code vector z.
         channels: channels after each stride-2 conv (28 -> 14 -> 7); smaller than the
-            shipped model's (32, 64) so that one step takes a few tens of milliseconds.
+            shipped model's (16, 32) so that one step takes under 0.1 s.
         steps: optimiser steps.
         batch_size: digits per mini-batch.
         lr: the learning rate (AdamW without weight decay, constant).
