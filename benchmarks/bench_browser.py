@@ -16,7 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 PAGES = ["1. Auto-encoders", "2. Forward noising", "3. Schedules", "4. Training", "5. Reverse denoising",
-         "6. Prediction targets", "7. Latent diffusion", "8. Flow matching"]
+         "6. Prediction targets", "7. Latent diffusion", "8. Flow matching", "9. Spotting generated images"]
 READ = 15.0  # seconds on the home page before the first click, in the second pass
 
 

@@ -140,3 +140,26 @@ def test_the_quiz_pool_is_half_real_half_generated_with_a_cue_for_each():
     one_step = [i for i in fake if "1 step," in i.source]
     assert one_step and all(i.cue.startswith("Too smooth") for i in one_step)
     assert all(i.cue.startswith("Real") for i in items if not i.generated)
+
+
+def test_measure_cli_writes_its_part_next_to_the_checkpoints_and_keeps_the_others(tmp_path, monkeypatch):
+    import json
+    import shutil
+
+    from core import paths
+    from core.forensics.measure import GUIDANCE, main
+
+    for name in ("mnist-flow-random", "mnist-classifier"):
+        for suffix in (".safetensors", ".json"):
+            shutil.copy(paths.checkpoint(name).with_suffix(suffix), tmp_path / f"{name}{suffix}")
+    monkeypatch.setenv(paths.CHECKPOINTS_ENV, str(tmp_path))
+    (tmp_path / "forensics.json").write_text(json.dumps({"evolution": {"kept": True}}))
+    assert main(["--n", "20", "--parts", "guidance"]) == 0
+    report = json.loads((tmp_path / "forensics.json").read_text())
+    assert report["evolution"] == {"kept": True}
+    rows = report["guidance"]["rows"]
+    assert [r["w"] for r in rows] == list(GUIDANCE)
+    assert all(len(r["asked"]) == len(r["predicted"]) == len(r["attributes"]["ink"]) == 20 for r in rows)
+    with pytest.raises(SystemExit):
+        main(["--n", "5"])
+    assert main(["--parts", "detection", "--n", "20"]) == 2  # no detector in that folder: one line, no traceback

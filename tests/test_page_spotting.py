@@ -3,9 +3,10 @@ and the lesson's claims against the measurements the page shows."""
 
 import json
 
+import numpy as np
 import pytest
 import torch
-from page_support import chart, open_page, without_checkpoints  # noqa: F401  (fixture)
+from page_support import arr, chart, open_page, without_checkpoints  # noqa: F401  (fixture)
 
 from core import paths
 from core.forensics.evolution import best_of
@@ -75,29 +76,66 @@ def test_the_lesson_promises_what_the_measurements_show():
     assert confident[0] < 0.2 and confident[-1] >= 0.9  # blobs first, recognisable digits at the end
     assert stages[-1]["frechet_ratio"] < stages[0]["frechet_ratio"] / 5
 
-    rows = {row["w"]: row for row in r["guidance"]["rows"]}
-    real = r["guidance"]["real"]
-    assert rows[5.0]["confident_share"] > rows[1.0]["confident_share"] > rows[0.0]["confident_share"]
-    assert rows[5.0]["spread"] < rows[1.0]["spread"] and rows[5.0]["spread"] < real["spread"]
-    best = min(rows, key=lambda w: rows[w]["frechet_ratio"])
-    assert 0 < best < 5 and rows[5.0]["frechet_ratio"] > rows[best]["frechet_ratio"]  # falls, then rises
+    # guidance: surer, narrower, and closest to the data at w = 1
+    g = r["guidance"]
+    rows = {row["w"]: row for row in g["rows"]}
+    ws = sorted(rows)
+    assert [rows[w]["confident_share"] for w in ws] == sorted(rows[w]["confident_share"] for w in ws)
+    assert all(rows[w]["spread"] < g["real"]["spread"] for w in ws if w >= 1)
+    assert min(rows, key=lambda w: rows[w]["frechet_ratio"]) == 1.0
 
+    # the slant of generated digits varies less than real handwriting at w = 1, and less still at w = 5 for most
+    from ui.fig_spotting import real_attributes
+
+    real, labels = real_attributes("slant")
+
+    def spread(w, d):
+        keep = np.asarray(rows[w]["predicted"]) == d
+        return np.asarray(rows[w]["attributes"]["slant"])[keep].std()
+
+    assert all(spread(1.0, d) < real[labels == d].std() for d in range(10))
+    assert sum(spread(5.0, d) < spread(1.0, d) for d in range(10)) >= 7
+
+    # spectra: generators too smooth at the highest frequencies; the latent model most, the eps DDPM least
+    def high(curve, lo=0.4, hi=0.5):
+        f, p = np.asarray(curve["freqs"]), np.asarray(curve["power"])
+        return p[(f >= lo) & (f <= hi)].mean()
+
+    mnist = r["spectra"]["mnist"]
+    gens = {name: high(c) for name, c in mnist.items() if name != "real"}
+    assert sum(v < high(mnist["real"]) for v in gens.values()) >= len(gens) - 1
+    assert min(gens, key=gens.get).startswith("mnist-latent-flow")
+    assert max(gens, key=gens.get).startswith("mnist-ddpm-eps")
+    cifar = r["spectra"]["cifar10"]
+    for name, c in cifar.items():
+        if name != "real":
+            f, p, pr = np.asarray(c["freqs"]), np.asarray(c["power"]), np.asarray(cifar["real"]["power"])
+            assert (p[f > 0.25] < pr[f > 0.25]).all(), name
+    guided = [high(c, 0.25, 0.5) for name, c in cifar.items() if "w = 3" in name]
+    plain = [high(c, 0.25, 0.5) for name, c in cifar.items() if name != "real" and "w = " not in name]
+    assert guided[0] > plain[0]  # "a little more with guidance"
+
+    # the detector: very accurate on what it saw; worse on an unseen generator; false accusations after perturbations
     det = json.loads(paths.manifest().read_text())["mnist-detector"]["quality"]["detection"]
-    seen = [s for s in det["sources"] if s["seen"]]
-    assert det["real_called_real"] >= 0.9 and all(s["called_generated"] >= 0.9 for s in seen)  # "very accurate"
-    acc = {p["perturbation"]: p["accuracy"] for p in det["perturbations"]}
-    assert acc["none"] >= 0.9
-    assert min(acc["JPEG, quality 50"], acc["resized to 1/2 and back"]) < acc["none"] - 0.2  # falls towards a coin toss
+    assert det == r["detection"]
+    seen = [s["called_generated"] for s in det["sources"] if s["seen"]]
+    unseen = {s["source"].split(" ")[0]: s["called_generated"] for s in det["sources"] if not s["seen"]}
+    assert det["real_called_real"] >= 0.9 and min(seen) >= 0.9
+    assert unseen["mnist-ddpm-v-uncond"] < min(seen) and unseen["mnist-latent-flow"] == 1.0
+    perts = {p["perturbation"]: p for p in det["perturbations"]}
+    for name in ("resized to 1/2 and back", "slight blur"):
+        assert perts[name]["real_called_real"] <= 0.01 and perts[name]["accuracy"] <= 0.52  # flags every real digit
+    for name in ("JPEG, quality 75", "JPEG, quality 50"):
+        assert perts[name]["real_called_real"] < 0.5 < perts[name]["generated_called_generated"]
 
 
 def test_the_unconditional_models_favour_some_digits(page):
     spec = chart(page, "sp_classes")
     bars = [d for d in spec["data"] if d["type"] == "bar"]
-    for bar in bars[1:]:  # each model's histogram, in %
-        from page_support import arr
-
+    assert len(bars) == 5
+    for bar in bars[1:]:  # each model's histogram, in %: "some digits half again as often as others"
         heights = arr(bar["y"])
-        assert max(heights) - min(heights) > 3
+        assert max(heights) >= 1.5 * min(heights)
 
 
 def test_without_checkpoints_the_page_says_what_is_missing(without_checkpoints):  # noqa: F811

@@ -48,3 +48,13 @@ def test_the_warm_up_work_warms_the_heavy_pages_and_survives_a_failing_one(monke
     monkeypatch.setattr(ui.fig_flow_matching, "warm", lambda: called.append("flow_matching"))
     ui.warm.work()
     assert called == ["autoencoder", "flow_matching"]
+
+
+def test_spotting_page_reads_only_caches_after_warm_up(monkeypatch):
+    import ui.fig_spotting
+
+    ui.fig_spotting.warm()
+    forbid(monkeypatch, ui.fig_spotting, ["best_of", "generate", "quiz_pool", "upsample", "log_magnitude"])
+    at = open_page("views/spotting.py")
+    assert not at.exception, at.exception
+    assert {"sp_strip", "sp_guidance_grid", "sp_upsampling"} <= {c.key for c in at.get("plotly_chart")}

@@ -21,7 +21,7 @@ from core.forensics import log_magnitude, upsample
 from core.forensics.bias import ATTRIBUTES
 from core.forensics.detector import GENERATED
 from core.forensics.evolution import EVOLUTION_MODEL, SNAPSHOT_STEPS, best_of, snapshot_name
-from core.forensics.quiz import QuizItem, quiz_pool
+from core.forensics.quiz import QUIZ_SOURCES, QuizItem, quiz_pool
 from core.sampling import generate
 from ui import theme
 from ui.mosaic import PAD, mosaic, png_uri
@@ -38,10 +38,11 @@ UNCONDITIONAL = {  # model -> its unconditional quality entry in the manifest
     "mnist-flow-ot": "euler-20-uncond-w1",
     "mnist-ddpm-v-uncond": "ddim-20-uncond-w1",
 }
-DEFAULT_VIEW = {"label": 3, "seed": 0, "bias_digit": 1, "w": 3.0, "attribute": "ink", "upsample_digit": 0}
+DEFAULT_VIEW = {"label": 3, "seed": 0, "bias_digit": 8, "w": 5.0, "attribute": "slant", "upsample_digit": 0}
 ATTRIBUTE_NAMES = {"ink": "ink (share of the square covered)", "slant": "slant (tan of the angle from vertical)"}
 SOURCE_COLOURS = ("#e4572e", "#f3a712", "#a8c686", "#669bbc", "#8e6c8a", "#29335c")
 REAL_COLOUR = theme.INK
+SEEN, UNSEEN = "#2ca02c", "#d62728"  # generators the detector was trained on, and the others
 
 
 def stage_names() -> list[tuple[int, str]]:
@@ -370,23 +371,26 @@ def detector_verdicts(data: str, shas: tuple[str, ...], detector_sha: str) -> np
 
 
 def detection_figure(d: dict) -> go.Figure:
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.32, column_widths=[0.5, 0.5],
-                        subplot_titles=("per generator: share called “generated”", "after a perturbation: accuracy"))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.3, column_widths=[0.5, 0.5],
+                        subplot_titles=("per generator: share called “generated”", "after a perturbation"))
     sources = d["sources"]
     names = [s["source"].replace(" (", "<br>(") for s in sources]
-    colours = ["#2ca02c" if s["seen"] else "#d62728" for s in sources]
+    colours = [SEEN if s["seen"] else UNSEEN for s in sources]
     fig.add_bar(y=names, x=[100 * s["called_generated"] for s in sources], orientation="h", marker_color=colours,
-                text=[f"{100 * s['called_generated']:.0f} %" for s in sources], textposition="auto", row=1, col=1,
-                showlegend=False)
+                text=[f"{100 * s['called_generated']:.0f} %" for s in sources], textposition="inside", row=1, col=1,
+                showlegend=False, insidetextfont=theme.font("label", color="white"))
     perts = d["perturbations"]
-    fig.add_bar(y=[p["perturbation"] for p in perts], x=[100 * p["accuracy"] for p in perts], orientation="h",
-                marker_color="#669bbc", text=[f"{100 * p['accuracy']:.0f} %" for p in perts], textposition="auto",
-                row=1, col=2, showlegend=False)
-    fig.add_vline(x=50, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=2)
+    for key, name, colour in (("real_called_real", "real digits called real", "#9e9e9e"),
+                              ("generated_called_generated", "generated digits called generated", theme.MODEL)):
+        fig.add_bar(y=[p["perturbation"] for p in perts], x=[100 * p[key] for p in perts], orientation="h",
+                    marker_color=colour, name=name, row=1, col=2, text=[f"{100 * p[key]:.0f}" for p in perts],
+                    textposition="outside", textfont=theme.font("small"), cliponaxis=False)
     fig.update_xaxes(range=[0, 100], title_text="%", tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
+    fig.update_xaxes(range=[0, 110], row=1, col=2)
     fig.update_yaxes(autorange="reversed", tickfont=theme.font("small"))
     fig.update_annotations(font=theme.font("emphasis"))
-    fig.update_layout(height=420, font=FONT, margin=dict(l=10, r=20, t=40, b=50), plot_bgcolor="white")
+    fig.update_layout(height=460, font=FONT, margin=dict(l=10, r=20, t=40, b=50), plot_bgcolor="white", barmode="group",
+                      bargap=0.25, legend=dict(orientation="h", x=1, xanchor="right", y=-0.14, font=theme.font("label")))
     return fig
 
 
@@ -413,3 +417,10 @@ def warm() -> None:
         film_strip_chart(tuple(c.sha256 for c in ckpts), ckpts, judge.model, v["label"], v["seed"])
         guidance_grid_chart(ckpts[-1].sha256, ckpts[-1], v["bias_digit"], v["seed"])
     upsampling_chart(DEFAULT_VIEW["upsample_digit"])
+    quiz_models = [preloaded(s.model) for s in QUIZ_SOURCES["mnist"]]
+    if all(c is not None for c in quiz_models):
+        shas = tuple(c.sha256 for c in quiz_models)
+        pool("mnist", shas)
+        detector = preloaded("mnist-detector")
+        if detector is not None:
+            detector_verdicts("mnist", shas, detector.sha256)

@@ -148,7 +148,7 @@ def guidance_section() -> None:
                    "of a sample's judge features to the mean of its class (dotted: real digits). "
                    "Dotted lines: the same measures on real held-out digits.")
         c1, c2 = st.columns(2)
-        attribute = c1.selectbox("Attribute", ["ink", "slant"], key="sp_attribute",
+        attribute = c1.selectbox("Attribute", ["slant", "ink"], key="sp_attribute",
                                  format_func={"ink": "ink (stroke mass)", "slant": "slant"}.get)
         w = c2.select_slider("Compare w = 1 with w =", [x for x in GUIDANCE if x != 1.0], value=DEFAULT_VIEW["w"],
                              key="sp_w")
@@ -316,10 +316,10 @@ with right:
             d = detection_report(detector.sha256)
             st.plotly_chart(chart, width="stretch", key="sp_detector", config=CHART)
             st.caption(f"`mnist-detector` (a small CNN) on {d['n']} fresh samples per generator and {d['n']} held-out "
-                       f"real digits, of which it calls {d['real_called_real']:.0%} real. Green: generators it was "
-                       "trained on; red: generators it never saw. Right: accuracy (the mean of the share of real "
-                       "digits called real and of generated ones called generated) after each perturbation, applied "
-                       "to real and generated images alike; 50 % is a coin toss.")
+                       f"real digits, of which it calls {d['real_called_real']:.0%} real. Left, green: generators it was "
+                       "trained on; red: generators it never saw. Right: each perturbation applied to real digits and "
+                       "to the samples of the three training generators alike; a detector that calls everything "
+                       "generated scores 100 % on the orange bars and 0 % on the grey ones.")
 
 st.header("What to look for")
 lesson("spotting", "checklist")

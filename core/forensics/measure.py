@@ -1,6 +1,6 @@
 """Measure what the spotting page shows, offline, and keep it in ``assets/checkpoints/forensics.json``.
 
-    python -m core.forensics.measure [--n 500] [--threads 1]
+    python -m core.forensics.measure [--n 500] [--threads 1] [--parts evolution guidance detection]
 
 * **evolution**: the judged quality of each training snapshot of :data:`~core.forensics.evolution.EVOLUTION_MODEL`;
 * **guidance**: its samples at several classifier-free guidance weights ``w`` (50 per digit): confident
@@ -16,6 +16,7 @@ belong to the shipped models.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from typing import Any
 
@@ -37,6 +38,7 @@ GUIDANCE = (0.0, 1.0, 2.0, 3.0, 5.0)
 EVOLUTION_SAMPLING = {"method": "euler", "steps": 10}
 CIFAR_SOURCES = (Source("cifar10-flow-ot", "euler", 20, guidance=3.0), Source("cifar10-flow-ot", "euler", 20))
 DETECTOR = "mnist-detector"
+PARTS = ("evolution", "guidance", "detection")
 
 
 def _round(values: torch.Tensor, digits: int = 4) -> list[float]:
@@ -58,9 +60,12 @@ def evolution(n: int) -> dict[str, Any]:
 
 def guidance(per_class: int) -> dict[str, Any]:
     ckpt, classifier = load(EVOLUTION_MODEL), load("mnist-classifier")
-    _, held, held_labels = heldout("mnist")
-    f_held = features(classifier.model, held)
-    real = {"spread": round(class_spread(torch.from_numpy(f_held), held_labels), 3),
+    train_imgs, held, held_labels = heldout("mnist")
+    n = 10 * per_class  # every distance is between sets of n images, as in core.evaluation.quality
+    f_held = features(classifier.model, held[:n])
+    g = torch.Generator().manual_seed(1)
+    floor = frechet_distance(features(classifier.model, train_imgs[torch.randperm(len(train_imgs), generator=g)[:n]]), f_held)
+    real = {"spread": round(class_spread(torch.from_numpy(features(classifier.model, held)), held_labels), 3),
             "confident_share": round(judge(classifier.model, held).confident_share, 4)}
     rows = []
     for w in GUIDANCE:
@@ -73,7 +78,7 @@ def guidance(per_class: int) -> dict[str, Any]:
         f = features(classifier.model, images)
         rows.append({
             "w": w, "confident_share": round(verdict.confident_share, 4),
-            "frechet_ratio": round(frechet_distance(f, f_held) / _floor(classifier), 3),
+            "frechet_ratio": round(frechet_distance(f, f_held) / floor, 3),
             "spread": round(class_spread(torch.from_numpy(f), verdict.predictions), 3),
             "asked": asked, "predicted": verdict.predictions.tolist(),
             "attributes": {a: _round(fn(images)) for a, fn in ATTRIBUTES["mnist"].items()},
@@ -81,13 +86,6 @@ def guidance(per_class: int) -> dict[str, Any]:
         print("guidance", w, rows[-1]["confident_share"], rows[-1]["frechet_ratio"], rows[-1]["spread"], flush=True)
     return {"model": EVOLUTION_MODEL, "sha256": ckpt.sha256, **EVOLUTION_SAMPLING, "per_class": per_class,
             "real": real, "rows": rows}
-
-
-def _floor(classifier) -> float:
-    train_imgs, held, _ = heldout("mnist")
-    g = torch.Generator().manual_seed(1)
-    f_real = features(classifier.model, train_imgs[torch.randperm(len(train_imgs), generator=g)[:len(held)]])
-    return frechet_distance(f_real, features(classifier.model, held))
 
 
 def spectra_and_detection(n: int) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -134,19 +132,31 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.forensics.measure", description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=500, help="samples per model and measurement")
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
+                        help="measure only these parts (the others are kept from the existing file)")
     args = parser.parse_args(argv)
     if args.n < 20 or args.threads < 1:
         parser.error("--n must be at least 20 and --threads at least 1")
     torch.set_num_threads(args.threads)
+    path = paths.forensics()
     try:
-        report = {"evolution": evolution(args.n), "guidance": guidance(args.n // 10)}
-        report["spectra"], report["detection"] = spectra_and_detection(args.n)
+        report = json.loads(path.read_text()) if path.exists() else {}
+    except ValueError:
+        report = {}
+    try:
+        if "evolution" in args.parts:
+            report["evolution"] = evolution(args.n)
+        if "guidance" in args.parts:
+            report["guidance"] = guidance(args.n // 10)
+        if "detection" in args.parts:
+            report["spectra"], report["detection"] = spectra_and_detection(args.n)
     except (CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    write_json(paths.forensics(), report)
-    refresh_manifest({DETECTOR: {"detection": report["detection"]}})
-    print(f"wrote {paths.forensics()}")
+    write_json(path, report)
+    if "detection" in args.parts:
+        refresh_manifest({DETECTOR: {"detection": report["detection"]}})
+    print(f"wrote {path}")
     return 0
 
 

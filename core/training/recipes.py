@@ -92,6 +92,9 @@ RECIPES: dict[str, Recipe] = {
         Recipe("mnist-ddpm-v-uncond", "Velocity-prediction diffusion, cosine schedule, unconditional (no label at all), "
                "trained longer: the model a page shows when it samples 'any digit'.", "mnist", "diffusion", "unet",
                SMALL_UNET, prediction="v", conditional=False, steps=8000),
+        Recipe("mnist-ddpm-eps-uncond", "Noise-prediction DDPM, cosine schedule, unconditional (no label at all), "
+               "trained longer: the reverse page's model for 'any digit'.", "mnist", "diffusion", "unet",
+               SMALL_UNET, prediction="eps", conditional=False, steps=8000),
         Recipe("mnist-flow-random", "Flow matching, random pairing, class-conditional.", "mnist", "flow", "unet",
                SMALL_UNET, pairing="random", conditional=True, steps=4500),
         Recipe("mnist-flow-ot", "Flow matching, mini-batch OT pairing, class-conditional.", "mnist", "flow", "unet",
