@@ -46,7 +46,7 @@ def test_the_film_strip_frames_the_sample_the_judge_prefers(page):
                         steps=STRIP_STEPS)
         assert round((rect["y0"] + 1.5) / cell) == stage.best
     texts = [a["text"] for a in spec["layout"]["annotations"]]
-    assert texts[0] == "<b>60 steps</b>" and "<b>final (shipped)</b>" in texts
+    assert texts[0] == "<b>60</b>" and "<b>4,500 (final)</b>" in texts
 
 
 def test_a_quiz_round_scores_every_answer_and_never_repeats_an_image():
@@ -73,8 +73,9 @@ def test_the_lesson_promises_what_the_measurements_show():
     r = _report()
     stages = r["evolution"]["stages"]
     confident = [s["confident_share"] for s in stages]
-    assert confident[0] < 0.2 and confident[-1] >= 0.9  # blobs first, recognisable digits at the end
-    assert stages[-1]["frechet_ratio"] < stages[0]["frechet_ratio"] / 5
+    assert 0.3 < confident[0] < 0.7 and confident[-1] >= 0.95  # "roughly half" of the speckles, then digits
+    frechet = [s["frechet_ratio"] for s in stages]
+    assert frechet[0] > 20 and frechet[-1] < 1.1 and frechet == sorted(frechet, reverse=True)
 
     # guidance: surer, narrower, and closest to the data at w = 1
     g = r["guidance"]

@@ -17,6 +17,7 @@ from plotly.subplots import make_subplots
 
 from core import paths
 from core.data import to_model_range, to_uint8
+from core.evaluation.quality import CLASSIFIERS
 from core.forensics import log_magnitude, upsample
 from core.forensics.bias import ATTRIBUTES
 from core.forensics.detector import GENERATED
@@ -93,13 +94,17 @@ def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
     for c, (b, step) in enumerate(zip(best, steps)):
         x0, y0 = c * (w + PAD) - 1.5, b * (h + PAD) - 1.5
         shapes.append(dict(type="rect", x0=x0, y0=y0, x1=x0 + w + 3, y1=y0 + h + 3, line=dict(color=theme.WARNING, width=4)))
-        top = "final (shipped)" if c == n - 1 else f"{step:,} steps"
+        top = f"{step:,} (final)" if c == n - 1 else f"{step:,}"
         fig.add_annotation(x=c * (w + PAD) + w / 2, y=-2, text=f"<b>{top}</b>", showarrow=False, yanchor="bottom",
                            font=theme.font("emphasis"))
         fig.add_annotation(x=c * (w + PAD) + w / 2, y=k * (h + PAD), showarrow=False, yanchor="top",
-                           text=f"judge: {probs[b, c]:.0%} “{label}”", font=theme.font("label"))
+                           text=f"{probs[b, c]:.0%}", font=theme.font("label"))
+    fig.add_annotation(x=-3, y=-2, text="steps:", showarrow=False, xanchor="right", yanchor="bottom",
+                       font=theme.font("label"))
+    fig.add_annotation(x=-3, y=k * (h + PAD), text=f"judge, “{label}”:", showarrow=False, xanchor="right",
+                       yanchor="top", font=theme.font("label"))
     H, W = m.shape[:2]
-    fig.update_xaxes(visible=False, range=[-2, W + 2])
+    fig.update_xaxes(visible=False, range=[-62, W + 2])
     fig.update_yaxes(visible=False, range=[H + 12, -14])
     fig.update_layout(shapes=shapes, height=470, margin=dict(l=0, r=0, t=10, b=0), font=FONT, dragmode=False,
                       plot_bgcolor="white")
@@ -132,7 +137,7 @@ def evolution_figure(rows: list[dict]) -> go.Figure:
     fig.update_xaxes(type="log", tickvals=x, ticktext=[f"{v:,}" for v in x], title_text="training steps",
                      tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
     fig.update_yaxes(title_text="% of samples", range=[0, 101], row=1, col=1)
-    fig.update_yaxes(type="log", title_text="ratio to the floor", row=1, col=2)
+    fig.update_yaxes(type="log", title_text="ratio to the floor", tickvals=[1, 2, 5, 10, 20], row=1, col=2)
     fig.update_yaxes(showgrid=True, gridcolor="#eee", tickfont=theme.font("label"))
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=330, font=FONT, margin=dict(l=60, r=20, t=40, b=50), plot_bgcolor="white")
@@ -157,7 +162,7 @@ def class_histogram_figure(real: list[float], models: dict[str, list[float]]) ->
     fig.add_hline(y=10, line=dict(color=theme.INK, dash="dot", width=1))
     fig.update_layout(barmode="group", height=380, font=FONT, margin=dict(l=60, r=10, t=10, b=40), plot_bgcolor="white",
                       bargap=0.18, legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.22, font=theme.font("label")),
-                      xaxis=dict(title_text="digit (as the judge reads it)", tickfont=theme.font("label")),
+                      xaxis=dict(title_text="digit (as the judge reads it)", tickfont=theme.font("label"), dtick=1),
                       yaxis=dict(title_text="% of samples", showgrid=True, gridcolor="#eee", tickfont=theme.font("label")))
     return fig
 
@@ -198,7 +203,7 @@ def guidance_grid_figure(cells: np.ndarray) -> go.Figure:
     H, W = m.shape[:2]
     fig.update_xaxes(visible=False, range=[-52, W + 1])
     fig.update_yaxes(visible=False, range=[H + 1, -1])
-    fig.update_layout(height=400, margin=dict(l=0, r=0, t=0, b=0), font=FONT, dragmode=False, plot_bgcolor="white")
+    fig.update_layout(height=290, margin=dict(l=0, r=0, t=0, b=0), font=FONT, dragmode=False, plot_bgcolor="white")
     return fig
 
 
@@ -227,7 +232,7 @@ def guidance_figure(g: dict) -> go.Figure:
     fig.update_xaxes(tickvals=ws, title_text="guidance w", tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
     fig.update_yaxes(showgrid=True, gridcolor="#eee", tickfont=theme.font("label"))
     fig.update_yaxes(title_text="%", row=1, col=1)
-    fig.update_yaxes(type="log", row=1, col=3)
+    fig.update_yaxes(type="log", tickvals=[1, 2, 3, 4, 5], row=1, col=3)
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=300, font=FONT, margin=dict(l=50, r=10, t=40, b=50), plot_bgcolor="white", showlegend=False)
     return fig
@@ -283,21 +288,32 @@ def attribute_chart(sha: str, mtime: float, attribute: str, digit: int, w: float
 
 
 def spectra_figure(curves: dict[str, dict], title: str) -> go.Figure:
-    fig = go.Figure()
+    """Left: each curve's power (log scale, zero frequency left out: the mean was removed). Right: each
+    generator's power divided by the real images' at the same frequency (below 1: too smooth)."""
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
+                        subplot_titles=(f"{title}: power spectrum", "power relative to real images"))
+    real_power = np.asarray(curves["real"]["power"])
     for (name, c), colour in zip(curves.items(), (REAL_COLOUR, *SOURCE_COLOURS)):
         real = name == "real"
-        fig.add_scatter(x=c["freqs"], y=c["power"], mode="lines", name="real (held out)" if real else name,
-                        line=dict(color=colour, width=4 if real else 2.5, dash="solid"))
-    fig.update_layout(height=400, font=FONT, margin=dict(l=70, r=10, t=40, b=50), plot_bgcolor="white",
-                      title=dict(text=title, font=theme.font("emphasis"), x=0.01),
-                      legend=dict(x=0.01, y=0.02, yanchor="bottom", font=theme.font("small"), bgcolor="rgba(255,255,255,0.85)"),
-                      xaxis=dict(title_text="spatial frequency (cycles per pixel)", showgrid=True, gridcolor="#eee",
-                                 tickfont=theme.font("label"), range=[0, 0.71]),
-                      yaxis=dict(title_text="power", type="log", showgrid=True, gridcolor="#eee", dtick=1,
-                                 tickfont=theme.font("label"), exponentformat="power"))
-    fig.add_vline(x=0.5, line=dict(color=theme.INK, dash="dot", width=1))
-    fig.add_annotation(x=0.5, y=1, yref="paper", text="Nyquist", showarrow=False, xanchor="left", yanchor="top",
-                       font=theme.font("small"))
+        f, p = np.asarray(c["freqs"])[1:], np.asarray(c["power"])[1:]
+        style = dict(color=colour, width=4 if real else 2.5)
+        fig.add_scatter(x=f, y=p, mode="lines", name="real (held out)" if real else name, line=style, legendgroup=name,
+                        row=1, col=1)
+        fig.add_scatter(x=f, y=p / real_power[1:], mode="lines", line=style, legendgroup=name, showlegend=False,
+                        row=1, col=2)
+    for col in (1, 2):
+        fig.add_vline(x=0.5, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=col)
+    fig.add_annotation(x=0.5, y=1, yref="y2 domain", xref="x2", text=" Nyquist", showarrow=False, xanchor="left",
+                       yanchor="top", font=theme.font("small"))
+    fig.update_xaxes(title_text="spatial frequency (cycles per pixel)", showgrid=True, gridcolor="#eee",
+                     tickfont=theme.font("label"), range=[0, 0.71])
+    fig.update_yaxes(type="log", title_text="power", showgrid=True, gridcolor="#eee", dtick=1, tickfont=theme.font("label"),
+                     exponentformat="power", row=1, col=1)
+    fig.update_yaxes(title_text="generated / real", showgrid=True, gridcolor="#eee", tickfont=theme.font("label"),
+                     row=1, col=2)
+    fig.update_annotations(font=theme.font("emphasis"))
+    fig.update_layout(height=460, font=FONT, margin=dict(l=70, r=10, t=40, b=40), plot_bgcolor="white",
+                      legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.2, font=theme.font("label")))
     return fig
 
 
@@ -312,7 +328,7 @@ def spectra_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float) ->
     curves = spectra_curves(data, dict(shas))
     if len(curves) < 2:
         return None
-    title = "MNIST: real digits and six generators" if data == "mnist" else "CIFAR-10: real photos and the flow model"
+    title = "MNIST" if data == "mnist" else "CIFAR-10"
     return spectra_figure(curves, title)
 
 
@@ -326,18 +342,17 @@ def upsampled(digit: int) -> dict[str, np.ndarray]:
 
 
 def upsampling_figure(cells: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:
-    titles = {"original": "the digit (28×28)", "nearest": "nearest (56×56)", "bilinear": "bilinear",
-              "transposed": "transposed conv."}
-    fig = make_subplots(rows=2, cols=4, horizontal_spacing=0.02, vertical_spacing=0.06,
+    """Top: each image; bottom: its log-magnitude spectrum, white where the energy is (zero frequency at the centre)."""
+    titles = {"original": "the digit (28×28)", "nearest": "nearest (56×56)", "bilinear": "bilinear (56×56)",
+              "transposed": "transposed conv. (56×56)"}
+    fig = make_subplots(rows=2, cols=4, horizontal_spacing=0.02, vertical_spacing=0.05,
                         subplot_titles=[titles[k] for k in cells])
     for c, (image, spectrum) in enumerate(cells.values(), start=1):
         fig.add_trace(go.Image(z=np.repeat(image[..., None], 3, -1), hoverinfo="skip"), row=1, col=c)
-        s = spectrum / spectrum.max()
-        fig.add_trace(go.Heatmap(z=s, colorscale="Magma", showscale=False, hoverinfo="skip"), row=2, col=c)
+        grey = (255 * spectrum / spectrum.max()).astype(np.uint8)
+        fig.add_trace(go.Image(z=np.repeat(grey[..., None], 3, -1), hoverinfo="skip"), row=2, col=c)
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False, scaleanchor=None)
-    for c in range(1, 5):
-        fig.update_yaxes(autorange="reversed", row=2, col=c)
+    fig.update_yaxes(visible=False)
     fig.update_annotations(font=theme.font("label"))
     fig.update_layout(height=430, margin=dict(l=0, r=0, t=30, b=0), font=FONT, dragmode=False, plot_bgcolor="white")
     return fig
@@ -350,24 +365,18 @@ def upsampling_chart(digit: int) -> go.Figure:
 
 @st.cache_resource(show_spinner="Drawing the quiz's images from real data and six generators (once per server)...",
                    max_entries=2)
-def pool(data: str, shas: tuple[str, ...]) -> list[QuizItem]:
-    """The quiz's images for ``data`` (shared read-only by every session; each session draws its own order)."""
-    from core.evaluation.quality import CLASSIFIERS
-    from ui.models import preloaded
-
-    judge = preloaded(CLASSIFIERS[data])
-    return quiz_pool(data, judge.model)
+def pool(data: str, shas: tuple[str, ...], _judge) -> list[QuizItem]:
+    """The quiz's images for ``data`` (shared read-only by every session; each session draws its own order).
+    ``shas``: the weights of the generators and of the judge (the cache key)."""
+    return quiz_pool(data, _judge)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
-def detector_verdicts(data: str, shas: tuple[str, ...], detector_sha: str) -> np.ndarray:
+def detector_verdicts(data: str, shas: tuple[str, ...], _judge, detector_sha: str, _detector) -> np.ndarray:
     """The shipped detector's probability "generated" for every item of the MNIST pool."""
-    from ui.models import preloaded
-
-    detector = preloaded("mnist-detector")
-    images = to_model_range(torch.stack([item.image for item in pool(data, shas)]))
+    images = to_model_range(torch.stack([item.image for item in pool(data, shas, _judge)]))
     with torch.no_grad():
-        return detector.model(images).softmax(-1)[:, GENERATED].numpy()
+        return _detector(images).softmax(-1)[:, GENERATED].numpy()
 
 
 def detection_figure(d: dict) -> go.Figure:
@@ -380,9 +389,12 @@ def detection_figure(d: dict) -> go.Figure:
                 text=[f"{100 * s['called_generated']:.0f} %" for s in sources], textposition="inside", row=1, col=1,
                 showlegend=False, insidetextfont=theme.font("label", color="white"))
     perts = d["perturbations"]
+    short = {"JPEG, quality 90": "JPEG q = 90", "JPEG, quality 75": "JPEG q = 75", "JPEG, quality 50": "JPEG q = 50",
+             "resized to 1/2 and back": "resized ½ and back"}
     for key, name, colour in (("real_called_real", "real digits called real", "#9e9e9e"),
                               ("generated_called_generated", "generated digits called generated", theme.MODEL)):
-        fig.add_bar(y=[p["perturbation"] for p in perts], x=[100 * p[key] for p in perts], orientation="h",
+        fig.add_bar(y=[short.get(p["perturbation"], p["perturbation"]) for p in perts], x=[100 * p[key] for p in perts],
+                    orientation="h",
                     marker_color=colour, name=name, row=1, col=2, text=[f"{100 * p[key]:.0f}" for p in perts],
                     textposition="outside", textfont=theme.font("small"), cliponaxis=False)
     fig.update_xaxes(range=[0, 100], title_text="%", tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
@@ -417,10 +429,11 @@ def warm() -> None:
         film_strip_chart(tuple(c.sha256 for c in ckpts), ckpts, judge.model, v["label"], v["seed"])
         guidance_grid_chart(ckpts[-1].sha256, ckpts[-1], v["bias_digit"], v["seed"])
     upsampling_chart(DEFAULT_VIEW["upsample_digit"])
-    quiz_models = [preloaded(s.model) for s in QUIZ_SOURCES["mnist"]]
-    if all(c is not None for c in quiz_models):
-        shas = tuple(c.sha256 for c in quiz_models)
-        pool("mnist", shas)
-        detector = preloaded("mnist-detector")
-        if detector is not None:
-            detector_verdicts("mnist", shas, detector.sha256)
+    detector = preloaded("mnist-detector")
+    for data in ("mnist", "cifar10"):
+        models = [preloaded(s.model) for s in QUIZ_SOURCES[data]] + [preloaded(CLASSIFIERS[data])]
+        if all(c is not None for c in models):
+            shas, quiz_judge = tuple(c.sha256 for c in models), models[-1].model
+            pool(data, shas, quiz_judge)
+            if data == "mnist" and detector is not None:
+                detector_verdicts(data, shas, quiz_judge, detector.sha256, detector.model)

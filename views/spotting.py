@@ -10,6 +10,7 @@ import random
 import streamlit as st
 from PIL import Image
 
+from core.evaluation.quality import CLASSIFIERS
 from core.forensics import radial_spectrum, upsample
 from core.forensics.evolution import EVOLUTION_MODEL, best_of
 from core.forensics.quiz import QUIZ_SOURCES
@@ -194,12 +195,11 @@ def _big(image, size: int = 280) -> Image.Image:
 def quiz_section() -> None:
     data = st.segmented_control("Images", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_quiz_data")
     data = data or "mnist"
-    sources = QUIZ_SOURCES[data]
-    ckpts = [shipped(s.model) for s in sources]
+    ckpts = [shipped(s.model) for s in QUIZ_SOURCES[data]] + [shipped(CLASSIFIERS[data])]
     if any(c is None for c in ckpts):
         return
-    shas = tuple(c.sha256 for c in ckpts)
-    items = pool(data, shas)
+    shas, quiz_judge = tuple(c.sha256 for c in ckpts), ckpts[-1].model
+    items = pool(data, shas, quiz_judge)
     q = _quiz_state(data)
     if not q["order"]:
         _new_round(q, len(items))
@@ -245,7 +245,7 @@ def quiz_section() -> None:
                                                  icon=":material/check_circle:" if a["right"] else ":material/cancel:")
         st.markdown(f"**Where it comes from:** {item.source}.  \n**The cue:** {item.cue}")
         if data == "mnist" and detector is not None:
-            p = float(detector_verdicts(data, shas, detector.sha256)[index])
+            p = float(detector_verdicts(data, shas, quiz_judge, detector.sha256, detector.model)[index])
             verdict = "generated" if p >= 0.5 else "real"
             st.markdown(f"**The detector** (below) says **{verdict}** ({p:.0%} “generated”)"
                         + (" and is right." if (p >= 0.5) == item.generated else ", and is wrong."))
@@ -275,9 +275,9 @@ def spectrum_section() -> None:
         return
     st.plotly_chart(chart, width="stretch", key="sp_spectra", config=CHART)
     n = report().get("detection", {}).get("n", 500)
-    st.caption(f"Azimuthally averaged power spectrum of {n} images per curve, each image's mean removed first "
-               "(log scale). Right of the dotted line: the corners of the 2-D spectrum, beyond the Nyquist frequency "
-               "along the axes.")
+    st.caption(f"Azimuthally averaged power spectrum of {n} images per curve, each image's mean removed first. "
+               "Right: each generator's curve divided by the real one; below 1, less fine detail than real images. "
+               "Beyond the dotted line: the corners of the 2-D spectrum, past the Nyquist frequency along the axes.")
     show_code(radial_spectrum, label="The code: the azimuthally averaged power spectrum")
 
 
