@@ -15,7 +15,7 @@ def test_spotting(server, browser):
         page.wait_for_selector(f".st-key-{key} .js-plotly-plot", timeout=240_000)
     tab.check("spotting", projector=True)
     assert page.locator("h1").first.inner_text().startswith("9. Spotting generated images")
-    assert page.locator(".st-key-sp_strip").get_by_text("4,500 (final)").count() == 1
+    assert page.locator(".st-key-sp_strip").get_by_text("4,500", exact=True).count() == 1
 
     page.get_by_role("button", name="Generated").click()
     page.get_by_text("this image is").first.wait_for(timeout=60_000)

@@ -46,7 +46,7 @@ def test_the_film_strip_frames_the_sample_the_judge_prefers(page):
                         steps=STRIP_STEPS)
         assert round((rect["y0"] + 1.5) / cell) == stage.best
     texts = [a["text"] for a in spec["layout"]["annotations"]]
-    assert texts[0] == "<b>60</b>" and "<b>4,500 (final)</b>" in texts
+    assert texts[0] == "<b>60</b>" and "<b>4,500</b>" in texts
 
 
 def test_a_quiz_round_scores_every_answer_and_never_repeats_an_image():

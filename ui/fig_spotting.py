@@ -94,7 +94,7 @@ def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
     for c, (b, step) in enumerate(zip(best, steps)):
         x0, y0 = c * (w + PAD) - 1.5, b * (h + PAD) - 1.5
         shapes.append(dict(type="rect", x0=x0, y0=y0, x1=x0 + w + 3, y1=y0 + h + 3, line=dict(color=theme.WARNING, width=4)))
-        top = f"{step:,} (final)" if c == n - 1 else f"{step:,}"
+        top = f"{step:,}"
         fig.add_annotation(x=c * (w + PAD) + w / 2, y=-2, text=f"<b>{top}</b>", showarrow=False, yanchor="bottom",
                            font=theme.font("emphasis"))
         fig.add_annotation(x=c * (w + PAD) + w / 2, y=k * (h + PAD), showarrow=False, yanchor="top",
@@ -104,7 +104,7 @@ def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
     fig.add_annotation(x=-3, y=k * (h + PAD), text=f"judge, “{label}”:", showarrow=False, xanchor="right",
                        yanchor="top", font=theme.font("label"))
     H, W = m.shape[:2]
-    fig.update_xaxes(visible=False, range=[-62, W + 2])
+    fig.update_xaxes(visible=False, range=[-62, W + 6])
     fig.update_yaxes(visible=False, range=[H + 12, -14])
     fig.update_layout(shapes=shapes, height=470, margin=dict(l=0, r=0, t=10, b=0), font=FONT, dragmode=False,
                       plot_bgcolor="white")

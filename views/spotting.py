@@ -84,7 +84,7 @@ def evolution_section() -> None:
         st.plotly_chart(film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed)), width="stretch",
                         key="sp_strip", config=CHART)
         st.caption(f"Columns: `{EVOLUTION_MODEL}` after more and more training steps (its own snapshots; the last "
-                   f"column is the model the other pages use). Rows: {CANDIDATES} samples drawn from the same {CANDIDATES} "
+                   f"column, after all 4,500 steps, is the model the other pages use). Rows: {CANDIDATES} samples drawn from the same {CANDIDATES} "
                    f"noise images at every stage ({STRIP_STEPS} Euler steps, the digit asked, guidance w = 1). Framed: "
                    "the best of 4, the sample the judge (the shipped MNIST classifier) finds most convincingly "
                    "the digit asked.")
@@ -185,6 +185,16 @@ def _new_round(q: dict, n_items: int) -> None:
     q.update(order=rng.sample(range(n_items), min(ROUND, n_items)), pos=0, answers=[], rounds=q["rounds"] + 1)
 
 
+def _answer(q: dict, index: int, said: bool, truth: bool) -> None:
+    """A button's callback: runs before the rerun that shows the answer."""
+    if len(q["answers"]) == q["pos"]:  # one answer per image, even on a double click
+        q["answers"].append({"index": index, "said": said, "right": said == truth})
+
+
+def _next(q: dict) -> None:
+    q["pos"] += 1
+
+
 def _big(image, size: int = 280) -> Image.Image:
     array = image.permute(1, 2, 0).numpy()
     pil = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
@@ -214,9 +224,8 @@ def quiz_section() -> None:
                 item = items[a["index"]]
                 cols[i % 5].image(_big(item.image, 96), caption=("✓ " if a["right"] else "✗ ")
                                   + ("generated" if item.generated else "real"))
-            if st.button("New round", type="primary", icon=":material/replay:", key="sp_quiz_new"):
-                _new_round(q, len(items))
-                st.rerun(scope="fragment")
+            st.button("New round", type="primary", icon=":material/replay:", key="sp_quiz_new", on_click=_new_round,
+                      args=(q, len(items)))
         with right:
             lesson("spotting", "quiz-end")
         return
@@ -230,14 +239,10 @@ def quiz_section() -> None:
         if not answered:
             st.markdown("#### Real, or made by one of the app's generators?")
             b1, b2 = st.columns(2)
-            said = None
-            if b1.button("Real", icon=":material/photo_camera:", key="sp_quiz_real", width="stretch"):
-                said = False
-            if b2.button("Generated", icon=":material/smart_toy:", key="sp_quiz_fake", width="stretch"):
-                said = True
-            if said is not None:
-                q["answers"].append({"index": index, "said": said, "right": said == item.generated})
-                st.rerun(scope="fragment")
+            b1.button("Real", icon=":material/photo_camera:", key="sp_quiz_real", width="stretch", on_click=_answer,
+                      args=(q, index, False, item.generated))
+            b2.button("Generated", icon=":material/smart_toy:", key="sp_quiz_fake", width="stretch", on_click=_answer,
+                      args=(q, index, True, item.generated))
             return
         a = q["answers"][q["pos"]]
         truth = "generated" if item.generated else "real"
@@ -249,9 +254,8 @@ def quiz_section() -> None:
             verdict = "generated" if p >= 0.5 else "real"
             st.markdown(f"**The detector** (below) says **{verdict}** ({p:.0%} “generated”)"
                         + (" and is right." if (p >= 0.5) == item.generated else ", and is wrong."))
-        if st.button("Next image", type="primary", icon=":material/arrow_forward:", key="sp_quiz_next"):
-            q["pos"] += 1
-            st.rerun(scope="fragment")
+        st.button("Next image", type="primary", icon=":material/arrow_forward:", key="sp_quiz_next", on_click=_next,
+                  args=(q,))
 
 
 with st.container(border=True):
