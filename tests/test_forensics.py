@@ -163,3 +163,17 @@ def test_measure_cli_writes_its_part_next_to_the_checkpoints_and_keeps_the_other
     with pytest.raises(SystemExit):
         main(["--n", "5"])
     assert main(["--parts", "detection", "--n", "20"]) == 2  # no detector in that folder: one line, no traceback
+
+
+def test_the_2d_power_is_centred_and_keeps_the_energy():
+    from core.forensics import power_2d
+
+    y, x = _grid(16)
+    wave = torch.cos(2 * math.pi * 4 * x / 16)[None, None]  # 4 cycles across: frequency +-0.25 along x
+    p = power_2d(wave)
+    assert p.shape == (16, 16)
+    peaks = {tuple(int(i) for i in idx) for idx in (p == p.max()).nonzero()}
+    assert peaks == {(8, 4), (8, 12)}  # zero frequency at (8, 8), +-4 columns away
+    noise = torch.randn(4, 1, 16, 16, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
+    centred = noise - noise.mean(dim=(-2, -1), keepdim=True)
+    assert float(power_2d(noise).mean()) == pytest.approx(float(centred.pow(2).mean()), rel=1e-10)  # Parseval

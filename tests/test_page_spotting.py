@@ -139,6 +139,16 @@ def test_the_unconditional_models_favour_some_digits(page):
         assert max(heights) >= 1.5 * min(heights)
 
 
+def test_on_cifar10_the_flow_model_makes_cats_most_and_cars_least():
+    at = open_page(PAGE)
+    at.session_state["sp_classes_data"] = "cifar10"
+    at.run()
+    bars = [d for d in chart(at, "sp_classes")["data"] if d["type"] == "bar"]
+    assert [b["x"][3] for b in bars] == ["cat", "cat"] and len(bars) == 2
+    generated = arr(bars[1]["y"])
+    assert generated.index(max(generated)) == 3 and generated.index(min(generated)) == 1  # cat, automobile
+
+
 def test_without_checkpoints_the_page_says_what_is_missing(without_checkpoints):  # noqa: F811
     at = without_checkpoints(PAGE)
     assert at.error and not at.exception

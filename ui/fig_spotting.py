@@ -16,7 +16,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from core import paths
-from core.data import to_model_range, to_uint8
+from core.data import CIFAR10_CLASSES, MNIST_CLASSES, split, to_model_range, to_uint8
 from core.evaluation.quality import CLASSIFIERS
 from core.forensics import log_magnitude, upsample
 from core.forensics.bias import ATTRIBUTES
@@ -33,11 +33,14 @@ CANDIDATES = 4
 STRIP_STEPS = 10  # Euler steps of every film-strip sample (as measured offline)
 GUIDANCE = (0.0, 1.0, 2.0, 3.0, 5.0)
 GRID_SAMPLES = 8
-UNCONDITIONAL = {  # model -> its unconditional quality entry in the manifest
-    "mnist-ddpm-eps": "ddpm-50-uncond-w1",
-    "mnist-ddpm-x0": "ddpm-50-uncond-w1",
-    "mnist-flow-ot": "euler-20-uncond-w1",
-    "mnist-ddpm-v-uncond": "ddim-20-uncond-w1",
+UNCONDITIONAL = {  # data set -> {model: its unconditional quality entry in the manifest}
+    "mnist": {
+        "mnist-ddpm-eps": "ddpm-50-uncond-w1",
+        "mnist-ddpm-x0": "ddpm-50-uncond-w1",
+        "mnist-flow-ot": "euler-20-uncond-w1",
+        "mnist-ddpm-v-uncond": "ddim-20-uncond-w1",
+    },
+    "cifar10": {"cifar10-flow-ot": "euler-20-uncond-w1"},
 }
 DEFAULT_VIEW = {"label": 3, "seed": 0, "bias_digit": 8, "w": 5.0, "attribute": "slant", "upsample_digit": 0}
 ATTRIBUTE_NAMES = {"ink": "ink (share of the square covered)", "slant": "slant (tan of the angle from vertical)"}
@@ -153,35 +156,45 @@ def evolution_chart(shas: tuple[str, ...], mtime: float) -> go.Figure | None:
 # ------------------------------------------------------------------ 2. bias
 
 
-def class_histogram_figure(real: list[float], models: dict[str, list[float]]) -> go.Figure:
+def class_histogram_figure(real: list[float], models: dict[str, list[float]], data: str = "mnist") -> go.Figure:
     fig = go.Figure()
-    digits = [str(d) for d in range(10)]
-    fig.add_bar(x=digits, y=[100 * v for v in real], name="real held-out digits", marker_color="#bdbdbd")
+    digits = list(MNIST_CLASSES if data == "mnist" else CIFAR10_CLASSES)
+    fig.add_bar(x=digits, y=[100 * v for v in real], name=f"real held-out {'digits' if data == 'mnist' else 'photos'}",
+                marker_color="#bdbdbd")
     for (name, hist), colour in zip(models.items(), SOURCE_COLOURS):
         fig.add_bar(x=digits, y=[100 * v for v in hist], name=name, marker_color=colour)
     fig.add_hline(y=10, line=dict(color=theme.INK, dash="dot", width=1))
     fig.update_layout(barmode="group", height=380, font=FONT, margin=dict(l=60, r=10, t=10, b=40), plot_bgcolor="white",
                       bargap=0.18, legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.22, font=theme.font("label")),
-                      xaxis=dict(title_text="digit (as the judge reads it)", tickfont=theme.font("label"), dtick=1),
+                      xaxis=dict(title_text=f"{'digit' if data == 'mnist' else 'class'} (as the judge reads it)",
+                                 tickfont=theme.font("label"), dtick=1),
                       yaxis=dict(title_text="% of samples", showgrid=True, gridcolor="#eee", tickfont=theme.font("label")))
     return fig
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def class_histogram_chart(shas: tuple[str, ...], mtime: float) -> tuple[go.Figure, dict[str, list[float]]] | None:
-    """Unconditional samples of each model read by the judge (from the manifest), against held-out real digits."""
+def class_histogram_chart(data: str, shas: tuple[str, ...], mtime: float) -> tuple[go.Figure, dict[str, list[float]]] | None:
+    """Unconditional samples of each model read by the judge (from the manifest), against held-out real images."""
     from ui.models import measured_quality
 
     models = {}
-    for (name, key), sha in zip(UNCONDITIONAL.items(), shas):
+    for (name, key), sha in zip(UNCONDITIONAL[data].items(), shas):
         q = measured_quality(name, sha).get(key)
         if q:
             models[f"{name} ({q['n']:,} samples)"] = q["class_histogram"]
     if not models:
         return None
-    labels = mnist_split()[1].labels
+    labels = heldout_labels(data)
     real = (torch.bincount(labels, minlength=10).double() / len(labels)).tolist()
-    return class_histogram_figure(real, models), models
+    return class_histogram_figure(real, models, data), models
+
+
+def heldout_labels(data: str) -> torch.Tensor:
+    if data == "mnist":
+        return mnist_split()[1].labels
+    from ui.state import cifar10
+
+    return split(cifar10(), 0.8, seed=0)[1].labels
 
 
 @st.cache_data(show_spinner="Sampling at five guidance weights...", max_entries=64)
@@ -315,6 +328,40 @@ def spectra_figure(curves: dict[str, dict], title: str) -> go.Figure:
     fig.update_layout(height=460, font=FONT, margin=dict(l=70, r=10, t=40, b=40), plot_bgcolor="white",
                       legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.2, font=theme.font("label")))
     return fig
+
+
+def spectra_2d_figure(curves: dict[str, dict]) -> go.Figure:
+    """The real images' mean 2-D power (log scale, grey) and, for each generator, its power divided by the
+    real one at every frequency (log scale: blue where it has less energy, red where it has more)."""
+    names = [n for n in curves if n != "real"]
+    real = np.asarray(curves["real"]["log10_power_2d"])
+    short = [n.split(" (")[0] + ("<br>(w = 3)" if "w = 3" in n else "") for n in names]
+    fig = make_subplots(rows=1, cols=1 + len(names), horizontal_spacing=0.012,
+                        subplot_titles=["real images", *short])
+    lo, hi = np.percentile(real, [2, 99.5])  # the removed mean leaves one empty pixel at the centre: not the scale
+    grey = (255 * ((real - lo) / max(1e-9, hi - lo)).clip(0, 1)).astype(np.uint8)
+    fig.add_trace(go.Image(z=np.repeat(grey[..., None], 3, -1), hoverinfo="skip"), row=1, col=1)
+    for c, name in enumerate(names, start=2):
+        ratio = np.asarray(curves[name]["log10_power_2d"]) - real
+        fig.add_trace(go.Heatmap(z=ratio, zmin=-0.5, zmax=0.5, colorscale="RdBu", reversescale=True, showscale=c == 2,
+                                 colorbar=dict(title=dict(text="generated / real", side="right"), tickvals=[-0.5, 0, 0.5],
+                                               ticktext=["÷3", "1", "×3"], len=0.9, thickness=14,
+                                               tickfont=theme.font("label")),
+                                 hovertemplate="log10 ratio %{z:.2f}<extra></extra>"), row=1, col=c)
+        fig.update_yaxes(autorange="reversed", scaleanchor=f"x{c}", row=1, col=c)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.update_annotations(font=theme.font("small"))
+    fig.update_layout(height=250, margin=dict(l=0, r=0, t=50, b=0), font=FONT, dragmode=False, plot_bgcolor="white")
+    return fig
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def spectra_2d_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float) -> go.Figure | None:
+    curves = spectra_curves(data, dict(shas))
+    if len(curves) < 2 or not all("log10_power_2d" in c for c in curves.values()):
+        return None
+    return spectra_2d_figure(curves)
 
 
 def spectra_curves(data: str, shas: dict[str, str]) -> dict[str, dict]:

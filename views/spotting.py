@@ -11,7 +11,7 @@ import streamlit as st
 from PIL import Image
 
 from core.evaluation.quality import CLASSIFIERS
-from core.forensics import radial_spectrum, upsample
+from core.forensics import power_2d, radial_spectrum, upsample
 from core.forensics.evolution import EVOLUTION_MODEL, best_of
 from core.forensics.quiz import QUIZ_SOURCES
 from ui.code import show_code
@@ -33,6 +33,7 @@ from ui.fig_spotting import (
     guidance_report,
     pool,
     report,
+    spectra_2d_chart,
     spectra_chart,
     stage_names,
     upsampling_chart,
@@ -111,16 +112,27 @@ if evolution_ready:
 # ------------------------------------------------------------------ 2. Biais
 st.header("Biais: what a generator over- and under-produces")
 lesson("spotting", "bias")
-uncond = tuple(shipped(name) for name in UNCONDITIONAL)
-if all(c is not None for c in uncond):
-    hist = class_histogram_chart(tuple(c.sha256 for c in uncond), report_key())
+
+
+@st.fragment
+def classes_section() -> None:
+    data = st.segmented_control("Data", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_classes_data")
+    data = data or "mnist"
+    models = tuple(shipped(name) for name in UNCONDITIONAL[data])
+    if any(c is None for c in models):
+        return
+    hist = class_histogram_chart(data, tuple(c.sha256 for c in models), report_key())
     if hist is None:
         st.info(MISSING, icon=":material/info:")
-    else:
-        st.plotly_chart(hist[0], width="stretch", key="sp_classes", config=CHART)
-        st.caption("Unconditional samples (no digit asked) of four shipped models, each read by the judge, against the "
-                   "real held-out digits (grey). Dotted: a fair 10 %. Measured by `python -m core.evaluate` on 1,000 "
-                   "samples per model.")
+        return
+    st.plotly_chart(hist[0], width="stretch", key="sp_classes", config=CHART)
+    what = "no digit asked" if data == "mnist" else "no class asked, 20 Euler steps"
+    st.caption(f"Unconditional samples ({what}) of {len(models)} shipped model{'s' * (len(models) > 1)}, each read "
+               "by the judge of its data set, against the real held-out images (grey). Dotted: a fair 10 %. Measured by "
+               "`python -m core.evaluate` on 1,000 samples per model.")
+
+
+classes_section()
 
 
 @st.fragment
@@ -282,7 +294,13 @@ def spectrum_section() -> None:
     st.caption(f"Azimuthally averaged power spectrum of {n} images per curve, each image's mean removed first. "
                "Right: each generator's curve divided by the real one; below 1, less fine detail than real images. "
                "Beyond the dotted line: the corners of the 2-D spectrum, past the Nyquist frequency along the axes.")
-    show_code(radial_spectrum, label="The code: the azimuthally averaged power spectrum")
+    chart2d = spectra_2d_chart(data, shas, report_key())
+    if chart2d is not None:
+        st.plotly_chart(chart2d, width="stretch", key="sp_spectra_2d", config=CHART)
+        st.caption("The same spectra in 2-D, frequency 0 at the centre of each square and the Nyquist frequency at its "
+                   "edges. Left: the real images' mean power (log scale). Then each generator's power divided by the real "
+                   "one at every frequency: blue where it has less energy than real images, red where it has more.")
+    show_code(radial_spectrum, power_2d, label="The code: the power spectrum, averaged over rings and in 2-D")
 
 
 spectrum_section()

@@ -29,7 +29,7 @@ from core.evaluation.quality import heldout, quality
 from core.forensics.bias import ATTRIBUTES, class_spread
 from core.forensics.detector import GENERATED, PERTURBATIONS, TRAIN_SOURCES, UNSEEN_SOURCES, Source, generated, perturb
 from core.forensics.evolution import EVOLUTION_MODEL, SNAPSHOT_STEPS, snapshot_name
-from core.forensics.spectrum import radial_spectrum
+from core.forensics.spectrum import power_2d, radial_spectrum
 from core.io.atomic import write_json
 from core.io.checkpoints import CheckpointError, load
 from core.sampling.generate import generate
@@ -123,9 +123,11 @@ def spectra_and_detection(n: int) -> tuple[dict[str, Any], dict[str, Any]]:
     return spectra, detection
 
 
-def _spectrum(images: torch.Tensor) -> dict[str, list[float]]:
+def _spectrum(images: torch.Tensor) -> dict[str, list]:
     s = radial_spectrum(images)
-    return {"freqs": _round(s.freqs), "power": [float(f"{p:.4g}") for p in s.power]}
+    log2d = power_2d(images).clamp_min(1e-12).log10()
+    return {"freqs": _round(s.freqs), "power": [float(f"{p:.4g}") for p in s.power],
+            "log10_power_2d": [[round(float(v), 3) for v in row] for row in log2d]}
 
 
 def main(argv: list[str] | None = None) -> int:

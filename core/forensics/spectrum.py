@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import torch
 
-__all__ = ["RadialSpectrum", "log_magnitude", "radial_spectrum"]
+__all__ = ["RadialSpectrum", "log_magnitude", "power_2d", "radial_spectrum"]
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,13 @@ def radial_spectrum(images: torch.Tensor, *, bins: int | None = None, subtract_m
     keep = count > 0
     freqs = torch.arange(len(total), dtype=torch.float64) * step
     return RadialSpectrum(freqs[keep], total[keep] / count[keep])
+
+
+def power_2d(images: torch.Tensor) -> torch.Tensor:
+    """The mean power ``|F|^2 / (H W)`` of ``images`` ``(B, C, H, W)`` at every 2-D frequency, each image's mean
+    removed first, shifted so that frequency 0 is in the middle: ``(H, W)`` (the 2-D view of :func:`radial_spectrum`)."""
+    x = images - images.mean(dim=(-2, -1), keepdim=True)
+    return torch.fft.fftshift(_power(x))
 
 
 def log_magnitude(image: torch.Tensor) -> torch.Tensor:
