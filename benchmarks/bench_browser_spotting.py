@@ -1,7 +1,7 @@
 """Part 9 in a real browser: from a click to the redrawn page, for the quiz and the film strip (measured, never asserted).
 
 Starts `streamlit run app.py`, opens page 9 and times, from the input until the script run has finished:
-answering the quiz, moving to the next image, and choosing another digit for the film strip (new, then
+answering the quiz, moving to the next image, and typing another seed for the film strip (new, then
 cached). Needs Debian's chromium.
 """
 
@@ -22,8 +22,8 @@ def main() -> None:
     if CHROMIUM is None:
         print("chromium not installed: skipped")
         return
-    times: dict[str, list[float]] = {"quiz: answer": [], "quiz: next image": [], "film strip: new digit": [],
-                                     "film strip: a digit seen before": []}
+    times: dict[str, list[float]] = {"quiz: answer": [], "quiz: next image": [], "film strip: new seed": [],
+                                     "film strip: a seed seen before": []}
     with streamlit_server() as url, sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
         tab = Page(b, url)
@@ -39,11 +39,12 @@ def main() -> None:
         for i in range(8):
             timed("quiz: answer", lambda i=i: page.get_by_role("button", name="Real" if i % 2 else "Generated").click())
             timed("quiz: next image", lambda: page.get_by_role("button", name="Next image").click())
-        for digits, kind in (([5, 8, 1], "film strip: new digit"), ([3, 5, 8], "film strip: a digit seen before")):
-            for d in digits:
-                def choose(d=d):
-                    page.locator(".st-key-sp_label").click()
-                    page.get_by_role("option", name=str(d), exact=True).click()
+        seed = page.locator(".st-key-sp_seed input")
+        for seeds, kind in (([1, 2, 3], "film strip: new seed"), ([0, 1, 2], "film strip: a seed seen before")):
+            for v in seeds:
+                def choose(v=v):
+                    seed.fill(str(v))
+                    seed.press("Enter")
                 timed(kind, choose)
         b.close()
     print("\n### page 9 in the browser: from the input to the end of the script run (s)\n")
