@@ -295,3 +295,20 @@ def test_load_state_refuses_a_model_checkpoint(saved: Path) -> None:
         load_state(saved)
     with pytest.raises(TypeError, match="cannot store a object"):
         save_state(saved.parent / "bad", {"x": object()}, {})
+
+
+def test_every_shipped_checkpoint_has_a_manifest_entry_that_describes_its_file():
+    import json
+
+    from core import paths
+    from core.io.checkpoints import read_sidecar
+
+    folder = paths.checkpoints()
+    manifest = json.loads(paths.manifest().read_text())
+    weights = sorted([*folder.glob("*.safetensors"), *folder.glob("*/*.safetensors")])
+    names = {w.relative_to(folder).with_suffix("").as_posix() for w in weights}
+    assert names == set(manifest), names ^ set(manifest)
+    for w in weights:
+        entry = manifest[w.relative_to(folder).with_suffix("").as_posix()]
+        assert entry["sha256"] == read_sidecar(w)["sha256"] and entry["bytes"] == w.stat().st_size
+        assert entry["recipe"] and entry["steps"]

@@ -1,5 +1,6 @@
 """The manifest of the checkpoint folder: for every model its recipe, data, steps, wall time, hardware,
-sha256, size and measured quality (``assets/checkpoints/manifest.json``)."""
+sha256, size and measured quality (``assets/checkpoints/manifest.json``). Checkpoints one folder down
+(``snapshots/NAME``) are listed under that name."""
 
 from __future__ import annotations
 
@@ -28,11 +29,11 @@ def refresh_manifest(updates: dict[str, dict[str, Any]] | None = None) -> dict[s
     folder, path = paths.checkpoints(), paths.manifest()
     old = json.loads(path.read_text()) if path.exists() else {}
     manifest: dict[str, Any] = {}
-    for side in sorted(folder.glob("*.json")):
+    for side in sorted([*folder.glob("*.json"), *folder.glob("*/*.json")]):  # snapshots/ one level down
         if side in (path, paths.forensics()):
             continue
         meta = read_sidecar(side)
-        extra, name = meta.get("extra", {}), side.stem
+        extra, name = meta.get("extra", {}), side.relative_to(folder).with_suffix("").as_posix()
         recipe = extra.get("recipe", {})
         entry = {
             "file": f"{name}.safetensors", "kind": meta.get("kind"), "recipe": recipe.get("name", name),

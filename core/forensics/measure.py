@@ -52,7 +52,7 @@ def evolution(n: int) -> dict[str, Any]:
     for step, name in stages:
         ckpt = load(name)
         q = quality(ckpt, classifier, n=n, conditional=True, **EVOLUTION_SAMPLING)
-        out.append({"name": name, "step": step or ckpt.meta["steps"], "sha256": ckpt.sha256,
+        out.append({"name": name, "step": step or ckpt.meta["steps"], "sha256": ckpt.sha256, "quality": q,
                     **{k: q[k] for k in ("confident_share", "frechet_ratio", "class_histogram")}})
         print("evolution", out[-1]["step"], q["confident_share"], q["frechet_ratio"], flush=True)
     return {"model": EVOLUTION_MODEL, **EVOLUTION_SAMPLING, "n": n, "stages": out}
@@ -155,9 +155,16 @@ def main(argv: list[str] | None = None) -> int:
     except (CheckpointError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
-    write_json(path, report)
+    updates: dict[str, dict[str, Any]] = {}
+    if "evolution" in args.parts:  # each snapshot's quality also goes to its manifest entry, keyed as core.evaluate does
+        for stage in report["evolution"]["stages"]:
+            quality_entry = stage.pop("quality")
+            if stage["name"] != EVOLUTION_MODEL:  # the shipped model's own entry is core.evaluate's (1,000 samples)
+                updates[stage["name"]] = {f"euler-{EVOLUTION_SAMPLING['steps']}-cond-w1": quality_entry}
     if "detection" in args.parts:
-        refresh_manifest({DETECTOR: {"detection": report["detection"]}})
+        updates[DETECTOR] = {"detection": report["detection"]}
+    write_json(path, report)
+    refresh_manifest(updates)
     print(f"wrote {path}")
     return 0
 
