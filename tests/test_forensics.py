@@ -177,3 +177,21 @@ def test_the_2d_power_is_centred_and_keeps_the_energy():
     noise = torch.randn(4, 1, 16, 16, generator=torch.Generator().manual_seed(0), dtype=torch.float64)
     centred = noise - noise.mean(dim=(-2, -1), keepdim=True)
     assert float(power_2d(noise).mean()) == pytest.approx(float(centred.pow(2).mean()), rel=1e-10)  # Parseval
+
+
+def test_quiz_pools_are_shipped_for_the_shipped_models_and_refused_when_stale_or_corrupt(tmp_path):
+    from core import paths
+    from core.forensics.quiz import QUIZ_SOURCES, load_pool, pool_shas, save_pool
+
+    for data in QUIZ_SOURCES:
+        shas = pool_shas(data)
+        items = load_pool(paths.QUIZ / f"{data}.npz", shas)
+        assert items is not None, f"assets/quiz/{data}.npz is missing or stale: run python -m core.forensics.quiz"
+        assert sum(i.generated for i in items) == len(items) // 2 and all(i.image.dtype == torch.uint8 for i in items)
+        copy = save_pool(tmp_path / f"{data}.npz", items, shas)
+        again = load_pool(copy, shas)
+        assert [(torch.equal(a.image, b.image), a.cue) for a, b in zip(items, again)] == [(True, a.cue) for a in items]
+        assert load_pool(copy, ("another",) + shas[1:]) is None  # drawn by other weights: not used
+    bad = tmp_path / "bad.npz"
+    bad.write_bytes(b"not a zip file")
+    assert load_pool(bad, ()) is None and load_pool(tmp_path / "missing.npz", ()) is None

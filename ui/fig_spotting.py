@@ -22,7 +22,7 @@ from core.forensics import log_magnitude, upsample
 from core.forensics.bias import ATTRIBUTES
 from core.forensics.detector import GENERATED
 from core.forensics.evolution import EVOLUTION_MODEL, SNAPSHOT_STEPS, best_of, snapshot_name
-from core.forensics.quiz import QUIZ_SOURCES, QuizItem, quiz_pool
+from core.forensics.quiz import QUIZ_SOURCES, QuizItem, load_pool, quiz_pool
 from core.sampling import generate
 from ui import theme
 from ui.mosaic import PAD, mosaic, png_uri
@@ -413,9 +413,9 @@ def upsampling_chart(digit: int) -> go.Figure:
 @st.cache_resource(show_spinner="Drawing the quiz's images from real data and six generators (once per server)...",
                    max_entries=2)
 def pool(data: str, shas: tuple[str, ...], _judge) -> list[QuizItem]:
-    """The quiz's images for ``data`` (shared read-only by every session; each session draws its own order).
-    ``shas``: the weights of the generators and of the judge (the cache key)."""
-    return quiz_pool(data, _judge)
+    """The quiz's images for ``data`` (shared read-only by every session; each session draws its own order):
+    the shipped pool if it was drawn by these weights (``shas``: the generators', then the judge's), else a new one."""
+    return load_pool(paths.QUIZ / f"{data}.npz", shas) or quiz_pool(data, _judge)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)

@@ -8,15 +8,21 @@ way it was made (few steps average many images into a blur; a VAE decoder soften
 
 from __future__ import annotations
 
+import io
+import json
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 import torch
 
 from core.data import load_images, split, to_model_range, to_uint8
 from core.evaluation.metrics import judge
 from core.forensics.detector import Source, generated
+from core.io.atomic import write_bytes
 
-__all__ = ["QUIZ_SOURCES", "QuizItem", "quiz_pool"]
+__all__ = ["QUIZ_SOURCES", "QuizItem", "load_pool", "pool_shas", "quiz_pool", "save_pool"]
 
 QUIZ_SOURCES: dict[str, tuple[Source, ...]] = {
     "mnist": (
@@ -84,3 +90,50 @@ def quiz_pool(data: str, judge_model: torch.nn.Module, per_source: int = 6, seed
     name = "a held-out CIFAR-10 test photo" if data == "cifar10" else "a held-out MNIST test digit"
     items += [QuizItem(held.images[j], False, name, _cue(None, float(c), data), float(c)) for j, c in zip(pick, conf)]
     return items
+
+
+def save_pool(path: Path, items: list[QuizItem], shas: tuple[str, ...]) -> Path:
+    """Write a pool as one ``.npz`` file (no pickle), atomically, with the sha256 of the models that drew it."""
+    buffer = io.BytesIO()
+    np.savez_compressed(
+        buffer, images=torch.stack([i.image for i in items]).numpy(), generated=np.array([i.generated for i in items]),
+        confidence=np.array([i.confidence for i in items], dtype=np.float32), source=np.array([i.source for i in items]),
+        cue=np.array([i.cue for i in items]), shas=np.array([json.dumps(list(shas))]))
+    return write_bytes(path, buffer.getvalue())
+
+
+def load_pool(path: Path, shas: tuple[str, ...]) -> list[QuizItem] | None:
+    """The pool saved at ``path`` if it was drawn by the models of ``shas``; ``None`` if missing, unreadable or stale."""
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            if json.loads(str(f["shas"][0])) != list(shas):
+                return None
+            return [QuizItem(torch.from_numpy(img.copy()), bool(g), str(s), str(c), float(p))
+                    for img, g, s, c, p in zip(f["images"], f["generated"], f["source"], f["cue"], f["confidence"])]
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def pool_shas(data: str) -> tuple[str, ...]:
+    """The sha256 of the generators of :data:`QUIZ_SOURCES` ``[data]`` and of the data set's judge, in order."""
+    from core.evaluation.quality import CLASSIFIERS
+    from core.io.checkpoints import load
+
+    return tuple(load(s.model).sha256 for s in QUIZ_SOURCES[data]) + (load(CLASSIFIERS[data]).sha256,)
+
+
+def main() -> int:
+    """``python -m core.forensics.quiz``: draw the pools of the shipped models into ``assets/quiz/``."""
+    from core import paths
+    from core.evaluation.quality import CLASSIFIERS
+    from core.io.checkpoints import load
+
+    torch.set_num_threads(1)
+    for data in QUIZ_SOURCES:
+        path = save_pool(paths.QUIZ / f"{data}.npz", quiz_pool(data, load(CLASSIFIERS[data]).model), pool_shas(data))
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
