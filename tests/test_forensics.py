@@ -180,13 +180,13 @@ def test_the_2d_power_is_centred_and_keeps_the_energy():
 
 
 def test_quiz_pools_are_shipped_for_the_shipped_models_and_refused_when_stale_or_corrupt(tmp_path):
-    from core import paths
     from core.forensics.quiz import QUIZ_SOURCES, load_pool, pool_shas, save_pool
+    from core.forensics.shipped import pool_path
 
     for data in QUIZ_SOURCES:
         shas = pool_shas(data)
-        items = load_pool(paths.QUIZ / f"{data}.npz", shas)
-        assert items is not None, f"assets/quiz/{data}.npz is missing or stale: run python -m core.forensics.quiz"
+        items = load_pool(pool_path(data), shas)
+        assert items is not None, f"{pool_path(data)} is missing or stale: run python -m core.forensics.shipped"
         assert sum(i.generated for i in items) == len(items) // 2 and all(i.image.dtype == torch.uint8 for i in items)
         copy = save_pool(tmp_path / f"{data}.npz", items, shas)
         again = load_pool(copy, shas)
@@ -195,3 +195,28 @@ def test_quiz_pools_are_shipped_for_the_shipped_models_and_refused_when_stale_or
     bad = tmp_path / "bad.npz"
     bad.write_bytes(b"not a zip file")
     assert load_pool(bad, ()) is None and load_pool(tmp_path / "missing.npz", ()) is None
+
+
+def test_the_shipped_default_view_is_what_the_shipped_models_draw():
+    import numpy as np
+
+    from core import paths
+    from core.forensics.bias import GUIDANCE, guidance_grid
+    from core.forensics.evolution import film_strip
+    from core.forensics.shipped import DEFAULTS, grid_key, stage_names, strip_key
+    from core.io import load
+    from core.io.arrays import load_arrays
+
+    d = DEFAULTS
+    stages = [load(name) for name in stage_names()]
+    key = strip_key(tuple(c.sha256 for c in stages), d["label"], d["seed"], d["k"], d["steps"])
+    shipped = load_arrays(paths.SPOTTING / "film-strip.npz", key)
+    assert shipped is not None, "assets/spotting/film-strip.npz is missing or stale: run python -m core.forensics.shipped"
+    fresh = film_strip(stages, load("mnist-classifier").model, label=d["label"], seed=d["seed"], k=d["k"], steps=d["steps"])
+    assert np.array_equal(shipped["cells"], fresh["cells"]) and np.array_equal(shipped["best"], fresh["best"])
+    key = grid_key(stages[-1].sha256, d["grid_label"], d["seed"], GUIDANCE, d["grid_n"], d["steps"])
+    grid = load_arrays(paths.SPOTTING / "guidance-grid.npz", key)
+    assert grid is not None
+    assert np.array_equal(grid["cells"], guidance_grid(stages[-1], label=d["grid_label"], seed=d["seed"], weights=GUIDANCE,
+                                                       n=d["grid_n"], steps=d["steps"]))
+    assert load_arrays(paths.SPOTTING / "guidance-grid.npz", {**key, "seed": 1}) is None  # another view: computed

@@ -34,14 +34,15 @@ def test_every_figure_renders_without_an_error(page):
 
 
 def test_the_film_strip_frames_the_sample_the_judge_prefers(page):
-    from ui.fig_spotting import CANDIDATES, DEFAULT_VIEW, STRIP_STEPS, stage_names
+    from core.forensics.shipped import stage_names
+    from ui.fig_spotting import CANDIDATES, DEFAULT_VIEW, STRIP_STEPS
 
     spec = chart(page, "sp_strip")
     rects = [s for s in spec["layout"]["shapes"] if s["type"] == "rect"]
     judge = load("mnist-classifier").model
     cell = 28 + 3
     assert len(rects) == len(stage_names())
-    for rect, (_, name) in zip(rects, stage_names()):
+    for rect, name in zip(rects, stage_names()):
         stage = best_of(load(name), judge, label=DEFAULT_VIEW["label"], seed=DEFAULT_VIEW["seed"], k=CANDIDATES,
                         steps=STRIP_STEPS)
         assert round((rect["y0"] + 1.5) / cell) == stage.best

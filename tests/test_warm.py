@@ -54,7 +54,7 @@ def test_spotting_page_reads_only_caches_after_warm_up(monkeypatch):
     import ui.fig_spotting
 
     ui.fig_spotting.warm()
-    forbid(monkeypatch, ui.fig_spotting, ["best_of", "generate", "quiz_pool", "upsample", "log_magnitude"])
+    forbid(monkeypatch, ui.fig_spotting, ["draw_film_strip", "draw_guidance_grid", "quiz_pool", "upsample", "log_magnitude"])
     at = open_page("views/spotting.py")
     assert not at.exception, at.exception
     assert {"sp_strip", "sp_guidance_grid", "sp_upsampling"} <= {c.key for c in at.get("plotly_chart")}

@@ -19,20 +19,21 @@ from core import paths
 from core.data import CIFAR10_CLASSES, MNIST_CLASSES, split, to_model_range, to_uint8
 from core.evaluation.quality import CLASSIFIERS
 from core.forensics import log_magnitude, upsample
-from core.forensics.bias import ATTRIBUTES
+from core.forensics.bias import ATTRIBUTES, GUIDANCE
+from core.forensics.bias import guidance_grid as draw_guidance_grid
 from core.forensics.detector import GENERATED
-from core.forensics.evolution import EVOLUTION_MODEL, SNAPSHOT_STEPS, best_of, snapshot_name
+from core.forensics.evolution import film_strip as draw_film_strip
 from core.forensics.quiz import QUIZ_SOURCES, QuizItem, load_pool, quiz_pool
-from core.sampling import generate
+from core.forensics.shipped import DEFAULTS, grid_key, pool_path, stage_names, strip_key
+from core.io.arrays import load_arrays
 from ui import theme
 from ui.mosaic import PAD, mosaic, png_uri
 from ui.state import mnist_split
 
 FONT = theme.FONT
-CANDIDATES = 4
-STRIP_STEPS = 10  # Euler steps of every film-strip sample (as measured offline)
-GUIDANCE = (0.0, 1.0, 2.0, 3.0, 5.0)
-GRID_SAMPLES = 8
+CANDIDATES = DEFAULTS["k"]
+STRIP_STEPS = DEFAULTS["steps"]  # Euler steps of every film-strip sample (as measured offline)
+GRID_SAMPLES = DEFAULTS["grid_n"]
 UNCONDITIONAL = {  # data set -> {model: its unconditional quality entry in the manifest}
     "mnist": {
         "mnist-ddpm-eps": "ddpm-50-uncond-w1",
@@ -42,16 +43,12 @@ UNCONDITIONAL = {  # data set -> {model: its unconditional quality entry in the 
     },
     "cifar10": {"cifar10-flow-ot": "euler-20-uncond-w1"},
 }
-DEFAULT_VIEW = {"label": 3, "seed": 0, "bias_digit": 8, "w": 5.0, "attribute": "slant", "upsample_digit": 0}
+DEFAULT_VIEW = {"label": DEFAULTS["label"], "seed": DEFAULTS["seed"], "bias_digit": DEFAULTS["grid_label"], "w": 5.0,
+                "attribute": "slant", "upsample_digit": 0}
 ATTRIBUTE_NAMES = {"ink": "ink (share of the square covered)", "slant": "slant (tan of the angle from vertical)"}
 SOURCE_COLOURS = ("#e4572e", "#f3a712", "#a8c686", "#669bbc", "#8e6c8a", "#29335c")
 REAL_COLOUR = theme.INK
 SEEN, UNSEEN = "#2ca02c", "#d62728"  # generators the detector was trained on, and the others
-
-
-def stage_names() -> list[tuple[int, str]]:
-    """(training steps, checkpoint name) of every stage of the film strip, the shipped model last."""
-    return [*((s, snapshot_name(EVOLUTION_MODEL, s)) for s in SNAPSHOT_STEPS), (0, EVOLUTION_MODEL)]
 
 
 def _mtime(path) -> float:
@@ -81,11 +78,9 @@ def report() -> dict:
 @st.cache_data(show_spinner="Sampling every stage of training...", max_entries=64)
 def film_strip(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int) -> dict:
     """Every stage's ``CANDIDATES`` samples of ``label`` (uint8 ``(k, stages, 1, 28, 28)``), the judge's
-    probability of ``label`` for each, and the index of the best per stage."""
-    stages = [best_of(c, _judge, label=label, seed=seed, k=CANDIDATES, steps=STRIP_STEPS) for c in _ckpts]
-    cells = torch.stack([to_uint8(s.candidates) for s in stages], dim=1).numpy()
-    return {"cells": cells, "probs": np.stack([s.probabilities.numpy() for s in stages], 1),
-            "best": [s.best for s in stages]}
+    probability of ``label`` for each, and the index of the best per stage (shipped for the default view)."""
+    shipped = load_arrays(paths.SPOTTING / "film-strip.npz", strip_key(shas, label, seed, CANDIDATES, STRIP_STEPS))
+    return shipped or draw_film_strip(list(_ckpts), _judge, label=label, seed=seed, k=CANDIDATES, steps=STRIP_STEPS)
 
 
 def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
@@ -116,7 +111,7 @@ def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def film_strip_chart(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int) -> go.Figure:
-    steps = [s or c.meta.get("steps", 0) for (s, _), c in zip(stage_names(), _ckpts)]
+    steps = [c.meta.get("steps", 0) for c in _ckpts]
     return film_strip_figure(film_strip(shas, _ckpts, _judge, label, seed), steps, label)
 
 
@@ -199,10 +194,13 @@ def heldout_labels(data: str) -> torch.Tensor:
 
 @st.cache_data(show_spinner="Sampling at five guidance weights...", max_entries=64)
 def guidance_grid(sha: str, _ckpt, label: int, seed: int) -> np.ndarray:
-    """``GRID_SAMPLES`` samples of ``label`` at each weight of :data:`GUIDANCE`, from the same noise: uint8 cells."""
-    rows = [to_uint8(generate(_ckpt, GRID_SAMPLES, steps=STRIP_STEPS, seed=seed, label=label, guidance=w).images)
-            for w in GUIDANCE]
-    return torch.stack(rows).numpy()
+    """``GRID_SAMPLES`` samples of ``label`` at each weight of :data:`GUIDANCE`, from the same noise: uint8 cells
+    (shipped for the default view)."""
+    key = grid_key(sha, label, seed, GUIDANCE, GRID_SAMPLES, STRIP_STEPS)
+    shipped = load_arrays(paths.SPOTTING / "guidance-grid.npz", key)
+    if shipped is not None:
+        return shipped["cells"]
+    return draw_guidance_grid(_ckpt, label=label, seed=seed, weights=GUIDANCE, n=GRID_SAMPLES, steps=STRIP_STEPS)
 
 
 def guidance_grid_figure(cells: np.ndarray) -> go.Figure:
@@ -415,7 +413,7 @@ def upsampling_chart(digit: int) -> go.Figure:
 def pool(data: str, shas: tuple[str, ...], _judge) -> list[QuizItem]:
     """The quiz's images for ``data`` (shared read-only by every session; each session draws its own order):
     the shipped pool if it was drawn by these weights (``shas``: the generators', then the judge's), else a new one."""
-    return load_pool(paths.QUIZ / f"{data}.npz", shas) or quiz_pool(data, _judge)
+    return load_pool(pool_path(data), shas) or quiz_pool(data, _judge)
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -469,7 +467,7 @@ def warm() -> None:
     """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
     from ui.models import preloaded
 
-    ckpts = tuple(preloaded(name) for _, name in stage_names())
+    ckpts = tuple(preloaded(name) for name in stage_names())
     judge = preloaded("mnist-classifier")
     if judge is not None and all(c is not None for c in ckpts):
         v = DEFAULT_VIEW

@@ -14,6 +14,7 @@ from core.evaluation.quality import CLASSIFIERS
 from core.forensics import power_2d, radial_spectrum, upsample
 from core.forensics.evolution import EVOLUTION_MODEL, best_of
 from core.forensics.quiz import QUIZ_SOURCES
+from core.forensics.shipped import stage_names
 from ui.code import show_code
 from ui.fig_spotting import (
     CANDIDATES,
@@ -35,7 +36,6 @@ from ui.fig_spotting import (
     report,
     spectra_2d_chart,
     spectra_chart,
-    stage_names,
     upsampling_chart,
 )
 from ui.lessons import lesson
@@ -49,7 +49,7 @@ QUIZ_DATA = {"mnist": "MNIST digits", "cifar10": "CIFAR-10 photos"}
 st.title("9. Spotting generated images")
 lesson("spotting")
 
-stages = tuple(shipped(name) for _, name in stage_names())
+stages = tuple(shipped(name) for name in stage_names())
 judge = shipped("mnist-classifier")
 evolution_ready = judge is not None and all(c is not None for c in stages)
 stage_shas = tuple(c.sha256 for c in stages) if evolution_ready else ()

@@ -19,9 +19,17 @@ of a class, the root-mean-square distance of the judge's features to their class
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
-__all__ = ["ATTRIBUTES", "attribute", "class_spread", "ink", "slant"]
+from core.data import to_uint8
+from core.io.checkpoints import Checkpoint
+from core.sampling.generate import generate
+
+__all__ = ["ATTRIBUTES", "GUIDANCE", "attribute", "class_spread", "guidance_grid", "ink", "slant"]
+
+GUIDANCE = (0.0, 1.0, 2.0, 3.0, 5.0)
+"""The classifier-free guidance weights the page compares (0: the label ignored; 1: plain conditional)."""
 
 
 def _ink(images: torch.Tensor) -> torch.Tensor:
@@ -84,3 +92,10 @@ def class_spread(features: torch.Tensor, labels: torch.Tensor) -> float:
     if not spreads:
         raise ValueError("class_spread needs at least one class with two samples")
     return float(torch.stack(spreads).mean())
+
+
+def guidance_grid(ckpt: Checkpoint, *, label: int, seed: int, weights: tuple[float, ...], n: int = 8,
+                  steps: int = 10) -> np.ndarray:
+    """``n`` samples of ``label`` at each guidance weight, from the same noise: uint8 ``(len(weights), n, C, H, W)``."""
+    return torch.stack([to_uint8(generate(ckpt, n, steps=steps, seed=seed, label=label, guidance=w).images)
+                        for w in weights]).numpy()

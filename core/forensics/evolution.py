@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
+from core.data import to_uint8
 from core.io.checkpoints import Checkpoint
 from core.sampling.generate import generate
 
-__all__ = ["EVOLUTION_MODEL", "SNAPSHOT_STEPS", "Stage", "best_of", "snapshot_name"]
+__all__ = ["EVOLUTION_MODEL", "SNAPSHOT_STEPS", "Stage", "best_of", "film_strip", "snapshot_name"]
 
 EVOLUTION_MODEL = "mnist-flow-random"
 """The model whose training is shown (its final stage is the shipped checkpoint itself)."""
@@ -50,3 +52,13 @@ def best_of(ckpt: Checkpoint, judge: torch.nn.Module, *, label: int, seed: int, 
     images = generate(ckpt, k, steps=steps, method=method, seed=seed, label=label, guidance=guidance).images
     probs = judge(images).softmax(-1)[:, label]
     return Stage(images, probs, int(probs.argmax()))
+
+
+def film_strip(ckpts: list[Checkpoint], judge: torch.nn.Module, *, label: int, seed: int, k: int = 4,
+               steps: int = 10) -> dict[str, np.ndarray]:
+    """:func:`best_of` at every stage: ``cells`` uint8 ``(k, stages, C, H, W)`` (rows: candidates, columns:
+    stages), ``probs`` ``(k, stages)`` (the judge's probability of ``label``), ``best`` ``(stages,)``."""
+    stages = [best_of(c, judge, label=label, seed=seed, k=k, steps=steps) for c in ckpts]
+    return {"cells": torch.stack([to_uint8(s.candidates) for s in stages], dim=1).numpy(),
+            "probs": torch.stack([s.probabilities for s in stages], dim=1).numpy(),
+            "best": np.array([s.best for s in stages])}

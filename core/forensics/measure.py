@@ -26,7 +26,7 @@ from core import paths
 from core.evaluation.manifest import refresh_manifest
 from core.evaluation.metrics import features, frechet_distance, judge
 from core.evaluation.quality import heldout, quality
-from core.forensics.bias import ATTRIBUTES, class_spread
+from core.forensics.bias import ATTRIBUTES, GUIDANCE, class_spread
 from core.forensics.detector import GENERATED, PERTURBATIONS, TRAIN_SOURCES, UNSEEN_SOURCES, Source, generated, perturb
 from core.forensics.evolution import EVOLUTION_MODEL, SNAPSHOT_STEPS, snapshot_name
 from core.forensics.spectrum import power_2d, radial_spectrum
@@ -34,7 +34,6 @@ from core.io.atomic import write_json
 from core.io.checkpoints import CheckpointError, load
 from core.sampling.generate import generate
 
-GUIDANCE = (0.0, 1.0, 2.0, 3.0, 5.0)
 EVOLUTION_SAMPLING = {"method": "euler", "steps": 10}
 CIFAR_SOURCES = (Source("cifar10-flow-ot", "euler", 20, guidance=3.0), Source("cifar10-flow-ot", "euler", 20))
 DETECTOR = "mnist-detector"

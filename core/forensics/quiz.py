@@ -8,9 +8,6 @@ way it was made (few steps average many images into a blur; a VAE decoder soften
 
 from __future__ import annotations
 
-import io
-import json
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +17,7 @@ import torch
 from core.data import load_images, split, to_model_range, to_uint8
 from core.evaluation.metrics import judge
 from core.forensics.detector import Source, generated
-from core.io.atomic import write_bytes
+from core.io.arrays import load_arrays, save_arrays
 
 __all__ = ["QUIZ_SOURCES", "QuizItem", "load_pool", "pool_shas", "quiz_pool", "save_pool"]
 
@@ -93,25 +90,20 @@ def quiz_pool(data: str, judge_model: torch.nn.Module, per_source: int = 6, seed
 
 
 def save_pool(path: Path, items: list[QuizItem], shas: tuple[str, ...]) -> Path:
-    """Write a pool as one ``.npz`` file (no pickle), atomically, with the sha256 of the models that drew it."""
-    buffer = io.BytesIO()
-    np.savez_compressed(
-        buffer, images=torch.stack([i.image for i in items]).numpy(), generated=np.array([i.generated for i in items]),
-        confidence=np.array([i.confidence for i in items], dtype=np.float32), source=np.array([i.source for i in items]),
-        cue=np.array([i.cue for i in items]), shas=np.array([json.dumps(list(shas))]))
-    return write_bytes(path, buffer.getvalue())
+    """Write a pool with the sha256 of the models that drew it (:func:`core.io.arrays.save_arrays`)."""
+    return save_arrays(path, {
+        "images": torch.stack([i.image for i in items]).numpy(), "generated": np.array([i.generated for i in items]),
+        "confidence": np.array([i.confidence for i in items], dtype=np.float32),
+        "source": np.array([i.source for i in items]), "cue": np.array([i.cue for i in items])}, list(shas))
 
 
 def load_pool(path: Path, shas: tuple[str, ...]) -> list[QuizItem] | None:
     """The pool saved at ``path`` if it was drawn by the models of ``shas``; ``None`` if missing, unreadable or stale."""
-    try:
-        with np.load(path, allow_pickle=False) as f:
-            if json.loads(str(f["shas"][0])) != list(shas):
-                return None
-            return [QuizItem(torch.from_numpy(img.copy()), bool(g), str(s), str(c), float(p))
-                    for img, g, s, c, p in zip(f["images"], f["generated"], f["source"], f["cue"], f["confidence"])]
-    except (OSError, KeyError, ValueError):
+    f = load_arrays(path, list(shas))
+    if f is None:
         return None
+    return [QuizItem(torch.from_numpy(img.copy()), bool(g), str(s), str(c), float(p))
+            for img, g, s, c, p in zip(f["images"], f["generated"], f["source"], f["cue"], f["confidence"])]
 
 
 def pool_shas(data: str) -> tuple[str, ...]:
@@ -120,20 +112,3 @@ def pool_shas(data: str) -> tuple[str, ...]:
     from core.io.checkpoints import load
 
     return tuple(load(s.model).sha256 for s in QUIZ_SOURCES[data]) + (load(CLASSIFIERS[data]).sha256,)
-
-
-def main() -> int:
-    """``python -m core.forensics.quiz``: draw the pools of the shipped models into ``assets/quiz/``."""
-    from core import paths
-    from core.evaluation.quality import CLASSIFIERS
-    from core.io.checkpoints import load
-
-    torch.set_num_threads(1)
-    for data in QUIZ_SOURCES:
-        path = save_pool(paths.QUIZ / f"{data}.npz", quiz_pool(data, load(CLASSIFIERS[data]).model), pool_shas(data))
-        print(f"wrote {path}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
