@@ -4,8 +4,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8501
+REPLICAS ?= 2
+CLASS_PORT ?= 8080
 
-.PHONY: run test bench clean
+.PHONY: run test bench serve-class clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,6 +22,9 @@ run: $(STAMP)
 test: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
+
+serve-class: $(STAMP)
+	$(PY) deploy/serve_class.py --replicas $(REPLICAS) --port $(CLASS_PORT)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks

@@ -1,0 +1,108 @@
+"""Serve a class: REPLICAS copies of the app behind nginx, each browser kept on one copy.
+
+    python deploy/serve_class.py --replicas 4 --port 8080      # or: make serve-class REPLICAS=4
+
+Starts ``streamlit run app.py`` on ports PORT+1 ... PORT+REPLICAS (localhost only), renders
+``deploy/nginx.conf.template`` into a private folder and runs Debian's nginx in front on PORT. Ctrl-C stops
+everything. How many students one replica holds: docs/DEPLOY.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
+
+
+def render(listen: int, backends: list[int], prefix: Path) -> str:
+    servers = "\n".join(f"        server 127.0.0.1:{p};" for p in backends)
+    text = TEMPLATE.read_text()
+    for key, value in (("LISTEN", str(listen)), ("SERVERS", servers), ("PREFIX", str(prefix))):
+        text = text.replace("{{" + key + "}}", value)
+    return text
+
+
+def _wait(url: str, proc: subprocess.Popen, what: str, timeout: float = 90) -> None:
+    deadline = time.time() + timeout
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1)
+            return
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"{what} did not start (see its log)") from None
+            time.sleep(0.3)
+
+
+@contextlib.contextmanager
+def serve(replicas: int, port: int, logs: Path) -> Iterator[str]:
+    """Start the replicas and nginx; yield nginx's URL; stop everything on exit."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise RuntimeError("nginx is not installed (Debian: apt-get install nginx)")
+    logs.mkdir(parents=True, exist_ok=True)
+    procs: list[subprocess.Popen] = []
+    try:
+        backends = [port + 1 + i for i in range(replicas)]
+        for p in backends:
+            log = open(logs / f"replica-{p}.log", "w")
+            procs.append(subprocess.Popen(
+                [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(p),
+                 "--server.address", "127.0.0.1", "--server.headless", "true"],
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "DIFFUSION_PLAYGROUND_THREADS": "1"}))
+        for p, proc in zip(backends, procs):
+            _wait(f"http://127.0.0.1:{p}/_stcore/health", proc, f"replica on port {p}")
+        prefix = Path(tempfile.mkdtemp(prefix="playground-nginx-"))
+        (prefix / "nginx.conf").write_text(render(port, backends, prefix))
+        proc = subprocess.Popen([nginx, "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-g", "daemon off;"],
+                                stdout=open(logs / "nginx.log", "w"), stderr=subprocess.STDOUT)
+        procs.append(proc)
+        url = f"http://127.0.0.1:{port}"
+        _wait(url + "/_stcore/health", proc, "nginx")
+        yield url
+    finally:
+        for proc in reversed(procs):
+            proc.send_signal(signal.SIGTERM)
+        for proc in procs:
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--replicas", type=int, default=2)
+    parser.add_argument("--port", type=int, default=8080)
+    parser.add_argument("--logs", type=Path, default=ROOT / "runs" / "serve-class")
+    args = parser.parse_args(argv)
+    if not 1 <= args.replicas <= 64:
+        parser.error("--replicas must be between 1 and 64")
+    try:
+        with serve(args.replicas, args.port, args.logs) as url:
+            print(f"serving {args.replicas} replicas at {url} (logs in {args.logs}); Ctrl-C to stop", flush=True)
+            signal.signal(signal.SIGTERM, signal.default_int_handler)
+            while True:
+                time.sleep(3600)
+    except KeyboardInterrupt:
+        return 0
+    except RuntimeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
