@@ -78,10 +78,11 @@ def test_widgets_move_the_pictures(at):
 
 
 def test_other_data_and_source(at):
-    at.selectbox(key="fm_source").set_value("gaussian")
+    assert at.selectbox(key="fm_source").value == "gaussian"  # the lecture's source by default
+    at.selectbox(key="fm_source").set_value("8gaussians")
     at.selectbox(key="fm_target").set_value("checkerboard").run()
     assert not at.exception
-    assert "noise N(0, I) → checkerboard" in " ".join(c.value for c in at.caption)
+    assert "8 Gaussians → checkerboard" in " ".join(c.value for c in at.caption)
 
 
 def test_live_training_replaces_the_models(at):

@@ -23,7 +23,7 @@ def test_shipped_models_match_the_defaults_and_work():
     target = sample_toy("moons", 1000, seed=1)
     for how, res in flows.items():
         assert res.config.pairing == how
-        w2 = wasserstein2(flow_samples(res.model, "8gaussians", 1000, "rk4", 10, seed=0).final, target)
+        w2 = wasserstein2(flow_samples(res.model, ToyFlowConfig().source, 1000, "rk4", 10, seed=0).final, target)
         assert w2 < 0.6
 
 

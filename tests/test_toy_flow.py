@@ -115,13 +115,13 @@ def test_config_rejects_bad_values():
 
 
 def test_default_training_reaches_the_target_and_ot_is_straighter():
-    # the page's default settings (8 Gaussians -> moons): W2 well under 0.6, OT paths nearly straight
+    # the page's default settings (noise N(0, I) -> moons): W2 well under 0.6, OT paths nearly straight
     out = train_both(ToyFlowConfig())
-    reports = {k: solve_report(r.model, "8gaussians", "moons", "rk4", 10, n=1000, seed=1) for k, r in out.items()}
+    reports = {k: solve_report(r.model, ToyFlowConfig().source, "moons", "rk4", 10, n=1000, seed=1) for k, r in out.items()}
     for k, rep in reports.items():
         assert rep.w2 < 0.6, k
     assert reports["ot"].straightness > 0.97 > reports["random"].straightness
-    euler1 = {k: solve_report(r.model, "8gaussians", "moons", "euler", 1, n=1000, seed=1).w2 for k, r in out.items()}
+    euler1 = {k: solve_report(r.model, ToyFlowConfig().source, "moons", "euler", 1, n=1000, seed=1).w2 for k, r in out.items()}
     assert euler1["ot"] < 0.6 < euler1["random"]  # one Euler step suffices only on straight paths
 
 

@@ -39,7 +39,7 @@ from ui.warm import default_flows
 
 PAGE = "flow_matching"
 JOB = "fm_job"
-SOURCES = {"8gaussians": "8 Gaussians", "gaussian": "noise N(0, I)"}
+SOURCES = {"gaussian": "noise N(0, I)", "8gaussians": "8 Gaussians"}  # the lecture starts from noise
 TARGETS = {name: name for name in TOY_DATASETS}
 TARGETS.update({"8gaussians": "8 Gaussians", "gaussian": "Gaussian N(0, I)"})
 DEFAULT = ToyFlowConfig()

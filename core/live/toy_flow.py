@@ -99,7 +99,7 @@ class ToyFlowConfig:
         seed: draws, initial weights and ``t``: the same seed trains the same model.
     """
 
-    source: str = "8gaussians"
+    source: str = "gaussian"
     target: str = "moons"
     pairing: str = "ot"
     steps: int = 500
