@@ -5,7 +5,9 @@ A page starts a :class:`Job` with a function ``fn(progress) -> result``; ``fn`` 
 it returns ``True``.
 The job lives in ``st.session_state``, so it survives reruns: touching another widget
 neither freezes the page nor kills the run. At most ``MAX_JOBS`` runs train at once on the
-whole server (a classroom shares two cores); the next student is told to wait a moment.
+whole server (a classroom shares two cores); the next student is told how long the first of them
+still needs. A run belongs to the browser session that started it: when that session ends (the tab is
+closed), the run stops at its next check instead of keeping a core busy for nobody.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import streamlit as st
 from core.training import StepInfo
 
 MAX_JOBS = 2
+CHECK_EVERY = 20  # steps between two checks that the session that started a run is still there
 _slots = threading.BoundedSemaphore(MAX_JOBS)
 _live: weakref.WeakSet[Job] = weakref.WeakSet()  # filled below; stopped at interpreter exit
 log = logging.getLogger(__name__)
@@ -41,11 +44,15 @@ class Progress:
     step: int = 0
     losses: list[float] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
+    owner_alive: Callable[[], bool] = lambda: True  # is the session that started the run still open?
 
     def report(self, info: StepInfo) -> bool:
-        """Record one step of the training loop; returns ``True`` when the student asked to stop."""
+        """Record one step of the training loop; returns ``True`` when the student asked to stop, or has left."""
         self.step = info.step
         self.losses.append(float(info.loss))
+        if info.step % CHECK_EVERY == 0 and not self.owner_alive():
+            log.info("a live run stopped at step %d: the session that started it has ended", info.step)
+            self.stop.set()
         return self.stop.is_set()
 
 
@@ -65,12 +72,43 @@ class Job:
     def running(self) -> bool:
         return self.status == "running"
 
+    def seconds_left(self) -> float:
+        """Time the run still needs at its pace so far (a guess: ``inf`` before its first step)."""
+        p = self.progress
+        return (p.total - p.step) * (time.time() - self.started) / p.step if p.step else float("inf")
 
-def start(fn: Callable[[Progress], Any], total: int) -> Job:
-    """Run ``fn`` in a daemon thread if a slot is free; raises :class:`ServerBusy` otherwise."""
+
+def busy_message(jobs: list[Job]) -> str:
+    """What a student is told when every slot is taken: how many runs, and when the first one should end."""
+    left = min((j.seconds_left() for j in jobs if j.running), default=float("inf"))
+    when = f"the first of them should finish in about {max(1, round(left))} s" if left < float("inf") else \
+        "they have just started"
+    return (f"The server is already training {MAX_JOBS} models, the most it runs at once (they may belong to other "
+            f"students, or to you in another tab); {when}. Press Train again then.")
+
+
+def _session_watch() -> Callable[[], bool]:
+    """A check that the current browser session is still open (always true outside a served app, e.g. in tests)."""
+    try:
+        from streamlit.runtime import Runtime
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        runtime = Runtime.instance() if Runtime.exists() else None
+        if ctx is None or runtime is None or not runtime.is_active_session(ctx.session_id):
+            return lambda: True
+        session_id = ctx.session_id
+        return lambda: runtime.is_active_session(session_id)
+    except Exception:  # Streamlit's runtime API moved: never stop a run by mistake
+        return lambda: True
+
+
+def start(fn: Callable[[Progress], Any], total: int, owner_alive: Callable[[], bool] | None = None) -> Job:
+    """Run ``fn`` in a daemon thread if a slot is free; raises :class:`ServerBusy` otherwise. The run stops by
+    itself once ``owner_alive()`` is false (default: the session that called ``start`` has ended)."""
     if not _slots.acquire(blocking=False):
-        raise ServerBusy(f"The server is already training {MAX_JOBS} models for other students; try again in a few seconds.")
-    job = Job(Progress(total))
+        raise ServerBusy(busy_message(list(_live)))
+    job = Job(Progress(total, owner_alive=owner_alive or _session_watch()))
 
     def run() -> None:
         try:

@@ -1,0 +1,37 @@
+"""Live runs belong to their browser session: closing the tab frees the server's training slot (real browser)."""
+
+import pytest
+from browser_support import Page, needs_chromium
+
+from ui import jobs
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def _train(tab: Page) -> None:
+    tab.follow("4. Training")
+    tab.page.locator(".st-key-train_steps input[type='range']").focus()
+    tab.page.keyboard.press("End")  # 10,000 steps: far longer than this test
+    tab.wait()
+    tab.page.locator(".st-key-train_start button").click()
+
+
+def test_closing_a_tab_stops_its_run_and_frees_the_slot(server, browser):
+    tabs = [Page(browser, server) for _ in range(jobs.MAX_JOBS)]
+    for tab in tabs:
+        _train(tab)
+        tab.page.wait_for_selector("text=training on", timeout=60_000)
+    late = Page(browser, server)
+    _train(late)
+    late.expect_text("the most it runs at once", "busy")  # every slot taken: a truthful message
+    tabs[0].page.close()  # the first student leaves: the run notices at its next check (every few dozen steps)
+    for _ in range(30):
+        late.page.wait_for_timeout(2000)
+        late.page.locator(".st-key-train_start button").click()
+        late.wait()
+        if late.page.get_by_text("training on").count():
+            break
+    late.expect_text("training on", "slot-freed", timeout=5)
+    late.page.locator(".st-key-train_stop button").click()
+    for tab in tabs[1:]:
+        tab.page.locator(".st-key-train_stop button").click()
