@@ -26,10 +26,30 @@ ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
 
 
+def worker_user() -> str:
+    """nginx's ``user`` line: ``nobody`` under the real root; none for another user (nginx then keeps it);
+    ``root`` in a user namespace that maps root alone (CI's offline run), where no other user exists."""
+    if os.geteuid() != 0:
+        return ""
+    try:
+        whole = Path("/proc/self/uid_map").read_text().split()[:3] == ["0", "0", "4294967295"]
+    except OSError:
+        whole = True
+    if not whole:
+        return "user root;"
+    try:
+        import grp
+        import pwd
+
+        return f"user nobody {grp.getgrgid(pwd.getpwnam('nobody').pw_gid).gr_name};"  # Debian: nogroup
+    except (ImportError, KeyError):
+        return ""
+
+
 def render(listen: int, backends: list[int], prefix: Path) -> str:
     servers = "\n".join(f"        server 127.0.0.1:{p};" for p in backends)
     text = TEMPLATE.read_text()
-    for key, value in (("LISTEN", str(listen)), ("SERVERS", servers), ("PREFIX", str(prefix))):
+    for key, value in (("LISTEN", str(listen)), ("SERVERS", servers), ("PREFIX", str(prefix)), ("USER", worker_user())):
         text = text.replace("{{" + key + "}}", value)
     return text
 
