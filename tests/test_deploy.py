@@ -43,7 +43,7 @@ def _get(url: str, cookie: str | None = None) -> tuple[int, str, str]:
 
 @needs_nginx
 @pytest.mark.browser
-def test_two_replicas_behind_nginx_keep_each_browser_on_one(tmp_path):
+def test_two_replicas_behind_nginx_keep_each_browser_on_one(tmp_path, request):
     with serve(2, _free_port(), tmp_path / "logs") as url:
         first = [_get(url + "/") for _ in range(16)]
         assert all(status == 200 and cookie.startswith("dp_replica=") for status, _, cookie in first)
@@ -53,12 +53,11 @@ def test_two_replicas_behind_nginx_keep_each_browser_on_one(tmp_path):
         assert _get(url + "/_stcore/health", cookie)[0] == 200
         if CHROMIUM is None:
             pytest.skip("chromium not installed: the websocket through nginx was not tried")
-        from playwright.sync_api import sync_playwright
-
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
-            tab = Page(browser, url)  # waits until the app's script has run: the websocket works through nginx
+        browser = request.getfixturevalue("browser")  # the suite's one Playwright (a second one would clash)
+        tab = Page(browser, url)  # waits until the app's script has run: the websocket works through nginx
+        try:
             tab.follow("3. Schedules", timeout=120)
             assert tab.page.locator("h1").first.inner_text().startswith("3. Schedules")
             assert not tab.errors, tab.errors
-            browser.close()
+        finally:
+            tab.page.close()
