@@ -66,6 +66,20 @@ def _read_report(path: str, mtime: float) -> dict:
         return {}
 
 
+def report_key() -> float:
+    """A cache key for the figures read from forensics.json or the manifest: it changes whenever they do."""
+    return sum(_mtime(p) for p in (paths.forensics(), paths.manifest()))
+
+
+def spectra_models(data: str) -> tuple[tuple[str, str], ...]:
+    """(name, sha256) of every generator with a measured spectrum for ``data``, as loaded (the spectra's cache key)."""
+    from ui.models import preloaded
+
+    names = {name.split(" ")[0] for name in report().get("spectra", {}).get(data, {}) if name != "real"}
+    loaded = {name: preloaded(name) for name in names}
+    return tuple(sorted((n, c.sha256) for n, c in loaded.items() if c is not None))
+
+
 def report() -> dict:
     """``forensics.json`` (``{}`` when it is missing or unreadable)."""
     path = paths.forensics()
@@ -474,6 +488,19 @@ def warm() -> None:
         film_strip_chart(tuple(c.sha256 for c in ckpts), ckpts, judge.model, v["label"], v["seed"])
         guidance_grid_chart(ckpts[-1].sha256, ckpts[-1], v["bias_digit"], v["seed"])
     upsampling_chart(DEFAULT_VIEW["upsample_digit"])
+    key, v = report_key(), DEFAULT_VIEW
+    if all(c is not None for c in ckpts):
+        evolution_chart(tuple(c.sha256 for c in ckpts), key)
+        guidance_chart(ckpts[-1].sha256, key)
+        attribute_chart(ckpts[-1].sha256, key, v["attribute"], v["bias_digit"], v["w"])
+    uncond = [preloaded(name) for name in UNCONDITIONAL["mnist"]]
+    if all(c is not None for c in uncond):
+        class_histogram_chart("mnist", tuple(c.sha256 for c in uncond), key)
+    shas = spectra_models("mnist")
+    spectra_chart("mnist", shas, key), spectra_2d_chart("mnist", shas, key)
+    detector = preloaded("mnist-detector")
+    if detector is not None:
+        detection_chart(detector.sha256, key)
     detector = preloaded("mnist-detector")
     for data in ("mnist", "cifar10"):
         models = [preloaded(s.model) for s in QUIZ_SOURCES[data]] + [preloaded(CLASSIFIERS[data])]

@@ -34,6 +34,7 @@ from ui.fig_spotting import (
     guidance_report,
     pool,
     report,
+    report_key,
     spectra_2d_chart,
     spectra_chart,
     upsampling_chart,
@@ -55,13 +56,6 @@ evolution_ready = judge is not None and all(c is not None for c in stages)
 stage_shas = tuple(c.sha256 for c in stages) if evolution_ready else ()
 final = stages[-1]
 detector = shipped("mnist-detector")
-
-
-def report_key() -> float:
-    """A cache key that changes whenever forensics.json or the manifest does."""
-    from core import paths
-
-    return sum(p.stat().st_mtime if p.exists() else 0.0 for p in (paths.forensics(), paths.manifest()))
 
 
 MISSING = ("Not measured for the shipped weights yet: run `python -m core.forensics.measure` "
