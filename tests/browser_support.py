@@ -78,8 +78,9 @@ def server():
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=30_000)  # a retried assertion waits for the page, as a student would, on a busy machine
     with sync_playwright() as p:
         b = p.chromium.launch(
             executable_path=CHROMIUM,

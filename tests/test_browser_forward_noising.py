@@ -2,6 +2,7 @@
 
 import pytest
 from browser_support import Page, needs_chromium
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -13,9 +14,9 @@ def test_forward_noising(server, browser):
     page.wait_for_selector(".st-key-fn_cloud .js-plotly-plot")
     tab.check("forward_noising")
     assert page.locator("h1").first.inner_text().startswith("2. Forward noising")
-    assert page.locator(".js-plotly-plot").count() == 4
+    expect(page.locator(".js-plotly-plot")).to_have_count(4)
     # the cloud has its own Play button and slider (the animation runs in the browser)
-    assert page.locator(".st-key-fn_cloud .updatemenu-button").count() == 3  # Play, Slow, Pause
+    expect(page.locator(".st-key-fn_cloud .updatemenu-button")).to_have_count(3)  # Play, Slow, Pause
     cloud = page.locator(".st-key-fn_cloud")
     cloud.locator(".updatemenu-button").first.click()  # ▶ Play: the title follows the frames (it used to stay at t = 0)
     page.wait_for_function(

@@ -2,6 +2,7 @@
 
 import pytest
 from browser_support import Page, needs_chromium
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -14,7 +15,7 @@ def test_latent_diffusion(server, browser):
     tab.check("latent_diffusion", projector=True)
     assert page.locator("h1").first.inner_text().startswith("7. Latent diffusion")
     for key in ("ld_pipeline", "ld_generation", "ld_interp", "ld_codes"):
-        assert page.locator(f".st-key-{key} .js-plotly-plot").count() == 1, key
+        expect(page.locator(f".st-key-{key} .js-plotly-plot")).to_have_count(1)
     assert page.get_by_text("Stable Diffusion").count() >= 1  # the cost table
 
     before = page.locator(".st-key-ld_generation image").first.get_attribute("href")

@@ -2,6 +2,7 @@
 
 import pytest
 from browser_support import Page, needs_chromium
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -15,9 +16,9 @@ def test_prediction_targets(server, browser):
     assert page.locator("h1").first.inner_text().startswith("6. Prediction targets")
     outputs = page.locator(".st-key-pt_outputs")
     assert outputs.locator(".gtitle").text_content().startswith("t = 990")
-    assert outputs.get_by_text("trained on image I₀").count() == 1
-    assert page.locator(".st-key-pt_quality .js-plotly-plot").count() == 1
-    assert page.locator(".st-key-pt_oneshot .js-plotly-plot").count() == 1
+    expect(outputs.get_by_text("trained on image I₀")).to_have_count(1)
+    expect(page.locator(".st-key-pt_quality .js-plotly-plot")).to_have_count(1)
+    expect(page.locator(".st-key-pt_oneshot .js-plotly-plot")).to_have_count(1)
 
     slider = page.locator(".st-key-pt_t input[type='range']")
     slider.focus()

@@ -2,6 +2,7 @@
 
 import pytest
 from browser_support import Page, needs_chromium
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -16,7 +17,7 @@ def test_reverse(server, browser):
 
     chart = page.locator(".st-key-rev_mnist_chart")
     assert chart.locator(".gtitle").text_content().startswith("Step 1 of 50")
-    assert chart.get_by_text("one-shot").count() == 1  # the column titles are drawn
+    expect(chart.get_by_text("one-shot")).to_have_count(1)  # the column titles are drawn
     chart.locator(".updatemenu-button").first.click()  # ▶ Play: runs in the browser, no rerun
     page.wait_for_function(
         "() => document.querySelector('.st-key-rev_mnist_chart .gtitle').textContent.startsWith('Step 50 of 50')",

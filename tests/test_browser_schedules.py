@@ -2,6 +2,7 @@
 
 import pytest
 from browser_support import Page, needs_chromium
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -13,7 +14,7 @@ def test_schedules(server, browser):
     page.wait_for_selector(".st-key-sc_film .js-plotly-plot")
     tab.check("schedules")
     assert page.locator("h1").first.inner_text().startswith("3. Schedules")
-    assert page.locator(".js-plotly-plot").count() == 3
+    expect(page.locator(".js-plotly-plot")).to_have_count(3)
     legend = [t.text_content() for t in page.locator(".st-key-sc_curves .legendtext").all()]
     assert legend == ["constant", "linear", "cosine"]
 
@@ -23,5 +24,5 @@ def test_schedules(server, browser):
     page.keyboard.press("End")  # t = T
     tab.wait()
     assert slider.input_value() == "1000"
-    assert page.get_by_text("ā_{1000}").count() == 0  # rendered as math, not raw text
+    expect(page.get_by_text("ā_{1000}")).to_have_count(0)  # rendered as math, not raw text
     tab.check("schedules_t_end")

@@ -2,6 +2,7 @@
 
 import pytest
 from browser_support import Page, needs_chromium
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -15,11 +16,11 @@ def test_spotting(server, browser):
         page.wait_for_selector(f".st-key-{key} .js-plotly-plot", timeout=240_000)
     tab.check("spotting", projector=True)
     assert page.locator("h1").first.inner_text().startswith("9. Spotting generated images")
-    assert page.locator(".st-key-sp_strip").get_by_text("4,500", exact=True).count() == 1
+    expect(page.locator(".st-key-sp_strip").get_by_text("4,500", exact=True)).to_have_count(1)
 
     page.get_by_role("button", name="Generated").click()
     page.get_by_text("this image is").first.wait_for(timeout=60_000)
-    assert page.get_by_text("Where it comes from").count() == 1
+    expect(page.get_by_text("Where it comes from")).to_have_count(1)
     page.get_by_role("button", name="Next image").click()
     page.get_by_text("Image 2 of 10").wait_for(timeout=60_000)
     tab.check("spotting_quiz")

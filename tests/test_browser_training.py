@@ -2,6 +2,7 @@
 
 import pytest
 from browser_support import Page, needs_chromium
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -12,7 +13,7 @@ def test_training(server, browser):
     tab.follow("4. Training")
     page.wait_for_selector("text=trained earlier")  # a reference model until the student presses Train
     page.locator(".js-plotly-plot").nth(2).wait_for(timeout=90_000)  # loss curve, samples vs data, MNIST loss over t
-    assert page.locator(".js-plotly-plot").count() == 3
+    expect(page.locator(".js-plotly-plot")).to_have_count(3)
     tab.check("training")
     assert page.locator("h1").first.inner_text().startswith("4. Training")
 
@@ -22,8 +23,8 @@ def test_training(server, browser):
 
     page.wait_for_selector("text=finished on", timeout=240_000)  # 3,000 steps, then the page redraws once
     tab.wait()
-    assert page.locator(".js-plotly-plot").count() == 3  # loss curve, samples vs data, MNIST loss over t
-    assert page.get_by_text("Model samples after 3,000 steps").count() == 1
+    expect(page.locator(".js-plotly-plot")).to_have_count(3)  # loss curve, samples vs data, MNIST loss over t
+    expect(page.get_by_text("Model samples after 3,000 steps")).to_have_count(1)
     tab.check("training_done")
 
     page.locator(".st-key-train_start button").click()
