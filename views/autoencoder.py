@@ -11,6 +11,7 @@ from ui import jobs
 from ui.code import show_code
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.share import URL
 from ui.tables import markdown_table
 
 JOB = "ae_live_job"  # the background run (ui.jobs)
@@ -41,7 +42,7 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "encode")
     n_held = len(fig.split().heldout)
-    index = st.slider("Held-out digit", 0, n_held - 1, fig.DEFAULT_VIEW["digit"], key="ae_digit",
+    index = st.slider("Held-out digit", 0, n_held - 1, fig.DEFAULT_VIEW["digit"], key="ae_digit", bind=URL,
                       help=f"One of the {n_held} digits kept out of training.")
 with right:
     if ae_ckpt is not None:
@@ -70,9 +71,9 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "train")
     c1, c2, c3 = st.columns([3, 3, 2])
-    code_dim = c1.select_slider("Code size", tae.CODE_SIZES, value=8, key="ae_code")
-    steps = c2.select_slider("Steps", (100, 200, 300, 400, 600), value=300, key="ae_steps")
-    seed = c3.number_input("Seed", 0, 999, 0, key="ae_seed")
+    code_dim = c1.select_slider("Code size", tae.CODE_SIZES, value=8, key="ae_code", bind=URL)
+    steps = c2.select_slider("Steps", (100, 200, 300, 400, 600), value=300, key="ae_steps", bind=URL)
+    seed = c3.number_input("Seed", 0, 999, 0, key="ae_seed", bind=URL)
     b1, b2 = st.columns(2)
     start = b1.button("Train", type="primary", icon=":material/play_arrow:", key="ae_train", width="stretch")
     if start:
@@ -135,12 +136,12 @@ st.subheader("Restore a damaged digit")
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "restore")
-    kind = st.radio("Damage", ("noise", "mask"), horizontal=True, key="ae_damage",
+    kind = st.radio("Damage", ("noise", "mask"), horizontal=True, key="ae_damage", bind=URL,
                     format_func={"noise": "Gaussian noise", "mask": "grey square"}.get)
     c1, c2 = st.columns(2)
-    sigma = c1.slider("Noise level σ", 0.0, 1.5, fig.DEFAULT_VIEW["sigma"], 0.05, key="ae_sigma", disabled=kind != "noise")
-    mask = c2.slider("Square size (pixels)", 0, 20, 10, key="ae_mask", disabled=kind != "mask")
-    noise_seed = st.number_input("Noise seed", 0, 999, fig.DEFAULT_VIEW["noise_seed"], key="ae_noise_seed", disabled=kind != "noise")
+    sigma = c1.slider("Noise level σ", 0.0, 1.5, fig.DEFAULT_VIEW["sigma"], 0.05, key="ae_sigma", bind=URL, disabled=kind != "noise")
+    mask = c2.slider("Square size (pixels)", 0, 20, 10, key="ae_mask", bind=URL, disabled=kind != "mask")
+    noise_seed = st.number_input("Noise seed", 0, 999, fig.DEFAULT_VIEW["noise_seed"], key="ae_noise_seed", bind=URL, disabled=kind != "noise")
 with right:
     if ae_ckpt is not None:
         level = sigma if kind == "noise" else mask
@@ -159,7 +160,7 @@ vae_ckpt = shipped("mnist-vae-2d")
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "generate")
-    gen_seed = st.number_input("Seed for the random codes", 0, 999, fig.DEFAULT_VIEW["gen_seed"], key="ae_gen_seed")
+    gen_seed = st.number_input("Seed for the random codes", 0, 999, fig.DEFAULT_VIEW["gen_seed"], key="ae_gen_seed", bind=URL)
 with right:
     a, b = st.columns(2, gap="medium")
     with a:
@@ -177,8 +178,8 @@ st.subheader("The VAE's 2-D latent map")
 left, mid, right = st.columns([2, 2.2, 2.4], gap="large")
 with left:
     lesson("autoencoder", "latent")
-    extent = st.slider("Extent of the plane shown, ±", 1.0, 4.0, fig.DEFAULT_VIEW["extent"], 0.5, key="ae_extent")
-    n_grid = st.slider("Grid size", 8, 24, fig.DEFAULT_VIEW["grid"], key="ae_grid")
+    extent = st.slider("Extent of the plane shown, ±", 1.0, 4.0, fig.DEFAULT_VIEW["extent"], 0.5, key="ae_extent", bind=URL)
+    n_grid = st.slider("Grid size", 8, 24, fig.DEFAULT_VIEW["grid"], key="ae_grid", bind=URL)
 if vae_ckpt is not None:
     if vae_ckpt.model.latent_shape != (2,):
         st.error(f"mnist-vae-2d should have a 2-D latent; this one has shape {vae_ckpt.model.latent_shape}.")

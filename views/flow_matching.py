@@ -34,6 +34,7 @@ from ui.fig_flow_matching import (
 )
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.share import URL
 from ui.tables import markdown_table
 from ui.warm import default_flows
 
@@ -128,12 +129,12 @@ st.header("1. Who goes with whom?")
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "pairing")
-    source = st.selectbox("Source X (t = 0)", list(SOURCES), format_func=SOURCES.get, key="fm_source")
+    source = st.selectbox("Source X (t = 0)", list(SOURCES), format_func=SOURCES.get, key="fm_source", bind=URL)
     target = st.selectbox("Target Y (t = 1)", list(TARGETS), index=list(TARGETS).index(DEFAULT.target),
-                          format_func=TARGETS.get, key="fm_target")
+                          format_func=TARGETS.get, key="fm_target", bind=URL)
     c1, c2 = st.columns(2)
-    n_pairs = c1.slider("Pairs drawn", 8, 256, DEFAULT_VIEW["n_pairs"], step=8, key="fm_npairs")
-    seed = int(c2.number_input("Seed", 0, 9999, 0, key="fm_seed"))
+    n_pairs = c1.slider("Pairs drawn", 8, 256, DEFAULT_VIEW["n_pairs"], step=8, key="fm_npairs", bind=URL)
+    seed = int(c2.number_input("Seed", 0, 9999, 0, key="fm_seed", bind=URL))
 with right:
     pairs = pairs_view(source, target, n_pairs, seed)
     st.plotly_chart(pairs_chart(source, target, n_pairs, seed), width="stretch", key="fm_pairs_chart")
@@ -148,15 +149,15 @@ st.header("2. Train the velocity network, live")
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "training")
-    st.slider("Training steps (each model)", 100, 3000, DEFAULT.steps, step=100, key="fm_steps")
+    st.slider("Training steps (each model)", 100, 3000, DEFAULT.steps, step=100, key="fm_steps", bind=URL)
     with st.expander("Network and optimiser"):
         a, b = st.columns(2)
-        a.select_slider("Width", [32, 64, 128, 256], DEFAULT.hidden, key="fm_hidden")
-        b.slider("Hidden layers", 1, 6, DEFAULT.depth, key="fm_depth")
-        a.select_slider("Batch size", [64, 128, 256, 512], DEFAULT.batch_size, key="fm_batch")
-        b.select_slider("OT block", [16, 32, 64, 128, 256], DEFAULT.ot_batch, key="fm_ot_block",
+        a.select_slider("Width", [32, 64, 128, 256], DEFAULT.hidden, key="fm_hidden", bind=URL)
+        b.slider("Hidden layers", 1, 6, DEFAULT.depth, key="fm_depth", bind=URL)
+        a.select_slider("Batch size", [64, 128, 256, 512], DEFAULT.batch_size, key="fm_batch", bind=URL)
+        b.select_slider("OT block", [16, 32, 64, 128, 256], DEFAULT.ot_batch, key="fm_ot_block", bind=URL,
                         help="Exact OT pairs the batch in blocks of this many points.")
-        a.select_slider("Learning rate", [1e-3, 3e-3, 1e-2, 3e-2], DEFAULT.lr, key="fm_lr", format_func=lambda v: f"{v:g}")
+        a.select_slider("Learning rate", [1e-3, 3e-3, 1e-2, 3e-2], DEFAULT.lr, key="fm_lr", bind=URL, format_func=lambda v: f"{v:g}")
     running = (job := jobs.get(JOB)) is not None and job.running
     st.button("Train both models (random, then OT)", key="fm_train", type="primary", icon=":material/play_arrow:",
               on_click=start_training, disabled=running)
@@ -178,7 +179,7 @@ st.header("3. The learned velocity field")
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "field")
-    t = st.slider("Time t", 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t")
+    t = st.slider("Time t", 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t", bind=URL)
 with right:
     st.plotly_chart(field_chart(model_id, models, source, target, t, seed), width="stretch", key="fm_field_chart")
 
@@ -189,8 +190,8 @@ with left:
     lesson(PAGE, "solvers")
     a, b = st.columns(2)
     method = a.selectbox("Solver", list(SOLVERS), index=list(SOLVERS).index(DEFAULT_VIEW["method"]),
-                         format_func=SOLVER_NAMES.get, key="fm_solver")
-    steps = b.slider("Steps", 1, 50, DEFAULT_VIEW["ode_steps"], key="fm_ode_steps",
+                         format_func=SOLVER_NAMES.get, key="fm_solver", bind=URL)
+    steps = b.slider("Steps", 1, 50, DEFAULT_VIEW["ode_steps"], key="fm_ode_steps", bind=URL,
                      help="Dopri5 chooses its own steps (tolerance 1e-3); here this only sets how many points of each path are drawn.")
 with right:
     reports, _ = solver_view(model_id, models, source, target, method, steps, seed)
@@ -212,10 +213,10 @@ st.header("5. The same on digits: MNIST with 1, 2, 5 and 10 steps")
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "mnist")
-    digit = st.selectbox("Digit", ["any"] + list(range(10)), key="fm_digit")
-    guidance = st.slider("Guidance w", 1.0, 5.0, 2.0, step=0.5, key="fm_guidance", disabled=digit == "any",
+    digit = st.selectbox("Digit", ["any"] + list(range(10)), key="fm_digit", bind=URL)
+    guidance = st.slider("Guidance w", 1.0, 5.0, 2.0, step=0.5, key="fm_guidance", bind=URL, disabled=digit == "any",
                          help="Classifier-free guidance toward the chosen digit.")
-    mseed = int(st.number_input("Seed", 0, 9999, 0, key="fm_mnist_seed"))
+    mseed = int(st.number_input("Seed", 0, 9999, 0, key="fm_mnist_seed", bind=URL))
 with right:
     label = None if digit == "any" else int(digit)
     for how, name in MNIST_MODELS.items():
@@ -232,8 +233,8 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "photos")
     photo_class = st.selectbox("Class", range(len(CIFAR10_CLASSES)), index=DEFAULT_VIEW["photo_class"],
-                               format_func=CIFAR10_CLASSES.__getitem__, key="fm_photo_class")
-    photo_w = st.slider("Guidance w", 1.0, 5.0, DEFAULT_VIEW["photo_guidance"], step=0.5, key="fm_photo_guidance")
+                               format_func=CIFAR10_CLASSES.__getitem__, key="fm_photo_class", bind=URL)
+    photo_w = st.slider("Guidance w", 1.0, 5.0, DEFAULT_VIEW["photo_guidance"], step=0.5, key="fm_photo_guidance", bind=URL)
 with right:
     if (ckpt := shipped(PHOTO_MODEL)) is not None:
         st.markdown(f"**{PHOTO_MODEL}** (optimal-transport pairing), Euler, class *{CIFAR10_CLASSES[photo_class]}*")

@@ -8,6 +8,7 @@ from core.diffusion import SCHEDULES, q_sample, q_sample_iterative, q_step
 from ui import fig_forward_noising as fig
 from ui.code import show_code
 from ui.lessons import lesson
+from ui.share import URL
 from ui.state import dataset
 
 LESSON = "forward_noising"
@@ -51,11 +52,11 @@ lesson(LESSON)
 
 # --- the controls shared by both views
 c1, c2, c3, c4, c5 = st.columns([1.1, 2.2, 1.6, 2.6, 0.9], gap="medium")
-c1.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="fn_dataset")
-c2.radio("Schedule", SCHEDULE_ORDER, horizontal=True, key="fn_schedule")
-c3.select_slider("Number of steps T", T_CHOICES, value=1000, key="fn_T")
-c4.slider("Step t", 0, T, key="fn_t", help="t = 0 is the clean image, t = T is (almost) pure noise.")
-c5.number_input("Noise seed", 0, 9999, 0, key="fn_seed")
+c1.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="fn_dataset", bind=URL)
+c2.radio("Schedule", SCHEDULE_ORDER, horizontal=True, key="fn_schedule", bind=URL)
+c3.select_slider("Number of steps T", T_CHOICES, value=1000, key="fn_T", bind=URL)
+c4.slider("Step t", 0, T, key="fn_t", bind=URL, help="t = 0 is the clean image, t = T is (almost) pure noise.")
+c5.number_input("Noise seed", 0, 9999, 0, key="fn_seed", bind=URL)
 schedule, t, seed = ss["fn_schedule"], ss["fn_t"], ss["fn_seed"]
 
 # --- one image, two ways
@@ -65,7 +66,7 @@ with left:
     lesson(LESSON, "two-ways")
 with right:
     ci, cs = st.columns([1, 4], vertical_alignment="center")
-    index = ci.number_input(f"Image index (0 to {n_images - 1})", 0, n_images - 1, key="fn_index")
+    index = ci.number_input(f"Image index (0 to {n_images - 1})", 0, n_images - 1, key="fn_index", bind=URL)
     start = index // fig.STRIP * fig.STRIP
     with cs:
         st.plotly_chart(fig.strip_figure(fig.strip(name, start), start, index), key="fn_strip",
@@ -101,9 +102,9 @@ left, mid, right = st.columns([0.95, 0.85, 1.75], gap="medium")
 with left:
     lesson(LESSON, "two-pixels")
     sources = ("images", *fig.TOY_SOURCES)
-    source = st.selectbox("Points", sources, key="fn_source",
+    source = st.selectbox("Points", sources, key="fn_source", bind=URL,
                           format_func=lambda s: f"two pixels of {DATASETS[name]} images" if s == "images" else f"2-D toy data: {s}")
-    n = st.select_slider("Number of points", (100, 200, 500, 1000), value=500, key="fn_n")
+    n = st.select_slider("Number of points", (100, 200, 500, 1000), value=500, key="fn_n", bind=URL)
 with mid:
     a = (ss["fn_a_row"], ss["fn_a_col"])
     b = (ss["fn_b_row"], ss["fn_b_col"])
@@ -115,14 +116,14 @@ with mid:
         ca, cb = st.columns(2)
         with ca:
             st.markdown("**:orange[Pixel A]**")
-            st.number_input("A row", 0, size - 1, key="fn_a_row")
-            st.number_input("A column", 0, size - 1, key="fn_a_col")
+            st.number_input("A row", 0, size - 1, key="fn_a_row", bind=URL)
+            st.number_input("A column", 0, size - 1, key="fn_a_col", bind=URL)
         with cb:
             st.markdown("**:blue[Pixel B]**")
-            st.number_input("B row", 0, size - 1, key="fn_b_row")
-            st.number_input("B column", 0, size - 1, key="fn_b_col")
+            st.number_input("B row", 0, size - 1, key="fn_b_row", bind=URL)
+            st.number_input("B column", 0, size - 1, key="fn_b_col", bind=URL)
         if name == "cifar10":
-            channel = ("red", "green", "blue").index(st.radio("Colour channel", ("red", "green", "blue"), horizontal=True, key="fn_channel"))
+            channel = ("red", "green", "blue").index(st.radio("Colour channel", ("red", "green", "blue"), horizontal=True, key="fn_channel", bind=URL))
         a = (ss["fn_a_row"], ss["fn_a_col"])
         b = (ss["fn_b_row"], ss["fn_b_col"])
     else:

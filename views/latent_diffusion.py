@@ -29,6 +29,7 @@ from ui.fig_latent import (
 )
 from ui.lessons import lesson
 from ui.models import measured_quality, shipped
+from ui.share import URL
 from ui.tables import markdown_table
 
 LABELS = ["any", *range(10)]
@@ -46,7 +47,7 @@ def pipeline_section() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         lesson("latent_diffusion", "pipeline")
-        index = st.slider("Held-out example #", 0, n_held - 1, DEFAULT_VIEW["digit"], key="ld_digit",
+        index = st.slider("Held-out example #", 0, n_held - 1, DEFAULT_VIEW["digit"], key="ld_digit", bind=URL,
                       help="Which of the held-out digits (never seen in training) to encode.")
     with right:
         if vae is not None and latent_model is not None:
@@ -62,10 +63,10 @@ def generation_section() -> None:
     left, right = st.columns([1, 3], gap="large")
     with left:
         lesson("latent_diffusion", "generation")
-        label = st.selectbox("Digit", LABELS, index=0, key="ld_label",
+        label = st.selectbox("Digit", LABELS, index=0, key="ld_label", bind=URL,
                              format_func=lambda v: "any digit" if v == "any" else str(v))
-        seed = st.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="ld_seed")
-        steps = st.select_slider("Euler steps", [5, 10, 20], value=DEFAULT_VIEW["steps"], key="ld_steps")
+        seed = st.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="ld_seed", bind=URL)
+        steps = st.select_slider("Euler steps", [5, 10, 20], value=DEFAULT_VIEW["steps"], key="ld_steps", bind=URL)
     with right:
         if latent_model is not None and pixel_model is not None:
             chart = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
@@ -84,8 +85,8 @@ def interpolation_section() -> None:
     with left:
         lesson("latent_diffusion", "interpolation")
         c1, c2 = st.columns(2)
-        a = c1.number_input("Example a #", 0, n_held - 1, DEFAULT_VIEW["a"], key="ld_a", help="A held-out digit.")
-        b = c2.number_input("Example b #", 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b", help="Another held-out digit.")
+        a = c1.number_input("Example a #", 0, n_held - 1, DEFAULT_VIEW["a"], key="ld_a", bind=URL, help="A held-out digit.")
+        b = c2.number_input("Example b #", 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b", bind=URL, help="Another held-out digit.")
     with right:
         if vae is not None and latent_model is not None:
             st.plotly_chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),

@@ -34,6 +34,7 @@ from ui.fig_targets import (
 )
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.share import URL
 
 JOB = "pt_job"
 LABELS = ["any", *range(10)]
@@ -55,8 +56,8 @@ def outputs_section() -> None:
         lesson("prediction_targets", "equations")
         c1, c2 = st.columns(2)
         t = c1.select_slider("Step t", [1, 50, 100, 200, 400, 600, 800, 900, 950, 990, 1000], value=DEFAULT_VIEW["t"],
-                             key="pt_t")
-        digit = c2.number_input("Held-out example #", 0, len(heldout()) - 1, DEFAULT_VIEW["digit"], key="pt_digit",
+                             key="pt_t", bind=URL)
+        digit = c2.number_input("Held-out example #", 0, len(heldout()) - 1, DEFAULT_VIEW["digit"], key="pt_digit", bind=URL,
                                 help="Which of the held-out digits (never seen in training) to noise.")
     with right:
         if ready:
@@ -72,9 +73,9 @@ def outputs_section() -> None:
 def samples_section() -> None:
     """The three MNIST models at 1 to 50 DDIM steps, from the same noise."""
     c1, c2, _ = st.columns([1, 1, 3])
-    label = c1.selectbox("Digit", LABELS, index=0, key="pt_label",
+    label = c1.selectbox("Digit", LABELS, index=0, key="pt_label", bind=URL,
                          format_func=lambda v: "any digit" if v == "any" else str(v))
-    seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["sample_seed"], key="pt_seed")
+    seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["sample_seed"], key="pt_seed", bind=URL)
     rows = sample_rows(shas, ckpts, None if label == "any" else int(label), int(seed))
     head = st.columns([1.3] + [1] * len(STEPS))
     head[0].markdown("**DDIM steps →**")
@@ -159,12 +160,12 @@ def toy_section() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         c1, c2 = st.columns(2)
-        prediction = c1.selectbox("Target", TOY_TARGETS, format_func=TOY_NAMES.get, key="pt_toy_target")
-        dim = c2.select_slider("Dimension D", [*DIMS, 128, 256, 1024], value=512, key="pt_toy_dim")
+        prediction = c1.selectbox("Target", TOY_TARGETS, format_func=TOY_NAMES.get, key="pt_toy_target", bind=URL)
+        dim = c2.select_slider("Dimension D", [*DIMS, 128, 256, 1024], value=512, key="pt_toy_dim", bind=URL)
         c3, c4 = st.columns(2)
         steps = c3.select_slider("Training steps", [500, 1000, 2000, 4000], value=TargetToyConfig().steps,
-                                 key="pt_toy_steps")
-        hidden = c4.select_slider("Width", [64, 128, 256, 512], value=256, key="pt_toy_hidden")
+                                 key="pt_toy_steps", bind=URL)
+        hidden = c4.select_slider("Width", [64, 128, 256, 512], value=256, key="pt_toy_hidden", bind=URL)
         b1, b2 = st.columns(2)
         if b1.button("Train", type="primary", icon=":material/play_arrow:", key="pt_toy_train", width="stretch"):
             cfg = TargetToyConfig(prediction=prediction, dim=int(dim), steps=int(steps), hidden=int(hidden))

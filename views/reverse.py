@@ -16,6 +16,7 @@ from ui.code import show_code
 from ui.fig_reverse import reverse_steps_figure, toy_reverse_figure
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.share import URL
 from ui.warm import reference_toy_model
 
 MODEL_NAME = "mnist-ddpm-eps"
@@ -98,14 +99,14 @@ st.title("5. Reverse denoising")
 lesson("reverse")
 
 c1, c2, c3, c4, c5 = st.columns([1.2, 1, 1.6, 1.6, 1.2], gap="medium")
-c1.selectbox("Digit", LABELS, index=0, key="rev_label", format_func=lambda v: "any digit" if v == "any" else str(v))
-c2.number_input("Seed", 0, 9999, 0, key="rev_seed")
-c3.slider("Guidance weight w", 0.0, 5.0, 2.0, step=0.5, key="rev_guidance",
+c1.selectbox("Digit", LABELS, index=0, key="rev_label", bind=URL, format_func=lambda v: "any digit" if v == "any" else str(v))
+c2.number_input("Seed", 0, 9999, 0, key="rev_seed", bind=URL)
+c3.slider("Guidance weight w", 0.0, 5.0, 2.0, step=0.5, key="rev_guidance", bind=URL,
           disabled=st.session_state.get("rev_label", "any") == "any",
           help="Classifier-free guidance toward the chosen digit: out = out(null) + w (out(digit) - out(null)). "
                "Only used when a digit is chosen.")
-c4.select_slider("DDPM steps", [10, 20, 25, 50, 100, 200], value=50, key="rev_steps")
-c5.slider("Samples", 1, 4, 3, key="rev_n")
+c4.select_slider("DDPM steps", [10, 20, 25, 50, 100, 200], value=50, key="rev_steps", bind=URL)
+c5.slider("Samples", 1, 4, 3, key="rev_n", bind=URL)
 
 left, right = st.columns([1, 2], gap="large")
 with left:
@@ -134,8 +135,8 @@ st.subheader("The same on 2-D toy data: the whole cloud moves")
 left, right = st.columns([2, 3], gap="large")
 with left:
     c1, c2 = st.columns(2)
-    c1.selectbox("Toy data", TOY_DATASETS[1:], index=TOY_DATASETS[1:].index("moons"), key="rev_toy_dataset")
-    c2.number_input("Seed", 0, 9999, 0, key="rev_toy_seed")
+    c1.selectbox("Toy data", TOY_DATASETS[1:], index=TOY_DATASETS[1:].index("moons"), key="rev_toy_dataset", bind=URL)
+    c2.number_input("Seed", 0, 9999, 0, key="rev_toy_seed", bind=URL)
     lesson("reverse", "toy")
 with right:
     dataset = st.session_state.get("rev_toy_dataset", "moons")

@@ -7,6 +7,7 @@ from core.images import to_pil
 from ui import fig_schedules as fig
 from ui.code import show_code
 from ui.lessons import lesson
+from ui.share import URL
 from ui.state import dataset
 
 LESSON = "schedules"
@@ -28,11 +29,11 @@ st.title("3. Schedules")
 lesson(LESSON)
 
 c1, c2, c3, c4, c5 = st.columns([1.1, 1.1, 1.6, 3.0, 0.9], gap="medium")
-c1.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="sc_dataset")
-index = c2.number_input(f"Image (0 to {n_images - 1})", 0, n_images - 1, key="sc_index")
-c3.select_slider("Number of steps T", T_CHOICES, value=1000, key="sc_T")
-t = c4.slider("Step t", 0, T, key="sc_t", help="The dashed line on the curves; the images below are noised to this step.")
-seed = c5.number_input("Noise seed", 0, 9999, 0, key="sc_seed")
+c1.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="sc_dataset", bind=URL)
+index = c2.number_input(f"Image (0 to {n_images - 1})", 0, n_images - 1, key="sc_index", bind=URL)
+c3.select_slider("Number of steps T", T_CHOICES, value=1000, key="sc_T", bind=URL)
+t = c4.slider("Step t", 0, T, key="sc_t", bind=URL, help="The dashed line on the curves; the images below are noised to this step.")
+seed = c5.number_input("Noise seed", 0, 9999, 0, key="sc_seed", bind=URL)
 threshold = ss.get("sc_threshold", 0.01)
 
 # --- the curves
@@ -57,7 +58,7 @@ with right:
     st.divider()
     budget = fig.budgets(T, threshold)
     st.plotly_chart(fig.budget_figure(budget, threshold), key="sc_budget", config={"displayModeBar": False})
-    st.select_slider("Threshold for \"almost clean\" / \"almost pure noise\"", THRESHOLDS, value=0.01, key="sc_threshold",
+    st.select_slider("Threshold for \"almost clean\" / \"almost pure noise\"", THRESHOLDS, value=0.01, key="sc_threshold", bind=URL,
                      format_func=lambda v: f"ā < {v:g} or ā > {1 - v:g}")
     lin = next(b for b in budget if b.name == "linear")
     cos = next(b for b in budget if b.name == "cosine")

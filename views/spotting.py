@@ -41,6 +41,7 @@ from ui.fig_spotting import (
 )
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.share import URL
 from ui.state import mnist_split
 
 CHART = {"displayModeBar": False}
@@ -71,8 +72,8 @@ def evolution_section() -> None:
     with left:
         lesson("spotting", "evolution")
         c1, c2 = st.columns(2)
-        label = c1.selectbox("The prompt: digit", list(range(10)), index=DEFAULT_VIEW["label"], key="sp_label")
-        seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_seed")
+        label = c1.selectbox("The prompt: digit", list(range(10)), index=DEFAULT_VIEW["label"], key="sp_label", bind=URL)
+        seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_seed", bind=URL)
     with right:
         if not evolution_ready:
             return
@@ -110,7 +111,7 @@ lesson("spotting", "bias")
 
 @st.fragment
 def classes_section() -> None:
-    data = st.segmented_control("Data", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_classes_data")
+    data = st.segmented_control("Data", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_classes_data", bind=URL)
     data = data or "mnist"
     models = tuple(shipped(name) for name in UNCONDITIONAL[data])
     if any(c is None for c in models):
@@ -135,8 +136,8 @@ def guidance_section() -> None:
     with left:
         lesson("spotting", "guidance")
         c1, c2 = st.columns(2)
-        digit = c1.selectbox("Digit", list(range(10)), index=DEFAULT_VIEW["bias_digit"], key="sp_bias_digit")
-        seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed")
+        digit = c1.selectbox("Digit", list(range(10)), index=DEFAULT_VIEW["bias_digit"], key="sp_bias_digit", bind=URL)
+        seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed", bind=URL)
         if final is not None:
             st.plotly_chart(guidance_grid_chart(final.sha256, final, int(digit), int(seed)), width="stretch",
                             key="sp_guidance_grid", config=CHART)
@@ -155,10 +156,10 @@ def guidance_section() -> None:
                    "of a sample's judge features to the mean of its class (dotted: real digits). "
                    "Dotted lines: the same measures on real held-out digits.")
         c1, c2 = st.columns(2)
-        attribute = c1.selectbox("Attribute", ["slant", "ink"], key="sp_attribute",
+        attribute = c1.selectbox("Attribute", ["slant", "ink"], key="sp_attribute", bind=URL,
                                  format_func={"ink": "ink (stroke mass)", "slant": "slant"}.get)
         w = c2.select_slider("Compare w = 1 with w =", [x for x in GUIDANCE if x != 1.0], value=DEFAULT_VIEW["w"],
-                             key="sp_w")
+                             key="sp_w", bind=URL)
         result = attribute_chart(final.sha256, report_key(), attribute, int(digit), float(w))
         if result is not None:
             fig, stats = result
@@ -273,7 +274,7 @@ lesson("spotting", "spectrum")
 
 @st.fragment
 def spectrum_section() -> None:
-    data = st.segmented_control("Data", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_spec_data")
+    data = st.segmented_control("Data", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_spec_data", bind=URL)
     data = data or "mnist"
     r = report().get("spectra", {}).get(data, {})
     names = {name.split(" ")[0] for name in r if name != "real"}
@@ -308,7 +309,7 @@ def upsampling_section() -> None:
     with left:
         lesson("spotting", "upsampling")
         digit = st.number_input("Held-out digit #", 0, len(mnist_split()[1]) - 1, DEFAULT_VIEW["upsample_digit"],
-                                key="sp_up_digit")
+                                key="sp_up_digit", bind=URL)
     with right:
         st.plotly_chart(upsampling_chart(int(digit)), width="stretch", key="sp_upsampling", config=CHART)
         st.caption("Top: the digit doubled in size three ways. Bottom: the log-magnitude of each one's 2-D Fourier "

@@ -14,6 +14,7 @@ from ui.code import show_code
 from ui.fig_training import loss_by_t_figure, loss_curve, samples_vs_data
 from ui.lessons import lesson
 from ui.models import measured, shipped
+from ui.share import URL
 from ui.warm import reference_toy_model
 
 JOB = keys.TOY_DIFFUSION_JOB  # the background run (ui.jobs), also read by the reverse page
@@ -105,9 +106,9 @@ with left:
     with st.container(border=True):
         lesson("training", "objective")
     c1, c2 = st.columns(2)
-    c1.selectbox("Toy data", TOY_DATASETS[1:], index=TOY_DATASETS[1:].index("moons"), key="train_dataset")
-    c2.number_input("Seed", 0, 9999, 0, key="train_seed")
-    st.slider("Training steps", 500, 10000, 3000, step=500, key="train_steps",
+    c1.selectbox("Toy data", TOY_DATASETS[1:], index=TOY_DATASETS[1:].index("moons"), key="train_dataset", bind=URL)
+    c2.number_input("Seed", 0, 9999, 0, key="train_seed", bind=URL)
+    st.slider("Training steps", 500, 10000, 3000, step=500, key="train_steps", bind=URL,
               help="Adam steps of 128 points each; 1,000 steps take about 10 to 20 s on one CPU core.")
     cfg = ToyConfig(dataset=st.session_state["train_dataset"], steps=st.session_state["train_steps"],
                     seed=st.session_state["train_seed"])

@@ -1,0 +1,118 @@
+"""Shareable views: a page's main settings live in its address, so a link reopens the same view.
+
+A page binds each main widget to the address with ``bind=share.URL`` (Streamlit's own
+mechanism): moving the widget writes its value into the query string under the widget's key
+(``/reverse?rev_seed=3&rev_steps=100``), and opening such a link sets the widget. A value equal
+to the default is left out; a value the widget cannot take is dropped and the default shown.
+
+:func:`check_link` runs around every page (``app.py``): it tells the student, in one short
+notice, which settings of the link were not applied, and removes unknown ones from the address.
+:func:`copy_link_button` copies the address of the current view (read in the browser when
+clicked, so it is never stale).
+"""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+URL = "query-params"
+"""Pass as ``bind=`` to a widget whose value belongs in a shared link."""
+
+APP_PARAMS: frozenset[str] = frozenset()
+"""Parameters every page accepts (none yet), never reported as ignored."""
+
+SHOWN = 5
+"""At most this many ignored names are listed in the notice."""
+
+
+def link() -> dict[str, str]:
+    """The query parameters of the current address (the last value of a repeated one)."""
+    return st.query_params.to_dict()
+
+
+def check_link(before: dict[str, str]) -> list[str]:
+    """After the page ran: the parameters of ``before`` (the address as the run began) not applied.
+
+    A parameter is ignored when no widget of the page has its name (it is removed from the
+    address) or when the page's widget dropped it and shows another value (an invalid value;
+    a default written as its label, e.g. a radio's, is reported too: rare in a shared link,
+    since the address leaves defaults out). One toast
+    names them; nothing is shown when all applied. Returns the ignored names.
+    """
+    after = link()
+    ignored = []
+    for key in before:
+        if key in APP_PARAMS:
+            continue
+        if key not in st.session_state:  # no widget of this name on this page
+            ignored.append(key)
+            try:
+                del st.query_params[key]
+            except Exception:
+                pass
+        elif key not in after and not _same(before[key], st.session_state[key]):  # the widget dropped it
+            ignored.append(key)
+    if ignored:
+        names = [_safe(k) for k in ignored[:SHOWN]]
+        more = f" and {len(ignored) - SHOWN} more" if len(ignored) > SHOWN else ""
+        st.toast("Settings from the link not applied (the page shows its defaults): "
+                 + ", ".join(f"`{n}`" for n in names) + more, icon=":material/link_off:")
+    return ignored
+
+
+def _same(text: str, value: object) -> bool:
+    """Whether the link's ``text`` says ``value`` (a default the address leaves out: ``"3"``, ``"3.0"``, ``"cosine"``)."""
+    if str(value) == text:
+        return True
+    try:
+        return float(text) == float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def _safe(name: str) -> str:
+    """A parameter name fit to show: word characters only, at most 24 of them."""
+    cleaned = re.sub(r"[^\w-]", "?", name)[:24]
+    return cleaned or "?"
+
+
+_CSS = """
+button { font: inherit; font-size: 0.95rem; padding: 0.35rem 0.8rem; border-radius: 0.5rem; cursor: pointer;
+         border: 1px solid rgba(49, 51, 63, 0.2); background: var(--st-background-color, #fff);
+         color: var(--st-text-color, #31333f); }
+button:hover { border-color: var(--st-primary-color, #ff4b4b); color: var(--st-primary-color, #ff4b4b); }
+.msg { display: block; font-size: 0.85rem; margin-top: 0.3rem; color: var(--st-text-color, #31333f); opacity: 0.8; }
+input { width: 100%; font-size: 0.85rem; margin-top: 0.3rem; }
+"""
+
+_HTML = '<button type="button" class="copy">Copy link to this view</button><span class="msg" aria-live="polite"></span>'
+
+_JS = """
+export default function({ parentElement }) {
+    const button = parentElement.querySelector("button.copy");
+    const msg = parentElement.querySelector(".msg");
+    const show = (href) => {  // no clipboard (a plain-http class server): the link, selected, to copy by hand
+        msg.textContent = "Copy this link:";
+        let field = parentElement.querySelector("input");
+        if (!field) { field = document.createElement("input"); field.readOnly = true; msg.after(field); }
+        field.value = href; field.focus(); field.select();
+    };
+    button.onclick = () => {
+        const href = window.location.href;
+        if (navigator.clipboard && window.isSecureContext) {
+            navigator.clipboard.writeText(href).then(() => { msg.textContent = "Link copied."; }, () => show(href));
+        } else {
+            show(href);
+        }
+    };
+}
+"""
+
+_copy_link = st.components.v2.component("dp_copy_link", html=_HTML, css=_CSS, js=_JS)
+
+
+def copy_link_button() -> None:
+    """A button that copies the address of the view as it is now (the sidebar shows one on every page)."""
+    _copy_link(key="dp_copy_link")
