@@ -3,6 +3,7 @@
 import streamlit as st
 
 from core.data import DatasetUnavailable
+from ui.i18n import language_switch
 from ui.navigation import PAGES
 from ui.share import check_link, copy_link_button, link
 from ui.state import configure_threads
@@ -13,6 +14,7 @@ configure_threads()
 warm_up()  # trains the pages' default toy models in the background, once per server
 page = st.navigation(PAGES)
 with st.sidebar:
+    language_switch()
     copy_link_button()  # a page's main settings are in its address (ui.share)
 requested = link()
 try:

@@ -74,6 +74,6 @@ def cache() -> Path:
     return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "diffusion-playground").expanduser()
 
 
-def lesson(name: str) -> Path:
-    """``lessons/NAME.md``."""
-    return LESSONS / f"{name}.md"
+def lesson(name: str, language: str = "en") -> Path:
+    """``lessons/NAME.md``, or its translation ``lessons/LANGUAGE/NAME.md``."""
+    return LESSONS / f"{name}.md" if language == "en" else LESSONS / language / f"{name}.md"

@@ -32,3 +32,16 @@ def test_a_shared_link_round_trip(server, browser):
         assert by_hand.input_value() == page.url
     tab.errors = [e for e in tab.errors if "404" not in e]  # a deep link makes Streamlit probe /reverse/_stcore/*
     tab.check("share_link")
+
+
+def test_lessons_in_french_follow_the_student(server, browser):
+    tab = Page(browser, server)
+    page = tab.page
+    page.get_by_text("Français").click()
+    page.wait_for_function("() => window.location.search.includes('lang=fr')", timeout=30_000)
+    tab.wait()
+    page.get_by_text("Un modèle génératif transforme").wait_for(timeout=30_000)
+    tab.follow("2. Forward noising", timeout=240)
+    page.get_by_text("La diffusion commence par le sens facile").wait_for(timeout=60_000)
+    assert "lang=fr" in page.url
+    tab.check("forward_noising_fr", projector=True)

@@ -15,14 +15,15 @@ import re
 import streamlit as st
 
 from core import paths
+from ui.i18n import language
 
 _MARK = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
 
 
 @st.cache_data(show_spinner=False)
-def sections(name: str) -> dict[str, str]:
-    """The sections of ``lessons/NAME.md``; text before the first marker is section ``""``."""
-    text = paths.lesson(name).read_text(encoding="utf-8")
+def sections(name: str, language: str = "en") -> dict[str, str]:
+    """The sections of ``lessons/NAME.md`` (in ``language``); text before the first marker is section ``""``."""
+    text = paths.lesson(name, language).read_text(encoding="utf-8")
     parts = _MARK.split(text)
     out = {"": parts[0].strip()}
     out.update({key: body.strip() for key, body in zip(parts[1::2], parts[2::2])})
@@ -30,7 +31,7 @@ def sections(name: str) -> dict[str, str]:
 
 
 def lesson(name: str, section: str = "") -> None:
-    """Render one section of a lesson."""
-    text = sections(name).get(section)
+    """Render one section of a lesson, in the session's language (:mod:`ui.i18n`)."""
+    text = sections(name, language()).get(section)
     if text:
         st.markdown(text)

@@ -1,0 +1,63 @@
+"""Lessons in English and French: the same sections, the same mathematics, and the switch that shows them."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+from page_support import APP
+from streamlit.testing.v1 import AppTest
+
+from core import paths
+from ui.i18n import LANGUAGES
+
+LESSONS = sorted(p.stem for p in paths.LESSONS.glob("*.md"))
+MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$", re.S)
+CODE = re.compile(r"`[^`]+`")
+SECTION = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.M)
+
+
+def _text(name: str, language: str) -> str:
+    return paths.lesson(name, language).read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("language", [lang for lang in LANGUAGES if lang != "en"])
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_lesson_exists_in_every_language_with_the_same_sections_and_mathematics(name, language):
+    english, other = _text(name, "en"), _text(name, language)
+    assert SECTION.findall(other) == SECTION.findall(english)
+    assert Counter(MATH.findall(other)) == Counter(MATH.findall(english))  # the mathematics, character for character
+    assert Counter(CODE.findall(MATH.sub("", other))) == Counter(CODE.findall(MATH.sub("", english)))
+
+
+def test_no_translation_without_its_english_lesson():
+    for language in LANGUAGES:
+        if language != "en":
+            assert {p.stem for p in (paths.LESSONS / language).glob("*.md")} == set(LESSONS)
+
+
+def _first_words(name: str, language: str) -> str:
+    """The first plain words of a lesson (before any markup), to find it on the page."""
+    body = SECTION.split(_text(name, language))[0].strip() or SECTION.split(_text(name, language))[2].strip()
+    return re.split(r"[$*`\[(]", body)[0].strip()[:30]
+
+
+PAGES = {"views/reverse.py": "reverse", "views/forward_noising.py": "forward_noising", "views/home.py": "home"}
+
+
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_the_switch_shows_the_lessons_in_french_and_a_link_keeps_it(page):
+    name = PAGES[page]
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["lang"] = "fr"  # a link opens a new session
+    at.run()
+    at.switch_page(page).run()  # and the language follows the student from page to page
+    assert not at.exception and not at.toast
+    assert at.query_params["lang"] == "fr"
+    text = " ".join(m.value for m in at.markdown)
+    assert _first_words(name, "fr") in text
+    assert _first_words(name, "en") not in text
+    at.radio(key="lang").set_value("en").run()
+    assert "lang" not in at.query_params
+    assert _first_words(name, "en") in " ".join(m.value for m in at.markdown)
