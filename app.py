@@ -5,20 +5,25 @@ import streamlit as st
 from core.data import DatasetUnavailable
 from ui.i18n import language_switch
 from ui.navigation import PAGES
+from ui.present import keyboard, presenter_switch, requested, style
 from ui.share import check_link, copy_link_button, link
 from ui.state import configure_threads
 from ui.warm import warm_up
 
-st.set_page_config(page_title="Diffusion Playground", page_icon="🌫️", layout="wide")
+st.set_page_config(page_title="Diffusion Playground", page_icon="🌫️", layout="wide",
+                   initial_sidebar_state="collapsed" if requested() else "auto")
 configure_threads()
 warm_up()  # trains the pages' default toy models in the background, once per server
 page = st.navigation(PAGES)
+asked = link()  # the address as the run began (ui.share reports what a link asked and did not get)
 with st.sidebar:
+    presenter_switch()
     language_switch()
     copy_link_button()  # a page's main settings are in its address (ui.share)
-requested = link()
+style()  # presenter mode's type and figures (ui.present)
 try:
     page.run()
 except DatasetUnavailable as err:  # e.g. assets/data deleted and no network: say so, not a traceback
     st.error(f"This page needs a dataset that could not be loaded. {err}", icon=":material/error:")
-check_link(requested)
+keyboard()  # presenter mode's arrow keys and space bar
+check_link(asked)

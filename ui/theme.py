@@ -20,6 +20,16 @@ SIZES: dict[str, int] = {
 }
 
 
+PRESENTER: dict[str, float] = {
+    "text": 1.3,  # lesson text (rem; the default is 1)
+    "caption": 1.05,  # captions under figures
+    "label": 1.15,  # widget labels
+    "h1": 3.2, "h2": 2.3, "h3": 1.8,  # headings
+    "figure": 1.3,  # every font of every figure, and its margins to make room for them
+}
+"""Presenter mode's sizes (:mod:`ui.present`): read from the back of a lecture hall at 1280x720."""
+
+
 def font(role: str = "body", **style: Any) -> dict[str, Any]:
     """A Plotly font dict of the size of ``role`` (a key of :data:`SIZES`), plus any style (``color``...)."""
     return {"size": SIZES[role], **style}
@@ -48,3 +58,32 @@ ITERATIVE, CLOSED = "#d62728", "#1f77b4"  # the two ways of noising
 CLOUD = "#1f77b4"  # a cloud of points I_t
 AUTOENCODER_PARTS = {"input": "#9e9e9e", "encoder": "#4c78a8", "code": "#f58518", "decoder": "#54a24b", "output": "#9e9e9e"}
 WARNING = "#d62728"  # a reference line to beat
+
+
+_FONTS = frozenset({"font", "tickfont", "textfont", "insidetextfont", "outsidetextfont", "titlefont"})
+
+
+def scaled(figure: Any, factor: float) -> dict[str, Any]:
+    """A copy of a Plotly figure (a ``go.Figure`` or its dict) with every font size and the margins times ``factor``.
+
+    Only the nested dicts and lists are copied; data arrays are shared with the original (a cached figure is
+    never changed).
+    """
+    spec = figure.to_plotly_json() if hasattr(figure, "to_plotly_json") else figure
+
+    def walk(node: Any, key: str | None = None) -> Any:
+        if isinstance(node, dict):
+            out = {k: walk(v, k) for k, v in node.items()}
+            if key in _FONTS and isinstance(out.get("size"), (int, float)):
+                out["size"] = round(out["size"] * factor, 1)
+            if key == "margin":
+                out = {k: round(v * factor) if k in "lrtb" and isinstance(v, (int, float)) else v for k, v in out.items()}
+            return out
+        if isinstance(node, (list, tuple)):
+            return [walk(v) for v in node]
+        return node
+
+    out = walk(dict(spec))
+    layout = out.setdefault("layout", {})
+    layout.setdefault("font", {}).setdefault("size", round(12 * factor, 1))  # Plotly's default size, scaled
+    return out

@@ -11,6 +11,7 @@ from ui import jobs
 from ui.code import show_code
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.present import chart
 from ui.share import URL
 from ui.tables import markdown_table
 
@@ -31,7 +32,7 @@ ae_ckpt = shipped("mnist-autoencoder")  # None (with a message on the page) when
 ae_model = None if ae_ckpt is None else ae_ckpt.model
 if ae_model is not None:
     layers = tae.describe_layers(ae_model)
-    st.plotly_chart(fig.architecture(layers), width="stretch", key="ae_arch", config={"displayModeBar": False})
+    chart(fig.architecture(layers), width="stretch", key="ae_arch", config={"displayModeBar": False})
     with st.expander("Every layer and its output shape"):
         st.markdown(markdown_table({"layer": [layer.name for layer in layers], "operation": [layer.op for layer in layers],
                                     "output shape": [layer.shape_text for layer in layers]}))
@@ -49,8 +50,9 @@ with right:
         code, recon = fig.reconstruct(ae_model, ae_ckpt.sha256, index)
         a, b, c = st.columns([1, 2, 1], vertical_alignment="center")
         a.image(fig.picture(fig.heldout_digits([index]), scale=8), caption="input x", width="stretch")
-        b.plotly_chart(fig.code_bars(code, fig.code_range(ae_model, ae_ckpt.sha256)), width="stretch",
-                       key="ae_code_chart", config={"displayModeBar": False})
+        with b:
+            chart(fig.code_bars(code, fig.code_range(ae_model, ae_ckpt.sha256)), width="stretch",
+                  key="ae_code_chart", config={"displayModeBar": False})
         c.image(fig.picture(recon[None, None], scale=8), caption="reconstruction D(E(x))", width="stretch")
 
 st.markdown("##### And on photos? The same recipe on CIFAR-10")
@@ -102,14 +104,14 @@ def live_view() -> None:
     job, view = jobs.get(JOB), st.session_state.get(VIEW)
     originals = fig.picture(fig.heldout_digits(fig.one_per_class()), scale=4, ncols=len(fig.one_per_class()), pad=2)
     if job is None or view is None:
-        st.plotly_chart(fig.loss_curve([], fig.mean_digit_loss(), 300), width="stretch", key="ae_loss")
+        chart(fig.loss_curve([], fig.mean_digit_loss(), 300), width="stretch", key="ae_loss")
         st.image(originals, caption="Ten held-out digits. Press **Train** to watch a fresh auto-encoder learn to rebuild them.",
                  width="stretch")
         return
     cfg = view["cfg"]
     losses = list(job.progress.losses)
     status = {"running": "training", "done": "finished", "stopped": "stopped", "failed": "failed"}[job.status]
-    st.plotly_chart(fig.loss_curve(losses, fig.mean_digit_loss(), cfg.steps,
+    chart(fig.loss_curve(losses, fig.mean_digit_loss(), cfg.steps,
                                    title=f"Reconstruction loss, code size {cfg.code_dim}: {status}, step {len(losses)}/{cfg.steps}"),
                     width="stretch", key="ae_loss")
     if job.status == "failed":
@@ -190,4 +192,4 @@ if vae_ckpt is not None:
                              f"z2 from {extent:g} (top) to {-extent:g} (bottom)", width="stretch")
         with right:
             mu, labels = fig.vae_codes(vae_ckpt.model, vae_ckpt.sha256)
-            st.plotly_chart(fig.latent_scatter(mu, labels, extent), width="stretch", key="ae_latent_scatter")
+            chart(fig.latent_scatter(mu, labels, extent), width="stretch", key="ae_latent_scatter")

@@ -34,6 +34,7 @@ from ui.fig_flow_matching import (
 )
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.present import chart
 from ui.share import URL
 from ui.tables import markdown_table
 from ui.warm import default_flows
@@ -83,7 +84,7 @@ def training_panel() -> None:
         mine = st.session_state.get("fm_models")
         if mine:
             r = mine["results"]
-            st.plotly_chart(trained_loss_chart(mine["id"], r, mine["config"].steps), width="stretch", key="fm_loss_chart")
+            chart(trained_loss_chart(mine["id"], r, mine["config"].steps), width="stretch", key="fm_loss_chart")
         else:
             st.info("Press **Train both models** to watch the loss go down live. Until then the page shows two "
                     "models trained with the default settings.", icon=":material/model_training:")
@@ -93,7 +94,7 @@ def training_panel() -> None:
     losses = list(p.losses)
     st.progress(min(1.0, p.step / max(1, p.total)),
                 text=f"{job.status}: step {p.step} of {p.total} (random pairing, then OT pairing)")
-    st.plotly_chart(loss_figure({"random": losses[: cfg.steps], "ot": losses[cfg.steps :]}, cfg.steps), width="stretch", key="fm_loss_chart")
+    chart(loss_figure({"random": losses[: cfg.steps], "ot": losses[cfg.steps :]}, cfg.steps), width="stretch", key="fm_loss_chart")
     if job.running:
         st.button("Stop", key="fm_stop", icon=":material/stop:", on_click=job.progress.stop.set)
         return
@@ -137,7 +138,7 @@ with left:
     seed = int(c2.number_input("Seed", 0, 9999, 0, key="fm_seed", bind=URL))
 with right:
     pairs = pairs_view(source, target, n_pairs, seed)
-    st.plotly_chart(pairs_chart(source, target, n_pairs, seed), width="stretch", key="fm_pairs_chart")
+    chart(pairs_chart(source, target, n_pairs, seed), width="stretch", key="fm_pairs_chart")
     m = st.columns(2)
     m[0].metric("Crossing pairs of segments", f"{pairs['ot'].crossings} with OT",
                 delta=f"{pairs['ot'].crossings - pairs['random'].crossings} vs random", delta_color="inverse")
@@ -181,7 +182,7 @@ with left:
     lesson(PAGE, "field")
     t = st.slider("Time t", 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t", bind=URL)
 with right:
-    st.plotly_chart(field_chart(model_id, models, source, target, t, seed), width="stretch", key="fm_field_chart")
+    chart(field_chart(model_id, models, source, target, t, seed), width="stretch", key="fm_field_chart")
 
 # 4. solvers
 st.header("4. Solve the ODE: paths, solvers and their cost")
@@ -195,7 +196,7 @@ with left:
                      help="Dopri5 chooses its own steps (tolerance 1e-3); here this only sets how many points of each path are drawn.")
 with right:
     reports, _ = solver_view(model_id, models, source, target, method, steps, seed)
-    st.plotly_chart(paths_chart(model_id, models, source, target, method, steps, seed), width="stretch", key="fm_paths_chart")
+    chart(paths_chart(model_id, models, source, target, method, steps, seed), width="stretch", key="fm_paths_chart")
     st.markdown(markdown_table({
         "model": ["random pairing", "OT pairing"],
         "NFE": [reports[k].nfe for k in ("random", "ot")],
@@ -204,7 +205,7 @@ with right:
         "error vs reference": [f"{reports[k].ref_error:.4f}" for k in ("random", "ot")],
     }))
     st.caption(f"W2 floor: two independent sets of 1000 target points are W2 = {sampling_noise_w2(target, seed):.2f} apart.")
-    st.plotly_chart(error_chart(model_id, models, source, target, method, steps, seed, SOLVER_NAMES[method]),
+    chart(error_chart(model_id, models, source, target, method, steps, seed, SOLVER_NAMES[method]),
                     width="stretch", key="fm_error_chart")
     show_code(flow_objective, block_ot_permutation, solve_fixed, label="The code: the loss, the OT pairing, the solvers")
 

@@ -8,6 +8,7 @@ from core.diffusion import SCHEDULES, q_sample, q_sample_iterative, q_step
 from ui import fig_forward_noising as fig
 from ui.code import show_code
 from ui.lessons import lesson
+from ui.present import chart
 from ui.share import URL
 from ui.state import dataset
 
@@ -69,7 +70,7 @@ with right:
     index = ci.number_input(f"Image index (0 to {n_images - 1})", 0, n_images - 1, key="fn_index", bind=URL)
     start = index // fig.STRIP * fig.STRIP
     with cs:
-        st.plotly_chart(fig.strip_figure(fig.strip(name, start), start, index), key="fn_strip",
+        chart(fig.strip_figure(fig.strip(name, start), start, index), key="fn_strip",
                         on_select=partial(_pick_thumbnail, start), selection_mode="points",
                         config={"displayModeBar": False})
         st.caption(f"Images {start} to {start + fig.STRIP - 1}: click one to noise it, or type an index.")
@@ -91,7 +92,7 @@ with right:
         "The two noisy pictures are **different draws of the same distribution**: their pixels differ, "
         "their statistics agree."
     )
-    st.plotly_chart(fig.histogram_figure(fig.histogram_data(name, index, schedule, T, t, seed), t, d["abar"]),
+    chart(fig.histogram_figure(fig.histogram_data(name, index, schedule, T, t, seed), t, d["abar"]),
                     key="fn_hist", config={"displayModeBar": False})
     show_code(q_step, q_sample, q_sample_iterative)
 
@@ -111,7 +112,7 @@ with mid:
     channel = 0
     if source == "images":
         st.radio("A click on the image moves pixel", ("A", "B"), horizontal=True, key="fn_click")
-        st.plotly_chart(fig.picker_figure(fig.clean_image(name, index), a, b), key="fn_picker",
+        chart(fig.picker_figure(fig.clean_image(name, index), a, b), key="fn_picker",
                         on_select=_pick_pixel, selection_mode="points", config={"displayModeBar": False})
         ca, cb = st.columns(2)
         with ca:
@@ -131,6 +132,6 @@ with mid:
 with right:
     c = fig.cloud(source, name, a, b, channel, schedule, T, t, n, seed)
     names = (f"pixel A {a}", f"pixel B {b}") if source == "images" else ("x", "y")
-    st.plotly_chart(fig.cloud_figure(c, t, T, names), key="fn_cloud", config={"displayModeBar": False})
+    chart(fig.cloud_figure(c, t, T, names), key="fn_cloud", config={"displayModeBar": False})
     st.caption("Press ▶ Play, or drag the slider under the plot: the animation runs in your browser. "
                f"Dotted circles: 1, 2 and 3 standard deviations of N(0, I), where the cloud must end ({fig.CIRCLES}).")

@@ -9,6 +9,7 @@ from core.images import grid, to_pil
 from ui import theme
 from ui.lessons import lesson
 from ui.navigation import ROADMAP, page_for
+from ui.present import chart
 from ui.state import mnist
 
 
@@ -47,7 +48,7 @@ with left:
 with right:
     strip, ts = dissolving_digit()
     st.image(strip, caption="A digit under the cosine schedule at t = " + ", ".join(map(str, ts)), width="stretch")
-    st.plotly_chart(signal_left(tuple(ts)), width="stretch", key="home_abar", config={"displayModeBar": False})
+    chart(signal_left(tuple(ts)), width="stretch", key="home_abar", config={"displayModeBar": False})
     with st.container(border=True):
         lesson("home", "conventions")
 

@@ -29,6 +29,7 @@ from ui.fig_latent import (
 )
 from ui.lessons import lesson
 from ui.models import measured_quality, shipped
+from ui.present import chart
 from ui.share import URL
 from ui.tables import markdown_table
 
@@ -52,7 +53,7 @@ def pipeline_section() -> None:
     with right:
         if vae is not None and latent_model is not None:
             scale = latent_model.meta["latent"]["scale"]
-            st.plotly_chart(pipeline(vae.sha256, vae, scale, int(index)), width="stretch", key="ld_pipeline", config=CHART)
+            chart(pipeline(vae.sha256, vae, scale, int(index)), width="stretch", key="ld_pipeline", config=CHART)
             st.caption(f"The latent is the VAE's posterior mean divided by one global scale ({scale:.3f}), so that it "
                        "has unit variance, as Stable Diffusion does with its 0.18215. Channels drawn from −3 (black) to "
                        "+3 (white).")
@@ -71,7 +72,7 @@ def generation_section() -> None:
         if latent_model is not None and pixel_model is not None:
             chart = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
                                      None if label == "any" else int(label), int(seed), int(steps))
-            st.plotly_chart(chart, width="stretch", key="ld_generation", config=CHART)
+            chart(chart, width="stretch", key="ld_generation", config=CHART)
             st.caption(f"Flow matching (Part 8) in both spaces, the same solver, step count and seed (two independent "
                        f"models, so not the same digit unless you pick one): `{LATENT_MODEL}` moves "
                        f"a 4×7×7 latent from noise (t = 0) to a digit's code (t = 1), decoded by `{VAE_NAME}` at every "
@@ -89,7 +90,7 @@ def interpolation_section() -> None:
         b = c2.number_input("Example b #", 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b", bind=URL, help="Another held-out digit.")
     with right:
         if vae is not None and latent_model is not None:
-            st.plotly_chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
+            chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
                             width="stretch", key="ld_interp", config=CHART)
             show_code(encode_latents, decode_latents, interpolate)
 
@@ -115,7 +116,7 @@ with right:
     if ae is not None and vae2 is not None:
         shas = (ae.sha256, vae2.sha256)
         c = codes(shas, ae.model, vae2.model)
-        st.plotly_chart(codes_chart(shas, ae.model, vae2.model), width="stretch", key="ld_codes")
+        chart(codes_chart(shas, ae.model, vae2.model), width="stretch", key="ld_codes")
         ae_map, vae_map = decoded_maps(shas, ae.model, vae2.model, code_box(c["ae"]))
         m1, m2 = st.columns(2)
         m1.image(ae_map, caption="the auto-encoder's decoder on a grid over its codes", width="stretch")

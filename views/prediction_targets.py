@@ -34,6 +34,7 @@ from ui.fig_targets import (
 )
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.present import chart
 from ui.share import URL
 
 JOB = "pt_job"
@@ -61,7 +62,7 @@ def outputs_section() -> None:
                                 help="Which of the held-out digits (never seen in training) to noise.")
     with right:
         if ready:
-            st.plotly_chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
+            chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
                             key="pt_outputs", config=CHART)
             show_code(convert_prediction, label="The code: reading one output as all three targets")
             st.caption("Framed: what each network outputs. The other two columns follow from it and Iₜ by the "
@@ -103,13 +104,13 @@ if ready:
     mtime = manifest_mtime()
     left, right = st.columns(2, gap="large")
     with left:
-        st.plotly_chart(quality_chart(shas, mtime), width="stretch", key="pt_quality")
+        chart(quality_chart(shas, mtime), width="stretch", key="pt_quality")
         st.caption("Measured offline by `python -m core.evaluate` on 1,000 class-conditional samples (100 per digit), "
                    "judged by the shipped MNIST classifier. Confident: the classifier gives one digit at least 90 % "
                    "probability. Fréchet / floor: distance to real digits in the classifier's features, divided by "
                    "that between two sets of real digits (1 = as close as real digits get).")
     with right:
-        st.plotly_chart(oneshot_chart(shas, mtime), width="stretch", key="pt_oneshot")
+        chart(oneshot_chart(shas, mtime), width="stretch", key="pt_oneshot")
         st.caption("The one-shot estimate Î₀ made from Iₜ, on 64 held-out digits, one noise draw each, "
                    "at 40 values of t (`python -m core.evaluate --loss-curve`).")
     with st.container(border=True):
@@ -122,7 +123,7 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("prediction_targets", "toy")
 with right:
-    st.plotly_chart(toy_grid_chart(), width="stretch", key="pt_toy_grid", config=CHART)
+    chart(toy_grid_chart(), width="stretch", key="pt_toy_grid", config=CHART)
     st.caption(f"Dark grey: the data ({base.dataset}). Colour: 1,000 samples (50 Euler steps) projected back to the plane. "
                f"W₂: exact 2-Wasserstein distance to 1,000 fresh data points (two sets of 1,000 real points: "
                f"{toy_floor(base.dataset):.2f}). "
@@ -149,7 +150,7 @@ def toy_run_view() -> None:
         return
     run, samples = job.result
     cell = {(run.cfg.prediction, run.cfg.dim): GridCell(run.cfg, samples.points, samples.w2, run.losses, run.seconds)}
-    st.plotly_chart(toy_grid_figure(cell, toy_data(run.cfg.dataset), height=380), width="stretch", key="pt_toy_mine")
+    chart(toy_grid_figure(cell, toy_data(run.cfg.dataset), height=380), width="stretch", key="pt_toy_mine")
     st.caption(f"Your {TOY_NAMES[run.cfg.prediction]} network in D = {run.cfg.dim} ({len(run.losses):,} steps, "
                f"width {run.cfg.hidden}, {run.seconds:.1f} s): W₂ = {samples.w2:.2f}.")
 

@@ -16,6 +16,7 @@ from ui.code import show_code
 from ui.fig_reverse import reverse_steps_figure, toy_reverse_figure
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.present import chart
 from ui.share import URL
 from ui.warm import reference_toy_model
 
@@ -121,7 +122,7 @@ with right:
         guidance = float(st.session_state.get("rev_guidance", 2.0)) if label is not None else 1.0
         fig, image, strip_ts = mnist_figure(ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
                                             int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))
-        st.plotly_chart(fig, width="stretch", key="rev_mnist_chart", config={"displayModeBar": False})
+        chart(fig, width="stretch", key="rev_mnist_chart", config={"displayModeBar": False})
         st.image(image, width="stretch",
                  caption="Sample 1 at t = " + ", ".join(map(str, strip_ts))
                  + ". Top: the state I_t. Bottom: the one-shot estimate Î_0 made from it.")
@@ -146,7 +147,7 @@ with right:
         fig = own_toy_figure(mine, seed)
     else:
         fig = toy_figure(dataset, seed)
-    st.plotly_chart(fig, width="stretch", key="rev_toy_chart", config={"displayModeBar": False})
+    chart(fig, width="stretch", key="rev_toy_chart", config={"displayModeBar": False})
     if mine is not None:
         st.caption(f"Your model from Part 4 ({mine.steps_done:,} training steps on {dataset}), {TOY_POINTS} points, "
                    f"{TOY_STEPS} DDPM steps.")

@@ -7,6 +7,7 @@ from core.images import to_pil
 from ui import fig_schedules as fig
 from ui.code import show_code
 from ui.lessons import lesson
+from ui.present import chart
 from ui.share import URL
 from ui.state import dataset
 
@@ -38,7 +39,7 @@ threshold = ss.get("sc_threshold", 0.01)
 
 # --- the curves
 c = fig.curves(T)
-st.plotly_chart(fig.curves_figure(c, t, threshold), key="sc_curves", config={"displayModeBar": False})
+chart(fig.curves_figure(c, t, threshold), key="sc_curves", config={"displayModeBar": False})
 st.caption(f"Dashed line: the step t = {t}; dots: each schedule's ā_t and log-SNR there. "
            f"Grey bands: almost pure noise (ā_t < {threshold:g}). β_t is on a log scale.")
 show_code(constant_schedule, linear_schedule, cosine_schedule)
@@ -57,7 +58,7 @@ with right:
         col.markdown(f"**:{fig.MARKDOWN_COLOURS[s]}[{s}]**: $\\bar a_{{{t}}} = {ab:.4f}$")
     st.divider()
     budget = fig.budgets(T, threshold)
-    st.plotly_chart(fig.budget_figure(budget, threshold), key="sc_budget", config={"displayModeBar": False})
+    chart(fig.budget_figure(budget, threshold), key="sc_budget", config={"displayModeBar": False})
     st.select_slider("Threshold for \"almost clean\" / \"almost pure noise\"", THRESHOLDS, value=0.01, key="sc_threshold", bind=URL,
                      format_func=lambda v: f"ā < {v:g} or ā > {1 - v:g}")
     lin = next(b for b in budget if b.name == "linear")
@@ -69,4 +70,4 @@ with right:
 st.subheader("The film, schedule by schedule")
 lesson(LESSON, "film")
 strip, ts = fig.film(name, index, T, seed)
-st.plotly_chart(fig.film_figure(strip, ts, dataset(name).images.shape[-1]), key="sc_film", config={"displayModeBar": False})
+chart(fig.film_figure(strip, ts, dataset(name).images.shape[-1]), key="sc_film", config={"displayModeBar": False})

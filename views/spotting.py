@@ -41,6 +41,7 @@ from ui.fig_spotting import (
 )
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.present import chart
 from ui.share import URL
 from ui.state import mnist_split
 
@@ -77,7 +78,7 @@ def evolution_section() -> None:
     with right:
         if not evolution_ready:
             return
-        st.plotly_chart(film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed)), width="stretch",
+        chart(film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed)), width="stretch",
                         key="sp_strip", config=CHART)
         st.caption(f"Columns: `{EVOLUTION_MODEL}` after more and more training steps (its own snapshots; the last "
                    f"column, after all 4,500 steps, is the model the other pages use). Rows: {CANDIDATES} samples drawn from the same {CANDIDATES} "
@@ -95,7 +96,7 @@ if evolution_ready:
         if chart is None:
             st.info(MISSING, icon=":material/info:")
         else:
-            st.plotly_chart(chart, width="stretch", key="sp_evolution", config=CHART)
+            chart(chart, width="stretch", key="sp_evolution", config=CHART)
             n = report()["evolution"]["n"]
             st.caption(f"Each stage judged on {n:,} samples ({n // 10} per digit, {STRIP_STEPS} Euler steps; "
                        "`python -m core.forensics.measure`). "
@@ -120,7 +121,7 @@ def classes_section() -> None:
     if hist is None:
         st.info(MISSING, icon=":material/info:")
         return
-    st.plotly_chart(hist[0], width="stretch", key="sp_classes", config=CHART)
+    chart(hist[0], width="stretch", key="sp_classes", config=CHART)
     what = "no digit asked" if data == "mnist" else "no class asked, 20 Euler steps"
     st.caption(f"Unconditional samples ({what}) of {len(models)} shipped model{'s' * (len(models) > 1)}, each read "
                "by the judge of its data set, against the real held-out images (grey). Dotted: a fair 10 %. Measured by "
@@ -139,7 +140,7 @@ def guidance_section() -> None:
         digit = c1.selectbox("Digit", list(range(10)), index=DEFAULT_VIEW["bias_digit"], key="sp_bias_digit", bind=URL)
         seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed", bind=URL)
         if final is not None:
-            st.plotly_chart(guidance_grid_chart(final.sha256, final, int(digit), int(seed)), width="stretch",
+            chart(guidance_grid_chart(final.sha256, final, int(digit), int(seed)), width="stretch",
                             key="sp_guidance_grid", config=CHART)
             st.caption(f"The same {8} noise images at every w ({STRIP_STEPS} Euler steps). w = 0 ignores the label; "
                        "w = 1 is the plain conditional model; above 1, guidance pushes further from the unconditional "
@@ -151,7 +152,7 @@ def guidance_section() -> None:
         if not g:
             st.info(MISSING, icon=":material/info:")
             return
-        st.plotly_chart(guidance_chart(final.sha256, report_key()), width="stretch", key="sp_guidance", config=CHART)
+        chart(guidance_chart(final.sha256, report_key()), width="stretch", key="sp_guidance", config=CHART)
         st.caption(f"{g['per_class'] * 10:,} samples per w ({g['per_class']} per digit). Spread: root-mean-square distance "
                    "of a sample's judge features to the mean of its class (dotted: real digits). "
                    "Dotted lines: the same measures on real held-out digits.")
@@ -163,7 +164,7 @@ def guidance_section() -> None:
         result = attribute_chart(final.sha256, report_key(), attribute, int(digit), float(w))
         if result is not None:
             fig, stats = result
-            st.plotly_chart(fig, width="stretch", key="sp_attribute_chart", config=CHART)
+            chart(fig, width="stretch", key="sp_attribute_chart", config=CHART)
             parts = [f"real {stats['real'][0]:.3f} ± {stats['real'][1]:.3f}"]
             parts += [f"w = {k:g}: {m:.3f} ± {s:.3f}" for k, (m, s) in stats.items() if k != "real"]
             st.caption(f"The {attribute} of every sample the judge reads as a {digit} (mean ± standard deviation): "
@@ -284,14 +285,14 @@ def spectrum_section() -> None:
     if chart is None:
         st.info(MISSING, icon=":material/info:")
         return
-    st.plotly_chart(chart, width="stretch", key="sp_spectra", config=CHART)
+    chart(chart, width="stretch", key="sp_spectra", config=CHART)
     n = report().get("detection", {}).get("n", 500)
     st.caption(f"Azimuthally averaged power spectrum of {n} images per curve, each image's mean removed first. "
                "Right: each generator's curve divided by the real one; below 1, less fine detail than real images. "
                "Beyond the dotted line: the corners of the 2-D spectrum, past the Nyquist frequency along the axes.")
     chart2d = spectra_2d_chart(data, shas, report_key())
     if chart2d is not None:
-        st.plotly_chart(chart2d, width="stretch", key="sp_spectra_2d", config=CHART)
+        chart(chart2d, width="stretch", key="sp_spectra_2d", config=CHART)
         st.caption("The same spectra in 2-D, frequency 0 at the centre of each square and the Nyquist frequency at its "
                    "edges. Left: the real images' mean power (log scale). Then each generator's power divided by the real "
                    "one at every frequency: blue where it has less energy than real images, red where it has more.")
@@ -311,7 +312,7 @@ def upsampling_section() -> None:
         digit = st.number_input("Held-out digit #", 0, len(mnist_split()[1]) - 1, DEFAULT_VIEW["upsample_digit"],
                                 key="sp_up_digit", bind=URL)
     with right:
-        st.plotly_chart(upsampling_chart(int(digit)), width="stretch", key="sp_upsampling", config=CHART)
+        chart(upsampling_chart(int(digit)), width="stretch", key="sp_upsampling", config=CHART)
         st.caption("Top: the digit doubled in size three ways. Bottom: the log-magnitude of each one's 2-D Fourier "
                    "transform, frequency 0 at the centre, the Nyquist frequency at the edges.")
         show_code(upsample, label="The code: three up-samplers")
@@ -331,7 +332,7 @@ with right:
             st.info(MISSING, icon=":material/info:")
         else:
             d = detection_report(detector.sha256)
-            st.plotly_chart(chart, width="stretch", key="sp_detector", config=CHART)
+            chart(chart, width="stretch", key="sp_detector", config=CHART)
             st.caption(f"`mnist-detector` (a small CNN) on {d['n']} fresh samples per generator and {d['n']} held-out "
                        f"real digits, of which it calls {d['real_called_real']:.0%} real. Left, green: generators it was "
                        "trained on; red: generators it never saw. Right: each perturbation applied to real digits and "

@@ -14,6 +14,7 @@ from ui.code import show_code
 from ui.fig_training import loss_by_t_figure, loss_curve, samples_vs_data
 from ui.lessons import lesson
 from ui.models import measured, shipped
+from ui.present import chart
 from ui.share import URL
 from ui.warm import reference_toy_model
 
@@ -74,9 +75,9 @@ def live_view(polling: bool) -> None:
     st.progress(min(1.0, p.step / cfg.steps))
     if job.status == "failed":
         st.error(f"The training stopped with an error: {job.error}")
-    st.plotly_chart(loss_curve(p.losses, cfg.steps), width="stretch")
+    chart(loss_curve(p.losses, cfg.steps), width="stretch")
     caption = f"Model samples after {live['at']:,} steps" if live["samples"] is not None else "Model samples"
-    st.plotly_chart(samples_vs_data(toy_data(cfg.dataset), live["samples"], caption=caption), width="stretch")
+    chart(samples_vs_data(toy_data(cfg.dataset), live["samples"], caption=caption), width="stretch")
 
 
 def reference_view(dataset: str) -> None:
@@ -88,8 +89,8 @@ def reference_view(dataset: str) -> None:
     st.markdown(f"**trained earlier** on *{dataset}* with the default settings ({cfg.steps:,} steps, seed {cfg.seed}): "
                 f"final loss (mean of last 50) **{np.mean(ref.losses[-50:]):.3f}**. Press **Train** to watch a fresh "
                 "network learn, live.")
-    st.plotly_chart(loss_curve(ref.losses, cfg.steps, title="Training loss of the reference model"), width="stretch")
-    st.plotly_chart(samples_vs_data(toy_data(dataset), samples, caption="Reference model samples"),
+    chart(loss_curve(ref.losses, cfg.steps, title="Training loss of the reference model"), width="stretch")
+    chart(samples_vs_data(toy_data(dataset), samples, caption="Reference model samples"),
                     width="stretch")
 
 
@@ -142,7 +143,7 @@ with right:
     ckpt = shipped(MODEL_NAME)
     if ckpt is not None:
         res = mnist_loss_by_t(ckpt.sha256, ckpt)
-        st.plotly_chart(loss_by_t_figure(res["ts"], res["eps_mse"], res["eps_sem"], res["x0_mse"], res["alpha_bars"]), width="stretch")
+        chart(loss_by_t_figure(res["ts"], res["eps_mse"], res["eps_sem"], res["x0_mse"], res["alpha_bars"]), width="stretch")
         st.caption(f"{MODEL_NAME}: {MNIST_IMAGES} held-out MNIST digits (the 20 % it never trained on), with their "
                    "true labels, one fixed noise ε per digit, at 40 steps t.")
         lesson("training", "mnist-loss-reading")

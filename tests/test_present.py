@@ -1,0 +1,49 @@
+"""Presenter mode (ui.present): figures' type scaled without touching the cached figure, every page's
+figures shown through it, and the switch kept in the address."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from page_support import APP, chart
+from streamlit.testing.v1 import AppTest
+
+from core import paths
+from ui import theme
+
+
+def test_scaled_multiplies_every_font_and_margin_and_leaves_the_figure_alone():
+    fig = go.Figure(go.Scatter(x=[0, 1], y=[1, 2], textfont=dict(size=10)), layout=dict(
+        font=dict(size=16), margin=dict(l=10, r=20, t=30, b=40, pad=3), title=dict(text="T", font=dict(size=20)),
+        xaxis=dict(tickfont=dict(size=14)), annotations=[dict(text="a", font=dict(size=13))],
+        sliders=[dict(steps=[dict(label="1", method="skip")], font=dict(size=12))]))
+    fig.frames = [go.Frame(name="f", layout=dict(title=dict(text="f", font=dict(size=20))))]
+    before = fig.to_json()
+    out = theme.scaled(fig, 1.5)
+    assert fig.to_json() == before
+    lay = out["layout"]
+    assert (lay["font"]["size"], lay["title"]["font"]["size"], lay["xaxis"]["tickfont"]["size"]) == (24, 30, 21)
+    assert lay["annotations"][0]["font"]["size"] == 19.5 and lay["sliders"][0]["font"]["size"] == 18
+    assert out["data"][0]["textfont"]["size"] == 15 and out["frames"][0]["layout"]["title"]["font"]["size"] == 30
+    assert lay["margin"] == dict(l=15, r=30, t=45, b=60, pad=3)
+    assert theme.scaled({"data": []}, 2.0)["layout"]["font"]["size"] == 24  # Plotly's default 12, scaled
+
+
+def test_pages_show_their_figures_through_the_presenter():
+    for view in paths.VIEWS.glob("*.py"):
+        assert ".plotly_chart(" not in view.read_text(), view.name  # ui.present.chart, so presenter mode scales it
+
+
+def test_a_link_turns_presenter_mode_on_and_it_follows_the_student():
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["present"] = "1"
+    at.run()
+    at.switch_page("views/schedules.py").run()
+    assert not at.exception and not at.toast
+    assert at.toggle(key="present").value is True and at.query_params["present"] == "1"
+    styles = [h.proto.body for h in at.get("html")]
+    assert any("font-size: 1.3rem" in s for s in styles)
+    large = chart(at, "sc_curves")["layout"]["font"]["size"]
+    at.toggle(key="present").set_value(False).run()
+    assert "present" not in at.query_params
+    assert not any("font-size: 1.3rem" in h.proto.body for h in at.get("html"))
+    assert large == round(chart(at, "sc_curves")["layout"]["font"]["size"] * theme.PRESENTER["figure"], 1)
