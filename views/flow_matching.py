@@ -34,6 +34,7 @@ from ui.fig_flow_matching import (
 )
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.predict import ask
 from ui.present import chart
 from ui.share import URL
 from ui.tables import markdown_table
@@ -214,6 +215,7 @@ st.header("5. The same on digits: MNIST with 1, 2, 5 and 10 steps")
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "mnist")
+    ask("fm_one_step")
     digit = st.selectbox("Digit", ["any"] + list(range(10)), key="fm_digit", bind=URL)
     guidance = st.slider("Guidance w", 1.0, 5.0, 2.0, step=0.5, key="fm_guidance", bind=URL, disabled=digit == "any",
                          help="Classifier-free guidance toward the chosen digit.")

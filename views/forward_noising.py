@@ -8,6 +8,7 @@ from core.diffusion import SCHEDULES, q_sample, q_sample_iterative, q_step
 from ui import fig_forward_noising as fig
 from ui.code import show_code
 from ui.lessons import lesson
+from ui.predict import ask
 from ui.present import chart
 from ui.share import URL
 from ui.state import dataset
@@ -135,3 +136,5 @@ with right:
     chart(fig.cloud_figure(c, t, T, names), key="fn_cloud", config={"displayModeBar": False})
     st.caption("Press ▶ Play, or drag the slider under the plot: the animation runs in your browser. "
                f"Dotted circles: 1, 2 and 3 standard deviations of N(0, I), where the cloud must end ({fig.CIRCLES}).")
+    ask("fn_corr", lambda: st.markdown(f"This cloud's correlation: **{c['corr'][0]:+.2f}** at t = 0, "
+                                       f"**{c['corr'][-1]:+.2f}** at t = {int(c['ts'][-1])}."))

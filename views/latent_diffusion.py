@@ -29,6 +29,7 @@ from ui.fig_latent import (
 )
 from ui.lessons import lesson
 from ui.models import measured_quality, shipped
+from ui.predict import ask
 from ui.present import chart
 from ui.share import URL
 from ui.tables import markdown_table
@@ -64,15 +65,16 @@ def generation_section() -> None:
     left, right = st.columns([1, 3], gap="large")
     with left:
         lesson("latent_diffusion", "generation")
+        ask("ld_detail")
         label = st.selectbox("Digit", LABELS, index=0, key="ld_label", bind=URL,
                              format_func=lambda v: "any digit" if v == "any" else str(v))
         seed = st.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="ld_seed", bind=URL)
         steps = st.select_slider("Euler steps", [5, 10, 20], value=DEFAULT_VIEW["steps"], key="ld_steps", bind=URL)
     with right:
         if latent_model is not None and pixel_model is not None:
-            chart = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
+            figure = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
                                      None if label == "any" else int(label), int(seed), int(steps))
-            chart(chart, width="stretch", key="ld_generation", config=CHART)
+            chart(figure, width="stretch", key="ld_generation", config=CHART)
             st.caption(f"Flow matching (Part 8) in both spaces, the same solver, step count and seed (two independent "
                        f"models, so not the same digit unless you pick one): `{LATENT_MODEL}` moves "
                        f"a 4×7×7 latent from noise (t = 0) to a digit's code (t = 1), decoded by `{VAE_NAME}` at every "

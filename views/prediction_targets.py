@@ -34,6 +34,7 @@ from ui.fig_targets import (
 )
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.predict import ask
 from ui.present import chart
 from ui.share import URL
 
@@ -122,6 +123,7 @@ base = TargetToyConfig()
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("prediction_targets", "toy")
+    ask("pt_dim")
 with right:
     chart(toy_grid_chart(), width="stretch", key="pt_toy_grid", config=CHART)
     st.caption(f"Dark grey: the data ({base.dataset}). Colour: 1,000 samples (50 Euler steps) projected back to the plane. "

@@ -13,14 +13,14 @@ from core.live.toy_diffusion import ToyModel, sample_toy_model
 from core.sampling import generate
 from ui import jobs, keys
 from ui.code import show_code
-from ui.fig_reverse import reverse_steps_figure, toy_reverse_figure
+from ui.fig_reverse import MODELS, reverse_steps_figure, toy_reverse_figure
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.predict import ask
 from ui.present import chart
 from ui.share import URL
 from ui.warm import reference_toy_model
 
-MODEL_NAME = "mnist-ddpm-eps"
 LABELS = ["any", *range(10)]
 TOY_POINTS = 500
 TOY_STEPS = 50
@@ -114,11 +114,12 @@ with left:
     lesson("reverse", "columns")
     with st.container(border=True):
         lesson("reverse", "posterior")
+    ask("rev_oneshot")
 with right:
-    ckpt = shipped(MODEL_NAME)
+    label = st.session_state.get("rev_label", "any")
+    label = None if label == "any" else int(label)
+    ckpt = shipped(MODELS["any" if label is None else "digit"])
     if ckpt is not None:
-        label = st.session_state.get("rev_label", "any")
-        label = None if label == "any" else int(label)
         guidance = float(st.session_state.get("rev_guidance", 2.0)) if label is not None else 1.0
         fig, image, strip_ts = mnist_figure(ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
                                             int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))

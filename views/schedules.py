@@ -7,6 +7,7 @@ from core.images import to_pil
 from ui import fig_schedules as fig
 from ui.code import show_code
 from ui.lessons import lesson
+from ui.predict import ask
 from ui.present import chart
 from ui.share import URL
 from ui.state import dataset
@@ -57,6 +58,7 @@ with right:
         col.image(to_pil(images[s], scale=8), width="stretch")
         col.markdown(f"**:{fig.MARKDOWN_COLOURS[s]}[{s}]**: $\\bar a_{{{t}}} = {ab:.4f}$")
     st.divider()
+    ask("sc_budget")
     budget = fig.budgets(T, threshold)
     chart(fig.budget_figure(budget, threshold), key="sc_budget", config={"displayModeBar": False})
     st.select_slider("Threshold for \"almost clean\" / \"almost pure noise\"", THRESHOLDS, value=0.01, key="sc_threshold", bind=URL,

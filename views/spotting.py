@@ -41,6 +41,7 @@ from ui.fig_spotting import (
 )
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.predict import ask
 from ui.present import chart
 from ui.share import URL
 from ui.state import mnist_split
@@ -90,13 +91,13 @@ def evolution_section() -> None:
 
 evolution_section()
 if evolution_ready:
-    chart = evolution_chart(stage_shas, report_key())
+    figure = evolution_chart(stage_shas, report_key())
     left, right = st.columns([3, 2], gap="large")
     with left:
-        if chart is None:
+        if figure is None:
             st.info(MISSING, icon=":material/info:")
         else:
-            chart(chart, width="stretch", key="sp_evolution", config=CHART)
+            chart(figure, width="stretch", key="sp_evolution", config=CHART)
             n = report()["evolution"]["n"]
             st.caption(f"Each stage judged on {n:,} samples ({n // 10} per digit, {STRIP_STEPS} Euler steps; "
                        "`python -m core.forensics.measure`). "
@@ -136,6 +137,7 @@ def guidance_section() -> None:
     left, right = st.columns([3, 4], gap="large")
     with left:
         lesson("spotting", "guidance")
+        ask("sp_guidance")
         c1, c2 = st.columns(2)
         digit = c1.selectbox("Digit", list(range(10)), index=DEFAULT_VIEW["bias_digit"], key="sp_bias_digit", bind=URL)
         seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed", bind=URL)
@@ -281,11 +283,11 @@ def spectrum_section() -> None:
     names = {name.split(" ")[0] for name in r if name != "real"}
     ckpts = {name: shipped(name) for name in names}
     shas = tuple(sorted((n, c.sha256) for n, c in ckpts.items() if c is not None))
-    chart = spectra_chart(data, shas, report_key())
-    if chart is None:
+    figure = spectra_chart(data, shas, report_key())
+    if figure is None:
         st.info(MISSING, icon=":material/info:")
         return
-    chart(chart, width="stretch", key="sp_spectra", config=CHART)
+    chart(figure, width="stretch", key="sp_spectra", config=CHART)
     n = report().get("detection", {}).get("n", 500)
     st.caption(f"Azimuthally averaged power spectrum of {n} images per curve, each image's mean removed first. "
                "Right: each generator's curve divided by the real one; below 1, less fine detail than real images. "
@@ -327,12 +329,12 @@ with left:
     lesson("spotting", "detector")
 with right:
     if detector is not None:
-        chart = detection_chart(detector.sha256, report_key())
-        if chart is None:
+        figure = detection_chart(detector.sha256, report_key())
+        if figure is None:
             st.info(MISSING, icon=":material/info:")
         else:
             d = detection_report(detector.sha256)
-            chart(chart, width="stretch", key="sp_detector", config=CHART)
+            chart(figure, width="stretch", key="sp_detector", config=CHART)
             st.caption(f"`mnist-detector` (a small CNN) on {d['n']} fresh samples per generator and {d['n']} held-out "
                        f"real digits, of which it calls {d['real_called_real']:.0%} real. Left, green: generators it was "
                        "trained on; red: generators it never saw. Right: each perturbation applied to real digits and "

@@ -14,6 +14,7 @@ from ui.code import show_code
 from ui.fig_training import loss_by_t_figure, loss_curve, samples_vs_data
 from ui.lessons import lesson
 from ui.models import measured, shipped
+from ui.predict import ask
 from ui.present import chart
 from ui.share import URL
 from ui.warm import reference_toy_model
@@ -106,6 +107,7 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     with st.container(border=True):
         lesson("training", "objective")
+    ask("train_floor")
     c1, c2 = st.columns(2)
     c1.selectbox("Toy data", TOY_DATASETS[1:], index=TOY_DATASETS[1:].index("moons"), key="train_dataset", bind=URL)
     c2.number_input("Seed", 0, 9999, 0, key="train_seed", bind=URL)

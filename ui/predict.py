@@ -1,0 +1,87 @@
+"""Predict, then reveal: the student commits to a prediction before the page shows the answer.
+
+The questions are text, in ``lessons/questions.toml`` (``lessons/fr/questions.toml`` in French),
+one table per question: the page, a prompt, the options, the index of the answer, two sentences
+of explanation and the figure of the page that shows it. A page asks one with
+:func:`ask`, giving a ``reveal`` function that runs the experiment and draws its result under the
+explanation; a test checks every answer against the page's own computation. The predictions are
+kept in the session (no grading server).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import streamlit as st
+import tomllib
+
+from core import paths
+from ui.i18n import language
+
+STATE = "predictions"
+"""Session key: ``{question key: the option index the student committed to}``."""
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    page: str
+    prompt: str
+    options: tuple[str, ...]
+    answer: int
+    why: str
+    figure: str
+
+
+@st.cache_data(show_spinner=False)
+def questions(lang: str = "en") -> dict[str, Question]:
+    """Every question, by key, in ``lang``."""
+    with open(paths.lesson("questions", lang).with_suffix(".toml"), "rb") as f:
+        table = tomllib.load(f)
+    return {key: Question(key=key, options=tuple(q.pop("options")), **q) for key, q in table.items()}
+
+
+_LABELS = {
+    "en": {"title": "Predict, then reveal.", "commit": "Commit and reveal", "you": "You predicted", "right": "Right",
+           "wrong": "Not this time", "answer": "the answer is", "see": "See", "again": "Ask me again",
+           "pick": "Your prediction"},
+    "fr": {"title": "Prédire, puis vérifier.", "commit": "Valider et révéler", "you": "Votre prédiction",
+           "right": "Exact", "wrong": "Pas cette fois", "answer": "la réponse est", "see": "Voir",
+           "again": "Me reposer la question", "pick": "Votre prédiction"},
+}
+
+
+def ask(key: str, reveal: Callable[[], None] | None = None) -> None:
+    """Ask question ``key``; once the student has committed, say whether it was right, why, and run ``reveal``."""
+    lang = language()
+    q = questions(lang)[key]
+    words = _LABELS[lang]
+    committed = st.session_state.setdefault(STATE, {})
+    with st.container(border=True, key=f"pq_{key}"):
+        st.markdown(f":material/psychology_alt: **{words['title']}** {q.prompt}")
+        if key not in committed:
+            choice = st.radio(words["pick"], range(len(q.options)), format_func=q.options.__getitem__, index=None,
+                              key=f"pq_{key}_choice", label_visibility="collapsed")
+            st.button(words["commit"], key=f"pq_{key}_commit", disabled=choice is None, on_click=_commit,
+                      args=(key, choice), type="primary")
+            return
+        mine = committed[key]
+        verdict = words["right"] if mine == q.answer else words["wrong"]
+        text = (f"{words['you']} **{q.options[mine]}**. {verdict}: {words['answer']} **{q.options[q.answer]}**. "
+                f"{q.why} {words['see']}: *{q.figure}*.")
+        (st.success if mine == q.answer else st.info)(text, icon=":material/check_circle:" if mine == q.answer
+                                                      else ":material/lightbulb:")
+        if reveal is not None:
+            reveal()
+        st.button(words["again"], key=f"pq_{key}_again", on_click=_forget, args=(key,))
+
+
+def _commit(key: str, choice: int | None) -> None:
+    if choice is not None:
+        st.session_state.setdefault(STATE, {})[key] = int(choice)
+
+
+def _forget(key: str) -> None:
+    st.session_state.setdefault(STATE, {}).pop(key, None)
+    st.session_state.pop(f"pq_{key}_choice", None)
