@@ -16,6 +16,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from core.data import sample_toy
+from core.export import cloud_frames, gif_bytes, side_by_side
 from core.flow import wasserstein2
 from core.images import grid, to_pil
 from core.live.toy_flow import (
@@ -273,6 +274,20 @@ def field_chart(model_id: str, _models, source: str, target: str, t: float, seed
 @st.cache_resource(show_spinner=False, max_entries=128)
 def paths_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int) -> go.Figure:
     return trajectories_figure(*solver_view(model_id, _models, source, target, method, steps, seed))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def paths_gif(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int) -> bytes:
+    """The two models' points moving along their paths, step by step (random left, OT right), as a GIF."""
+    reports, _ = solver_view(model_id, _models, source, target, method, steps, seed)
+    paths = {how: reports[how].solution.trajectory.numpy() for how in ("random", "ot")}
+    limit = 1.05 * max(float(np.abs(p).max()) for p in paths.values())
+    colours = {how: [int(theme.PAIRING_COLOURS[how][i : i + 2], 16) for i in (1, 3, 5)] for how in paths}
+    rows = [cloud_frames(p, limit=limit, colours=np.tile(colours[how], (p.shape[1], 1)),
+                         titles=[f"{'random' if how == 'random' else 'OT'} pairing, {SOLVER_NAMES[method]}, "
+                                 f"step {k} of {len(p) - 1}" for k in range(len(p))])
+            for how, p in paths.items()]
+    return gif_bytes(side_by_side(*rows), duration_ms=max(60, 1200 // max(1, len(rows[0]))))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)

@@ -21,6 +21,7 @@ from core.diffusion.twopixel import (
     pixel_marginal_density,
     pixel_pair,
 )
+from core.export import cloud_frames, gif_bytes
 from core.images import grid
 from ui import theme
 from ui.state import dataset
@@ -199,6 +200,19 @@ def histogram_figure(data: dict, t: int, abar: float) -> go.Figure:
     )
     fig.update_xaxes(range=[-LIMIT, LIMIT])
     return fig
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def cloud_gif(source: str, name: str, a: tuple[int, int], b: tuple[int, int], channel: int, schedule: str, T: int,
+              t: int, n: int, seed: int) -> bytes:
+    """The 2-pixel (or toy) cloud from t = 0 to T as an animated GIF, coloured by class like the figure."""
+    c = cloud(source, name, a, b, channel, schedule, T, t, n, seed)
+    colours = None
+    if c["labels"] is not None:
+        rgb = np.array([[int(h[i : i + 2], 16) for i in (1, 3, 5)] for h in theme.CLASS_COLOURS])
+        colours = rgb[np.asarray(c["labels"]) % len(rgb)]
+    titles = [f"t = {int(tk)} / {T}   abar = {ab:.3f}   corr = {r:+.2f}" for tk, ab, r in zip(c["ts"], c["abars"], c["corr"])]
+    return gif_bytes(cloud_frames(c["points"], limit=LIMIT, colours=colours, titles=titles), duration_ms=150)
 
 
 def _frame_title(t: int, abar: float, corr: float, T: int) -> str:

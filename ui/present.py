@@ -47,9 +47,13 @@ def presenter_switch() -> None:
         st.query_params.pop(KEY, None)
 
 
-def chart(figure, **kwargs) -> None:
-    """``st.plotly_chart(figure, **kwargs)``, with the figure's type scaled in presenter mode (every page's figures)."""
-    st.plotly_chart(theme.scaled(figure, theme.PRESENTER["figure"]) if presenting() else figure, **kwargs)
+def chart(figure, *, key: str | None = None, config: dict | None = None, **kwargs) -> None:
+    """``st.plotly_chart``, as every page shows its figures: the type scaled in presenter mode, and a camera
+    button (on hover) that saves the figure as a PNG, in the browser, offline, named after the chart."""
+    config = {**(config or {}), "displayModeBar": "hover", "displaylogo": False, "modeBarButtons": [["toImage"]],
+              "toImageButtonOptions": {"format": "png", "scale": 2, "filename": (key or "figure").replace("_", "-")}}
+    st.plotly_chart(theme.scaled(figure, theme.PRESENTER["figure"]) if presenting() else figure, key=key,
+                    config=config, **kwargs)
 
 
 def style() -> None:

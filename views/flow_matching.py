@@ -13,6 +13,7 @@ from core.solvers import SOLVERS, solve_fixed
 from core.training import flow_objective
 from ui import jobs
 from ui.code import show_code
+from ui.export import download_gif, slug
 from ui.fig_flow_matching import (
     DEFAULT_VIEW,
     MNIST_MODELS,
@@ -26,6 +27,7 @@ from ui.fig_flow_matching import (
     pairs_chart,
     pairs_view,
     paths_chart,
+    paths_gif,
     samples_row,
     sampling_noise_w2,
     solver_view,
@@ -198,6 +200,8 @@ with left:
 with right:
     reports, _ = solver_view(model_id, models, source, target, method, steps, seed)
     chart(paths_chart(model_id, models, source, target, method, steps, seed), width="stretch", key="fm_paths_chart")
+    download_gif("Download the paths (GIF)", slug("flow-paths", source, target, method, f"{steps}steps", f"seed{seed}") + ".gif",
+                 lambda: paths_gif(model_id, models, source, target, method, steps, seed), key="fm_gif")
     st.markdown(markdown_table({
         "model": ["random pairing", "OT pairing"],
         "NFE": [reports[k].nfe for k in ("random", "ot")],

@@ -7,6 +7,7 @@ import streamlit as st
 from core.diffusion import SCHEDULES, q_sample, q_sample_iterative, q_step
 from ui import fig_forward_noising as fig
 from ui.code import show_code
+from ui.export import download_gif, slug
 from ui.lessons import lesson
 from ui.predict import ask
 from ui.present import chart
@@ -134,6 +135,9 @@ with right:
     c = fig.cloud(source, name, a, b, channel, schedule, T, t, n, seed)
     names = (f"pixel A {a}", f"pixel B {b}") if source == "images" else ("x", "y")
     chart(fig.cloud_figure(c, t, T, names), key="fn_cloud", config={"displayModeBar": False})
+    what = name if source == "images" else source
+    download_gif("Download the cloud's journey (GIF)", slug("forward-2pixel", what, schedule, f"T{T}", f"seed{seed}") + ".gif",
+                 lambda: fig.cloud_gif(source, name, a, b, channel, schedule, T, t, n, seed), key="fn_gif")
     st.caption("Press ▶ Play, or drag the slider under the plot: the animation runs in your browser. "
                f"Dotted circles: 1, 2 and 3 standard deviations of N(0, I), where the cloud must end ({fig.CIRCLES}).")
     ask("fn_corr", lambda: st.markdown(f"This cloud's correlation: **{c['corr'][0]:+.2f}** at t = 0, "

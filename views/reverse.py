@@ -8,11 +8,13 @@ import torch
 
 from core.data import TOY_DATASETS, sample_toy, to_uint8
 from core.diffusion import DiffusionStep, posterior, sample_ddpm
+from core.export import gif_bytes, png_bytes
 from core.images import grid, signed_to_uint8, to_pil
 from core.live.toy_diffusion import ToyModel, sample_toy_model
 from core.sampling import generate
 from ui import jobs, keys
 from ui.code import show_code
+from ui.export import download_gif, download_png, slug
 from ui.fig_reverse import MODELS, reverse_steps_figure, toy_reverse_figure
 from ui.lessons import lesson
 from ui.models import shipped
@@ -50,6 +52,14 @@ def mnist_figure(sha256: str, _ckpt, label: int | None, guidance: float, seed: i
     fig = reverse_steps_figure(run["panels"], run["ts"], run["ss"], run["sigmas"], rows)
     image, picks = strip(run["panels"])
     return fig, image, [run["ts"][k] for k in picks]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def steps_gif(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int) -> bytes:
+    """The step-through grid as an animated GIF: one frame per DDPM step, the same five columns."""
+    run = mnist_steps(sha256, _ckpt, label, guidance, seed, steps, n)
+    frames = [grid(torch.from_numpy(p.reshape(-1, *p.shape[2:])), 5, pad=2) for p in run["panels"]]
+    return gif_bytes([f[..., 0] if f.shape[-1] == 1 else f for f in frames], duration_ms=120, scale=3)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
@@ -121,12 +131,19 @@ with right:
     ckpt = shipped(MODELS["any" if label is None else "digit"])
     if ckpt is not None:
         guidance = float(st.session_state.get("rev_guidance", 2.0)) if label is not None else 1.0
-        fig, image, strip_ts = mnist_figure(ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
-                                            int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))
+        settings = (ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
+                    int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))
+        fig, image, strip_ts = mnist_figure(*settings)
         chart(fig, width="stretch", key="rev_mnist_chart", config={"displayModeBar": False})
         st.image(image, width="stretch",
                  caption="Sample 1 at t = " + ", ".join(map(str, strip_ts))
                  + ". Top: the state I_t. Bottom: the one-shot estimate Î_0 made from it.")
+        name = slug("reverse-ddpm", f"{settings[5]}steps", f"seed{settings[4]}", "any" if label is None else f"digit{label}-w{guidance:g}")
+        d1, d2 = st.columns(2)
+        with d1:
+            download_gif("Download the steps (GIF)", f"{name}.gif", lambda: steps_gif(*settings), key="rev_gif")
+        with d2:
+            download_png("Download the film strip (PNG)", f"{name}-strip.png", lambda: png_bytes(image), key="rev_png")
         show_code(sample_ddpm, posterior)
 
 with st.container(border=True):
