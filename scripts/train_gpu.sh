@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT_DIR="${1:-${OUT:-gpu-out}}"
 PY="${PYTHON:-.venv/bin/python}"
-RECIPES=(mnist-classifier cifar10-classifier mnist-autoencoder mnist-autoencoder-2d mnist-vae-2d mnist-vae-spatial
+RECIPES=(mnist-classifier mnist-classifier-b cifar10-classifier mnist-autoencoder mnist-autoencoder-2d mnist-vae-2d mnist-vae-spatial
          cifar10-autoencoder mnist-ddpm-eps mnist-ddpm-x0 mnist-ddpm-v mnist-ddpm-v-uncond mnist-ddpm-eps-uncond
          mnist-flow-random mnist-flow-ot mnist-latent-flow cifar10-flow-ot mnist-detector)
 # the detector is trained on samples of generators above; mnist-flow-random keeps its training snapshots (Part 9)
@@ -30,7 +30,7 @@ done
 run mkdir -p "$OUT_DIR/checkpoints/snapshots"
 run cp "$OUT_DIR"/runs/mnist-flow-random/snapshots/* "$OUT_DIR/checkpoints/snapshots/"
 export DIFFUSION_PLAYGROUND_CHECKPOINTS="$OUT_DIR/checkpoints"
-run "$PY" -m core.evaluate mnist-classifier cifar10-classifier
+run "$PY" -m core.evaluate mnist-classifier mnist-classifier-b cifar10-classifier
 run "$PY" -m core.evaluate mnist-ddpm-eps mnist-ddpm-x0 mnist-ddpm-v --steps 1 2 5 10 20 50 --method ddim --conditional
 run "$PY" -m core.evaluate mnist-ddpm-eps mnist-ddpm-x0 mnist-ddpm-v --loss-curve
 run "$PY" -m core.evaluate mnist-ddpm-v-uncond --steps 10 20 50 --method ddim

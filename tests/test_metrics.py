@@ -42,3 +42,16 @@ def test_each_data_set_has_its_judge_and_held_out_images():
     assert image_data(load("mnist-latent-flow")) == "mnist"  # a latent model is judged on its VAE's images
     assert image_data(load("mnist-classifier")) == "mnist"
     assert set(CLASSIFIERS) == {"mnist", "cifar10"}
+
+
+def test_two_judges_count_a_sample_only_when_both_are_sure_and_agree():
+    from core.evaluation.metrics import Judgement, agreement
+
+    def j(pred, conf):
+        return Judgement(0.0, [], torch.tensor(pred), torch.tensor(conf))
+
+    first = j([3, 3, 5, 7, 1], [0.99, 0.95, 0.97, 0.50, 0.92])
+    second = j([3, 8, 5, 7, 1], [0.91, 0.99, 0.80, 0.99, 0.93])
+    # 0: both sure, agree; 1: disagree; 2: second unsure; 3: first unsure; 4: both sure, agree
+    assert agreement(first, second) == 0.4
+    assert agreement(first, second, threshold=0.5) == 0.8

@@ -44,6 +44,12 @@ def judge(classifier: nn.Module, images: torch.Tensor, threshold: float = 0.9) -
     return Judgement(float((conf >= threshold).double().mean()), hist.tolist(), pred, conf)
 
 
+def agreement(first: Judgement, second: Judgement, threshold: float = 0.9) -> float:
+    """Share of images both judges are confident about (probability >= ``threshold``) and name the same class."""
+    both = (first.confidence >= threshold) & (second.confidence >= threshold) & (first.predictions == second.predictions)
+    return float(both.double().mean())
+
+
 @torch.no_grad()
 def features(classifier: nn.Module, images: torch.Tensor) -> np.ndarray:
     """Penultimate-layer features, ``(N, F)`` float64."""

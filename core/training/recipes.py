@@ -75,6 +75,10 @@ RECIPES: dict[str, Recipe] = {
     for r in [
         Recipe("mnist-classifier", "Small CNN that judges generated digits.", "mnist", "classifier", "classifier",
                steps=1500, lr=2e-3, ema_decay=0.99),
+        Recipe("mnist-classifier-b", "The second judge: another CNN (three stages, narrower, dropout) trained on "
+               "another split (70 %, seed 1); a sample is 'confident' for both judges only if they agree.", "mnist",
+               "classifier", "classifier", {"channels": (16, 32, 64), "feature_dim": 64, "dropout": 0.25},
+               steps=1500, lr=2e-3, ema_decay=0.99, train_fraction=0.7, seed=1),
         Recipe("mnist-autoencoder", "Conv auto-encoder, 16-D code.", "mnist", "autoencoder", "autoencoder",
                {"channels": (16, 32), "code_dim": 16}, steps=2000, ema_decay=0.995),
         Recipe("mnist-autoencoder-2d", "Conv auto-encoder with a 2-D code (its codes leave holes; compare the VAE's).",
