@@ -3,8 +3,8 @@
 import streamlit as st
 
 from core.data import DatasetUnavailable
-from ui.i18n import language_switch
-from ui.navigation import PAGES
+from ui.i18n import language_switch, start_language
+from ui.navigation import pages
 from ui.present import keyboard, presenter_switch, requested, style
 from ui.share import check_link, copy_link_button, link
 from ui.state import configure_threads
@@ -14,7 +14,8 @@ st.set_page_config(page_title="Diffusion Playground", page_icon="🌫️", layou
                    initial_sidebar_state="collapsed" if requested() else "auto")
 configure_threads()
 warm_up()  # trains the pages' default toy models in the background, once per server
-page = st.navigation(PAGES)
+start_language()  # before the navigation, whose titles are in it
+page = st.navigation(pages())
 asked = link()  # the address as the run began (ui.share reports what a link asked and did not get)
 with st.sidebar:
     presenter_switch()

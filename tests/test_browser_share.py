@@ -41,7 +41,7 @@ def test_lessons_in_french_follow_the_student(server, browser):
     page.wait_for_function("() => window.location.search.includes('lang=fr')", timeout=30_000)
     tab.wait()
     page.get_by_text("Un modèle génératif transforme").wait_for(timeout=30_000)
-    tab.follow("2. Forward noising", timeout=240)
+    tab.follow("2. Bruitage", timeout=240)  # the route, in French too
     page.get_by_text("La diffusion commence par le sens facile").wait_for(timeout=60_000)
     assert "lang=fr" in page.url
     tab.check("forward_noising_fr", projector=True)

@@ -61,3 +61,28 @@ def test_the_switch_shows_the_lessons_in_french_and_a_link_keeps_it(page):
     at.radio(key="lang").set_value("en").run()
     assert "lang" not in at.query_params
     assert _first_words(name, "en") in " ".join(m.value for m in at.markdown)
+
+
+def test_every_interface_string_exists_in_every_language_with_the_same_placeholders():
+    from string import Formatter
+
+    from ui.i18n import MESSAGES
+
+    english = MESSAGES["en"]
+    for language, table in MESSAGES.items():
+        assert set(table) == set(english), (language, set(table) ^ set(english))
+        for key, text in table.items():
+            fields = {f for _, f, _, _ in Formatter().parse(text) if f}
+            assert fields == {f for _, f, _, _ in Formatter().parse(english[key]) if f}, (language, key)
+            assert text.strip(), (language, key)
+
+
+def test_the_route_and_the_sidebar_follow_the_language():
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["lang"] = "fr"
+    at.run()
+    assert not at.exception
+    assert "Le parcours" in [h.value for h in at.subheader]
+    assert any(c.value.startswith("Comment un générateur progresse") for c in at.caption)  # part 9's summary
+    assert any("9. Repérer les images générées" in str(e.proto) for e in at.get("page_link"))
+    assert at.toggle(key="present").label == "Mode présentation"

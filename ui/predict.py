@@ -17,7 +17,7 @@ import streamlit as st
 import tomllib
 
 from core import paths
-from ui.i18n import language
+from ui.i18n import language, t
 
 STATE = "predictions"
 """Session key: ``{question key: the option index the student committed to}``."""
@@ -42,21 +42,10 @@ def questions(lang: str = "en") -> dict[str, Question]:
     return {key: Question(key=key, options=tuple(q.pop("options")), **q) for key, q in table.items()}
 
 
-_LABELS = {
-    "en": {"title": "Predict, then reveal.", "commit": "Commit and reveal", "you": "You predicted", "right": "Right",
-           "wrong": "Not this time", "answer": "the answer is", "see": "See", "again": "Ask me again",
-           "pick": "Your prediction"},
-    "fr": {"title": "Prédire, puis vérifier.", "commit": "Valider et révéler", "you": "Votre prédiction",
-           "right": "Exact", "wrong": "Pas cette fois", "answer": "la réponse est", "see": "Voir",
-           "again": "Me reposer la question", "pick": "Votre prédiction"},
-}
-
-
 def ask(key: str, reveal: Callable[[], None] | None = None) -> None:
     """Ask question ``key``; once the student has committed, say whether it was right, why, and run ``reveal``."""
-    lang = language()
-    q = questions(lang)[key]
-    words = _LABELS[lang]
+    q = questions(language())[key]
+    words = {w: t(f"predict.{w}") for w in ("title", "pick", "commit", "you", "right", "wrong", "answer", "see", "again")}
     committed = st.session_state.setdefault(STATE, {})
     with st.container(border=True, key=f"pq_{key}"):
         st.markdown(f":material/psychology_alt: **{words['title']}** {q.prompt}")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import theme
+from ui.i18n import t
 
 KEY = "present"
 
@@ -39,8 +40,7 @@ def presenting() -> bool:
 def presenter_switch() -> None:
     """The toggle, in the sidebar (``app.py``); while on, the address carries ``present=1`` from page to page."""
     st.session_state.setdefault(KEY, requested())
-    st.toggle("Presenter mode", key=KEY, help="Large text and figures for a projector; → / ← step the animation "
-              "most in view, space plays or pauses it.")
+    st.toggle(t("side.present"), key=KEY, help=t("side.present.help"))
     if presenting():
         st.query_params[KEY] = "1"
     else:

@@ -17,6 +17,8 @@ import re
 
 import streamlit as st
 
+from ui.i18n import t
+
 URL = "query-params"
 """Pass as ``bind=`` to a widget whose value belongs in a shared link."""
 
@@ -57,8 +59,7 @@ def check_link(before: dict[str, str]) -> list[str]:
     if ignored:
         names = [_safe(k) for k in ignored[:SHOWN]]
         more = f" and {len(ignored) - SHOWN} more" if len(ignored) > SHOWN else ""
-        st.toast("Settings from the link not applied (the page shows its defaults): "
-                 + ", ".join(f"`{n}`" for n in names) + more, icon=":material/link_off:")
+        st.toast(t("share.ignored", names=", ".join(f"`{n}`" for n in names) + more), icon=":material/link_off:")
     return ignored
 
 
@@ -87,14 +88,15 @@ button:hover { border-color: var(--st-primary-color, #ff4b4b); color: var(--st-p
 input { width: 100%; font-size: 0.85rem; margin-top: 0.3rem; }
 """
 
-_HTML = '<button type="button" class="copy">Copy link to this view</button><span class="msg" aria-live="polite"></span>'
+_HTML = '<button type="button" class="copy"></button><span class="msg" aria-live="polite"></span>'
 
 _JS = """
-export default function({ parentElement }) {
+export default function({ parentElement, data }) {
     const button = parentElement.querySelector("button.copy");
     const msg = parentElement.querySelector(".msg");
+    button.textContent = data.copy;
     const show = (href) => {  // no clipboard (a plain-http class server): the link, selected, to copy by hand
-        msg.textContent = "Copy this link:";
+        msg.textContent = data.by_hand;
         let field = parentElement.querySelector("input");
         if (!field) { field = document.createElement("input"); field.readOnly = true; msg.after(field); }
         field.value = href; field.focus(); field.select();
@@ -102,7 +104,7 @@ export default function({ parentElement }) {
     button.onclick = () => {
         const href = window.location.href;
         if (navigator.clipboard && window.isSecureContext) {
-            navigator.clipboard.writeText(href).then(() => { msg.textContent = "Link copied."; }, () => show(href));
+            navigator.clipboard.writeText(href).then(() => { msg.textContent = data.copied; }, () => show(href));
         } else {
             show(href);
         }
@@ -115,4 +117,4 @@ _copy_link = st.components.v2.component("dp_copy_link", html=_HTML, css=_CSS, js
 
 def copy_link_button() -> None:
     """A button that copies the address of the view as it is now (the sidebar shows one on every page)."""
-    _copy_link(key="dp_copy_link")
+    _copy_link(data={k: t(f"share.{k}") for k in ("copy", "copied", "by_hand")}, key="dp_copy_link")

@@ -7,6 +7,7 @@ import torch
 from core.diffusion import make_schedule, q_sample
 from core.images import grid, to_pil
 from ui import theme
+from ui.i18n import t
 from ui.lessons import lesson
 from ui.navigation import ROADMAP, page_for
 from ui.present import chart
@@ -26,7 +27,7 @@ def dissolving_digit(index: int = 0, columns: int = 8):
 
 
 @st.cache_resource(show_spinner=False)
-def signal_left(ts: tuple[int, ...]) -> go.Figure:
+def signal_left(ts: tuple[int, ...], title: str) -> go.Figure:
     """The cosine schedule's abar_t, with a marker at each t of the strip above it."""
     abar = make_schedule("cosine", 1000).alpha_bars.numpy()
     fig = go.Figure(go.Scatter(x=list(range(1001)), y=abar, mode="lines", line=dict(color="#2F6DB5", width=3),
@@ -34,25 +35,25 @@ def signal_left(ts: tuple[int, ...]) -> go.Figure:
     fig.add_scatter(x=list(ts), y=abar[list(ts)], mode="markers", marker=dict(color="#2F6DB5", size=10),
                     hovertemplate="t=%{x}<br>ā_t=%{y:.3f}<extra></extra>")
     fig.update_layout(height=210, showlegend=False, margin=dict(l=10, r=10, t=36, b=10), font=theme.font("label"),
-                      title=dict(text="ā_t: the share of the variance that is still image at step t", font=theme.font("medium")),
+                      title=dict(text=title, font=theme.font("medium")),
                       xaxis=dict(title="t", range=[-10, 1010]), yaxis=dict(range=[-0.05, 1.05], dtick=0.5))
     return fig
 
 
 st.title("Diffusion Playground")
-st.caption("An interactive walk from auto-encoders to diffusion and flow matching, on real small models.")
+st.caption(t("home.caption"))
 
 left, right = st.columns([3, 2], gap="large")
 with left:
     lesson("home")
 with right:
     strip, ts = dissolving_digit()
-    st.image(strip, caption="A digit under the cosine schedule at t = " + ", ".join(map(str, ts)), width="stretch")
-    chart(signal_left(tuple(ts)), width="stretch", key="home_abar", config={"displayModeBar": False})
+    st.image(strip, caption=t("home.strip", ts=", ".join(map(str, ts))), width="stretch")
+    chart(signal_left(tuple(ts), t("home.abar")), width="stretch", key="home_abar", config={"displayModeBar": False})
     with st.container(border=True):
         lesson("home", "conventions")
 
-st.subheader("The route")
+st.subheader(t("home.route"))
 cols = st.columns(3, gap="medium")
 for i, part in enumerate(ROADMAP):
     with cols[i % 3].container(border=True, height=170):
@@ -60,5 +61,5 @@ for i, part in enumerate(ROADMAP):
         if page is not None:
             st.page_link(page, label=f"**{part.number}. {part.title}**", icon=part.icon)
         else:
-            st.markdown(f"**{part.number}. {part.title}**  \n:gray-badge[coming soon]")
+            st.markdown(f"**{part.number}. {part.title}**  \n:gray-badge[{t('home.soon')}]")
         st.caption(part.summary)
