@@ -13,8 +13,9 @@ from ui import theme
 from ui.fig_training import BOX, DATA, FONT, MODEL
 from ui.mosaic import PAD, mosaic, png_uri
 
-MODELS = {"any": "mnist-ddpm-eps", "digit": "mnist-ddpm-eps"}
-"""The shipped MNIST model the page runs for "any digit" and for a chosen digit (class-conditional, with guidance)."""
+MODELS = {"any": "mnist-ddpm-eps-uncond", "digit": "mnist-ddpm-eps"}
+"""The shipped MNIST models the page runs: for "any digit" the unconditional one (trained without labels), for a
+chosen digit the class-conditional one, with guidance (both: noise prediction, cosine schedule, T = 1000)."""
 CLOUD = theme.CLOUD  # the points I_t
 PANELS = ("state<br>I<sub>t</sub>", "noise<br>ε̂", "one-shot<br>Î<sub>0</sub>", "posterior<br>mean μ", "next<br>I<sub>s</sub> = μ + σz")
 
