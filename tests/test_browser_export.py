@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 def _download(page, button: str, timeout: float = 120_000):
     with page.expect_download(timeout=timeout) as info:
-        page.get_by_role("button", name=button).click()
+        page.get_by_role("button", name=button).first.click()
     d = info.value
     return d.suggested_filename, Image.open(io.BytesIO(open(d.path(), "rb").read()))
 
@@ -46,3 +46,7 @@ def test_downloads(server, browser):
     name, gif = _download(page, "Download the paths (GIF)")
     assert name.startswith("flow-paths-gaussian-moons-euler-4steps") and gif.n_frames == 5  # start + 4 Euler steps
     assert gif.width > 2 * gif.height - 60  # random and OT side by side
+    page.get_by_text("PNG of this row").first.scroll_into_view_if_needed()
+    name, png = _download(page, "PNG of this row")
+    assert name == "mnist-flow-random-euler-1-2-5-10steps-any-seed0.png" and png.format == "PNG"
+    assert png.width > 3 * png.height  # four grids in a row

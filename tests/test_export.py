@@ -54,3 +54,11 @@ def test_file_names_say_what_they_show():
     assert slug("reverse-ddpm", "50steps", "seed3", "any") == "reverse-ddpm-50steps-seed3-any"
     assert slug("flow-paths", "gaussian", "moons", "rk4", None, "4steps") == "flow-paths-gaussian-moons-rk4-4steps"
     assert slug("x/../y", "a b") == "x-..-y-a-b"
+
+
+def test_the_autoencoder_page_offers_its_generated_grids_as_png():
+    from page_support import open_page
+
+    at = open_page("views/autoencoder.py")
+    keys = {b.key for b in at.get("download_button")}
+    assert {"ae_png", "vae_png"} <= keys

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.export import png_bytes
 from core.live import autoencoder as tae
 from core.training import reconstruction_objective
 from ui import fig_autoencoder as fig
 from ui import jobs
 from ui.code import show_code
+from ui.export import download_png, slug
 from ui.lessons import lesson
 from ui.models import shipped
 from ui.present import chart
@@ -168,13 +170,16 @@ with right:
     with a:
         st.markdown("**Auto-encoder: D(z), z from a Gaussian fitted to real codes**")
         if ae_ckpt is not None:
-            st.image(fig.picture(fig.ae_samples(ae_model, ae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2),
-                     width="stretch")
+            ae_grid = fig.picture(fig.ae_samples(ae_model, ae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
+            st.image(ae_grid, width="stretch")
+            download_png("PNG", slug("autoencoder-decoded-codes", f"seed{gen_seed}") + ".png", lambda: png_bytes(ae_grid),
+                         key="ae_png")
     with b:
         st.markdown("**VAE (2-D latent): D(z), z ~ N(0, I)**")
         if vae_ckpt is not None:
-            st.image(fig.picture(fig.vae_samples(vae_ckpt.model, vae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2),
-                     width="stretch")
+            vae_grid = fig.picture(fig.vae_samples(vae_ckpt.model, vae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
+            st.image(vae_grid, width="stretch")
+            download_png("PNG", slug("vae-2d-samples", f"seed{gen_seed}") + ".png", lambda: png_bytes(vae_grid), key="vae_png")
 
 st.subheader("The VAE's 2-D latent map")
 left, mid, right = st.columns([2, 2.2, 2.4], gap="large")

@@ -7,13 +7,14 @@ import uuid
 import streamlit as st
 
 from core.data import CIFAR10_CLASSES, TOY_DATASETS
+from core.export import png_bytes, side_by_side
 from core.flow import block_ot_permutation
 from core.live.toy_flow import ToyFlowConfig, train_both
 from core.solvers import SOLVERS, solve_fixed
 from core.training import flow_objective
 from ui import jobs
 from ui.code import show_code
-from ui.export import download_gif, slug
+from ui.export import download_gif, download_png, slug
 from ui.fig_flow_matching import (
     DEFAULT_VIEW,
     MNIST_MODELS,
@@ -232,8 +233,12 @@ with right:
             continue
         st.markdown(f"**{name}** ({'random' if how == 'random' else 'optimal-transport'} pairing), Euler")
         cols = st.columns(len(STEP_COUNTS))
-        for col, (k, nfe, img) in zip(cols, samples_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)):
+        row = samples_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)
+        for col, (k, nfe, img) in zip(cols, row):
             col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")
+        download_png("PNG of this row", slug(name, "euler", "-".join(str(k) for k, _, _ in row) + "steps",
+                                             f"digit{label}" if label is not None else "any", f"seed{mseed}") + ".png",
+                     lambda row=row: png_bytes(side_by_side(*[[img] for _, _, img in row])[0]), key=f"fm_png_{how}")
 
 st.markdown("##### And on photos? The same recipe on CIFAR-10")
 left, right = st.columns([1, 2], gap="large")
