@@ -48,8 +48,9 @@ def presenter_switch() -> None:
 
 
 def chart(figure, *, key: str | None = None, config: dict | None = None, **kwargs) -> None:
-    """``st.plotly_chart``, as every page shows its figures: the type scaled in presenter mode, and a camera
-    button (on hover) that saves the figure as a PNG, in the browser, offline, named after the chart."""
+    """``st.plotly_chart``, as every page shows its figures: the type scaled in presenter mode, and only a camera
+    button in the mode bar (on hover), which saves the figure as a PNG, in the browser, offline, named after the
+    chart. A caller's ``config`` may add to it, not take the mode bar away."""
     config = {**(config or {}), "displayModeBar": "hover", "displaylogo": False, "modeBarButtons": [["toImage"]],
               "toImageButtonOptions": {"format": "png", "scale": 2, "filename": (key or "figure").replace("_", "-")}}
     st.plotly_chart(theme.scaled(figure, theme.PRESENTER["figure"]) if presenting() else figure, key=key,

@@ -22,9 +22,6 @@ from ui.i18n import t
 URL = "query-params"
 """Pass as ``bind=`` to a widget whose value belongs in a shared link."""
 
-APP_PARAMS: frozenset[str] = frozenset()
-"""Parameters every page accepts (none yet), never reported as ignored."""
-
 SHOWN = 5
 """At most this many ignored names are listed in the notice."""
 
@@ -46,8 +43,6 @@ def check_link(before: dict[str, str]) -> list[str]:
     after = link()
     ignored = []
     for key in before:
-        if key in APP_PARAMS:
-            continue
         if key not in st.session_state:  # no widget of this name on this page
             ignored.append(key)
             try:

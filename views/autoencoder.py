@@ -34,7 +34,7 @@ ae_ckpt = shipped("mnist-autoencoder")  # None (with a message on the page) when
 ae_model = None if ae_ckpt is None else ae_ckpt.model
 if ae_model is not None:
     layers = tae.describe_layers(ae_model)
-    chart(fig.architecture(layers), width="stretch", key="ae_arch", config={"displayModeBar": False})
+    chart(fig.architecture(layers), width="stretch", key="ae_arch")
     with st.expander("Every layer and its output shape"):
         st.markdown(markdown_table({"layer": [layer.name for layer in layers], "operation": [layer.op for layer in layers],
                                     "output shape": [layer.shape_text for layer in layers]}))
@@ -54,7 +54,7 @@ with right:
         a.image(fig.picture(fig.heldout_digits([index]), scale=8), caption="input x", width="stretch")
         with b:
             chart(fig.code_bars(code, fig.code_range(ae_model, ae_ckpt.sha256)), width="stretch",
-                  key="ae_code_chart", config={"displayModeBar": False})
+                  key="ae_code_chart")
         c.image(fig.picture(recon[None, None], scale=8), caption="reconstruction D(E(x))", width="stretch")
 
 st.markdown("##### And on photos? The same recipe on CIFAR-10")

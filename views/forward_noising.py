@@ -73,8 +73,7 @@ with right:
     start = index // fig.STRIP * fig.STRIP
     with cs:
         chart(fig.strip_figure(fig.strip(name, start), start, index), key="fn_strip",
-                        on_select=partial(_pick_thumbnail, start), selection_mode="points",
-                        config={"displayModeBar": False})
+                        on_select=partial(_pick_thumbnail, start), selection_mode="points")
         st.caption(f"Images {start} to {start + fig.STRIP - 1}: click one to noise it, or type an index.")
     d = fig.noised(name, index, schedule, T, t, seed)
     cols = st.columns(3)
@@ -95,7 +94,7 @@ with right:
         "their statistics agree."
     )
     chart(fig.histogram_figure(fig.histogram_data(name, index, schedule, T, t, seed), t, d["abar"]),
-                    key="fn_hist", config={"displayModeBar": False})
+                    key="fn_hist")
     show_code(q_step, q_sample, q_sample_iterative)
 
 # --- the 2-pixel view
@@ -115,7 +114,7 @@ with mid:
     if source == "images":
         st.radio("A click on the image moves pixel", ("A", "B"), horizontal=True, key="fn_click")
         chart(fig.picker_figure(fig.clean_image(name, index), a, b), key="fn_picker",
-                        on_select=_pick_pixel, selection_mode="points", config={"displayModeBar": False})
+                        on_select=_pick_pixel, selection_mode="points")
         ca, cb = st.columns(2)
         with ca:
             st.markdown("**:orange[Pixel A]**")
@@ -134,7 +133,7 @@ with mid:
 with right:
     c = fig.cloud(source, name, a, b, channel, schedule, T, t, n, seed)
     names = (f"pixel A {a}", f"pixel B {b}") if source == "images" else ("x", "y")
-    chart(fig.cloud_figure(c, t, T, names), key="fn_cloud", config={"displayModeBar": False})
+    chart(fig.cloud_figure(c, t, T, names), key="fn_cloud")
     what = name if source == "images" else source
     download_gif("Download the cloud's journey (GIF)", slug("forward-2pixel", what, schedule, f"T{T}", f"seed{seed}") + ".gif",
                  lambda: fig.cloud_gif(source, name, a, b, channel, schedule, T, t, n, seed), key="fn_gif")

@@ -49,7 +49,7 @@ with left:
 with right:
     strip, ts = dissolving_digit()
     st.image(strip, caption=t("home.strip", ts=", ".join(map(str, ts))), width="stretch")
-    chart(signal_left(tuple(ts), t("home.abar")), width="stretch", key="home_abar", config={"displayModeBar": False})
+    chart(signal_left(tuple(ts), t("home.abar")), width="stretch", key="home_abar")
     with st.container(border=True):
         lesson("home", "conventions")
 

@@ -35,7 +35,6 @@ from ui.share import URL
 from ui.tables import markdown_table
 
 LABELS = ["any", *range(10)]
-CHART = {"displayModeBar": False}
 
 st.title("7. Latent diffusion")
 lesson("latent_diffusion")
@@ -54,7 +53,7 @@ def pipeline_section() -> None:
     with right:
         if vae is not None and latent_model is not None:
             scale = latent_model.meta["latent"]["scale"]
-            chart(pipeline(vae.sha256, vae, scale, int(index)), width="stretch", key="ld_pipeline", config=CHART)
+            chart(pipeline(vae.sha256, vae, scale, int(index)), width="stretch", key="ld_pipeline")
             st.caption(f"The latent is the VAE's posterior mean divided by one global scale ({scale:.3f}), so that it "
                        "has unit variance, as Stable Diffusion does with its 0.18215. Channels drawn from −3 (black) to "
                        "+3 (white).")
@@ -74,7 +73,7 @@ def generation_section() -> None:
         if latent_model is not None and pixel_model is not None:
             figure = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
                                      None if label == "any" else int(label), int(seed), int(steps))
-            chart(figure, width="stretch", key="ld_generation", config=CHART)
+            chart(figure, width="stretch", key="ld_generation")
             st.caption(f"Flow matching (Part 8) in both spaces, the same solver, step count and seed (two independent "
                        f"models, so not the same digit unless you pick one): `{LATENT_MODEL}` moves "
                        f"a 4×7×7 latent from noise (t = 0) to a digit's code (t = 1), decoded by `{VAE_NAME}` at every "
@@ -93,7 +92,7 @@ def interpolation_section() -> None:
     with right:
         if vae is not None and latent_model is not None:
             chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
-                            width="stretch", key="ld_interp", config=CHART)
+                            width="stretch", key="ld_interp")
             show_code(encode_latents, decode_latents, interpolate)
 
 

@@ -40,7 +40,6 @@ from ui.share import URL
 
 JOB = "pt_job"
 LABELS = ["any", *range(10)]
-CHART = {"displayModeBar": False}
 
 st.title("6. Prediction targets")
 lesson("prediction_targets")
@@ -64,7 +63,7 @@ def outputs_section() -> None:
     with right:
         if ready:
             chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
-                            key="pt_outputs", config=CHART)
+                            key="pt_outputs")
             show_code(convert_prediction, label="The code: reading one output as all three targets")
             st.caption("Framed: what each network outputs. The other two columns follow from it and Iₜ by the "
                        "conversions on the left. Noise and velocity are drawn from −3 (black) to +3 (white); images from "
@@ -125,7 +124,7 @@ with left:
     lesson("prediction_targets", "toy")
     ask("pt_dim")
 with right:
-    chart(toy_grid_chart(), width="stretch", key="pt_toy_grid", config=CHART)
+    chart(toy_grid_chart(), width="stretch", key="pt_toy_grid")
     st.caption(f"Dark grey: the data ({base.dataset}). Colour: 1,000 samples (50 Euler steps) projected back to the plane. "
                f"W₂: exact 2-Wasserstein distance to 1,000 fresh data points (two sets of 1,000 real points: "
                f"{toy_floor(base.dataset):.2f}). "

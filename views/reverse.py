@@ -134,7 +134,7 @@ with right:
         settings = (ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
                     int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))
         fig, image, strip_ts = mnist_figure(*settings)
-        chart(fig, width="stretch", key="rev_mnist_chart", config={"displayModeBar": False})
+        chart(fig, width="stretch", key="rev_mnist_chart")
         st.image(image, width="stretch",
                  caption="Sample 1 at t = " + ", ".join(map(str, strip_ts))
                  + ". Top: the state I_t. Bottom: the one-shot estimate Î_0 made from it.")
@@ -165,7 +165,7 @@ with right:
         fig = own_toy_figure(mine, seed)
     else:
         fig = toy_figure(dataset, seed)
-    chart(fig, width="stretch", key="rev_toy_chart", config={"displayModeBar": False})
+    chart(fig, width="stretch", key="rev_toy_chart")
     if mine is not None:
         st.caption(f"Your model from Part 4 ({mine.steps_done:,} training steps on {dataset}), {TOY_POINTS} points, "
                    f"{TOY_STEPS} DDPM steps.")

@@ -40,7 +40,7 @@ threshold = ss.get("sc_threshold", 0.01)
 
 # --- the curves
 c = fig.curves(T)
-chart(fig.curves_figure(c, t, threshold), key="sc_curves", config={"displayModeBar": False})
+chart(fig.curves_figure(c, t, threshold), key="sc_curves")
 st.caption(f"Dashed line: the step t = {t}; dots: each schedule's ā_t and log-SNR there. "
            f"Grey bands: almost pure noise (ā_t < {threshold:g}). β_t is on a log scale.")
 show_code(constant_schedule, linear_schedule, cosine_schedule)
@@ -60,7 +60,7 @@ with right:
     st.divider()
     ask("sc_budget")
     budget = fig.budgets(T, threshold)
-    chart(fig.budget_figure(budget, threshold), key="sc_budget", config={"displayModeBar": False})
+    chart(fig.budget_figure(budget, threshold), key="sc_budget")
     st.select_slider("Threshold for \"almost clean\" / \"almost pure noise\"", THRESHOLDS, value=0.01, key="sc_threshold", bind=URL,
                      format_func=lambda v: f"ā < {v:g} or ā > {1 - v:g}")
     lin = next(b for b in budget if b.name == "linear")
@@ -72,4 +72,4 @@ with right:
 st.subheader("The film, schedule by schedule")
 lesson(LESSON, "film")
 strip, ts = fig.film(name, index, T, seed)
-chart(fig.film_figure(strip, ts, dataset(name).images.shape[-1]), key="sc_film", config={"displayModeBar": False})
+chart(fig.film_figure(strip, ts, dataset(name).images.shape[-1]), key="sc_film")

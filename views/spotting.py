@@ -46,7 +46,6 @@ from ui.present import chart
 from ui.share import URL
 from ui.state import mnist_split
 
-CHART = {"displayModeBar": False}
 ROUND = 10  # images per quiz round
 QUIZ_DATA = {"mnist": "MNIST digits", "cifar10": "CIFAR-10 photos"}
 
@@ -80,7 +79,7 @@ def evolution_section() -> None:
         if not evolution_ready:
             return
         chart(film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed)), width="stretch",
-                        key="sp_strip", config=CHART)
+                        key="sp_strip")
         st.caption(f"Columns: `{EVOLUTION_MODEL}` after more and more training steps (its own snapshots; the last "
                    f"column, after all 4,500 steps, is the model the other pages use). Rows: {CANDIDATES} samples drawn from the same {CANDIDATES} "
                    f"noise images at every stage ({STRIP_STEPS} Euler steps, the digit asked, guidance w = 1). Framed: "
@@ -97,7 +96,7 @@ if evolution_ready:
         if figure is None:
             st.info(MISSING, icon=":material/info:")
         else:
-            chart(figure, width="stretch", key="sp_evolution", config=CHART)
+            chart(figure, width="stretch", key="sp_evolution")
             n = report()["evolution"]["n"]
             st.caption(f"Each stage judged on {n:,} samples ({n // 10} per digit, {STRIP_STEPS} Euler steps; "
                        "`python -m core.forensics.measure`). "
@@ -122,7 +121,7 @@ def classes_section() -> None:
     if hist is None:
         st.info(MISSING, icon=":material/info:")
         return
-    chart(hist[0], width="stretch", key="sp_classes", config=CHART)
+    chart(hist[0], width="stretch", key="sp_classes")
     what = "no digit asked" if data == "mnist" else "no class asked, 20 Euler steps"
     st.caption(f"Unconditional samples ({what}) of {len(models)} shipped model{'s' * (len(models) > 1)}, each read "
                "by the judge of its data set, against the real held-out images (grey). Dotted: a fair 10 %. Measured by "
@@ -143,7 +142,7 @@ def guidance_section() -> None:
         seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed", bind=URL)
         if final is not None:
             chart(guidance_grid_chart(final.sha256, final, int(digit), int(seed)), width="stretch",
-                            key="sp_guidance_grid", config=CHART)
+                            key="sp_guidance_grid")
             st.caption(f"The same {8} noise images at every w ({STRIP_STEPS} Euler steps). w = 0 ignores the label; "
                        "w = 1 is the plain conditional model; above 1, guidance pushes further from the unconditional "
                        "prediction.")
@@ -154,7 +153,7 @@ def guidance_section() -> None:
         if not g:
             st.info(MISSING, icon=":material/info:")
             return
-        chart(guidance_chart(final.sha256, report_key()), width="stretch", key="sp_guidance", config=CHART)
+        chart(guidance_chart(final.sha256, report_key()), width="stretch", key="sp_guidance")
         st.caption(f"{g['per_class'] * 10:,} samples per w ({g['per_class']} per digit). Spread: root-mean-square distance "
                    "of a sample's judge features to the mean of its class (dotted: real digits). "
                    "Dotted lines: the same measures on real held-out digits.")
@@ -166,7 +165,7 @@ def guidance_section() -> None:
         result = attribute_chart(final.sha256, report_key(), attribute, int(digit), float(w))
         if result is not None:
             fig, stats = result
-            chart(fig, width="stretch", key="sp_attribute_chart", config=CHART)
+            chart(fig, width="stretch", key="sp_attribute_chart")
             parts = [f"real {stats['real'][0]:.3f} ± {stats['real'][1]:.3f}"]
             parts += [f"w = {k:g}: {m:.3f} ± {s:.3f}" for k, (m, s) in stats.items() if k != "real"]
             st.caption(f"The {attribute} of every sample the judge reads as a {digit} (mean ± standard deviation): "
@@ -287,14 +286,14 @@ def spectrum_section() -> None:
     if figure is None:
         st.info(MISSING, icon=":material/info:")
         return
-    chart(figure, width="stretch", key="sp_spectra", config=CHART)
+    chart(figure, width="stretch", key="sp_spectra")
     n = report().get("detection", {}).get("n", 500)
     st.caption(f"Azimuthally averaged power spectrum of {n} images per curve, each image's mean removed first. "
                "Right: each generator's curve divided by the real one; below 1, less fine detail than real images. "
                "Beyond the dotted line: the corners of the 2-D spectrum, past the Nyquist frequency along the axes.")
     chart2d = spectra_2d_chart(data, shas, report_key())
     if chart2d is not None:
-        chart(chart2d, width="stretch", key="sp_spectra_2d", config=CHART)
+        chart(chart2d, width="stretch", key="sp_spectra_2d")
         st.caption("The same spectra in 2-D, frequency 0 at the centre of each square and the Nyquist frequency at its "
                    "edges. Left: the real images' mean power (log scale). Then each generator's power divided by the real "
                    "one at every frequency: blue where it has less energy than real images, red where it has more.")
@@ -314,7 +313,7 @@ def upsampling_section() -> None:
         digit = st.number_input("Held-out digit #", 0, len(mnist_split()[1]) - 1, DEFAULT_VIEW["upsample_digit"],
                                 key="sp_up_digit", bind=URL)
     with right:
-        chart(upsampling_chart(int(digit)), width="stretch", key="sp_upsampling", config=CHART)
+        chart(upsampling_chart(int(digit)), width="stretch", key="sp_upsampling")
         st.caption("Top: the digit doubled in size three ways. Bottom: the log-magnitude of each one's 2-D Fourier "
                    "transform, frequency 0 at the centre, the Nyquist frequency at the edges.")
         show_code(upsample, label="The code: three up-samplers")
@@ -334,7 +333,7 @@ with right:
             st.info(MISSING, icon=":material/info:")
         else:
             d = detection_report(detector.sha256)
-            chart(figure, width="stretch", key="sp_detector", config=CHART)
+            chart(figure, width="stretch", key="sp_detector")
             st.caption(f"`mnist-detector` (a small CNN) on {d['n']} fresh samples per generator and {d['n']} held-out "
                        f"real digits, of which it calls {d['real_called_real']:.0%} real. Left, green: generators it was "
                        "trained on; red: generators it never saw. Right: each perturbation applied to real digits and "
