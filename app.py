@@ -3,7 +3,7 @@
 import streamlit as st
 
 from core.data import DatasetUnavailable
-from ui.i18n import language_switch, start_language
+from ui.i18n import language_switch, start_language, tr
 from ui.navigation import pages
 from ui.present import keyboard, presenter_switch, requested, style
 from ui.share import check_link, copy_link_button, link
@@ -25,6 +25,6 @@ style()  # presenter mode's type and figures (ui.present)
 try:
     page.run()
 except DatasetUnavailable as err:  # e.g. assets/data deleted and no network: say so, not a traceback
-    st.error(f"This page needs a dataset that could not be loaded. {err}", icon=":material/error:")
+    st.error(tr("app.dataset_missing", err=err), icon=":material/error:")
 keyboard()  # presenter mode's arrow keys and space bar
 check_link(asked)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import numpy as np
 import pytest
+from google.protobuf import text_format
 from streamlit.testing.v1 import AppTest
 
 from core import paths
@@ -57,3 +59,44 @@ def without_checkpoints(tmp_path, monkeypatch):
     ui.models._load.clear()
     yield open_page
     ui.models._load.clear()
+
+
+_HIDDEN = ("id:", "query_param_key:", "form_id:", "key:", "url:", "spec:", "config:", "theme:", "component_name:",
+           "js_content:", "html_content:", "css_content:", "js_source_path:", "css_source_path:", "type:", "icon:",
+           "format:", "mime:", "language:")
+_QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
+_CHART_TEXT = {"text", "name", "title", "hovertemplate", "texttemplate", "prefix", "suffix", "label", "ticktext"}
+
+
+def _chart_strings(value, shown: bool = False):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _chart_strings(v, shown or k in _CHART_TEXT)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _chart_strings(v, shown)
+    elif shown and isinstance(value, str):
+        yield value
+
+
+def visible_text(at) -> list[str]:
+    """Every string a student reads on the page: text, labels, options, help, notices, and the titles,
+    legends, annotations and hover text of its charts (not the code listings, not the mathematics)."""
+    out: list[str] = []
+
+    def walk(node):
+        proto = getattr(node, "proto", None)
+        name = type(node).__name__
+        if proto is not None and name != "Code":
+            if getattr(proto, "spec", ""):
+                out.extend(_chart_strings(json.loads(proto.spec)))
+            else:
+                for line in text_format.MessageToString(proto, as_utf8=True).splitlines():
+                    if not line.strip().startswith(_HIDDEN):
+                        out.extend(bytes(s, "utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8", "replace")
+                                   for s in _QUOTED.findall(line))
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+
+    walk(at._tree)
+    return [re.sub(r"\$\$.*?\$\$|\$[^$]*\$", " ", s, flags=re.S) for s in out]

@@ -14,6 +14,7 @@ from pathlib import Path
 import streamlit as st
 
 from core import paths
+from ui.i18n import tr
 
 
 @functools.lru_cache(maxsize=128)
@@ -29,10 +30,10 @@ def source_of(fn: Callable) -> tuple[str, str, int, str]:
     return f"{target.__module__}.{target.__qualname__}", shown, first, "".join(lines)
 
 
-def show_code(*functions: Callable, label: str = "The code behind this figure") -> None:
+def show_code(*functions: Callable, label: str | None = None) -> None:
     """A collapsed section with the source of each of ``functions`` (the core code a figure runs)."""
-    with st.expander(label, icon=":material/code:"):
+    with st.expander(label or tr("code.label"), icon=":material/code:"):
         for fn in functions:
             name, file, line, source = source_of(fn)
-            st.markdown(f"`{name}`, in `{file}`, line {line}")
+            st.markdown(tr("code.where", name=f"`{name}`", file=f"`{file}`", line=line))
             st.code(source, language="python", line_numbers=True)

@@ -14,6 +14,7 @@ from core.data import to_model_range
 from core.diffusion import StepBudget, make_schedule, q_sample, step_budget
 from core.images import grid
 from ui import theme
+from ui.i18n import tr
 from ui.state import dataset
 
 ORDER = ("constant", "linear", "cosine")
@@ -70,11 +71,11 @@ def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float)
     """``abar_t``, ``beta_t`` (log scale) and log-SNR of the three schedules; a line at ``t``, markers at ``abar_t``."""
     T = len(c["cosine"]["betas"])
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07, subplot_titles=(
-        "ā_t: how much image is left", "β_t: noise added by step t → t+1", "log-SNR = log(ā_t / (1 − ā_t))"))
+        tr("schedules.curves.abar"), tr("schedules.curves.beta"), "log-SNR = log(ā_t / (1 − ā_t))"))
     fig.update_annotations(font=theme.font("emphasis", color=theme.INK))  # the subplot titles
     lsnr_thr = math.log(threshold / (1 - threshold))
-    for name in ORDER:
-        d, colour = c[name], COLOURS[name]
+    for key in ORDER:
+        d, colour, name = c[key], COLOURS[key], tr(f"schedule.{key}")
         ts = np.arange(T + 1)
         fig.add_trace(go.Scatter(x=ts, y=d["alpha_bars"], name=name, legendgroup=name, line=dict(color=colour, width=3),
                                  hovertemplate=f"{name}<br>t=%{{x}}<br>ā=%{{y:.4f}}<extra></extra>"), 1, 1)
@@ -91,15 +92,15 @@ def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float)
                                      marker=dict(color=colour, size=12, line=dict(color="white", width=2)), hoverinfo="skip"), 1, 3)
     # the "almost pure noise" band on both panels that can show it, and a dashed line at t on all three
     # (shapes written out: add_hrect / add_vline cost about 10 ms each)
-    band = dict(type="rect", fillcolor=REGION_COLOURS["almost pure noise"], opacity=0.45, line_width=0, layer="below",
+    band = dict(type="rect", fillcolor=REGION_COLOURS["noise"], opacity=0.45, line_width=0, layer="below",
                 x0=0, x1=1)
     shapes = [dict(band, xref="x domain", yref="y", y0=0, y1=threshold),
               dict(band, xref="x3 domain", yref="y3", y0=-30, y1=lsnr_thr)]
     shapes += [dict(type="line", xref=f"x{k}", yref=f"y{k} domain", x0=t, x1=t, y0=0, y1=1,
                     line=dict(color="black", width=2, dash="dash")) for k in ("", "2", "3")]
-    fig.add_annotation(x=T * 0.02, y=lsnr_thr, text=f"almost pure noise<br>log-SNR < {lsnr_thr:.1f}", showarrow=False,
+    fig.add_annotation(x=T * 0.02, y=lsnr_thr, text=tr("schedules.curves.band", threshold=f"{lsnr_thr:.1f}"), showarrow=False,
                        xanchor="left", yanchor="top", font=theme.font("small"), row=1, col=3)
-    fig.update_xaxes(title_text="step t", range=[0, T])
+    fig.update_xaxes(title_text=tr("schedules.step_axis"), range=[0, T])
     fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
     fig.update_yaxes(range=[-12, 12], row=1, col=3)
@@ -112,18 +113,18 @@ def budget_figure(budget: list[StepBudget], threshold: float) -> go.Figure:
     """Stacked horizontal bars: how many of the ``T`` steps each schedule spends almost clean, useful, almost pure noise."""
     T = budget[0].T
     fig = go.Figure()
-    for region, attr in (("almost clean", "clean"), ("useful", "useful"), ("almost pure noise", "noise")):
+    for attr in ("clean", "useful", "noise"):
         counts = [getattr(b, attr) for b in budget]
         fig.add_trace(go.Bar(
-            y=[b.name for b in budget], x=counts, orientation="h", name=region,
-            marker=dict(color=REGION_COLOURS[region], line=dict(color="white", width=1)),
+            y=[tr(f"schedule.{b.name}") for b in budget], x=counts, orientation="h", name=tr(f"schedules.region.{attr}"),
+            marker=dict(color=REGION_COLOURS[attr], line=dict(color="white", width=1)),
             text=[f"{n} ({n / T:.0%})" if n / T >= 0.09 else "" for n in counts], textposition="inside", textangle=0,
             insidetextanchor="middle", textfont=theme.font("body", color="black"),
-            hovertemplate="%{y}: %{x} steps " + region + "<extra></extra>",
+            hovertemplate=tr(f"schedules.budget.hover.{attr}") + "<extra></extra>",
         ))
     fig.update_layout(
         barmode="stack", height=290, font=FONT, margin=dict(l=10, r=10, t=60, b=10),
-        title=dict(text=f"Where the T = {T} steps go (ā > {1 - threshold:g} | useful | ā < {threshold:g})", font=theme.font("heading")),
+        title=dict(text=tr("schedules.budget.title", T=T, clean=f"{1 - threshold:g}", noise=f"{threshold:g}"), font=theme.font("heading")),
         legend=dict(orientation="h", x=0, y=-0.15, yanchor="top", traceorder="normal"),
         xaxis=dict(range=[0, T]),
         yaxis=dict(autorange="reversed", tickfont=theme.font("emphasis")),
@@ -138,7 +139,7 @@ def film_figure(image: np.ndarray, ts: list[int], size: int, pad: int = 2) -> go
     centres = [k * (size + pad) + (size - 1) / 2 for k in range(len(ts))]
     rows = [k * (size + pad) + (size - 1) / 2 for k in range(len(ORDER))]
     fig.update_xaxes(tickvals=centres, ticktext=[f"t = {t}" for t in ts], side="top", showgrid=False, tickfont=theme.font("medium"))
-    fig.update_yaxes(tickvals=rows, ticktext=[f"<b><span style='color:{COLOURS[n]}'>{n}</span></b>" for n in ORDER],
+    fig.update_yaxes(tickvals=rows, ticktext=[f"<b><span style='color:{COLOURS[n]}'>{tr(f'schedule.{n}')}</span></b>" for n in ORDER],
                      showgrid=False, tickfont=theme.font("emphasis"))
     fig.update_layout(height=3 * 95 + 50, margin=dict(l=10, r=10, t=40, b=0), dragmode=False, font=FONT)
     return fig

@@ -24,6 +24,7 @@ from typing import Any
 import streamlit as st
 
 from core.training import StepInfo
+from ui.i18n import tr
 
 MAX_JOBS = 2
 CHECK_EVERY = 20  # steps between two checks that the session that started a run is still there
@@ -81,10 +82,8 @@ class Job:
 def busy_message(jobs: list[Job]) -> str:
     """What a student is told when every slot is taken: how many runs, and when the first one should end."""
     left = min((j.seconds_left() for j in jobs if j.running), default=float("inf"))
-    when = f"the first of them should finish in about {max(1, round(left))} s" if left < float("inf") else \
-        "they have just started"
-    return (f"The server is already training {MAX_JOBS} models, the most it runs at once (they may belong to other "
-            f"students, or to you in another tab); {when}. Press Train again then.")
+    when = tr("jobs.busy.first", seconds=max(1, round(left))) if left < float("inf") else tr("jobs.busy.started")
+    return tr("jobs.busy", most=MAX_JOBS, when=when)
 
 
 def _session_watch() -> Callable[[], bool]:

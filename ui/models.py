@@ -13,9 +13,10 @@ import streamlit as st
 
 from core import paths
 from core.io import Checkpoint, CheckpointError, load
+from ui.i18n import tr
 
 
-@st.cache_resource(show_spinner="Loading the model...")
+@st.cache_resource(show_spinner=False)
 def _load(name: str) -> Checkpoint:
     return load(name)
 
@@ -23,13 +24,10 @@ def _load(name: str) -> Checkpoint:
 def shipped(name: str) -> Checkpoint | None:
     """The shipped checkpoint ``name`` (read-only, shared by all sessions), or ``None`` with a message on screen."""
     try:
-        return _load(name)
+        with st.spinner(tr("models.loading")):  # shown only if loading takes a moment
+            return _load(name)
     except CheckpointError as err:
-        st.error(
-            f"The model **{name}** could not be loaded: {err}. This part of the page needs it; "
-            f"train it with `python -m core.train {name}` (see docs/MODELS.md).",
-            icon=":material/error:",
-        )
+        st.error(tr("models.missing", name=name, err=err), icon=":material/error:")
         return None
 
 

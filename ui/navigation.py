@@ -13,7 +13,7 @@ from pathlib import Path
 import streamlit as st
 
 from core import paths
-from ui.i18n import t
+from ui.i18n import tr
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,11 @@ class Part:
 
     @property
     def title(self) -> str:
-        return t(f"part.{self.number}")
+        return tr(f"part.{self.number}")
 
     @property
     def summary(self) -> str:
-        return t(f"part.{self.number}.summary")
+        return tr(f"part.{self.number}.summary")
 
 
 ROADMAP: tuple[Part, ...] = (
@@ -50,8 +50,8 @@ def pages() -> dict[str, list[st.Page]]:
     """The navigation, in the session's language: home, then one page per part that has one."""
     lecture = [st.Page(paths.VIEWS / p.page, title=f"{p.number}. {p.title}", icon=p.icon, url_path=Path(p.page).stem)
                for p in ROADMAP if p.page]
-    home = st.Page(paths.VIEWS / "home.py", title=t("nav.home"), icon=":material/home:", default=True)
-    return {"": [home], **({t("nav.lecture"): lecture} if lecture else {})}
+    home = st.Page(paths.VIEWS / "home.py", title=tr("nav.home"), icon=":material/home:", default=True)
+    return {"": [home], **({tr("nav.lecture"): lecture} if lecture else {})}
 
 
 def page_for(part: Part) -> Path | None:

@@ -17,7 +17,7 @@ import streamlit as st
 import tomllib
 
 from core import paths
-from ui.i18n import language, t
+from ui.i18n import language, tr
 
 STATE = "predictions"
 """Session key: ``{question key: the option index the student committed to}``."""
@@ -45,7 +45,7 @@ def questions(lang: str = "en") -> dict[str, Question]:
 def ask(key: str, reveal: Callable[[], None] | None = None) -> None:
     """Ask question ``key``; once the student has committed, say whether it was right, why, and run ``reveal``."""
     q = questions(language())[key]
-    words = {w: t(f"predict.{w}") for w in ("title", "pick", "commit", "you", "right", "wrong", "answer", "see", "again")}
+    words = {w: tr(f"predict.{w}") for w in ("title", "pick", "commit", "you", "right", "wrong", "answer", "see", "again")}
     committed = st.session_state.setdefault(STATE, {})
     with st.container(border=True, key=f"pq_{key}"):
         st.markdown(f":material/psychology_alt: **{words['title']}** {q.prompt}")

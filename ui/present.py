@@ -19,7 +19,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import theme
-from ui.i18n import t
+from ui.i18n import tr
 
 KEY = "present"
 
@@ -40,7 +40,7 @@ def presenting() -> bool:
 def presenter_switch() -> None:
     """The toggle, in the sidebar (``app.py``); while on, the address carries ``present=1`` from page to page."""
     st.session_state.setdefault(KEY, requested())
-    st.toggle(t("side.present"), key=KEY, help=t("side.present.help"))
+    st.toggle(tr("side.present"), key=KEY, help=tr("side.present.help"))
     if presenting():
         st.query_params[KEY] = "1"
     else:

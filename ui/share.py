@@ -17,7 +17,7 @@ import re
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.i18n import tr
 
 URL = "query-params"
 """Pass as ``bind=`` to a widget whose value belongs in a shared link."""
@@ -54,7 +54,7 @@ def check_link(before: dict[str, str]) -> list[str]:
     if ignored:
         names = [_safe(k) for k in ignored[:SHOWN]]
         more = f" and {len(ignored) - SHOWN} more" if len(ignored) > SHOWN else ""
-        st.toast(t("share.ignored", names=", ".join(f"`{n}`" for n in names) + more), icon=":material/link_off:")
+        st.toast(tr("share.ignored", names=", ".join(f"`{n}`" for n in names) + more), icon=":material/link_off:")
     return ignored
 
 
@@ -112,4 +112,4 @@ _copy_link = st.components.v2.component("dp_copy_link", html=_HTML, css=_CSS, js
 
 def copy_link_button() -> None:
     """A button that copies the address of the view as it is now (the sidebar shows one on every page)."""
-    _copy_link(data={k: t(f"share.{k}") for k in ("copy", "copied", "by_hand")}, key="dp_copy_link")
+    _copy_link(data={k: tr(f"share.{k}") for k in ("copy", "copied", "by_hand")}, key="dp_copy_link")

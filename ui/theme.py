@@ -49,7 +49,7 @@ CLASS_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
 """One colour per class (digit 0-9, CIFAR-10 class), the same on every page."""
 SCHEDULE_COLOURS = {"constant": "#2ca02c", "linear": "#d62728", "cosine": "#1f77b4"}  # green, red, blue on every figure
 SCHEDULE_MARKDOWN_COLOURS = {"constant": "green", "linear": "red", "cosine": "blue"}  # the same, for st.markdown
-REGION_COLOURS = {"almost clean": "#c7e9c0", "useful": "#fdae6b", "almost pure noise": "#bdbdbd"}
+REGION_COLOURS = {"clean": "#c7e9c0", "useful": "#fdae6b", "noise": "#bdbdbd"}  # almost clean, useful, almost pure noise
 PAIRING_COLOURS = {"random": "#E8743B", "ot": "#2F6DB5"}
 SOURCE, TARGET = "#8C8C8C", "#2CA02C"  # a flow's start and end points
 DATA, MODEL, LOSS = "#8c8c8c", "#e4572e", "#1f77b4"  # real data, a model's samples, a loss curve

@@ -7,7 +7,7 @@ import torch
 from core.diffusion import make_schedule, q_sample
 from core.images import grid, to_pil
 from ui import theme
-from ui.i18n import t
+from ui.i18n import tr
 from ui.lessons import lesson
 from ui.navigation import ROADMAP, page_for
 from ui.present import chart
@@ -41,19 +41,19 @@ def signal_left(ts: tuple[int, ...], title: str) -> go.Figure:
 
 
 st.title("Diffusion Playground")
-st.caption(t("home.caption"))
+st.caption(tr("home.caption"))
 
 left, right = st.columns([3, 2], gap="large")
 with left:
     lesson("home")
 with right:
     strip, ts = dissolving_digit()
-    st.image(strip, caption=t("home.strip", ts=", ".join(map(str, ts))), width="stretch")
-    chart(signal_left(tuple(ts), t("home.abar")), width="stretch", key="home_abar")
+    st.image(strip, caption=tr("home.strip", ts=", ".join(map(str, ts))), width="stretch")
+    chart(signal_left(tuple(ts), tr("home.abar")), width="stretch", key="home_abar")
     with st.container(border=True):
         lesson("home", "conventions")
 
-st.subheader(t("home.route"))
+st.subheader(tr("home.route"))
 cols = st.columns(3, gap="medium")
 for i, part in enumerate(ROADMAP):
     with cols[i % 3].container(border=True, height=170):

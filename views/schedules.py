@@ -6,6 +6,7 @@ from core.diffusion.schedules import constant_schedule, cosine_schedule, linear_
 from core.images import to_pil
 from ui import fig_schedules as fig
 from ui.code import show_code
+from ui.i18n import tr
 from ui.lessons import lesson
 from ui.predict import ask
 from ui.present import chart
@@ -27,22 +28,21 @@ name = ss.get("sc_dataset", "mnist")
 n_images = len(dataset(name))
 ss["sc_index"] = min(ss["sc_index"], n_images - 1)
 
-st.title("3. Schedules")
+st.title(f"3. {tr('part.3')}")
 lesson(LESSON)
 
 c1, c2, c3, c4, c5 = st.columns([1.1, 1.1, 1.6, 3.0, 0.9], gap="medium")
-c1.selectbox("Dataset", list(DATASETS), format_func=DATASETS.get, key="sc_dataset", bind=URL)
-index = c2.number_input(f"Image (0 to {n_images - 1})", 0, n_images - 1, key="sc_index", bind=URL)
-c3.select_slider("Number of steps T", T_CHOICES, value=1000, key="sc_T", bind=URL)
-t = c4.slider("Step t", 0, T, key="sc_t", bind=URL, help="The dashed line on the curves; the images below are noised to this step.")
-seed = c5.number_input("Noise seed", 0, 9999, 0, key="sc_seed", bind=URL)
+c1.selectbox(tr("common.dataset"), list(DATASETS), format_func=DATASETS.get, key="sc_dataset", bind=URL)
+index = c2.number_input(tr("common.image_index", last=n_images - 1), 0, n_images - 1, key="sc_index", bind=URL)
+c3.select_slider(tr("common.T"), T_CHOICES, value=1000, key="sc_T", bind=URL)
+t = c4.slider(tr("common.t"), 0, T, key="sc_t", bind=URL, help=tr("schedules.t.help"))
+seed = c5.number_input(tr("common.noise_seed"), 0, 9999, 0, key="sc_seed", bind=URL)
 threshold = ss.get("sc_threshold", 0.01)
 
 # --- the curves
 c = fig.curves(T)
 chart(fig.curves_figure(c, t, threshold), key="sc_curves")
-st.caption(f"Dashed line: the step t = {t}; dots: each schedule's ā_t and log-SNR there. "
-           f"Grey bands: almost pure noise (ā_t < {threshold:g}). β_t is on a log scale.")
+st.caption(tr("schedules.curves.caption", t=t, threshold=f"{threshold:g}"))
 show_code(constant_schedule, linear_schedule, cosine_schedule)
 
 # --- one image, three schedules, one eps
@@ -50,26 +50,26 @@ left, right = st.columns([1.1, 2], gap="large")
 with left:
     lesson(LESSON, "formulas")
 with right:
-    st.markdown(f"**The same image and the same $\\varepsilon$ at $t = {t}$**, "
-                r"$I_t = \sqrt{\bar a_t}\, I_0 + \sqrt{1 - \bar a_t}\,\varepsilon$:")
+    st.markdown(tr("schedules.same", eps=r"$\varepsilon$", t=f"$t = {t}$",
+                  formula=r"$I_t = \sqrt{\bar a_t}\, I_0 + \sqrt{1 - \bar a_t}\,\varepsilon$"))
     images = fig.noised_under_each(name, index, T, t, seed)
     for col, s in zip(st.columns(3), fig.ORDER):
         ab = float(c[s]["alpha_bars"][t])
         col.image(to_pil(images[s], scale=8), width="stretch")
-        col.markdown(f"**:{fig.MARKDOWN_COLOURS[s]}[{s}]**: $\\bar a_{{{t}}} = {ab:.4f}$")
+        col.markdown(f"**:{fig.MARKDOWN_COLOURS[s]}[{tr(f'schedule.{s}')}]**: $\\bar a_{{{t}}} = {ab:.4f}$")
     st.divider()
     ask("sc_budget")
     budget = fig.budgets(T, threshold)
     chart(fig.budget_figure(budget, threshold), key="sc_budget")
-    st.select_slider("Threshold for \"almost clean\" / \"almost pure noise\"", THRESHOLDS, value=0.01, key="sc_threshold", bind=URL,
-                     format_func=lambda v: f"ā < {v:g} or ā > {1 - v:g}")
+    st.select_slider(tr("schedules.threshold"), THRESHOLDS, value=0.01, key="sc_threshold", bind=URL,
+                     format_func=lambda v: tr("schedules.threshold.option", noise=f"{v:g}", clean=f"{1 - v:g}"))
     lin = next(b for b in budget if b.name == "linear")
     cos = next(b for b in budget if b.name == "cosine")
-    st.markdown(f"With $T = {T}$, the **:red[linear]** schedule spends **{lin.noise} steps ({lin.noise_fraction:.0%})** "
-                f"on almost pure noise, the **:blue[cosine]** schedule {cos.noise} ({cos.noise_fraction:.0%}).")
+    st.markdown(tr("schedules.budget.text", T=f"$T = {T}$", linear=lin.noise, linear_share=f"{lin.noise_fraction:.0%}",
+                  cosine=cos.noise, cosine_share=f"{cos.noise_fraction:.0%}"))
 
 # --- the film
-st.subheader("The film, schedule by schedule")
+st.subheader(tr("schedules.film"))
 lesson(LESSON, "film")
 strip, ts = fig.film(name, index, T, seed)
 chart(fig.film_figure(strip, ts, dataset(name).images.shape[-1]), key="sc_film")
