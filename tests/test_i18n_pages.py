@@ -84,3 +84,20 @@ def test_no_english_sentence_is_left_in_the_code(file):
     """What a student reads is in the catalogues; the code holds keys (the page test above sees only the
     default view: this one also covers branches it does not reach, such as notices and toy-data modes)."""
     assert not _english_literals(file)
+
+
+def test_every_key_the_code_reads_is_in_the_catalogues():
+    import ast
+
+    for file in [*SOURCES, paths.APP]:
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "tr" and node.args \
+                    and isinstance(node.args[0], ast.Constant):
+                assert node.args[0].value in MESSAGES["en"], f"{file.name}:{node.lineno}: {node.args[0].value}"
+
+
+def test_a_missing_key_shows_the_key_not_a_traceback():
+    from ui.i18n import tr
+
+    assert tr("no.such.key") == "no.such.key"
+    assert tr("common.dataset") == "Dataset"

@@ -20,6 +20,7 @@ one per kind of text:
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from pathlib import Path
 
@@ -53,6 +54,7 @@ def load_messages(folder: Path = paths.MESSAGES) -> dict[str, dict[str, str]]:
     return out
 
 
+log = logging.getLogger(__name__)
 MESSAGES = load_messages()
 """``{language: {key: text}}``, read once when the app starts."""
 
@@ -65,7 +67,10 @@ def language() -> str:
 
 def tr(key: str, **values: object) -> str:
     """The interface string ``key`` in the session's language, with ``{values}`` filled in."""
-    text = MESSAGES[language()][key]
+    text = MESSAGES[language()].get(key) or MESSAGES[DEFAULT].get(key)
+    if text is None:  # a catalogue edited while the server runs (read at start-up): the key, not a traceback
+        log.warning("no interface string %r", key)
+        return key
     return text.format(**values) if values else text  # without values, verbatim (Plotly's %{y} stays)
 
 

@@ -10,11 +10,11 @@ kept in the session (no grading server).
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
-import tomllib
 
 from core import paths
 from ui.i18n import language, tr

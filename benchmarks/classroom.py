@@ -1,0 +1,351 @@
+"""A classroom on one server: N simulated students, ramped 1 -> 10 -> 25 -> 50, through Streamlit's own protocol.
+
+Each student is a real session on a real server (started as ``make run`` starts it, or ``--url``):
+a websocket speaking Streamlit's protobuf messages, as the browser does. A student opens the home
+page, visits every page, moves two of its controls to random values (what a student does), and on
+the pages that train live presses Train, then watches the live view (the fragment reruns the page
+asks for) for a while. Timed: from the message sent to the run finished, per kind of interaction.
+Counted: errors (an exception on a page, a lost connection, a run that never finished), training
+runs granted and refused, and the server's memory and threads over time, until every student has
+left and a while after (the server must return to idle: no orphan thread, no busy core).
+
+    python -m benchmarks.classroom                    # 1, 10, 25, 50 students, a fresh server
+    python -m benchmarks.classroom --students 1,5 --url http://localhost:8501
+
+Media files (the pages' images) are fetched as a browser would; charts are drawn by the browser
+and are not part of these times (see ``bench_browser`` for a student's wait in Chromium).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import numpy as np
+import websockets
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
+from streamlit.testing.v1.element_tree import parse_tree_from_messages
+
+from core import paths
+
+TRAIN = {"ae_train": "ae_stop", "train_start": "train_stop", "fm_train": "fm_stop", "pt_toy_train": "pt_toy_stop"}
+"""The Train buttons of the live-training pages, and the Stop button that shows a run is going."""
+WATCH = 12.0
+"""Seconds a student watches a live run (following the page's fragment reruns) before moving on."""
+TIMEOUT = 120.0
+"""A run not finished after this long counts as an error."""
+MEDIA = re.compile(r"/media/[\w.-]+")
+
+
+@dataclass
+class Report:
+    """What one ramp step measured: latencies per interaction kind, counts, and errors."""
+
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    granted: int = 0
+    refused: int = 0
+
+    def add(self, kind: str, seconds: float) -> None:
+        self.times[kind].append(seconds)
+
+
+class Student:
+    """One browser session, speaking Streamlit's protocol."""
+
+    def __init__(self, url: str, report: Report, rng: random.Random) -> None:
+        self.ws_url = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
+        self.http = url.rstrip("/")
+        self.report, self.rng = report, rng
+        self.query = ""
+        self.pages: dict[str, str] = {}  # url path -> page script hash
+        self.page_hash = ""
+        self.tree = None
+        self.fragments: dict[str, float] = {}  # fragment id -> interval of its reruns
+        self.ws = None
+        self.values: dict[str, WidgetState] = {}  # widget id -> the WidgetState this student set
+
+    async def run(self, kind: str, widget_states=None, fragment: str = "", page: str | None = None) -> bool:
+        """Send one rerun and read until it finishes; returns False on an error (recorded)."""
+        msg = BackMsg()
+        state = msg.rerun_script
+        state.query_string = self.query
+        state.page_script_hash = self.page_hash if page is None else self.pages[page]
+        state.page_name = "" if page is None else page
+        if widget_states is not None:
+            state.widget_states.CopyFrom(widget_states)
+        if fragment:
+            state.fragment_id, state.is_auto_rerun = fragment, True
+        started = time.perf_counter()
+        await self.ws.send(msg.SerializeToString())
+        messages, media = [], set()
+        try:
+            async with asyncio.timeout(TIMEOUT):
+                while True:
+                    fwd = ForwardMsg()
+                    fwd.ParseFromString(await self.ws.recv())
+                    which = fwd.WhichOneof("type")
+                    if which == "delta":
+                        messages.append(fwd)
+                        media.update(MEDIA.findall(str(fwd.delta)))
+                        if fwd.delta.new_element.WhichOneof("type") == "exception":
+                            self.report.errors.append(f"{kind}: exception {fwd.delta.new_element.exception.message[:80]}")
+                    elif which == "navigation":
+                        self.pages = {p.url_pathname: p.page_script_hash for p in fwd.navigation.app_pages}
+                        self.page_hash = fwd.navigation.page_script_hash
+                    elif which == "page_info_changed":
+                        self.query = fwd.page_info_changed.query_string
+                    elif which == "auto_rerun":
+                        self.fragments[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
+                    elif which == "stop_auto_rerun":
+                        self.fragments.pop(fwd.stop_auto_rerun.fragment_id, None)
+                    elif which == "script_finished":
+                        break
+        except TimeoutError:
+            self.report.errors.append(f"{kind}: no answer in {TIMEOUT:.0f} s")
+            return False
+        except websockets.ConnectionClosed as err:
+            self.report.errors.append(f"{kind}: connection lost ({err})")
+            return False
+        await asyncio.gather(*(self._fetch(m) for m in media))  # the images, as the browser fetches them
+        self.report.add(kind, time.perf_counter() - started)
+        if not fragment:  # a fragment's run redraws part of the page only
+            self.tree = parse_tree_from_messages(messages)
+        return True
+
+    async def _fetch(self, path: str) -> None:
+        def get() -> None:
+            with urllib.request.urlopen(self.http + path, timeout=30) as r:
+                r.read()
+
+        try:
+            await asyncio.to_thread(get)
+        except OSError as err:  # a media file dropped by a later rerun is the browser's race too: not an error
+            if "404" not in str(err):
+                self.report.errors.append(f"media: {err}")
+
+    def _move_two_controls(self):
+        """Two of the page's sliders and number inputs set to a random valid value; the widget states to send."""
+        widgets = [w for w in [*self.tree.main.get("slider"), *self.tree.main.get("select_slider"),
+                               *self.tree.main.get("number_input")] if w.key and not w.disabled]
+        moved = []
+        for w in self.rng.sample(widgets, min(2, len(widgets))):
+            state, p = WidgetState(id=w.id), w.proto
+            if type(w).__name__ == "SelectSlider":
+                state.string_array_value.data[:] = [self.rng.choice(list(p.options))]
+            elif type(w).__name__ == "Slider" and len(p.default) != 1:
+                continue  # a range slider: none among these pages' main controls
+            else:
+                step = p.step or 1
+                lo = p.min if type(w).__name__ == "Slider" or p.has_min else p.default - 5 * step
+                hi = p.max if type(w).__name__ == "Slider" or p.has_max else p.default + 5 * step
+                value = lo + step * self.rng.randint(0, max(int((hi - lo) / step), 0))
+                value = int(round(value)) if p.data_type == p.INT else float(value)
+                if type(w).__name__ == "Slider":
+                    state.double_array_value.data[:] = [value]
+                else:
+                    state.double_value = value
+            moved.append(state)
+        return self._states(moved)
+
+    def _states(self, changed: list[WidgetState]) -> WidgetStates:
+        """The widget states to send, as the browser does: every value this student set, the new ones included
+        (a button's press is sent once; the values of controls left alone are the server's)."""
+        for state in changed:
+            self.values[state.id] = state
+        out = WidgetStates()
+        out.widgets.extend(self.values.values())
+        for state in changed:
+            if state.WhichOneof("value") == "trigger_value":
+                del self.values[state.id]
+        return out
+
+    async def lesson(self) -> None:
+        """The whole visit: home, then every page with two moves, Train where there is one."""
+        async with websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
+                                      open_timeout=60, ping_interval=None) as self.ws:
+            if not await self.run("first visit (home)"):
+                return
+            for path in [p for p in self.pages if p]:
+                if not await self.run("open a page", page=path):
+                    return
+                self.page_hash = self.pages[path]
+                for _ in range(2):
+                    if not await self.run("move a control", self._move_two_controls()):
+                        return
+                buttons = {b.key: b for b in self.tree.main.get("button") if b.key}
+                for train, stop in TRAIN.items():
+                    if train in buttons:
+                        await self._train(buttons[train], stop)
+
+    async def _train(self, button, stop: str) -> None:
+        self.fragments.clear()
+        if not await self.run("press Train", self._states([WidgetState(id=button.id, trigger_value=True)])):
+            return
+        stops = [b for b in self.tree.main.get("button") if b.key == stop and not b.disabled]
+        if not stops:  # refused: the server's training slots are all taken (a notice says so)
+            self.report.refused += 1
+            return
+        self.report.granted += 1
+        until = time.perf_counter() + WATCH
+        while self.fragments and time.perf_counter() < until:
+            fragment, interval = next(iter(self.fragments.items()))
+            await asyncio.sleep(interval)
+            if not await self.run("live view (fragment)", fragment=fragment):
+                return
+
+
+# ----------------------------------------------------------------------------------------- the server
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server() -> tuple[subprocess.Popen, str]:
+    """``streamlit run app.py`` as ``make run`` starts it, on a free port; waits until it answers."""
+    port = _free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(paths.APP), "--server.headless", "true",
+                             "--server.port", str(port), "--browser.gatherUsageStats", "false"],
+                            cwd=paths.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(url + "/_stcore/health", timeout=2).read()
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise RuntimeError("the app did not start in 120 s")
+
+
+class Monitor:
+    """The server's resident memory (MiB), threads and CPU (seconds), sampled every half second."""
+
+    def __init__(self, pid: int | None) -> None:
+        self.pid, self.samples = pid, []
+
+    def read(self) -> tuple[float, int, float]:
+        status = open(f"/proc/{self.pid}/status").read()
+        rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+        threads = int(re.search(r"Threads:\s+(\d+)", status).group(1))
+        stat = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
+        cpu = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+        return rss, threads, cpu
+
+    async def watch(self) -> None:
+        while self.pid:
+            self.samples.append((time.time(), *self.read()))
+            await asyncio.sleep(0.5)
+
+
+async def ramp_step(url: str, n: int, seed: int, stagger: float) -> tuple[Report, float]:
+    """``n`` students arriving within ``stagger`` seconds, each through the whole lesson."""
+    report = Report()
+
+    async def one(k: int) -> None:
+        await asyncio.sleep(stagger * k / max(n, 1))
+        try:
+            await Student(url, report, random.Random(seed * 1000 + k)).lesson()
+        except (OSError, websockets.WebSocketException) as err:
+            report.errors.append(f"connect: {err}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(k) for k in range(n)))
+    return report, time.perf_counter() - started
+
+
+def _idle(monitor: Monitor, seconds: float) -> dict:
+    """After the students left: CPU used over ``seconds`` (a share of one core), threads, memory."""
+    rss0, threads0, cpu0 = monitor.read()
+    time.sleep(seconds)
+    rss1, threads1, cpu1 = monitor.read()
+    return {"cpu_share": (cpu1 - cpu0) / seconds, "threads": threads1, "rss_mib": rss1}
+
+
+def main(argv: list[str] | tuple[str, ...] = ()) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--students", default="1,10,25,50", help="the ramp, comma-separated")
+    parser.add_argument("--url", help="an app already running (default: start one as `make run` does)")
+    parser.add_argument("--stagger", type=float, default=20.0, help="students arrive within this many seconds")
+    parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait after each step before measuring idle")
+    parser.add_argument("--out", help="write the figures as JSON here too")
+    args = parser.parse_args(argv)
+    proc, url = (None, args.url) if args.url else start_server()
+    monitor = Monitor(proc.pid if proc else None)
+    results = []
+    try:
+        start = monitor.read() if proc else None
+        for n in [int(x) for x in args.students.split(",")]:
+            loop = asyncio.new_event_loop()
+            watcher = loop.create_task(monitor.watch()) if proc else None
+            report, wall = loop.run_until_complete(ramp_step(url, n, seed=n, stagger=args.stagger))
+            if watcher:
+                watcher.cancel()
+            loop.close()
+            idle = _idle(monitor, 10.0) if proc else {}
+            time.sleep(max(0.0, args.settle - 10.0))
+            after = _idle(monitor, 10.0) if proc else {}
+            peak = max((s[1] for s in monitor.samples), default=float("nan"))
+            results.append(_summary(n, report, wall, start, peak, idle, after))
+            print(_table_row(results[-1]), flush=True)
+            monitor.samples.clear()
+    finally:
+        if proc:
+            os.killpg(proc.pid, signal.SIGTERM)
+            proc.wait(30)
+    print(_table(results))
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump(results, f, indent=1)
+
+
+def _summary(n, report: Report, wall, start, peak, idle, after) -> dict:
+    kinds = {k: {"n": len(v), "p50": float(np.median(v)), "p95": float(np.percentile(v, 95))}
+             for k, v in sorted(report.times.items())}
+    return {"students": n, "wall_s": wall, "errors": report.errors, "granted": report.granted,
+            "refused": report.refused, "kinds": kinds, "rss_start_mib": start[0] if start else None,
+            "rss_peak_mib": peak, "idle_after_10s": idle, "idle_after_settle": after}
+
+
+def _table_row(r: dict) -> str:
+    kinds = "; ".join(f"{k} p50 {v['p50']:.2f} / p95 {v['p95']:.2f} s (n={v['n']})" for k, v in r["kinds"].items())
+    return (f"{r['students']} students in {r['wall_s']:.0f} s: {len(r['errors'])} errors; Train granted {r['granted']},"
+            f" refused {r['refused']}; RSS start {r['rss_start_mib'] or 0:.0f} MiB, peak {r['rss_peak_mib']:.0f} MiB,"
+            f" after {r['idle_after_settle'].get('rss_mib', float('nan')):.0f} MiB; CPU after leaving"
+            f" {r['idle_after_settle'].get('cpu_share', float('nan')):.0%} of a core,"
+            f" {r['idle_after_settle'].get('threads', 0)} threads; {kinds}; errors: {r['errors'][:3]}")
+
+
+def _table(results: list[dict]) -> str:
+    kinds = sorted({k for r in results for k in r["kinds"]})
+    head = "| students | errors | Train granted / refused | " + " | ".join(f"{k} p50 / p95 (s)" for k in kinds) + \
+        " | RSS start / peak / after (MiB) | CPU after leaving |"
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in results:
+        cells = [f"{r['kinds'][k]['p50']:.2f} / {r['kinds'][k]['p95']:.2f}" if k in r["kinds"] else "-" for k in kinds]
+        after = r["idle_after_settle"]
+        lines.append(f"| {r['students']} | {len(r['errors'])} | {r['granted']} / {r['refused']} | " + " | ".join(cells) +
+                     f" | {r['rss_start_mib'] or 0:.0f} / {r['rss_peak_mib']:.0f} / {after.get('rss_mib', 0):.0f} |"
+                     f" {after.get('cpu_share', 0):.0%} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,40 @@
+"""The classroom load test's student (``benchmarks/classroom.py``) drives a real session through Streamlit's
+protocol: the pages open, the controls it moves reach the page (the address follows), Train starts a run."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+import pytest
+import websockets
+
+from benchmarks import classroom
+
+pytestmark = pytest.mark.slow
+
+
+def test_a_simulated_student_opens_pages_moves_controls_and_trains(server, monkeypatch):
+    monkeypatch.setattr(classroom, "WATCH", 2.0)
+    report = classroom.Report()
+    student = classroom.Student(server, report, random.Random(0))
+
+    async def visit() -> None:
+        async with websockets.connect(student.ws_url, subprotocols=["streamlit"], max_size=None) as student.ws:
+            assert await student.run("first visit (home)")
+            assert {"schedules", "training"} <= set(student.pages)
+            assert await student.run("open a page", page="schedules")
+            student.page_hash = student.pages["schedules"]
+            assert [s.value for s in student.tree.main.get("title")] == ["3. Schedules"]
+            before = student.query
+            assert await student.run("move a control", student._move_two_controls())
+            assert student.query != before  # the moved controls reached the page: their values are in the address
+            assert await student.run("open a page", page="training")
+            student.page_hash = student.pages["training"]
+            train = next(b for b in student.tree.main.get("button") if b.key == "train_start")
+            await student._train(train, classroom.TRAIN["train_start"])
+
+    asyncio.run(visit())
+    assert not report.errors, report.errors
+    assert report.granted == 1 and report.refused == 0
+    assert len(report.times["move a control"]) == 1 and report.times["live view (fragment)"]
