@@ -17,5 +17,5 @@ RUN useradd --create-home student && chown -R student /app
 USER student
 EXPOSE 8501
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
-CMD ["python", "-m", "streamlit", "run", "app.py", "--server.port", "8501", "--server.address", "0.0.0.0", \
+CMD ["python", "-m", "streamlit", "run", "server.py", "--server.port", "8501", "--server.address", "0.0.0.0", \
      "--server.headless", "true", "--browser.gatherUsageStats", "false"]

@@ -17,7 +17,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/streamlit run app.py --server.port $(PORT)
+	$(VENV)/bin/streamlit run server.py --server.port $(PORT)
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check .

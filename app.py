@@ -1,4 +1,4 @@
-"""Diffusion Playground: the entry point. `streamlit run app.py` (or `make run`)."""
+"""Diffusion Playground: the app's script, run by Streamlit on every interaction (`make run` serves it through server.py)."""
 
 import streamlit as st
 

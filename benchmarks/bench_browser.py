@@ -1,6 +1,6 @@
 """First load of every page through a real browser (headless Chromium), on a freshly started server.
 
-Starts `streamlit run app.py` and opens the home page; then follows each sidebar link once (cold page
+Starts `streamlit run server.py` and opens the home page; then follows each sidebar link once (cold page
 caches) and a second time (warm), timing from the click until the script run has finished. Twice:
 once clicking at once (the warm-up thread, ``ui.warm``, still running) and once after ``READ`` seconds
 on the home page (a student reading it; the warm-up has finished). Measured, never asserted.

@@ -1,6 +1,6 @@
 """Part 9 in a real browser: from a click to the redrawn page, for the quiz and the film strip (measured, never asserted).
 
-Starts `streamlit run app.py`, opens page 9 and times, from the input until the script run has finished:
+Starts `streamlit run server.py`, opens page 9 and times, from the input until the script run has finished:
 answering the quiz, moving to the next image, and typing another seed for the film strip (new, then
 cached). Needs Debian's chromium.
 """

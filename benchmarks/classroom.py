@@ -219,9 +219,9 @@ def _free_port() -> int:
 
 
 def start_server() -> tuple[subprocess.Popen, str]:
-    """``streamlit run app.py`` as ``make run`` starts it, on a free port; waits until it answers."""
+    """``streamlit run server.py`` as ``make run`` starts it, on a free port; waits until it answers."""
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(paths.APP), "--server.headless", "true",
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(paths.SERVER), "--server.headless", "true",
                              "--server.port", str(port), "--browser.gatherUsageStats", "false"],
                             cwd=paths.ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}"

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from core import paths
+
 Frame = np.ndarray | Image.Image
 
 
@@ -42,6 +44,14 @@ def gif_bytes(frames: Sequence[Frame], *, duration_ms: int = 100, last_ms: int =
     return out.getvalue()
 
 
+def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
+    """The app's type at ``size`` pixels (French titles need its accents); Pillow's own if the file is missing."""
+    try:
+        return ImageFont.truetype(str(paths.FONT), size)
+    except OSError:
+        return ImageFont.load_default(size=size)
+
+
 def cloud_frames(clouds: np.ndarray, *, limit: float, size: int = 480, colours: np.ndarray | None = None,
                  radius: float = 2.2, titles: Sequence[str] | None = None) -> list[Image.Image]:
     """Frames of clouds of 2-D points ``(K, n, 2)``, the square ``[-limit, limit]^2`` drawn ``size`` pixels wide.
@@ -54,7 +64,7 @@ def cloud_frames(clouds: np.ndarray, *, limit: float, size: int = 480, colours: 
     n = clouds.shape[1]
     fill = np.tile([31, 119, 180], (n, 1)) if colours is None else np.asarray(colours, dtype=int)
     top = 30 if titles else 0
-    font = ImageFont.load_default(size=18)
+    font = _font(18)
     frames = []
     for k, points in enumerate(clouds):
         image = Image.new("RGB", (size, size + top), "white")

@@ -2,7 +2,7 @@
 
     python deploy/serve_class.py --replicas 4 --port 8080      # or: make serve-class REPLICAS=4
 
-Starts ``streamlit run app.py`` on ports PORT+1 ... PORT+REPLICAS (localhost only), renders
+Starts ``streamlit run server.py`` on ports PORT+1 ... PORT+REPLICAS (localhost only), renders
 ``deploy/nginx.conf.template`` into a private folder and runs Debian's nginx in front on PORT. Ctrl-C stops
 everything. How many students one replica holds: docs/DEPLOY.md.
 """
@@ -79,7 +79,7 @@ def serve(replicas: int, port: int, logs: Path) -> Iterator[str]:
         for p in backends:
             log = open(logs / f"replica-{p}.log", "w")
             procs.append(subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(p),
+                [sys.executable, "-m", "streamlit", "run", str(ROOT / "server.py"), "--server.port", str(p),
                  "--server.address", "127.0.0.1", "--server.headless", "true"],
                 cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "DIFFUSION_PLAYGROUND_THREADS": "1"}))
         for p, proc in zip(backends, procs):

@@ -39,14 +39,14 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def streamlit_server():
-    """``streamlit run app.py`` on a free port; yields its URL. The server's log goes to test-artifacts/server.log
+    """``streamlit run server.py`` (as ``make run``) on a free port; yields its URL. The server's log goes to test-artifacts/server.log
     (a file, not a pipe: a pipe nobody reads fills up and blocks the server)."""
     port = _free_port()
     env = {**os.environ, "DIFFUSION_PLAYGROUND_THREADS": "1"}
     LOG.parent.mkdir(parents=True, exist_ok=True)
     with open(LOG, "w") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+            [sys.executable, "-m", "streamlit", "run", str(ROOT / "server.py"), "--server.port", str(port),
              "--server.address", "127.0.0.1", "--server.headless", "true"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
         )

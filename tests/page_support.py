@@ -63,15 +63,17 @@ def without_checkpoints(tmp_path, monkeypatch):
 
 _HIDDEN = ("id:", "query_param_key:", "form_id:", "key:", "url:", "spec:", "config:", "theme:", "component_name:",
            "js_content:", "html_content:", "css_content:", "js_source_path:", "css_source_path:", "type:", "icon:",
-           "format:", "mime:", "language:")
+           "format:", "mime:", "language:", "page:", "page_script_hash:")
 _QUOTED = re.compile(r'"((?:[^"\\]|\\.)*)"')
 _CHART_TEXT = {"text", "name", "title", "hovertemplate", "texttemplate", "prefix", "suffix", "label", "ticktext"}
 
 
 def _chart_strings(value, shown: bool = False):
+    """The strings of a Plotly spec a student reads: under a text key (``text``, ``name``, ``ticktext``...),
+    directly or in its list, not the layout values next to them (``xanchor``, a font's family)."""
     if isinstance(value, dict):
         for k, v in value.items():
-            yield from _chart_strings(v, shown or k in _CHART_TEXT)
+            yield from _chart_strings(v, k in _CHART_TEXT)
     elif isinstance(value, list):
         for v in value:
             yield from _chart_strings(v, shown)

@@ -50,3 +50,16 @@ def test_a_broken_measurement_file_gives_a_notice_not_a_traceback(content, tmp_p
         ui.models._load.clear()
         for cached in (fig.evolution_chart, fig.guidance_chart, fig.spectra_chart, fig.spectra_2d_chart, fig.attribute_chart):
             cached.clear()
+
+
+def test_a_nested_unknown_address_opens_the_app_not_a_blank_page(server):
+    """The page's scripts are named relative to the address: at /reverse/x they must still be scripts."""
+    import re
+    import urllib.request
+
+    html = urllib.request.urlopen(server + "/reverse/x/y", timeout=30).read().decode()
+    script = re.search(r'src="\./(static/js/[^"]+\.js)"', html).group(1)
+    with urllib.request.urlopen(f"{server}/reverse/x/{script}", timeout=30) as r:
+        assert "javascript" in r.headers["Content-Type"]
+    with urllib.request.urlopen(f"{server}/{script}", timeout=30) as r:  # the root's own assets are untouched
+        assert "javascript" in r.headers["Content-Type"]

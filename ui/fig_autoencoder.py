@@ -19,6 +19,7 @@ from core import data as datasets
 from core.images import grid, to_pil
 from core.live import autoencoder as tae
 from ui import theme
+from ui.i18n import MESSAGES, language, tr
 from ui.state import cifar10, mnist
 
 # One palette for the page: encoder blue, code orange, decoder green, images grey.
@@ -148,7 +149,8 @@ def photo_reconstructions(_model, sha: str, scale: int = 3) -> tuple[Image.Image
 
 
 def warm() -> None:
-    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
+    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start; its
+    figures in English, the default language: the warm-up thread has no session)."""
     from ui.models import preloaded
 
     v = DEFAULT_VIEW
@@ -171,17 +173,34 @@ def warm() -> None:
 # --------------------------------------------------------------------------- figures
 
 
+def operation(op: str) -> str:
+    """A layer's operation, written by :mod:`core.live.autoencoder` in English words (``"upsample to 14x14,
+    conv 3x3, SiLU"``), in the session's language: each piece is a key ``autoencoder.op.*``, or stays as it is."""
+    pieces = []
+    for piece in op.split(", "):
+        name, _, size = piece.rpartition(" ")  # "upsample to" and "14x14"; "" and "SiLU"
+        key = "autoencoder.op." + (name or size).lower().replace(" ", "_")
+        pieces.append(tr(key, size=size) if key in MESSAGES["en"] else piece)
+    return ", ".join(pieces)
+
+
 def _wrap(op: str) -> str:
-    return "<br>".join(op.replace("upsample to ", "upsample<br>to ").split(", "))
+    """One line per piece of an operation; a long piece breaks after its first word ("upsample<br>to 14x14")."""
+    return "<br>".join(p.replace(" ", "<br>", 1) if len(p) > 12 else p for p in op.split(", "))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def architecture(layers: list[tae.LayerInfo]) -> go.Figure:
     """The auto-encoder as a row of blocks: height follows the spatial size, width the channels.
 
     Feature maps ``C x H x W`` are boxes of height proportional to ``H``; flat vectors are thin
     bars (the code in orange). The operation is written above each block, the output shape below.
     """
+    return _architecture(layers, language())
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _architecture(layers: list[tae.LayerInfo], lang: str) -> go.Figure:
+    """:func:`architecture`, cached per language (``lang``: the session's, in which ``tr`` writes)."""
     shapes: list[dict] = []
     notes: list[dict] = []
     full = 2.0  # height of a 28x28 map
@@ -200,22 +219,23 @@ def architecture(layers: list[tae.LayerInfo]) -> go.Figure:
             width = 0.14 if layer.part != "code" else 0.22
         shapes.append(dict(type="rect", x0=x - width / 2, x1=x + width / 2, y0=-height / 2, y1=height / 2,
                            line=dict(color=theme.INK, width=1.5), fillcolor=color, opacity=0.9 if layer.part != "code" else 1.0))
-        notes.append(dict(x=x, y=full / 2 + 0.12, text=_wrap(layer.op), showarrow=False, yanchor="bottom",
+        notes.append(dict(x=x, y=full / 2 + 0.12, text=_wrap(operation(layer.op)), showarrow=False, yanchor="bottom",
                           font=theme.font("small", color=theme.INK)))
         notes.append(dict(x=x, y=-full / 2 - 0.12, text=f"<b>{layer.shape_text}</b>", showarrow=False, yanchor="top",
                           font=theme.font("label", color=color if layer.part not in ("input", "output") else theme.INK)))
         hover_x.append(x)
         hover_y.append(0)
-        hover_text.append(f"{layer.name}<br>{layer.op}<br>output {layer.shape_text}")
+        hover_text.append(tr("autoencoder.arch.hover", name=layer.name, op=operation(layer.op), shape=layer.shape_text))
     # brackets: encoder and decoder
     code_i = next(i for i, layer in enumerate(layers) if layer.part == "code")
-    for lo, hi, label, color in ((1, code_i - 1, "encoder E", COLORS["encoder"]), (code_i + 1, n - 1, "decoder D", COLORS["decoder"])):
+    for lo, hi, label, color in ((1, code_i - 1, tr("autoencoder.arch.encoder"), COLORS["encoder"]),
+                                 (code_i + 1, n - 1, tr("autoencoder.arch.decoder"), COLORS["decoder"])):
         y = -full / 2 - 0.55
         shapes.append(dict(type="line", x0=xs[lo] - 0.3, x1=xs[hi] + 0.3, y0=y, y1=y, line=dict(color=color, width=3)))
         notes.append(dict(x=(xs[lo] + xs[hi]) / 2, y=y - 0.05, text=f"<b>{label}</b>", showarrow=False, yanchor="top",
                           font=theme.font("body", color=color)))
-    notes.append(dict(x=xs[code_i], y=-full / 2 - 0.55, text="<b>code z</b>", showarrow=False, yanchor="top",
-                      font=theme.font("body", color=COLORS["code"])))
+    notes.append(dict(x=xs[code_i], y=-full / 2 - 0.55, text=f"<b>{tr('autoencoder.arch.code')}</b>", showarrow=False,
+                      yanchor="top", font=theme.font("body", color=COLORS["code"])))
     fig = go.Figure(
         go.Scatter(x=hover_x, y=hover_y, mode="markers", marker=dict(size=30, opacity=0), hoverinfo="text",
                    hovertext=hover_text, showlegend=False),
@@ -233,15 +253,15 @@ def code_bars(z: np.ndarray, limit: float) -> go.Figure:
     d = len(z)
     fig = go.Figure(go.Bar(x=[f"z{i + 1}" for i in range(d)], y=z, marker_color=COLORS["code"],
                            hovertemplate="%{x} = %{y:.2f}<extra></extra>"))
-    fig.update_layout(title=dict(text=f"Code z ({d} numbers)", font=theme.font("emphasis")), height=300, font=FONT,
+    fig.update_layout(title=dict(text=tr("autoencoder.code.title", d=d), font=theme.font("emphasis")), height=300, font=FONT,
                       margin=dict(l=50, r=10, t=45, b=40), plot_bgcolor="white")
     fig.update_yaxes(range=[-limit * 1.05, limit * 1.05], zeroline=True, zerolinecolor="#555", gridcolor="#eee",
-                     title="value")
+                     title=tr("autoencoder.code.value"))
     fig.update_xaxes(tickangle=0, tickfont=theme.font("tiny" if d > 16 else "label"))
     return fig
 
 
-def loss_curve(losses: list[float], baseline: float | None, total: int, title: str = "Reconstruction loss") -> go.Figure:
+def loss_curve(losses: list[float], baseline: float | None, total: int, title: str | None = None) -> go.Figure:
     """Mini-batch loss against step (faint) with a running mean (bold), and the "average digit" level."""
     fig = go.Figure()
     steps = np.arange(1, len(losses) + 1)
@@ -250,37 +270,42 @@ def loss_curve(losses: list[float], baseline: float | None, total: int, title: s
         k = 10
         smooth = np.convolve(arr, np.ones(k) / k, mode="valid") if len(arr) >= k else arr
         fig.add_trace(go.Scatter(x=steps, y=arr, mode="lines", line=dict(color=COLORS["encoder"], width=1),
-                                 opacity=0.35, name="mini-batch loss"))
+                                 opacity=0.35, name=tr("autoencoder.loss.batch")))
         fig.add_trace(go.Scatter(x=steps[len(arr) - len(smooth):], y=smooth, mode="lines",
-                                 line=dict(color=COLORS["encoder"], width=3), name="running mean (10 steps)"))
+                                 line=dict(color=COLORS["encoder"], width=3), name=tr("autoencoder.loss.mean")))
     if baseline is not None:  # (layout shapes: much cheaper than add_hline)
         fig.update_layout(
             shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=baseline, y1=baseline,
                          line=dict(color=theme.WARNING, dash="dash", width=2))],
-            annotations=[dict(xref="paper", x=1, y=baseline, text="always answer the average digit", showarrow=False,
+            annotations=[dict(xref="paper", x=1, y=baseline, text=tr("autoencoder.loss.baseline"), showarrow=False,
                               xanchor="right", yanchor="bottom", font=theme.font("small", color=theme.WARNING))],
         )
     top = max([baseline or 0.0] + losses[:1] + [0.1]) * 1.15
-    fig.update_layout(title=dict(text=title, font=theme.font("emphasis")), height=330, font=FONT, plot_bgcolor="white",
-                      margin=dict(l=60, r=10, t=45, b=50), legend=dict(orientation="h", y=-0.28, x=0),
+    fig.update_layout(title=dict(text=title or tr("autoencoder.loss.title"), font=theme.font("emphasis")), height=330,
+                      font=FONT, plot_bgcolor="white", margin=dict(l=60, r=10, t=45, b=50), legend=dict(orientation="h", y=-0.28, x=0),
                       uirevision="loss")
-    fig.update_xaxes(title="step", range=[0, total], gridcolor="#eee")
-    fig.update_yaxes(title="mean squared error", range=[0, min(top, 1.2)], gridcolor="#eee")
+    fig.update_xaxes(title=tr("autoencoder.loss.step"), range=[0, total], gridcolor="#eee")
+    fig.update_yaxes(title=tr("autoencoder.loss.mse"), range=[0, min(top, 1.2)], gridcolor="#eee")
     return fig
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
 def latent_scatter(mu: np.ndarray, labels: np.ndarray, extent: float) -> go.Figure:
     """Encoded held-out digits (posterior means) in the 2-D latent plane, one colour per class."""
+    return _latent_scatter(mu, labels, extent, language())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _latent_scatter(mu: np.ndarray, labels: np.ndarray, extent: float, lang: str) -> go.Figure:
+    """:func:`latent_scatter`, cached per language (``lang``: the session's, in which ``tr`` writes)."""
     fig = go.Figure()
     for d in range(10):
         sel = labels == d
         fig.add_trace(go.Scattergl(x=mu[sel, 0], y=mu[sel, 1], mode="markers", name=str(d),
                                    marker=dict(size=5, color=DIGIT_COLORS[d], opacity=0.75),
-                                   hovertemplate=f"digit {d}<br>z1=%{{x:.2f}}, z2=%{{y:.2f}}<extra></extra>"))
-    fig.update_layout(title=dict(text=f"{len(mu)} held-out digits, encoded", font=theme.font("emphasis")),
+                                   hovertemplate=tr("autoencoder.latent.hover", d=d) + "<br>z1=%{x:.2f}, z2=%{y:.2f}<extra></extra>"))
+    fig.update_layout(title=dict(text=tr("autoencoder.latent.title", n=len(mu)), font=theme.font("emphasis")),
                       height=470, font=FONT, plot_bgcolor="white", margin=dict(l=55, r=10, t=45, b=50),
-                      legend=dict(title="digit", itemsizing="constant", orientation="h", y=-0.18, x=0))
+                      legend=dict(title=tr("autoencoder.latent.digit"), itemsizing="constant", orientation="h", y=-0.18, x=0))
     fig.update_xaxes(title="z1", range=[-extent, extent], gridcolor="#eee", zerolinecolor="#aaa")
     fig.update_yaxes(title="z2", range=[-extent, extent], gridcolor="#eee", zerolinecolor="#aaa",
                      scaleanchor="x", scaleratio=1)

@@ -32,20 +32,28 @@ from core.live.toy_flow import (
 )
 from core.sampling import generate
 from ui import theme
+from ui.i18n import MESSAGES, language, tr
 
 MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
 STEP_COUNTS = (1, 2, 5, 10)  # Euler steps of the image models' sample rows
 PHOTO_MODEL = "cifar10-flow-ot"
-SOLVER_NAMES = {"euler": "Euler", "heun": "Heun", "rk4": "RK4", "dopri5": "Dopri5 (adaptive)"}
 DEFAULT_VIEW = {"n_pairs": 64, "t": 0.5, "method": "euler", "ode_steps": 4, "seed": 0,  # the widgets' defaults
                 "photo_class": 1, "photo_guidance": 3.0}
 
 COLORS = theme.PAIRING_COLOURS
-NAMES = {"random": "random pairing", "ot": "OT pairing"}
-SHORT = {"random": "random", "ot": "OT"}
 SOURCE, TARGET = theme.SOURCE, theme.TARGET
 FONT = theme.FONT
 LIM = 4.6  # the toy distributions lie in about [-4, 4]^2
+
+
+def solver_name(method: str) -> str:
+    """``Euler``, ``Heun``, ``RK4``, ``Dopri5 (adaptive)``: the solver as the page names it."""
+    return tr(f"flow.solver.{method}")
+
+
+def pairing_name(how: str, short: bool = False) -> str:
+    """``random pairing`` / ``OT pairing``, or with ``short`` ``random`` / ``OT``."""
+    return tr(f"flow.short.{how}" if short else f"flow.pairing.{how}")
 
 
 def _segments(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -60,9 +68,9 @@ def _segments(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _square_axes(fig: go.Figure, cols: int, lim: float = LIM) -> None:
     for c in range(1, cols + 1):
-        fig.update_xaxes(range=[-lim, lim], title_text="x₁", row=1, col=c, zeroline=False, showgrid=False,
+        fig.update_xaxes(range=[-lim, lim], title_text=tr("flow.axis.x1"), row=1, col=c, zeroline=False, showgrid=False,
                          constrain="domain", dtick=2)
-        fig.update_yaxes(range=[-lim, lim], title_text="x₂", row=1, col=c, zeroline=False, showgrid=False,
+        fig.update_yaxes(range=[-lim, lim], title_text=tr("flow.axis.x2"), row=1, col=c, zeroline=False, showgrid=False,
                          scaleanchor=f"x{'' if c == 1 else c}", scaleratio=1, constrain="domain", dtick=2)
 
 
@@ -77,18 +85,19 @@ def pairs_figure(pairs: dict[str, Pairs]) -> go.Figure:
     """Side by side: each source point joined to its target point, under each pairing."""
     keys = list(pairs)
     fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.08,
-                        subplot_titles=[f"{SHORT[k]}: {pairs[k].crossings} crossings, cost {pairs[k].cost:.0f}" for k in keys])
+                        subplot_titles=[tr("flow.fig.pairs.title", pairing=pairing_name(k, short=True), crossings=pairs[k].crossings,
+                                           cost=f"{pairs[k].cost:.0f}") for k in keys])
     for c, k in enumerate(keys, start=1):
         p = pairs[k]
         x, y = p.x.numpy(), p.y.numpy()
         sx, sy = _segments(x, y)
         first = c == 1
         fig.add_trace(go.Scatter(x=sx, y=sy, mode="lines", line=dict(color=COLORS[k], width=1.3), opacity=0.7,
-                                 name=f"pairs ({NAMES[k]})", hoverinfo="skip"), row=1, col=c)
+                                 name=tr("flow.fig.pairs", pairing=pairing_name(k)), hoverinfo="skip"), row=1, col=c)
         fig.add_trace(go.Scatter(x=x[:, 0], y=x[:, 1], mode="markers", marker=dict(color=SOURCE, size=7),
-                                 name="source X (t = 0)", showlegend=first, legendgroup="X"), row=1, col=c)
+                                 name=tr("flow.fig.source"), showlegend=first, legendgroup="X"), row=1, col=c)
         fig.add_trace(go.Scatter(x=y[:, 0], y=y[:, 1], mode="markers", marker=dict(color=TARGET, size=7),
-                                 name="target Y (t = 1)", showlegend=first, legendgroup="Y"), row=1, col=c)
+                                 name=tr("flow.fig.target"), showlegend=first, legendgroup="Y"), row=1, col=c)
     _square_axes(fig, len(keys))
     return _layout(fig, 520)
 
@@ -106,9 +115,9 @@ def loss_figure(losses: dict[str, list[float]], steps: int) -> go.Figure:
         fig.add_trace(go.Scatter(x=steps_axis, y=v, mode="lines", line=dict(color=COLORS[k], width=1), opacity=0.3,
                                  showlegend=False, hoverinfo="skip"))
         fig.add_trace(go.Scatter(x=steps_axis[w - 1:], y=smooth, mode="lines", line=dict(color=COLORS[k], width=3),
-                                 name=NAMES[k]))
-    fig.update_layout(title="Flow-matching loss  mean ‖v(Iₜ, t) − (Y − X)‖²", xaxis_title="training step",
-                      yaxis_title="loss", xaxis_range=[0, steps])
+                                 name=pairing_name(k)))
+    fig.update_layout(title=tr("flow.fig.loss.title"), xaxis_title=tr("flow.fig.loss.x"),
+                      yaxis_title=tr("flow.fig.loss.y"), xaxis_range=[0, steps])
     return _layout(fig, 360)
 
 
@@ -135,7 +144,7 @@ def field_figure(fields: dict[str, VectorField], particles: dict[str, torch.Tens
     keys = list(fields)
     t = next(iter(fields.values())).t
     fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.08,
-                        subplot_titles=[f"{SHORT[k]}: v(x, t = {t:.2f})" for k in keys])
+                        subplot_titles=[tr("flow.fig.field.title", pairing=pairing_name(k, short=True), t=f"{t:.2f}") for k in keys])
     spacing = float(np.diff(np.unique(next(iter(fields.values())).points[:, 0].numpy()))[0])
     vmax = max(float(f.velocity.norm(dim=1).max()) for f in fields.values())
     scale = 0.9 * spacing / max(vmax, 1e-9)  # the longest arrow spans 0.9 grid cells, on both panels
@@ -143,27 +152,28 @@ def field_figure(fields: dict[str, VectorField], particles: dict[str, torch.Tens
     for c, k in enumerate(keys, start=1):
         first = c == 1
         fig.add_trace(go.Scatter(x=tgt[:, 0], y=tgt[:, 1], mode="markers", marker=dict(color=TARGET, size=4, opacity=0.25),
-                                 name="target Y", showlegend=first, legendgroup="Y", hoverinfo="skip"), row=1, col=c)
+                                 name=tr("flow.fig.target_y"), showlegend=first, legendgroup="Y", hoverinfo="skip"), row=1, col=c)
         p = particles[k].numpy()
         fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="markers", marker=dict(color=COLORS[k], size=5, opacity=0.7),
-                                 name=f"samples at time t ({NAMES[k]})", hoverinfo="skip"), row=1, col=c)
+                                 name=tr("flow.fig.field.samples", pairing=pairing_name(k)), hoverinfo="skip"), row=1, col=c)
         ax, ay = _arrows(fields[k].points.numpy(), fields[k].velocity.numpy(), scale)
         fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", line=dict(color=theme.INK, width=1.4),
-                                 name="velocity v(x, t)", showlegend=first, legendgroup="v", hoverinfo="skip"), row=1, col=c)
+                                 name=tr("flow.fig.field.velocity"), showlegend=first, legendgroup="v", hoverinfo="skip"), row=1, col=c)
     _square_axes(fig, len(keys))
     return _layout(fig, 540)
 
 
 def straightness_text(value: float) -> str:
     """``0.987``, or a dash for one step (a single Euler step is a straight segment by construction)."""
-    return "— (one step)" if math.isnan(value) else f"{value:.3f}"
+    return tr("flow.fig.one_step") if math.isnan(value) else f"{value:.3f}"
 
 
 def trajectories_figure(reports: dict[str, SolveReport], target: torch.Tensor, max_paths: int = 150) -> go.Figure:
     """Solved paths from the source (grey) to where they land (colour), over target samples (faint green)."""
     keys = list(reports)
     fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.08,
-                        subplot_titles=[f"{SHORT[k]}: straightness {straightness_text(reports[k].straightness)}" for k in keys])
+                        subplot_titles=[tr("flow.fig.paths.title", pairing=pairing_name(k, short=True),
+                                           value=straightness_text(reports[k].straightness)) for k in keys])
     tgt = target.numpy()
     for c, k in enumerate(keys, start=1):
         first = c == 1
@@ -173,14 +183,14 @@ def trajectories_figure(reports: dict[str, SolveReport], target: torch.Tensor, m
         xs = np.vstack([traj[:, :m, 0], gap]).T.reshape(-1)  # path 0, gap, path 1, gap, ...
         ys = np.vstack([traj[:, :m, 1], gap]).T.reshape(-1)
         fig.add_trace(go.Scatter(x=tgt[:, 0], y=tgt[:, 1], mode="markers", marker=dict(color=TARGET, size=4, opacity=0.25),
-                                 name="target Y", showlegend=first, legendgroup="Y", hoverinfo="skip"), row=1, col=c)
+                                 name=tr("flow.fig.target_y"), showlegend=first, legendgroup="Y", hoverinfo="skip"), row=1, col=c)
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=COLORS[k], width=1.2), opacity=0.55,
-                                 name=f"paths ({NAMES[k]})", hoverinfo="skip"), row=1, col=c)
+                                 name=tr("flow.fig.paths", pairing=pairing_name(k)), hoverinfo="skip"), row=1, col=c)
         fig.add_trace(go.Scatter(x=traj[0, :m, 0], y=traj[0, :m, 1], mode="markers", marker=dict(color=SOURCE, size=5),
-                                 name="start X (t = 0)", showlegend=first, legendgroup="X", hoverinfo="skip"), row=1, col=c)
+                                 name=tr("flow.fig.paths.start"), showlegend=first, legendgroup="X", hoverinfo="skip"), row=1, col=c)
         end = traj[-1]
         fig.add_trace(go.Scatter(x=end[:, 0], y=end[:, 1], mode="markers", marker=dict(color=COLORS[k], size=4),
-                                 name=f"end (t = 1, {NAMES[k]})", hoverinfo="skip"), row=1, col=c)
+                                 name=tr("flow.fig.paths.end", pairing=pairing_name(k)), hoverinfo="skip"), row=1, col=c)
     _square_axes(fig, len(keys))
     return _layout(fig, 560)
 
@@ -190,14 +200,14 @@ def error_figure(curves: dict[str, tuple[list[int], list[float]]], current: dict
     fig = go.Figure()
     for k, (nfe, err) in curves.items():
         fig.add_trace(go.Scatter(x=nfe, y=np.maximum(err, 1e-7), mode="lines+markers", line=dict(color=COLORS[k], width=3),
-                                 marker=dict(size=8), name=NAMES[k]))
+                                 marker=dict(size=8), name=pairing_name(k)))
         if k in current:
             n, e = current[k]
             fig.add_trace(go.Scatter(x=[n], y=[max(e, 1e-7)], mode="markers", showlegend=False,
                                      marker=dict(color=COLORS[k], size=18, symbol="star", line=dict(color="black", width=1)),
-                                     hovertemplate="current setting: NFE %{x}, error %{y:.3g}<extra></extra>"))
-    fig.update_layout(title=f"{method}: error vs NFE (★ = now)", xaxis_title="NFE (network evaluations)",
-                      yaxis_title="error vs reference", xaxis_type="log", yaxis_type="log")
+                                     hovertemplate=tr("flow.fig.error.hover")))
+    fig.update_layout(title=tr("flow.fig.error.title", solver=method), xaxis_title=tr("flow.fig.error.x"),
+                      yaxis_title=tr("flow.fig.error.y"), xaxis_type="log", yaxis_type="log")
     fig = _layout(fig, 400)
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="right", x=0.98, bgcolor="rgba(255,255,255,0.8)"))
     return fig
@@ -224,7 +234,7 @@ def field_view(model_id: str, _models, source: str, target: str, t: float, seed:
     return fields, particles, sample_toy(target, 1000, seed=seed + 1)
 
 
-@st.cache_data(show_spinner="Solving the ODE...", max_entries=256)
+@st.cache_data(show_spinner=False, max_entries=256)  # the page shows a spinner
 def solver_view(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int):
     reports = {how: solve_report(r.model, source, target, method, steps, seed=seed) for how, r in _models.items()}
     return reports, sample_toy(target, 1000, seed=seed + 1)
@@ -241,7 +251,7 @@ def sampling_noise_w2(target: str, seed: int) -> float:
     return wasserstein2(sample_toy(target, 1000, seed=seed + 7919), sample_toy(target, 1000, seed=seed + 104729))
 
 
-@st.cache_data(show_spinner="Generating images...", max_entries=128)
+@st.cache_data(show_spinner=False, max_entries=128)  # the page shows a spinner
 def samples_row(name: str, _ckpt, label: int | None, guidance: float, seed: int, n: int = 8, ncols: int = 4):
     """One image model's ``n`` samples at each step count of ``STEP_COUNTS``: ``[(steps, nfe, image)]``."""
     out = []
@@ -253,48 +263,54 @@ def samples_row(name: str, _ckpt, label: int | None, guidance: float, seed: int,
 
 # Figures too: building a Plotly figure costs 60-70 ms here, more than reading its data from a cache.
 # ``st.cache_resource`` hands every session the same Figure; nothing mutates one once it is built.
+# Each takes the language ``lang`` (:func:`ui.i18n.language`): a figure's text is in one language.
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def trained_loss_chart(model_id: str, _results, steps: int) -> go.Figure:
+def trained_loss_chart(model_id: str, _results, steps: int, lang: str) -> go.Figure:
     """The loss curves of the student's finished pair of models (``model_id`` is unique per run)."""
     return loss_figure({k: v.losses for k, v in _results.items()}, steps)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def pairs_chart(source: str, target: str, n: int, seed: int) -> go.Figure:
+def pairs_chart(source: str, target: str, n: int, seed: int, lang: str) -> go.Figure:
     return pairs_figure(pairs_view(source, target, n, seed))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def field_chart(model_id: str, _models, source: str, target: str, t: float, seed: int) -> go.Figure:
+def field_chart(model_id: str, _models, source: str, target: str, t: float, seed: int, lang: str) -> go.Figure:
     return field_figure(*field_view(model_id, _models, source, target, t, seed))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def paths_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int) -> go.Figure:
+def paths_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int, lang: str) -> go.Figure:
     return trajectories_figure(*solver_view(model_id, _models, source, target, method, steps, seed))
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def paths_gif(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int) -> bytes:
-    """The two models' points moving along their paths, step by step (random left, OT right), as a GIF."""
+def paths_gif(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int, lang: str) -> bytes:
+    """The two models' points moving along their paths, step by step (random left, OT right), as a GIF.
+
+    Made when the download button is pressed, outside the page's run: its titles are read in ``lang``.
+    """
+    text = MESSAGES[lang]
     reports, _ = solver_view(model_id, _models, source, target, method, steps, seed)
     paths = {how: reports[how].solution.trajectory.numpy() for how in ("random", "ot")}
     limit = 1.05 * max(float(np.abs(p).max()) for p in paths.values())
     colours = {how: [int(theme.PAIRING_COLOURS[how][i : i + 2], 16) for i in (1, 3, 5)] for how in paths}
     rows = [cloud_frames(p, limit=limit, colours=np.tile(colours[how], (p.shape[1], 1)),
-                         titles=[f"{'random' if how == 'random' else 'OT'} pairing, {SOLVER_NAMES[method]}, "
-                                 f"step {k} of {len(p) - 1}" for k in range(len(p))])
+                         titles=[text["flow.solvers.gif.title"].format(
+                             pairing=text[f"flow.solvers.gif.{how}"], solver=text[f"flow.solver.{method}"], k=k, n=len(p) - 1)
+                             for k in range(len(p))])
             for how, p in paths.items()]
     return gif_bytes(side_by_side(*rows), duration_ms=max(60, 1200 // max(1, len(rows[0]))))
 
 
 @st.cache_resource(show_spinner=False, max_entries=128)
-def error_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int, label: str) -> go.Figure:
+def error_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int, lang: str) -> go.Figure:
     reports, _ = solver_view(model_id, _models, source, target, method, steps, seed)
     current = {k: (r.nfe, r.ref_error) for k, r in reports.items()}
-    return error_figure(error_view(model_id, _models, source, method, seed), current, label)
+    return error_figure(error_view(model_id, _models, source, method, seed), current, solver_name(method))
 
 
 def warm() -> None:
@@ -302,12 +318,12 @@ def warm() -> None:
     from ui.models import preloaded
     from ui.warm import default_flows
 
-    d, v = ToyFlowConfig(), DEFAULT_VIEW
+    d, v, lang = ToyFlowConfig(), DEFAULT_VIEW, language()  # outside a session: the default language
     models, model_id = default_flows(d.source, d.target), default_model_id(d.source, d.target)
-    pairs_chart(d.source, d.target, v["n_pairs"], v["seed"])
-    field_chart(model_id, models, d.source, d.target, v["t"], v["seed"])
-    paths_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"])
-    error_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"], SOLVER_NAMES[v["method"]])
+    pairs_chart(d.source, d.target, v["n_pairs"], v["seed"], lang)
+    field_chart(model_id, models, d.source, d.target, v["t"], v["seed"], lang)
+    paths_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"], lang)
+    error_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"], lang)
     sampling_noise_w2(d.target, v["seed"])
     for name in MNIST_MODELS.values():
         if (ckpt := preloaded(name)) is not None:

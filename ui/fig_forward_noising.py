@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import torch
 
-from core.data import TOY_DATASETS, sample_toy, to_model_range, to_uint8
+from core.data import CIFAR10_CLASSES, TOY_DATASETS, sample_toy, to_model_range, to_uint8
 from core.diffusion import make_schedule, q_sample, q_sample_iterative
 from core.diffusion.twopixel import (
     correlation,
@@ -24,6 +24,7 @@ from core.diffusion.twopixel import (
 from core.export import cloud_frames, gif_bytes
 from core.images import grid
 from ui import theme
+from ui.i18n import tr
 from ui.state import dataset
 
 FONT = theme.FONT
@@ -33,7 +34,7 @@ CLASS_COLOURS = theme.CLASS_COLOURS
 STRIP = 12  # thumbnails in the picker strip
 TOY_SOURCES = tuple(n for n in TOY_DATASETS if n != "gaussian")
 LIMIT = 4.0  # the 2-pixel axes run over [-LIMIT, LIMIT]
-CIRCLES = ", ".join(f"{r}σ holds {mass_inside(r):.0%}" for r in (1, 2, 3))  # of a 2-D N(0, I)
+MASSES = {r: mass_inside(r) for r in (1, 2, 3)}  # the share of a 2-D N(0, I) inside each circle
 
 # Noise seeds: the closed form and the iterative chain draw from different streams, so they are
 # two different draws of the same distribution (with one stream, I_1 would coincide).
@@ -56,7 +57,7 @@ def clean_image(name: str, index: int) -> np.ndarray:
     return dataset(name).images[index].permute(1, 2, 0).numpy()
 
 
-@st.cache_resource(show_spinner="Noising step by step...", max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)  # the page shows a spinner around noised()
 def iterative_path(name: str, index: int, schedule: str, T: int, seed: int) -> torch.Tensor:
     """Every ``I_0 .. I_T`` of the iterative chain for one image, (T + 1, C, H, W) float32 (read-only)."""
     x0 = to_model_range(dataset(name).images[index : index + 1])  # (1, C, H, W)
@@ -121,6 +122,16 @@ def histogram_data(name: str, index: int, schedule: str, T: int, t: int, seed: i
     return {"iterative": d["iterative"].ravel(), "closed": d["closed"].ravel(), "xs": xs, "density": density}
 
 
+def circles() -> str:
+    """What the 1, 2 and 3 sigma circles hold, for the caption: "1σ holds 39%, ..."."""
+    return ", ".join(tr("forward.cloud.circle", r=r, share=f"{m:.0%}") for r, m in MASSES.items())
+
+
+def class_name(name: str) -> str:
+    """A class for the legend: a CIFAR-10 class in the session's language, an MNIST digit as it is."""
+    return tr(f"forward.class.{name}") if name in CIFAR10_CLASSES else str(name)
+
+
 def to_display(x: np.ndarray, scale: int = 8):
     """A model-range (C, H, W) array as a crisp, upscaled PIL image."""
     from core.images import to_pil
@@ -153,7 +164,7 @@ def strip_figure(thumbs: np.ndarray, start: int, chosen: int) -> go.Figure:
     centres = np.arange(n) * h + (h - 1) / 2
     fig.add_trace(go.Scatter(
         x=centres, y=np.full(n, (h - 1) / 2), mode="markers", showlegend=False,
-        customdata=np.arange(start, start + n), hovertemplate="image %{customdata}<extra></extra>",
+        customdata=np.arange(start, start + n), hovertemplate=tr("forward.strip.hover") + "<extra></extra>",
         marker=dict(size=40, symbol="square", opacity=0), selected=dict(marker=dict(opacity=0)),
         unselected=dict(marker=dict(opacity=0)),
     ))
@@ -186,17 +197,17 @@ def histogram_figure(data: dict, t: int, abar: float) -> go.Figure:
     """Histograms of the pixel values of both ``I_t``, with the density they should follow."""
     fig = go.Figure()
     bins = dict(start=-LIMIT, end=LIMIT, size=0.2)
-    for key, colour, label in (("iterative", ITERATIVE, "iterative I_t"), ("closed", CLOSED, "closed-form I_t")):
-        fig.add_trace(go.Histogram(x=data[key], xbins=bins, histnorm="probability density", name=label,
+    for key, colour in (("iterative", ITERATIVE), ("closed", CLOSED)):
+        fig.add_trace(go.Histogram(x=data[key], xbins=bins, histnorm="probability density", name=tr(f"forward.hist.{key}"),
                                    marker=dict(color=colour), opacity=0.45))
     if data["density"] is not None:
-        fig.add_trace(go.Scatter(x=data["xs"], y=data["density"], mode="lines", name="(1/P) Σᵢ N(√ā·μᵢ, 1−ā)",
+        fig.add_trace(go.Scatter(x=data["xs"], y=data["density"], mode="lines", name=tr("forward.hist.density"),
                                  line=dict(color="black", width=3)))
     fig.update_layout(
         barmode="overlay", height=300, font=FONT, margin=dict(l=10, r=10, t=50, b=10),
-        title=dict(text=f"Pixel values at t = {t} (ā = {abar:.3g})", font=theme.font("heading")),
+        title=dict(text=tr("forward.hist.title", t=t, abar=f"{abar:.3g}"), font=theme.font("heading")),
         legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right", font=theme.font("label")),
-        xaxis_title="pixel value", yaxis_title="density",
+        xaxis_title=tr("forward.hist.x"), yaxis_title=tr("forward.hist.y"),
     )
     fig.update_xaxes(range=[-LIMIT, LIMIT])
     return fig
@@ -216,7 +227,7 @@ def cloud_gif(source: str, name: str, a: tuple[int, int], b: tuple[int, int], ch
 
 
 def _frame_title(t: int, abar: float, corr: float, T: int) -> str:
-    return f"t = {t} / {T}   ā<sub>t</sub> = {abar:.3f}   correlation = {corr:+.2f}"
+    return tr("forward.cloud.title", t=t, T=T, abar=f"{abar:.3f}", corr=f"{corr:+.2f}")
 
 
 def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: int = 560) -> dict:
@@ -231,7 +242,7 @@ def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: i
     if c["labels"] is not None:  # colour by class; dummy traces make the legend
         colours = [CLASS_COLOURS[k % 10] for k in c["labels"]]
         marker = dict(size=7, opacity=0.75, color=colours)
-        legend = [dict(type="scatter", x=[None], y=[None], mode="markers", name=str(name),
+        legend = [dict(type="scatter", x=[None], y=[None], mode="markers", name=class_name(name),
                        marker=dict(size=10, color=CLASS_COLOURS[k % 10]), hoverinfo="skip")
                   for k, name in enumerate(c["classes"])]
     else:  # toy data: colour each point by its angle at t = 0, to follow it into the noise
@@ -256,13 +267,13 @@ def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: i
         xaxis=dict(title=dict(text=axis_names[0]), range=[-LIMIT, LIMIT], zeroline=True, dtick=1, constrain="domain"),
         yaxis=dict(title=dict(text=axis_names[1]), range=[-LIMIT, LIMIT], zeroline=True, dtick=1, scaleanchor="x",
                    constrain="domain"),
-        legend=dict(title=dict(text="class"), font=theme.font("label"), itemwidth=30, tracegroupgap=0),
+        legend=dict(title=dict(text=tr("forward.cloud.class")), font=theme.font("label"), itemwidth=30, tracegroupgap=0),
         updatemenus=[dict(
             type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(t=70, r=0),
             buttons=[
-                dict(label="▶ Play", method="animate", args=[None, play]),
-                dict(label="▶ Slow", method="animate", args=[None, slow]),
-                dict(label="❚❚ Pause", method="animate", args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")]),
+                dict(label=tr("forward.cloud.play"), method="animate", args=[None, play]),
+                dict(label=tr("forward.cloud.slow"), method="animate", args=[None, slow]),
+                dict(label=tr("forward.cloud.pause"), method="animate", args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")]),
             ],
         )],
         sliders=[dict(

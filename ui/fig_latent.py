@@ -15,6 +15,7 @@ from core.images import grid, signed_to_uint8, to_pil
 from core.live import autoencoder as tae
 from core.sampling import decode_latents, encode_latents, generate, interpolate
 from ui import theme
+from ui.i18n import tr
 from ui.mosaic import PAD, mosaic, png_uri
 from ui.state import mnist_split
 
@@ -61,7 +62,7 @@ def _image_figure(cells: np.ndarray, columns: list[str], rows: list[str], *, tit
     fig.update_yaxes(visible=False, range=[H + 1, -top], scaleanchor="x", scaleratio=1)
     fig.update_layout(font=FONT, dragmode=False, margin=dict(l=0, r=0, t=40 if title else 0, b=0),
                       height=int((40 if title else 0) + width * (H + top + 2) / (W + left + 1)),
-                      title=dict(text=title, font=theme.font("heading"), x=0.5, xanchor="center") if title else None)
+                      title=dict(text=title, font=theme.font("heading"), x=0.5) if title else None)  # centred: xanchor "auto"
     return fig
 
 
@@ -69,11 +70,12 @@ def _image_figure(cells: np.ndarray, columns: list[str], rows: list[str], *, tit
 
 
 # Figures are cached as resources: every session gets the same Figure (nothing mutates one once built),
-# without the copy that st.cache_data makes on each access.
+# without the copy that st.cache_data makes on each access. A figure holds text: the language is part of
+# each key (``lang``, the session's, which ``tr`` reads).
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def pipeline(sha: str, _vae, scale: float, index: int) -> go.Figure:
+def pipeline(sha: str, _vae, scale: float, index: int, lang: str) -> go.Figure:
     """Image -> its scaled latent (four channels) -> decoded image, for held-out digit ``index``."""
     x = digit(index)
     z = encode_latents(_vae, x, scale)  # (1, 4, 7, 7)
@@ -84,13 +86,13 @@ def pipeline(sha: str, _vae, scale: float, index: int) -> go.Figure:
     columns = ["<b>x</b>", *[f"z<sub>{c + 1}</sub>" for c in range(len(chans))], "<b>D(z)</b>"]
     mse = float((recon - x).pow(2).mean())
     return _image_figure(cells, columns, [""], left=4,
-                         title=f"784 → 196 → 784 numbers (reconstruction MSE {mse:.3f})")
+                         title=tr("latent.pipeline.title", mse=f"{mse:.3f}"))
 
 
 # ------------------------------------------------------------------ 2. generation, step by step
 
 
-@st.cache_data(show_spinner="Sampling in the latent and in pixels...", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)  # the page shows the spinner (its text is translated)
 def generation(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: int, steps: int) -> dict:
     """Both models from ``t = 0`` (noise) to ``t = 1`` in ``steps`` Euler steps; cells ``(3, steps + 1, 1, 28, 28)``."""
     lat = generate(_latent, 1, steps=steps, method="euler", seed=seed, label=label)
@@ -104,20 +106,20 @@ def generation(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: 
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def generation_chart(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: int, steps: int) -> go.Figure:
+def generation_chart(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: int, steps: int,
+                     lang: str) -> go.Figure:
     run = generation(shas, _latent, _pixel, label, seed, steps)
     return generation_figure(run["cells"], run["times"])
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def codes_chart(shas: tuple[str, str], _ae, _vae) -> go.Figure:
+def codes_chart(shas: tuple[str, str], _ae, _vae, lang: str) -> go.Figure:
     c = codes(shas, _ae, _vae)
     return codes_figure(c["ae"], c["vae"], c["labels"])
 
 
 def generation_figure(cells: np.ndarray, times: list[float]) -> go.Figure:
-    rows = ["<b>latent z<sub>t</sub></b><br>(4 channels)", "<b>decoded</b><br>D(z<sub>t</sub>)",
-            "<b>pixel model</b><br>I<sub>t</sub>"]
+    rows = [tr(f"latent.generation.{row}") for row in ("latent", "decoded", "pixel")]
     step = max(1, len(times) // 6)
     columns = [f"t = {t:.2g}" if k % step == 0 or k == len(times) - 1 else "" for k, t in enumerate(times)]
     return _image_figure(cells, columns, rows, left=64, width=900)
@@ -127,16 +129,16 @@ def generation_figure(cells: np.ndarray, times: list[float]) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def interpolation(sha: str, _vae, scale: float, a: int, b: int, n: int = 9) -> go.Figure:
+def interpolation(sha: str, _vae, scale: float, a: int, b: int, lang: str, n: int = 9) -> go.Figure:
     """Held-out digit ``a`` to digit ``b`` in ``n`` steps: a pixel cross-fade, and a walk in the latent, decoded."""
     pixel, latent = interpolate(_vae, digit(a), digit(b), n, scale)
     cells = np.stack([datasets.to_uint8(pixel).numpy(), datasets.to_uint8(latent).numpy()])
     columns = [f"s = {s:.2g}" for s in np.linspace(0, 1, n)]
-    return _image_figure(cells, columns, ["<b>in pixels</b><br>(1−s) a + s b", "<b>in the latent</b><br>D((1−s) E(a) + s E(b))"],
+    return _image_figure(cells, columns, [tr("latent.interpolation.pixels"), tr("latent.interpolation.latent")],
                          left=90, width=900)
 
 
-@st.cache_data(show_spinner="Encoding the held-out digits...", max_entries=8)
+@st.cache_data(show_spinner=False, max_entries=8)  # the page shows the spinner (its text is translated)
 def codes(shas: tuple[str, str], _ae, _vae) -> dict:
     """2-D codes of the held-out digits: the plain auto-encoder's ``E(x)`` and the VAE's posterior means."""
     x = datasets.to_model_range(heldout().images)
@@ -147,7 +149,7 @@ def codes(shas: tuple[str, str], _ae, _vae) -> dict:
 
 def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
-                        subplot_titles=("plain auto-encoder: codes E(x)", "VAE: means μ(x), trained towards N(0, I)"))
+                        subplot_titles=(tr("latent.codes.ae"), tr("latent.codes.vae")))
     for col, pts in ((1, ae), (2, vae)):
         for d in range(10):
             sel = labels == d
@@ -157,10 +159,10 @@ def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figu
     fig.update_annotations(font=theme.font("emphasis"))
     lim = float(np.ceil(np.percentile(np.abs(np.concatenate([ae, vae])), 99.5)))  # one range for both: sizes compare
     fig.update_layout(height=470, font=FONT, margin=dict(l=40, r=10, t=40, b=40), plot_bgcolor="white",
-                      legend=dict(title=dict(text="digit"), font=theme.font("label"), itemsizing="constant",
+                      legend=dict(title=dict(text=tr("latent.codes.digit")), font=theme.font("label"), itemsizing="constant",
                                   orientation="h", x=0.5, xanchor="center", y=-0.15))
-    fig.update_xaxes(title_text="z₁", showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
-    fig.update_yaxes(title_text="z₂", showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
+    fig.update_xaxes(title_text=tr("latent.codes.z1"), showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
+    fig.update_yaxes(title_text=tr("latent.codes.z2"), showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
     fig.update_yaxes(scaleanchor="x", row=1, col=1)
     fig.update_yaxes(scaleanchor="x2", row=1, col=2)
     return fig
@@ -184,7 +186,7 @@ def code_box(points: np.ndarray) -> tuple[float, float, float]:
 # ------------------------------------------------------------------ 4. cost
 
 
-@st.cache_resource(show_spinner="Timing both models on this server (once)...")
+@st.cache_resource(show_spinner=False)  # the page shows the spinner (its text is translated)
 def costs() -> dict[str, SamplingCost]:
     """64 samples in ``COST_STEPS`` Euler steps, timed once per server on this machine (one call each: the
     warm-up has already run both models, so no untimed call is needed)."""
@@ -199,19 +201,20 @@ def costs() -> dict[str, SamplingCost]:
 
 def warm() -> None:
     """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
+    from ui.i18n import DEFAULT  # the figures' language: outside a session, tr() speaks the default one
     from ui.models import preloaded
 
     v = DEFAULT_VIEW
     vae, lat, pix = preloaded(VAE_NAME), preloaded(LATENT_MODEL), preloaded(PIXEL_MODEL)
     if vae is not None and lat is not None:
         scale = lat.meta["latent"]["scale"]
-        pipeline(vae.sha256, vae, scale, v["digit"])
-        interpolation(vae.sha256, vae, scale, v["a"], v["b"])
+        pipeline(vae.sha256, vae, scale, v["digit"], DEFAULT)
+        interpolation(vae.sha256, vae, scale, v["a"], v["b"], DEFAULT)
         if pix is not None:
-            generation_chart((lat.sha256, pix.sha256), lat, pix, None, v["seed"], v["steps"])
+            generation_chart((lat.sha256, pix.sha256), lat, pix, None, v["seed"], v["steps"], DEFAULT)
     ae, vae2 = preloaded(AE_2D), preloaded(VAE_2D)
     if ae is not None and vae2 is not None:
         c = codes((ae.sha256, vae2.sha256), ae.model, vae2.model)
-        codes_chart((ae.sha256, vae2.sha256), ae.model, vae2.model)
+        codes_chart((ae.sha256, vae2.sha256), ae.model, vae2.model, DEFAULT)
         decoded_maps((ae.sha256, vae2.sha256), ae.model, vae2.model, code_box(c["ae"]))
     costs()

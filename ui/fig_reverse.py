@@ -11,13 +11,14 @@ import plotly.graph_objects as go
 
 from ui import theme
 from ui.fig_training import BOX, DATA, FONT, MODEL
+from ui.i18n import tr
 from ui.mosaic import PAD, mosaic, png_uri
 
 MODELS = {"any": "mnist-ddpm-eps-uncond", "digit": "mnist-ddpm-eps"}
 """The shipped MNIST models the page runs: for "any digit" the unconditional one (trained without labels), for a
 chosen digit the class-conditional one, with guidance (both: noise prediction, cosine schedule, T = 1000)."""
 CLOUD = theme.CLOUD  # the points I_t
-PANELS = ("state<br>I<sub>t</sub>", "noise<br>ε̂", "one-shot<br>Î<sub>0</sub>", "posterior<br>mean μ", "next<br>I<sub>s</sub> = μ + σz")
+PANELS = ("state", "noise", "oneshot", "mean", "next")  # the five columns of a DDPM step (their titles: reverse.panel.*)
 
 
 def _controls(names: list[str], labels: list[str], *, redraw: bool, duration: int, prefix: str = "",
@@ -29,8 +30,8 @@ def _controls(names: list[str], labels: list[str], *, redraw: bool, duration: in
         updatemenus=[dict(
             type="buttons", direction="left", x=0.0, y=y - 0.02, xanchor="left", yanchor="top", pad=dict(r=10, t=10),
             showactive=False, font=theme.font("medium"),
-            buttons=[dict(label="▶ Play", method="animate", args=[None, play]),
-                     dict(label="❚❚ Pause", method="animate",
+            buttons=[dict(label=tr("reverse.play"), method="animate", args=[None, play]),
+                     dict(label=tr("reverse.pause"), method="animate",
                           args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])],
         )],
         sliders=[dict(
@@ -45,7 +46,7 @@ def _controls(names: list[str], labels: list[str], *, redraw: bool, duration: in
 
 
 def step_title(t: int, s: int, sigma: float, index: int, total: int) -> str:
-    return f"Step {index + 1} of {total}:  t = {t} → s = {s},  σ = {sigma:.3f}"
+    return tr("reverse.step", k=index + 1, total=total, t=t, s=s, sigma=f"{sigma:.3f}")
 
 
 def reverse_steps_figure(panels: np.ndarray, ts: list[int], ss: list[int], sigmas: list[float],
@@ -66,8 +67,8 @@ def reverse_steps_figure(panels: np.ndarray, ts: list[int], ss: list[int], sigma
                     frames=[go.Frame(data=[image(k)], name=str(k), layout=dict(title=dict(text=titles[k])))
                             for k in range(K)])
     left, top = 34, 15  # room, in image pixels, for the row labels and the column titles
-    for c, label in enumerate(PANELS):
-        fig.add_annotation(x=c * (w + PAD) + w / 2, y=-1, xref="x", yref="y", text=f"<b>{label}</b>",
+    for c, panel in enumerate(PANELS):
+        fig.add_annotation(x=c * (w + PAD) + w / 2, y=-1, xref="x", yref="y", text=f"<b>{tr(f'reverse.panel.{panel}')}</b>",
                            showarrow=False, yanchor="bottom", font=theme.font("body"))
     for r, label in enumerate(row_labels):
         fig.add_annotation(x=-2, y=r * (h + PAD) + h / 2, xref="x", yref="y", text=label, showarrow=False,
@@ -76,7 +77,7 @@ def reverse_steps_figure(panels: np.ndarray, ts: list[int], ss: list[int], sigma
     fig.update_yaxes(visible=False, range=[H - 0.5, -top], scaleanchor="x", scaleratio=1)
     width = 640  # about the chart's width in its column on a 1440 px screen: the height keeps the cells square
     fig.update_layout(
-        title=dict(text=titles[0], font=theme.font("title"), x=0.5, xanchor="center", y=0.98, yanchor="top"), font=FONT,
+        title=dict(text=titles[0], font=theme.font("title"), x=0.5, y=0.98), font=FONT,
         height=int(60 + 110 + width * (H + top) / (W + left)), margin=dict(l=0, r=0, t=60, b=110), dragmode=False,
         **_controls([str(k) for k in range(K)], [str(t) for t in ts], redraw=True, duration=180, prefix="t = "),
     )
@@ -95,15 +96,15 @@ def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int]
     def traces(k: int) -> list[go.Scatter]:
         est = x0_hats[k] if k < len(x0_hats) else np.empty((0, 2))
         return [
-            go.Scatter(x=states[k][:, 0], y=states[k][:, 1], mode="markers", name="I<sub>t</sub> (the cloud)",
+            go.Scatter(x=states[k][:, 0], y=states[k][:, 1], mode="markers", name=tr("reverse.toy.cloud"),
                        marker=dict(size=5, color=CLOUD, opacity=0.8)),
-            go.Scatter(x=est[:, 0], y=est[:, 1], mode="markers", name="one-shot Î<sub>0</sub>",
+            go.Scatter(x=est[:, 0], y=est[:, 1], mode="markers", name=tr("reverse.toy.oneshot"),
                        marker=dict(size=5, color=MODEL, opacity=0.7, symbol="x-thin", line=dict(width=1.5, color=MODEL))),
         ]
 
-    title = lambda k: f"t = {times[k]}" + ("  (the samples)" if k == K1 - 1 else "")
+    title = lambda k: tr("reverse.toy.last", t=times[k]) if k == K1 - 1 else f"t = {times[k]}"
     fig = go.Figure(
-        data=[go.Scatter(x=data[:, 0], y=data[:, 1], mode="markers", name="data I<sub>0</sub>",
+        data=[go.Scatter(x=data[:, 0], y=data[:, 1], mode="markers", name=tr("reverse.toy.data_points"),
                          marker=dict(size=4, color=DATA, opacity=0.35)), *traces(0)],
         frames=[go.Frame(data=traces(k), traces=[1, 2], name=names[k], layout=dict(title=dict(text=title(k))))
                 for k in range(K1)],
@@ -111,7 +112,7 @@ def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int]
     fig.update_xaxes(range=[-BOX, BOX], title="x₁", constrain="domain")
     fig.update_yaxes(range=[-BOX, BOX], title="x₂", scaleanchor="x", scaleratio=1)
     fig.update_layout(
-        title=dict(text=title(0), font=theme.font("title"), x=0.5, xanchor="center"), font=FONT, height=640,
+        title=dict(text=title(0), font=theme.font("title"), x=0.5), font=FONT, height=640,
         margin=dict(l=60, r=20, t=60, b=150), legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=theme.font("medium")),
         **_controls(names, [str(t) for t in times], redraw=True, duration=150, prefix="t = ", y=-0.13),
     )

@@ -3,11 +3,17 @@ its biases and the guidance knob, power spectra, the quiz pool, the detector's r
 
 Figures measured offline (``python -m core.forensics.measure``) come from ``forensics.json`` and the
 manifest, and are shown only when they were measured on the shipped weights (same sha256).
+
+Every text is read from ``ui/messages/spotting.toml``; a cached figure takes the language (``lang``) as
+an argument, so that each language has its own. The quiz pool, the measurements and ``core.forensics``
+name sources, cues and perturbations in English: :func:`source_label`, :func:`cue_text` and
+:func:`perturbation_label` show them in the session's language.
 """
 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import plotly.graph_objects as go
@@ -27,6 +33,7 @@ from core.forensics.quiz import QUIZ_SOURCES, QuizItem, load_pool, quiz_pool
 from core.forensics.shipped import DEFAULTS, grid_key, pool_path, stage_names, strip_key
 from core.io.arrays import load_arrays
 from ui import theme
+from ui.i18n import DEFAULT, MESSAGES, language, number, tr
 from ui.mosaic import PAD, mosaic, png_uri
 from ui.state import mnist_split
 
@@ -45,10 +52,49 @@ UNCONDITIONAL = {  # data set -> {model: its unconditional quality entry in the 
 }
 DEFAULT_VIEW = {"label": DEFAULTS["label"], "seed": DEFAULTS["seed"], "bias_digit": DEFAULTS["grid_label"], "w": 5.0,
                 "attribute": "slant", "upsample_digit": 0}
-ATTRIBUTE_NAMES = {"ink": "ink (share of the square covered)", "slant": "slant (tan of the angle from vertical)"}
 SOURCE_COLOURS = ("#e4572e", "#f3a712", "#a8c686", "#669bbc", "#8e6c8a", "#29335c")
 REAL_COLOUR = theme.INK
 SEEN, UNSEEN = "#2ca02c", "#d62728"  # generators the detector was trained on, and the others
+SOURCE = re.compile(r"(?P<model>\S+) \((?P<method>\w+), (?P<steps>\d+) \w+, (?P<kind>.+)\)$")
+"""A source's label as ``core.forensics.detector.Source.label`` writes it (in the pools and measurements)."""
+CUES = {"Real": "real", "Too": "smooth", "An": "inconsistent", "No": "no_object", "Soft": "soft", "Smooth": "dreamy",
+        "Hard": "hard"}
+"""The first word of each cue ``core.forensics.quiz`` writes (stored in the pools) -> its key here."""
+
+
+def percent(p: float) -> str:
+    """``p`` (a share) as a whole percentage (97% in English, 97 % in French)."""
+    return tr("spotting.percent", p=f"{100 * p:.0f}")
+
+
+def source_label(text: str, short: bool = False) -> str:
+    """A generator's label (``"mnist-flow-ot (Euler, 2 steps, unconditional)"``) in the session's language;
+    ``short``: on two lines, without saying whether a class was asked."""
+    m = SOURCE.match(text)
+    if m is None:
+        return text
+    w = re.search(r"w = ([\d.]+)", m["kind"])
+    kind = tr("spotting.source.unconditional") if m["kind"].startswith("uncond") else tr("spotting.source.conditional")
+    steps = tr("spotting.source.step" if m["steps"] == "1" else "spotting.source.steps", n=m["steps"])
+    details = [m["method"], steps, *([] if short else [kind]), *([f"w = {w[1]}"] if w else [])]
+    return f"{m['model']}{'<br>' if short else ' '}({', '.join(details)})"
+
+
+def cue_text(item: QuizItem, data: str) -> str:
+    """What gives a quiz image away, in the session's language (the pool stores the English sentence)."""
+    first = re.match(r"\w+", item.cue)
+    cue = CUES.get(first[0]) if first else None
+    if cue is None:
+        return item.cue
+    steps = re.search(r"\d+", item.cue)
+    key = {"real": f"real.{data}", "smooth": "smooth" if steps and steps[0] != "1" else "smooth.one"}.get(cue, cue)
+    return tr(f"spotting.cue.{key}", steps=steps[0] if steps else "", confidence=percent(item.confidence))
+
+
+def perturbation_label(name: str) -> str:
+    """A perturbation of ``core.forensics.detector.PERTURBATIONS``, shortened, in the session's language."""
+    key = "spotting.perturbation." + re.sub(r"\W+", "_", name.lower()).strip("_")
+    return tr(key) if key in MESSAGES[DEFAULT] else name
 
 
 def _mtime(path) -> float:
@@ -89,7 +135,7 @@ def report() -> dict:
 # ------------------------------------------------------------------ 1. evolution
 
 
-@st.cache_data(show_spinner="Sampling every stage of training...", max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64)  # the page shows a spinner
 def film_strip(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int) -> dict:
     """Every stage's ``CANDIDATES`` samples of ``label`` (uint8 ``(k, stages, 1, 28, 28)``), the judge's
     probability of ``label`` for each, and the index of the best per stage (shipped for the default view)."""
@@ -106,14 +152,13 @@ def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
     for c, (b, step) in enumerate(zip(best, steps)):
         x0, y0 = c * (w + PAD) - 1.5, b * (h + PAD) - 1.5
         shapes.append(dict(type="rect", x0=x0, y0=y0, x1=x0 + w + 3, y1=y0 + h + 3, line=dict(color=theme.WARNING, width=4)))
-        top = f"{step:,}"
-        fig.add_annotation(x=c * (w + PAD) + w / 2, y=-2, text=f"<b>{top}</b>", showarrow=False, yanchor="bottom",
+        fig.add_annotation(x=c * (w + PAD) + w / 2, y=-2, text=f"<b>{number(step)}</b>", showarrow=False, yanchor="bottom",
                            font=theme.font("emphasis"))
         fig.add_annotation(x=c * (w + PAD) + w / 2, y=k * (h + PAD), showarrow=False, yanchor="top",
-                           text=f"{probs[b, c]:.0%}", font=theme.font("label"))
-    fig.add_annotation(x=-3, y=-2, text="steps:", showarrow=False, xanchor="right", yanchor="bottom",
+                           text=percent(probs[b, c]), font=theme.font("label"))
+    fig.add_annotation(x=-3, y=-2, text=tr("spotting.strip.steps"), showarrow=False, xanchor="right", yanchor="bottom",
                        font=theme.font("label"))
-    fig.add_annotation(x=-3, y=k * (h + PAD), text=f"judge, “{label}”:", showarrow=False, xanchor="right",
+    fig.add_annotation(x=-3, y=k * (h + PAD), text=tr("spotting.strip.judge", label=label), showarrow=False, xanchor="right",
                        yanchor="top", font=theme.font("label"))
     H, W = m.shape[:2]
     fig.update_xaxes(visible=False, range=[-62, W + 6])
@@ -124,7 +169,7 @@ def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def film_strip_chart(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int) -> go.Figure:
+def film_strip_chart(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int, lang: str) -> go.Figure:
     steps = [c.meta.get("steps", 0) for c in _ckpts]
     return film_strip_figure(film_strip(shas, _ckpts, _judge, label, seed), steps, label)
 
@@ -138,7 +183,7 @@ def evolution_rows(shas: tuple[str, ...]) -> list[dict]:
 
 
 def evolution_figure(rows: list[dict]) -> go.Figure:
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14, subplot_titles=("confident share ↑", "Fréchet / floor ↓"))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14, subplot_titles=(tr("spotting.confident") + " ↑", tr("spotting.frechet") + " ↓"))
     x = [r["step"] for r in rows]
     style = dict(color=theme.MODEL, width=3)
     fig.add_scatter(x=x, y=[100 * r["confident_share"] for r in rows], mode="lines+markers", line=style, row=1, col=1,
@@ -146,10 +191,10 @@ def evolution_figure(rows: list[dict]) -> go.Figure:
     fig.add_scatter(x=x, y=[r["frechet_ratio"] for r in rows], mode="lines+markers", line=style, row=1, col=2,
                     showlegend=False)
     fig.add_hline(y=1.0, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=2)
-    fig.update_xaxes(type="log", tickvals=x, ticktext=[f"{v:,}" for v in x], title_text="training steps",
+    fig.update_xaxes(type="log", tickvals=x, ticktext=[number(v) for v in x], title_text=tr("spotting.training_steps"),
                      tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
-    fig.update_yaxes(title_text="% of samples", range=[0, 101], row=1, col=1)
-    fig.update_yaxes(type="log", title_text="ratio to the floor", tickvals=[1, 2, 5, 10, 20], row=1, col=2)
+    fig.update_yaxes(title_text=tr("spotting.share_of_samples"), range=[0, 101], row=1, col=1)
+    fig.update_yaxes(type="log", title_text=tr("spotting.ratio_to_floor"), tickvals=[1, 2, 5, 10, 20], row=1, col=2)
     fig.update_yaxes(showgrid=True, gridcolor="#eee", tickfont=theme.font("label"))
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=330, font=FONT, margin=dict(l=60, r=20, t=40, b=50), plot_bgcolor="white")
@@ -157,7 +202,7 @@ def evolution_figure(rows: list[dict]) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def evolution_chart(shas: tuple[str, ...], mtime: float) -> go.Figure | None:
+def evolution_chart(shas: tuple[str, ...], mtime: float, lang: str) -> go.Figure | None:
     rows = evolution_rows(shas)
     return evolution_figure(rows) if rows else None
 
@@ -167,22 +212,21 @@ def evolution_chart(shas: tuple[str, ...], mtime: float) -> go.Figure | None:
 
 def class_histogram_figure(real: list[float], models: dict[str, list[float]], data: str = "mnist") -> go.Figure:
     fig = go.Figure()
-    digits = list(MNIST_CLASSES if data == "mnist" else CIFAR10_CLASSES)
-    fig.add_bar(x=digits, y=[100 * v for v in real], name=f"real held-out {'digits' if data == 'mnist' else 'photos'}",
-                marker_color="#bdbdbd")
+    digits = list(MNIST_CLASSES) if data == "mnist" else [tr(f"spotting.class.{c}") for c in CIFAR10_CLASSES]
+    fig.add_bar(x=digits, y=[100 * v for v in real], name=tr(f"spotting.classes.real.{data}"), marker_color="#bdbdbd")
     for (name, hist), colour in zip(models.items(), SOURCE_COLOURS):
         fig.add_bar(x=digits, y=[100 * v for v in hist], name=name, marker_color=colour)
     fig.add_hline(y=10, line=dict(color=theme.INK, dash="dot", width=1))
     fig.update_layout(barmode="group", height=380, font=FONT, margin=dict(l=60, r=10, t=10, b=40), plot_bgcolor="white",
                       bargap=0.18, legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.22, font=theme.font("label")),
-                      xaxis=dict(title_text=f"{'digit' if data == 'mnist' else 'class'} (as the judge reads it)",
-                                 tickfont=theme.font("label"), dtick=1),
-                      yaxis=dict(title_text="% of samples", showgrid=True, gridcolor="#eee", tickfont=theme.font("label")))
+                      xaxis=dict(title_text=tr(f"spotting.classes.axis.{data}"), tickfont=theme.font("label"), dtick=1),
+                      yaxis=dict(title_text=tr("spotting.share_of_samples"), showgrid=True, gridcolor="#eee", tickfont=theme.font("label")))
     return fig
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def class_histogram_chart(data: str, shas: tuple[str, ...], mtime: float) -> tuple[go.Figure, dict[str, list[float]]] | None:
+def class_histogram_chart(data: str, shas: tuple[str, ...], mtime: float,
+                          lang: str) -> tuple[go.Figure, dict[str, list[float]]] | None:
     """Unconditional samples of each model read by the judge (from the manifest), against held-out real images."""
     from ui.models import measured_quality
 
@@ -190,7 +234,7 @@ def class_histogram_chart(data: str, shas: tuple[str, ...], mtime: float) -> tup
     for (name, key), sha in zip(UNCONDITIONAL[data].items(), shas):
         q = measured_quality(name, sha).get(key)
         if q:
-            models[f"{name} ({q['n']:,} samples)"] = q["class_histogram"]
+            models[tr("spotting.classes.name", model=name, n=number(q["n"]))] = q["class_histogram"]
     if not models:
         return None
     labels = heldout_labels(data)
@@ -206,7 +250,7 @@ def heldout_labels(data: str) -> torch.Tensor:
     return split(cifar10(), 0.8, seed=0)[1].labels
 
 
-@st.cache_data(show_spinner="Sampling at five guidance weights...", max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64)  # the page shows a spinner
 def guidance_grid(sha: str, _ckpt, label: int, seed: int) -> np.ndarray:
     """``GRID_SAMPLES`` samples of ``label`` at each weight of :data:`GUIDANCE`, from the same noise: uint8 cells
     (shipped for the default view)."""
@@ -222,7 +266,7 @@ def guidance_grid_figure(cells: np.ndarray) -> go.Figure:
     rows, _, _, h, _ = cells.shape
     fig = go.Figure(go.Image(source=png_uri(m), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
     for r, w in enumerate(GUIDANCE):
-        text = "<b>w = 0</b><br>(no label)" if w == 0 else f"<b>w = {w:g}</b>"
+        text = f"<b>w = {w:g}</b>" + (f"<br>({tr('spotting.grid.no_label')})" if w == 0 else "")
         fig.add_annotation(x=-3, y=r * (h + PAD) + h / 2, text=text, showarrow=False, xanchor="right",
                            font=theme.font("label"))
     H, W = m.shape[:2]
@@ -233,7 +277,7 @@ def guidance_grid_figure(cells: np.ndarray) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def guidance_grid_chart(sha: str, _ckpt, label: int, seed: int) -> go.Figure:
+def guidance_grid_chart(sha: str, _ckpt, label: int, seed: int, lang: str) -> go.Figure:
     return guidance_grid_figure(guidance_grid(sha, _ckpt, label, seed))
 
 
@@ -245,7 +289,7 @@ def guidance_report(sha: str) -> dict:
 def guidance_figure(g: dict) -> go.Figure:
     ws, rows = [r["w"] for r in g["rows"]], g["rows"]
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.1,
-                        subplot_titles=("confident share", "spread of a class", "Fréchet / floor"))
+                        subplot_titles=(tr("spotting.confident"), tr("spotting.spread"), tr("spotting.frechet")))
     style = dict(color=theme.MODEL, width=3)
     real = dict(color=theme.INK, dash="dot", width=1.5)
     fig.add_scatter(x=ws, y=[100 * r["confident_share"] for r in rows], mode="lines+markers", line=style, row=1, col=1)
@@ -254,7 +298,7 @@ def guidance_figure(g: dict) -> go.Figure:
     fig.add_hline(y=g["real"]["spread"], line=real, row=1, col=2)
     fig.add_scatter(x=ws, y=[r["frechet_ratio"] for r in rows], mode="lines+markers", line=style, row=1, col=3)
     fig.add_hline(y=1.0, line=real, row=1, col=3)
-    fig.update_xaxes(tickvals=ws, title_text="guidance w", tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
+    fig.update_xaxes(tickvals=ws, title_text=tr("spotting.guidance_w"), tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
     fig.update_yaxes(showgrid=True, gridcolor="#eee", tickfont=theme.font("label"))
     fig.update_yaxes(title_text="%", row=1, col=1)
     fig.update_yaxes(type="log", tickvals=[1, 2, 3, 4, 5], row=1, col=3)
@@ -264,7 +308,7 @@ def guidance_figure(g: dict) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def guidance_chart(sha: str, mtime: float) -> go.Figure | None:
+def guidance_chart(sha: str, mtime: float, lang: str) -> go.Figure | None:
     g = guidance_report(sha)
     return guidance_figure(g) if g else None
 
@@ -280,20 +324,22 @@ def attribute_figure(real: np.ndarray, generated: dict[float, np.ndarray], attri
     lo = min([float(real.min()), *(float(v.min()) for v in generated.values() if len(v))])
     hi = max([float(real.max()), *(float(v.max()) for v in generated.values() if len(v))])
     bins = dict(start=lo, end=hi, size=(hi - lo) / 24 or 1)
-    fig.add_histogram(x=real, xbins=bins, histnorm="probability density", name=f"real {digit}s (held out)",
+    fig.add_histogram(x=real, xbins=bins, histnorm="probability density",
+                      name=tr("spotting.attribute.real_digits", digit=digit),
                       marker_color="#bdbdbd", opacity=0.9)
     for (w, values), colour in zip(generated.items(), (theme.PAIRING_COLOURS["random"], theme.PAIRING_COLOURS["ot"])):
-        fig.add_histogram(x=values, xbins=bins, histnorm="probability density", name=f"generated, w = {w:g}",
+        fig.add_histogram(x=values, xbins=bins, histnorm="probability density", name=tr("spotting.attribute.generated", w=f"{w:g}"),
                           marker_color=colour, opacity=0.6)
     fig.update_layout(barmode="overlay", height=300, font=FONT, margin=dict(l=50, r=10, t=10, b=50), plot_bgcolor="white",
                       legend=dict(x=1, xanchor="right", y=1, font=theme.font("label"), bgcolor="rgba(255,255,255,0.8)"),
-                      xaxis=dict(title_text=ATTRIBUTE_NAMES[attribute], tickfont=theme.font("label")),
-                      yaxis=dict(title_text="density", showgrid=True, gridcolor="#eee", tickfont=theme.font("label")))
+                      xaxis=dict(title_text=tr(f"spotting.attribute.{attribute}.axis"), tickfont=theme.font("label")),
+                      yaxis=dict(title_text=tr("spotting.density"), showgrid=True, gridcolor="#eee", tickfont=theme.font("label")))
     return fig
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def attribute_chart(sha: str, mtime: float, attribute: str, digit: int, w: float) -> tuple[go.Figure, dict] | None:
+def attribute_chart(sha: str, mtime: float, attribute: str, digit: int, w: float,
+                    lang: str) -> tuple[go.Figure, dict] | None:
     """Attribute ``attribute`` of the judge's ``digit``s: real, and generated at w = 1 and at ``w``."""
     g = guidance_report(sha)
     if not g:
@@ -316,13 +362,13 @@ def spectra_figure(curves: dict[str, dict], title: str) -> go.Figure:
     """Left: each curve's power (log scale, zero frequency left out: the mean was removed). Right: each
     generator's power divided by the real images' at the same frequency (below 1: too smooth)."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1,
-                        subplot_titles=(f"{title}: power spectrum", "power relative to real images"))
+                        subplot_titles=(tr("spotting.spectra.title", data=title), tr("spotting.spectra.relative")))
     real_power = np.asarray(curves["real"]["power"])
     for (name, c), colour in zip(curves.items(), (REAL_COLOUR, *SOURCE_COLOURS)):
         real = name == "real"
         f, p = np.asarray(c["freqs"])[1:], np.asarray(c["power"])[1:]
         style = dict(color=colour, width=4 if real else 2.5)
-        fig.add_scatter(x=f, y=p, mode="lines", name="real (held out)" if real else name, line=style, legendgroup=name,
+        fig.add_scatter(x=f, y=p, mode="lines", name=tr("spotting.spectra.real") if real else source_label(name), line=style, legendgroup=name,
                         row=1, col=1)
         fig.add_scatter(x=f, y=p / real_power[1:], mode="lines", line=style, legendgroup=name, showlegend=False,
                         row=1, col=2)
@@ -330,11 +376,11 @@ def spectra_figure(curves: dict[str, dict], title: str) -> go.Figure:
         fig.add_vline(x=0.5, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=col)
     fig.add_annotation(x=0.5, y=1, yref="y2 domain", xref="x2", text=" Nyquist", showarrow=False, xanchor="left",
                        yanchor="top", font=theme.font("small"))
-    fig.update_xaxes(title_text="spatial frequency (cycles per pixel)", showgrid=True, gridcolor="#eee",
+    fig.update_xaxes(title_text=tr("spotting.spectra.frequency"), showgrid=True, gridcolor="#eee",
                      tickfont=theme.font("label"), range=[0, 0.71])
-    fig.update_yaxes(type="log", title_text="power", showgrid=True, gridcolor="#eee", dtick=1, tickfont=theme.font("label"),
+    fig.update_yaxes(type="log", title_text=tr("spotting.spectra.power"), showgrid=True, gridcolor="#eee", dtick=1, tickfont=theme.font("label"),
                      exponentformat="power", row=1, col=1)
-    fig.update_yaxes(title_text="generated / real", showgrid=True, gridcolor="#eee", tickfont=theme.font("label"),
+    fig.update_yaxes(title_text=tr("spotting.spectra.ratio"), showgrid=True, gridcolor="#eee", tickfont=theme.font("label"),
                      row=1, col=2)
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=460, font=FONT, margin=dict(l=70, r=10, t=40, b=40), plot_bgcolor="white",
@@ -347,19 +393,18 @@ def spectra_2d_figure(curves: dict[str, dict]) -> go.Figure:
     real one at every frequency (log scale: blue where it has less energy, red where it has more)."""
     names = [n for n in curves if n != "real"]
     real = np.asarray(curves["real"]["log10_power_2d"])
-    short = [n.split(" (")[0] + ("<br>(w = 3)" if "w = 3" in n else "") for n in names]
     fig = make_subplots(rows=1, cols=1 + len(names), horizontal_spacing=0.012,
-                        subplot_titles=["real images", *short])
+                        subplot_titles=[tr("spotting.spectra.real_images"), *(source_label(n, short=True) for n in names)])
     lo, hi = np.percentile(real, [2, 99.5])  # the removed mean leaves one empty pixel at the centre: not the scale
     grey = (255 * ((real - lo) / max(1e-9, hi - lo)).clip(0, 1)).astype(np.uint8)
     fig.add_trace(go.Image(z=np.repeat(grey[..., None], 3, -1), hoverinfo="skip"), row=1, col=1)
     for c, name in enumerate(names, start=2):
         ratio = np.asarray(curves[name]["log10_power_2d"]) - real
         fig.add_trace(go.Heatmap(z=ratio, zmin=-0.5, zmax=0.5, colorscale="RdBu", reversescale=True, showscale=c == 2,
-                                 colorbar=dict(title=dict(text="generated / real", side="right"), tickvals=[-0.5, 0, 0.5],
+                                 colorbar=dict(title=dict(text=tr("spotting.spectra.ratio_bar")), tickvals=[-0.5, 0, 0.5],
                                                ticktext=["÷3", "1", "×3"], len=0.9, thickness=14,
                                                tickfont=theme.font("label")),
-                                 hovertemplate="log10 ratio %{z:.2f}<extra></extra>"), row=1, col=c)
+                                 hovertemplate=tr("spotting.spectra.hover") + "<extra></extra>"), row=1, col=c)
         fig.update_yaxes(autorange="reversed", scaleanchor=f"x{c}", row=1, col=c)
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
@@ -369,7 +414,7 @@ def spectra_2d_figure(curves: dict[str, dict]) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def spectra_2d_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float) -> go.Figure | None:
+def spectra_2d_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float, lang: str) -> go.Figure | None:
     curves = spectra_curves(data, dict(shas))
     if len(curves) < 2 or not all("log10_power_2d" in c for c in curves.values()):
         return None
@@ -383,7 +428,7 @@ def spectra_curves(data: str, shas: dict[str, str]) -> dict[str, dict]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def spectra_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float) -> go.Figure | None:
+def spectra_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float, lang: str) -> go.Figure | None:
     curves = spectra_curves(data, dict(shas))
     if len(curves) < 2:
         return None
@@ -402,10 +447,8 @@ def upsampled(digit: int) -> dict[str, np.ndarray]:
 
 def upsampling_figure(cells: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Figure:
     """Top: each image; bottom: its log-magnitude spectrum, white where the energy is (zero frequency at the centre)."""
-    titles = {"original": "the digit (28×28)", "nearest": "nearest (56×56)", "bilinear": "bilinear (56×56)",
-              "transposed": "transposed conv. (56×56)"}
     fig = make_subplots(rows=2, cols=4, horizontal_spacing=0.02, vertical_spacing=0.05,
-                        subplot_titles=[titles[k] for k in cells])
+                        subplot_titles=[tr(f"spotting.upsampling.{k}") for k in cells])
     for c, (image, spectrum) in enumerate(cells.values(), start=1):
         fig.add_trace(go.Image(z=np.repeat(image[..., None], 3, -1), hoverinfo="skip"), row=1, col=c)
         grey = (255 * spectrum / spectrum.max()).astype(np.uint8)
@@ -418,12 +461,11 @@ def upsampling_figure(cells: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Fig
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
-def upsampling_chart(digit: int) -> go.Figure:
+def upsampling_chart(digit: int, lang: str) -> go.Figure:
     return upsampling_figure(upsampled(digit))
 
 
-@st.cache_resource(show_spinner="Drawing the quiz's images from real data and six generators (once per server)...",
-                   max_entries=2)
+@st.cache_resource(show_spinner=False, max_entries=2)  # the page shows a spinner
 def pool(data: str, shas: tuple[str, ...], _judge) -> list[QuizItem]:
     """The quiz's images for ``data`` (shared read-only by every session; each session draws its own order):
     the shipped pool if it was drawn by these weights (``shas``: the generators', then the judge's), else a new one."""
@@ -440,19 +482,17 @@ def detector_verdicts(data: str, shas: tuple[str, ...], _judge, detector_sha: st
 
 def detection_figure(d: dict) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.3, column_widths=[0.5, 0.5],
-                        subplot_titles=("per generator: share called “generated”", "after a perturbation"))
+                        subplot_titles=(tr("spotting.detection.sources"), tr("spotting.detection.perturbations")))
     sources = d["sources"]
-    names = [s["source"].replace(" (", "<br>(") for s in sources]
+    names = [source_label(s["source"]).replace(" (", "<br>(") for s in sources]
     colours = [SEEN if s["seen"] else UNSEEN for s in sources]
     fig.add_bar(y=names, x=[100 * s["called_generated"] for s in sources], orientation="h", marker_color=colours,
                 text=[f"{100 * s['called_generated']:.0f} %" for s in sources], textposition="inside", row=1, col=1,
                 showlegend=False, insidetextfont=theme.font("label", color="white"))
     perts = d["perturbations"]
-    short = {"JPEG, quality 90": "JPEG q = 90", "JPEG, quality 75": "JPEG q = 75", "JPEG, quality 50": "JPEG q = 50",
-             "resized to 1/2 and back": "resized ½ and back"}
-    for key, name, colour in (("real_called_real", "real digits called real", "#9e9e9e"),
-                              ("generated_called_generated", "generated digits called generated", theme.MODEL)):
-        fig.add_bar(y=[short.get(p["perturbation"], p["perturbation"]) for p in perts], x=[100 * p[key] for p in perts],
+    for key, colour in (("real_called_real", "#9e9e9e"), ("generated_called_generated", theme.MODEL)):
+        name = tr(f"spotting.detection.{key}")
+        fig.add_bar(y=[perturbation_label(p["perturbation"]) for p in perts], x=[100 * p[key] for p in perts],
                     orientation="h",
                     marker_color=colour, name=name, row=1, col=2, text=[f"{100 * p[key]:.0f}" for p in perts],
                     textposition="outside", textfont=theme.font("small"), cliponaxis=False)
@@ -472,35 +512,38 @@ def detection_report(detector_sha: str) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def detection_chart(detector_sha: str, mtime: float) -> go.Figure | None:
+def detection_chart(detector_sha: str, mtime: float, lang: str) -> go.Figure | None:
     d = detection_report(detector_sha)
     return detection_figure(d) if d.get("sources") else None
 
 
 def warm() -> None:
-    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
+    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start), in
+    the default language (the warm-up thread has no session: :func:`ui.i18n.language` gives the default)."""
     from ui.models import preloaded
+
+    lang = language()
 
     ckpts = tuple(preloaded(name) for name in stage_names())
     judge = preloaded("mnist-classifier")
     if judge is not None and all(c is not None for c in ckpts):
         v = DEFAULT_VIEW
-        film_strip_chart(tuple(c.sha256 for c in ckpts), ckpts, judge.model, v["label"], v["seed"])
-        guidance_grid_chart(ckpts[-1].sha256, ckpts[-1], v["bias_digit"], v["seed"])
-    upsampling_chart(DEFAULT_VIEW["upsample_digit"])
+        film_strip_chart(tuple(c.sha256 for c in ckpts), ckpts, judge.model, v["label"], v["seed"], lang)
+        guidance_grid_chart(ckpts[-1].sha256, ckpts[-1], v["bias_digit"], v["seed"], lang)
+    upsampling_chart(DEFAULT_VIEW["upsample_digit"], lang)
     key, v = report_key(), DEFAULT_VIEW
     if all(c is not None for c in ckpts):
-        evolution_chart(tuple(c.sha256 for c in ckpts), key)
-        guidance_chart(ckpts[-1].sha256, key)
-        attribute_chart(ckpts[-1].sha256, key, v["attribute"], v["bias_digit"], v["w"])
+        evolution_chart(tuple(c.sha256 for c in ckpts), key, lang)
+        guidance_chart(ckpts[-1].sha256, key, lang)
+        attribute_chart(ckpts[-1].sha256, key, v["attribute"], v["bias_digit"], v["w"], lang)
     uncond = [preloaded(name) for name in UNCONDITIONAL["mnist"]]
     if all(c is not None for c in uncond):
-        class_histogram_chart("mnist", tuple(c.sha256 for c in uncond), key)
+        class_histogram_chart("mnist", tuple(c.sha256 for c in uncond), key, lang)
     shas = spectra_models("mnist")
-    spectra_chart("mnist", shas, key), spectra_2d_chart("mnist", shas, key)
+    spectra_chart("mnist", shas, key, lang), spectra_2d_chart("mnist", shas, key, lang)
     detector = preloaded("mnist-detector")
     if detector is not None:
-        detection_chart(detector.sha256, key)
+        detection_chart(detector.sha256, key, lang)
     detector = preloaded("mnist-detector")
     for data in ("mnist", "cifar10"):
         models = [preloaded(s.model) for s in QUIZ_SOURCES[data]] + [preloaded(CLASSIFIERS[data])]

@@ -17,19 +17,28 @@ from core.images import grid, signed_to_uint8, to_pil
 from core.live.targets import GridCell, compute_grid, load_grid
 from core.sampling import generate, read_prediction, schedule_of
 from ui import theme
+from ui.i18n import tr
 from ui.mosaic import PAD, mosaic, png_uri
 from ui.state import mnist_split
 
 MODELS = {"eps": "mnist-ddpm-eps", "x0": "mnist-ddpm-x0", "v": "mnist-ddpm-v"}
-TARGETS = {"eps": "noise ε", "x0": "image I₀", "v": "velocity v"}  # what each network outputs
 COLOURS = {"eps": "#d62728", "x0": "#2ca02c", "v": "#1f77b4"}
 STEPS = (1, 2, 5, 10, 20, 50)  # DDIM steps of the sample grids and the quality chart
 N_SAMPLES = 8
 NOISE_RANGE = 3.0  # noise and velocity images: -3 black, +3 white
 DEFAULT_VIEW = {"digit": 3, "t": 990, "seed": 0, "label": "any", "sample_seed": 0}
 TOY_TARGETS = ("x", "eps", "v")  # the paper's order
-TOY_NAMES = {"x": "x-prediction", "eps": "ε-prediction", "v": "v-prediction"}
 FONT = theme.FONT
+
+
+def target_name(kind: str) -> str:
+    """What network ``kind`` (a key of :data:`MODELS`) outputs, in the session's language."""
+    return tr(f"targets.target.{kind}")
+
+
+def toy_name(prediction: str) -> str:
+    """A toy target (one of :data:`TOY_TARGETS`) by name: "x-prediction"..."""
+    return tr(f"targets.toy.name.{prediction}")
 
 
 def heldout() -> datasets.ImageSet:
@@ -71,11 +80,11 @@ def outputs_figure(cells: np.ndarray, rmse: dict[str, float], t: int, abar: floa
     H, W = m.shape[:2]
     h, w = cells.shape[-2:]
     fig = go.Figure(go.Image(source=png_uri(m), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
-    for c, label in enumerate(["noise ε̂", "image Î<sub>0</sub>", "velocity v̂"]):
+    for c, label in enumerate(tr(f"targets.outputs.column.{k}") for k in MODELS):
         fig.add_annotation(x=c * (w + PAD) + w / 2, y=-1, text=f"<b>{label}</b>", showarrow=False, yanchor="bottom",
                            font=theme.font("emphasis"))
-    labels = ["<b>the truth</b><br>ε, I<sub>0</sub>, v"] + [
-        f"<b>trained on {TARGETS[k]}</b><br>Î<sub>0</sub> error {rmse[k]:.2f}" for k in MODELS]
+    labels = [tr("targets.outputs.truth")] + [
+        tr("targets.outputs.row", target=target_name(k), rmse=f"{rmse[k]:.2f}") for k in MODELS]
     for r, label in enumerate(labels):
         fig.add_annotation(x=-2, y=r * (h + PAD) + h / 2, text=label, showarrow=False, xanchor="right",
                            font=theme.font("label"))
@@ -91,16 +100,16 @@ def outputs_figure(cells: np.ndarray, rmse: dict[str, float], t: int, abar: floa
     width = 560
     fig.update_layout(shapes=shapes, font=FONT, dragmode=False, margin=dict(l=0, r=0, t=50, b=0),
                       height=int(50 + width * (H + top + 2) / (W + left + 1)),
-                      title=dict(text=f"t = {t}: ā<sub>t</sub> = {abar:.4g}, √ā<sub>t</sub> = {abar ** 0.5:.3g}, "
-                                      f"√(1 − ā<sub>t</sub>) = {(1 - abar) ** 0.5:.3g}",
-                                 font=theme.font("heading"), x=0.5, xanchor="center"))
+                      title=dict(text=tr("targets.outputs.title", t=t, values=f"ā<sub>t</sub> = {abar:.4g}, √ā<sub>t</sub> = "
+                                         f"{abar ** 0.5:.3g}, √(1 − ā<sub>t</sub>) = {(1 - abar) ** 0.5:.3g}"),
+                                 font=theme.font("heading"), x=0.5))  # centred: xanchor "auto"
     return fig
 
 
 # ------------------------------------------------------------------ 2. samples and judged quality by step count
 
 
-@st.cache_data(show_spinner="Sampling the three models at 1 to 50 steps...", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)  # the page shows the spinner (its text is translated)
 def sample_rows(shas: tuple[str, ...], _ckpts: tuple, label: int | None, seed: int) -> dict[str, list]:
     """For each model, ``N_SAMPLES`` DDIM samples at each step count of ``STEPS`` (same seed, same noise)."""
     out = {}
@@ -113,19 +122,19 @@ def sample_rows(shas: tuple[str, ...], _ckpts: tuple, label: int | None, seed: i
 def quality_figure(quality: dict[str, dict]) -> go.Figure:
     """Judged quality of 1,000 class-conditional samples against DDIM steps, one line per target (from the manifest)."""
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.12,
-                        subplot_titles=("confident share ↑", "Fréchet / floor ↓"))
+                        subplot_titles=(tr("targets.quality.confident"), tr("targets.quality.frechet")))
     for kind in MODELS:
         ks = [k for k in STEPS if f"ddim-{k}-cond-w1" in quality.get(kind, {})]
         rows = [quality[kind][f"ddim-{k}-cond-w1"] for k in ks]
         style = dict(color=COLOURS[kind], width=3)
         fig.add_scatter(x=ks, y=[100 * r["confident_share"] for r in rows], mode="lines+markers", line=style,
-                        name=f"predicts {TARGETS[kind]}", legendgroup=kind, row=1, col=1)
+                        name=tr("targets.predicts", target=target_name(kind)), legendgroup=kind, row=1, col=1)
         fig.add_scatter(x=ks, y=[r["frechet_ratio"] for r in rows], mode="lines+markers", line=style, showlegend=False,
                         legendgroup=kind, row=1, col=2)
     fig.add_hline(y=1.0, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=2)
-    fig.update_xaxes(type="log", tickvals=list(STEPS), title_text="DDIM steps", tickfont=theme.font("label"))
-    fig.update_yaxes(title_text="% of samples", range=[0, 101], row=1, col=1)
-    fig.update_yaxes(type="log", title_text="ratio to the floor", tickvals=[1, 2, 5, 10, 20], row=1, col=2)
+    fig.update_xaxes(type="log", tickvals=list(STEPS), title_text=tr("targets.quality.steps"), tickfont=theme.font("label"))
+    fig.update_yaxes(title_text=tr("targets.quality.share"), range=[0, 101], row=1, col=1)
+    fig.update_yaxes(type="log", title_text=tr("targets.quality.ratio"), tickvals=[1, 2, 5, 10, 20], row=1, col=2)
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=380, font=FONT, margin=dict(l=60, r=20, t=50, b=50), plot_bgcolor="white",
                       legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.28, font=theme.font("label")))
@@ -146,16 +155,17 @@ def oneshot_figure(curves: dict[str, dict], baseline: float) -> go.Figure:
     """RMSE of the one-shot estimate Î₀ against t on held-out digits, one line per target (from the manifest)."""
     fig = go.Figure()
     for kind, c in curves.items():
-        fig.add_scatter(x=c["ts"], y=np.sqrt(c["x0_mse"]), mode="lines+markers", name=f"predicts {TARGETS[kind]}",
+        fig.add_scatter(x=c["ts"], y=np.sqrt(c["x0_mse"]), mode="lines+markers",
+                        name=tr("targets.predicts", target=target_name(kind)),
                         line=dict(color=COLOURS[kind], width=3), marker=dict(size=5))
     fig.add_hline(y=baseline, line=dict(color=theme.INK, dash="dot", width=1))
     fig.add_annotation(x=0, y=np.log10(baseline), xanchor="left", yanchor="bottom", showarrow=False,
-                       text=f"guessing the average digit: {baseline:.2f}", font=theme.font("small"))
-    fig.update_xaxes(title_text="step t", showgrid=True, gridcolor="#eee")
-    fig.update_yaxes(type="log", title_text="RMSE of Î₀", showgrid=True, gridcolor="#eee",
+                       text=tr("targets.oneshot.average", rmse=f"{baseline:.2f}"), font=theme.font("small"))
+    fig.update_xaxes(title_text=tr("targets.oneshot.step"), showgrid=True, gridcolor="#eee")
+    fig.update_yaxes(type="log", title_text=tr("targets.oneshot.rmse"), showgrid=True, gridcolor="#eee",
                      tickvals=[0.001, 0.01, 0.1, 1, 10, 100, 1000], ticktext=["0.001", "0.01", "0.1", "1", "10", "100", "1000"])
     fig.update_layout(height=380, font=FONT, margin=dict(l=70, r=20, t=50, b=50), plot_bgcolor="white",
-                      title=dict(text="one-shot error of Î₀ by step t ↓", font=theme.font("emphasis"), x=0.5, xanchor="center"),
+                      title=dict(text=tr("targets.oneshot.title"), font=theme.font("emphasis"), x=0.5),
                       legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.28, font=theme.font("label")))
     return fig
 
@@ -163,7 +173,7 @@ def oneshot_figure(curves: dict[str, dict], baseline: float) -> go.Figure:
 # ------------------------------------------------------------------ 3. the "Back to Basics" toy
 
 
-@st.cache_resource(show_spinner="Training the 15 small networks of the grid (once per server)...")
+@st.cache_resource(show_spinner=False)  # the page shows the spinner (its text is translated)
 def toy_grid() -> dict[tuple[str, int], GridCell]:
     """The default grid: shipped in assets/toys, computed (a few minutes) only if missing."""
     return load_grid() or compute_grid()
@@ -185,7 +195,8 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
     """Rows: what the MLP predicts; columns: the ambient dimension D; samples projected back to the plane."""
     dims = sorted({d for _, d in cells})
     targets = [p for p in TOY_TARGETS if any(q == p for q, _ in cells)]
-    titles = [f"D = {d}: W₂ {cells[p, d].w2:.2f}" if (p, d) in cells else "" for p in targets for d in dims]
+    titles = [tr("targets.toy.cell", D=d, w2=f"{cells[p, d].w2:.2f}") if (p, d) in cells else ""
+              for p in targets for d in dims]
     fig = make_subplots(rows=len(targets), cols=len(dims), subplot_titles=titles, horizontal_spacing=0.02,
                         vertical_spacing=0.07)
     lim = 4.5
@@ -202,7 +213,7 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
             anchor = (r - 1) * len(dims) + c
             fig.update_yaxes(range=[-lim, lim], visible=False, scaleanchor=f"x{'' if anchor == 1 else anchor}", row=r, col=c)
         axis = (r - 1) * len(dims) + 1
-        fig.add_annotation(text=f"<b>{TOY_NAMES[p]}</b>", xref="paper", yref=f"y{'' if axis == 1 else axis} domain",
+        fig.add_annotation(text=f"<b>{toy_name(p)}</b>", xref="paper", yref=f"y{'' if axis == 1 else axis} domain",
                            x=-0.01, y=0.5, xanchor="right", showarrow=False, font=theme.font("body"), textangle=-90)
     fig.update_annotations(font_size=theme.size("label"), selector=dict(textangle=None))
     fig.update_layout(height=height, margin=dict(l=40, r=10, t=30, b=10), font=FONT, plot_bgcolor="white")
@@ -210,23 +221,24 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
 
 
 # ``st.cache_resource`` hands every session the same Figure; nothing mutates one once it is built.
+# A figure holds text: the language is part of each key (``lang``, the session's, which ``tr`` reads).
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def outputs_chart(shas: tuple[str, ...], _ckpts: tuple, digit: int, t: int, seed: int) -> go.Figure:
+def outputs_chart(shas: tuple[str, ...], _ckpts: tuple, digit: int, t: int, seed: int, lang: str) -> go.Figure:
     read = read_all(shas, _ckpts, digit, t, seed)
     return outputs_figure(read["cells"], read["rmse"], t, read["abar"])
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def quality_chart(shas: tuple[str, ...], manifest_mtime: float) -> go.Figure:
+def quality_chart(shas: tuple[str, ...], manifest_mtime: float, lang: str) -> go.Figure:
     from ui.models import measured_quality
 
     return quality_figure({k: measured_quality(name, sha) for (k, name), sha in zip(MODELS.items(), shas)})
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def oneshot_chart(shas: tuple[str, ...], manifest_mtime: float) -> go.Figure:
+def oneshot_chart(shas: tuple[str, ...], manifest_mtime: float, lang: str) -> go.Figure:
     from ui.models import measured_quality
 
     quality = {k: measured_quality(name, sha) for (k, name), sha in zip(MODELS.items(), shas)}
@@ -234,23 +246,24 @@ def oneshot_chart(shas: tuple[str, ...], manifest_mtime: float) -> go.Figure:
 
 
 @st.cache_resource(show_spinner=False)
-def toy_grid_chart() -> go.Figure:
+def toy_grid_chart(lang: str) -> go.Figure:
     return toy_grid_figure(toy_grid(), toy_data("spiral"))
 
 
 def warm() -> None:
     """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
+    from ui.i18n import DEFAULT  # the figures' language: outside a session, tr() speaks the default one
     from ui.models import preloaded
 
     ckpts = tuple(preloaded(name) for name in MODELS.values())
-    toy_grid_chart()
+    toy_grid_chart(DEFAULT)
     toy_floor("spiral")
     if all(c is not None for c in ckpts):
         shas, v = tuple(c.sha256 for c in ckpts), DEFAULT_VIEW
-        outputs_chart(shas, ckpts, v["digit"], v["t"], v["seed"])
+        outputs_chart(shas, ckpts, v["digit"], v["t"], v["seed"], DEFAULT)
         sample_rows(shas, ckpts, None, v["sample_seed"])
         mtime = manifest_mtime()
-        quality_chart(shas, mtime), oneshot_chart(shas, mtime)
+        quality_chart(shas, mtime, DEFAULT), oneshot_chart(shas, mtime, DEFAULT)
 
 
 def manifest_mtime() -> float:

@@ -74,6 +74,15 @@ def tr(key: str, **values: object) -> str:
     return text.format(**values) if values else text  # without values, verbatim (Plotly's %{y} stays)
 
 
+THOUSANDS = {"en": ",", "fr": "\u202f"}
+"""How each language groups the thousands of a whole number: 3,000 and 3 000 (a narrow space, as the lessons)."""
+
+
+def number(n: int, lang: str | None = None) -> str:
+    """A whole number as the session's language (or ``lang``) writes it: ``3,000`` or ``3 000``."""
+    return f"{n:,}".replace(",", THOUSANDS[lang or language()])
+
+
 def start_language() -> None:
     """A link's ``?lang=fr`` sets the session's language when it opens (``app.py``, before the navigation)."""
     wanted = st.query_params.get(KEY)

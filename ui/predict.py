@@ -45,7 +45,7 @@ def questions(lang: str = "en") -> dict[str, Question]:
 def ask(key: str, reveal: Callable[[], None] | None = None) -> None:
     """Ask question ``key``; once the student has committed, say whether it was right, why, and run ``reveal``."""
     q = questions(language())[key]
-    words = {w: tr(f"predict.{w}") for w in ("title", "pick", "commit", "you", "right", "wrong", "answer", "see", "again")}
+    words = {w: tr(f"predict.{w}") for w in ("title", "pick", "commit", "right", "wrong", "again")}
     committed = st.session_state.setdefault(STATE, {})
     with st.container(border=True, key=f"pq_{key}"):
         st.markdown(f":material/psychology_alt: **{words['title']}** {q.prompt}")
@@ -57,8 +57,8 @@ def ask(key: str, reveal: Callable[[], None] | None = None) -> None:
             return
         mine = committed[key]
         verdict = words["right"] if mine == q.answer else words["wrong"]
-        text = (f"{words['you']} **{q.options[mine]}**. {verdict}: {words['answer']} **{q.options[q.answer]}**. "
-                f"{q.why} {words['see']}: *{q.figure}*.")
+        text = tr("predict.reveal", mine=q.options[mine], verdict=verdict, answer=q.options[q.answer], why=q.why,
+                  figure=q.figure)
         (st.success if mine == q.answer else st.info)(text, icon=":material/check_circle:" if mine == q.answer
                                                       else ":material/lightbulb:")
         if reveal is not None:

@@ -11,6 +11,7 @@ from ui import fig_autoencoder as fig
 from ui import jobs
 from ui.code import show_code
 from ui.export import download_png, slug
+from ui.i18n import tr
 from ui.lessons import lesson
 from ui.models import shipped
 from ui.present import chart
@@ -20,8 +21,8 @@ from ui.tables import markdown_table
 JOB = "ae_live_job"  # the background run (ui.jobs)
 VIEW = "ae_live_view"  # what the run shows: its settings and latest reconstructions
 
-st.title("1. Auto-encoders")
-st.caption("Squeeze a digit into a few numbers, rebuild it, repair it, and try to dream up new ones.")
+st.title(f"1. {tr('part.1')}")
+st.caption(tr("autoencoder.caption"))
 
 # ------------------------------------------------------------------ the architecture
 left, right = st.columns([3, 2], gap="large")
@@ -35,29 +36,30 @@ ae_model = None if ae_ckpt is None else ae_ckpt.model
 if ae_model is not None:
     layers = tae.describe_layers(ae_model)
     chart(fig.architecture(layers), width="stretch", key="ae_arch")
-    with st.expander("Every layer and its output shape"):
-        st.markdown(markdown_table({"layer": [layer.name for layer in layers], "operation": [layer.op for layer in layers],
-                                    "output shape": [layer.shape_text for layer in layers]}))
+    with st.expander(tr("autoencoder.layers")):
+        st.markdown(markdown_table({tr("autoencoder.layers.layer"): [layer.name for layer in layers],
+                                    tr("autoencoder.layers.operation"): [fig.operation(layer.op) for layer in layers],
+                                    tr("autoencoder.layers.shape"): [layer.shape_text for layer in layers]}))
 
 # ------------------------------------------------------------------ encode and decode one digit
-st.subheader("Encode, then decode")
+st.subheader(tr("autoencoder.encode"))
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "encode")
     n_held = len(fig.split().heldout)
-    index = st.slider("Held-out digit", 0, n_held - 1, fig.DEFAULT_VIEW["digit"], key="ae_digit", bind=URL,
-                      help=f"One of the {n_held} digits kept out of training.")
+    index = st.slider(tr("autoencoder.digit"), 0, n_held - 1, fig.DEFAULT_VIEW["digit"], key="ae_digit", bind=URL,
+                      help=tr("autoencoder.digit.help", n=n_held))
 with right:
     if ae_ckpt is not None:
         code, recon = fig.reconstruct(ae_model, ae_ckpt.sha256, index)
         a, b, c = st.columns([1, 2, 1], vertical_alignment="center")
-        a.image(fig.picture(fig.heldout_digits([index]), scale=8), caption="input x", width="stretch")
+        a.image(fig.picture(fig.heldout_digits([index]), scale=8), caption=tr("autoencoder.input"), width="stretch")
         with b:
             chart(fig.code_bars(code, fig.code_range(ae_model, ae_ckpt.sha256)), width="stretch",
                   key="ae_code_chart")
-        c.image(fig.picture(recon[None, None], scale=8), caption="reconstruction D(E(x))", width="stretch")
+        c.image(fig.picture(recon[None, None], scale=8), caption=tr("autoencoder.reconstruction"), width="stretch")
 
-st.markdown("##### And on photos? The same recipe on CIFAR-10")
+st.markdown(f"##### {tr('autoencoder.photos')}")
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "photos")
@@ -65,21 +67,21 @@ with right:
     if (photo_ckpt := shipped("cifar10-autoencoder")) is not None:
         originals, rebuilt, psnr = fig.photo_reconstructions(photo_ckpt.model, photo_ckpt.sha256)
         code = photo_ckpt.model.cfg.code_dim
-        st.image(originals, caption="held-out photos x, one per class", width="stretch")
-        st.image(rebuilt, caption=f"reconstructions D(E(x)) through a code of {code} numbers: PSNR {psnr:.1f} dB",
+        st.image(originals, caption=tr("autoencoder.photos.originals"), width="stretch")
+        st.image(rebuilt, caption=tr("autoencoder.photos.rebuilt", code=code, psnr=f"{psnr:.1f}"),
                  width="stretch")
 
 # ------------------------------------------------------------------ live training
-st.subheader("Train your own auto-encoder")
+st.subheader(tr("autoencoder.train"))
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "train")
     c1, c2, c3 = st.columns([3, 3, 2])
-    code_dim = c1.select_slider("Code size", tae.CODE_SIZES, value=8, key="ae_code", bind=URL)
-    steps = c2.select_slider("Steps", (100, 200, 300, 400, 600), value=300, key="ae_steps", bind=URL)
-    seed = c3.number_input("Seed", 0, 999, 0, key="ae_seed", bind=URL)
+    code_dim = c1.select_slider(tr("autoencoder.code_size"), tae.CODE_SIZES, value=8, key="ae_code", bind=URL)
+    steps = c2.select_slider(tr("autoencoder.steps"), (100, 200, 300, 400, 600), value=300, key="ae_steps", bind=URL)
+    seed = c3.number_input(tr("common.seed"), 0, 999, 0, key="ae_seed", bind=URL)
     b1, b2 = st.columns(2)
-    start = b1.button("Train", type="primary", icon=":material/play_arrow:", key="ae_train", width="stretch")
+    start = b1.button(tr("autoencoder.start"), type="primary", icon=":material/play_arrow:", key="ae_train", width="stretch")
     if start:
         cfg = tae.LiveConfig(code_dim=code_dim, steps=steps, seed=int(seed))
         view = {"cfg": cfg, "step": 0, "recon": None}
@@ -94,7 +96,7 @@ with left:
         if jobs.launch(JOB, run, steps) is not None:
             st.session_state[VIEW] = view
     job = jobs.get(JOB)
-    stop = b2.button("Stop", icon=":material/stop:", key="ae_stop", width="stretch",
+    stop = b2.button(tr("autoencoder.stop"), icon=":material/stop:", key="ae_stop", width="stretch",
                      disabled=job is None or not job.running)
 
 if stop and job is not None:
@@ -107,23 +109,23 @@ def live_view() -> None:
     originals = fig.picture(fig.heldout_digits(fig.one_per_class()), scale=4, ncols=len(fig.one_per_class()), pad=2)
     if job is None or view is None:
         chart(fig.loss_curve([], fig.mean_digit_loss(), 300), width="stretch", key="ae_loss")
-        st.image(originals, caption="Ten held-out digits. Press **Train** to watch a fresh auto-encoder learn to rebuild them.",
-                 width="stretch")
+        st.image(originals, caption=tr("autoencoder.live.before"), width="stretch")
         return
     cfg = view["cfg"]
     losses = list(job.progress.losses)
-    status = {"running": "training", "done": "finished", "stopped": "stopped", "failed": "failed"}[job.status]
+    status = tr(f"autoencoder.live.status.{job.status}")
     chart(fig.loss_curve(losses, fig.mean_digit_loss(), cfg.steps,
-                                   title=f"Reconstruction loss, code size {cfg.code_dim}: {status}, step {len(losses)}/{cfg.steps}"),
-                    width="stretch", key="ae_loss")
+                         title=tr("autoencoder.live.title", code=cfg.code_dim, status=status, step=len(losses), steps=cfg.steps)),
+          width="stretch", key="ae_loss")
     if job.status == "failed":
-        st.error(f"The training run failed: {job.error}")
-    st.image(originals, caption="held-out digits x", width="stretch")
+        st.error(tr("autoencoder.live.failed", err=job.error))
+    st.image(originals, caption=tr("autoencoder.live.originals"), width="stretch")
     if view["recon"] is not None:
         st.image(fig.picture(view["recon"], scale=4, ncols=len(fig.one_per_class()), pad=2),
-                 caption=f"their reconstructions D(E(x)) after {view['step']} steps", width="stretch")
+                 caption=tr("autoencoder.live.rebuilt", step=view["step"]), width="stretch")
     if not job.running and job.seconds:
-        st.caption(f"{len(losses)} steps in {job.seconds:.1f} s; last loss {losses[-1]:.3f}." if losses else "")
+        st.caption(tr("autoencoder.live.done", steps=len(losses), seconds=f"{job.seconds:.1f}", loss=f"{losses[-1]:.3f}")
+                   if losses else "")
     if st.session_state.get("ae_polling") and not job.running:
         st.session_state["ae_polling"] = False
         st.rerun()  # a full rerun: stop polling, enable the buttons again
@@ -133,68 +135,67 @@ with right:
     running = (j := jobs.get(JOB)) is not None and j.running
     st.session_state["ae_polling"] = running
     st.fragment(live_view, run_every=0.5 if running else None)()
-show_code(tae.train_live, reconstruction_objective, label="The code: the live run and its loss")
+show_code(tae.train_live, reconstruction_objective, label=tr("autoencoder.live.code"))
 
 # ------------------------------------------------------------------ restoration
-st.subheader("Restore a damaged digit")
+st.subheader(tr("autoencoder.restore"))
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "restore")
-    kind = st.radio("Damage", ("noise", "mask"), horizontal=True, key="ae_damage", bind=URL,
-                    format_func={"noise": "Gaussian noise", "mask": "grey square"}.get)
+    kind = st.radio(tr("autoencoder.damage"), ("noise", "mask"), horizontal=True, key="ae_damage", bind=URL,
+                    format_func={"noise": tr("autoencoder.damage.noise"), "mask": tr("autoencoder.damage.mask")}.get)
     c1, c2 = st.columns(2)
-    sigma = c1.slider("Noise level σ", 0.0, 1.5, fig.DEFAULT_VIEW["sigma"], 0.05, key="ae_sigma", bind=URL, disabled=kind != "noise")
-    mask = c2.slider("Square size (pixels)", 0, 20, 10, key="ae_mask", bind=URL, disabled=kind != "mask")
-    noise_seed = st.number_input("Noise seed", 0, 999, fig.DEFAULT_VIEW["noise_seed"], key="ae_noise_seed", bind=URL, disabled=kind != "noise")
+    sigma = c1.slider(tr("autoencoder.sigma"), 0.0, 1.5, fig.DEFAULT_VIEW["sigma"], 0.05, key="ae_sigma", bind=URL, disabled=kind != "noise")
+    mask = c2.slider(tr("autoencoder.mask"), 0, 20, 10, key="ae_mask", bind=URL, disabled=kind != "mask")
+    noise_seed = st.number_input(tr("common.noise_seed"), 0, 999, fig.DEFAULT_VIEW["noise_seed"], key="ae_noise_seed", bind=URL, disabled=kind != "noise")
 with right:
     if ae_ckpt is not None:
         level = sigma if kind == "noise" else mask
         shown = (index, *fig.one_per_class()[:7])
         clean, damaged, restored, psnr_in, psnr_out = fig.damage_and_restore(
             ae_model, ae_ckpt.sha256, shown, kind, float(level), int(noise_seed))
-        for row, caption in ((clean, "clean digits x"), (damaged, "damaged x̃"), (restored, "restored D(E(x̃))")):
-            st.image(fig.picture(row, scale=4, ncols=len(shown), pad=2), caption=caption, width="stretch")
+        for row, name in ((clean, "clean"), (damaged, "damaged"), (restored, "restored")):
+            st.image(fig.picture(row, scale=4, ncols=len(shown), pad=2), caption=tr(f"autoencoder.row.{name}"), width="stretch")
         m1, m2 = st.columns(2)
-        m1.metric("PSNR of the damaged digits", f"{psnr_in:.1f} dB")
-        m2.metric("PSNR after the auto-encoder", f"{psnr_out:.1f} dB", delta=f"{psnr_out - psnr_in:+.1f} dB")
+        m1.metric(tr("autoencoder.psnr.damaged"), f"{psnr_in:.1f} dB")
+        m2.metric(tr("autoencoder.psnr.restored"), f"{psnr_out:.1f} dB", delta=f"{psnr_out - psnr_in:+.1f} dB")
 
 # ------------------------------------------------------------------ decoders as generators
-st.subheader("The decoder as a generator")
+st.subheader(tr("autoencoder.generate"))
 vae_ckpt = shipped("mnist-vae-2d")
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("autoencoder", "generate")
-    gen_seed = st.number_input("Seed for the random codes", 0, 999, fig.DEFAULT_VIEW["gen_seed"], key="ae_gen_seed", bind=URL)
+    gen_seed = st.number_input(tr("autoencoder.gen_seed"), 0, 999, fig.DEFAULT_VIEW["gen_seed"], key="ae_gen_seed", bind=URL)
 with right:
     a, b = st.columns(2, gap="medium")
     with a:
-        st.markdown("**Auto-encoder: D(z), z from a Gaussian fitted to real codes**")
+        st.markdown(f"**{tr('autoencoder.generate.ae')}**")
         if ae_ckpt is not None:
             ae_grid = fig.picture(fig.ae_samples(ae_model, ae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
             st.image(ae_grid, width="stretch")
             download_png("PNG", slug("autoencoder-decoded-codes", f"seed{gen_seed}") + ".png", lambda: png_bytes(ae_grid),
                          key="ae_png")
     with b:
-        st.markdown("**VAE (2-D latent): D(z), z ~ N(0, I)**")
+        st.markdown(f"**{tr('autoencoder.generate.vae')}**")
         if vae_ckpt is not None:
             vae_grid = fig.picture(fig.vae_samples(vae_ckpt.model, vae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
             st.image(vae_grid, width="stretch")
             download_png("PNG", slug("vae-2d-samples", f"seed{gen_seed}") + ".png", lambda: png_bytes(vae_grid), key="vae_png")
 
-st.subheader("The VAE's 2-D latent map")
+st.subheader(tr("autoencoder.latent"))
 left, mid, right = st.columns([2, 2.2, 2.4], gap="large")
 with left:
     lesson("autoencoder", "latent")
-    extent = st.slider("Extent of the plane shown, ±", 1.0, 4.0, fig.DEFAULT_VIEW["extent"], 0.5, key="ae_extent", bind=URL)
-    n_grid = st.slider("Grid size", 8, 24, fig.DEFAULT_VIEW["grid"], key="ae_grid", bind=URL)
+    extent = st.slider(tr("autoencoder.extent"), 1.0, 4.0, fig.DEFAULT_VIEW["extent"], 0.5, key="ae_extent", bind=URL)
+    n_grid = st.slider(tr("autoencoder.grid"), 8, 24, fig.DEFAULT_VIEW["grid"], key="ae_grid", bind=URL)
 if vae_ckpt is not None:
     if vae_ckpt.model.latent_shape != (2,):
-        st.error(f"mnist-vae-2d should have a 2-D latent; this one has shape {vae_ckpt.model.latent_shape}.")
+        st.error(tr("autoencoder.latent.not_2d", shape=vae_ckpt.model.latent_shape))
     else:
         with mid:
             st.image(fig.vae_map(vae_ckpt.model, vae_ckpt.sha256, n_grid, extent),
-                     caption=f"D(z) on a {n_grid}×{n_grid} grid, z1 from {-extent:g} (left) to {extent:g} (right), "
-                             f"z2 from {extent:g} (top) to {-extent:g} (bottom)", width="stretch")
+                     caption=tr("autoencoder.latent.map", n=n_grid, low=f"{-extent:g}", high=f"{extent:g}"), width="stretch")
         with right:
             mu, labels = fig.vae_codes(vae_ckpt.model, vae_ckpt.sha256)
             chart(fig.latent_scatter(mu, labels, extent), width="stretch", key="ae_latent_scatter")

@@ -19,22 +19,24 @@ from ui.fig_flow_matching import (
     DEFAULT_VIEW,
     MNIST_MODELS,
     PHOTO_MODEL,
-    SOLVER_NAMES,
     STEP_COUNTS,
     default_model_id,
     error_chart,
     field_chart,
     loss_figure,
+    pairing_name,
     pairs_chart,
     pairs_view,
     paths_chart,
     paths_gif,
     samples_row,
     sampling_noise_w2,
+    solver_name,
     solver_view,
     straightness_text,
     trained_loss_chart,
 )
+from ui.i18n import language, tr
 from ui.lessons import lesson
 from ui.models import shipped
 from ui.predict import ask
@@ -45,10 +47,19 @@ from ui.warm import default_flows
 
 PAGE = "flow_matching"
 JOB = "fm_job"
-SOURCES = {"gaussian": "noise N(0, I)", "8gaussians": "8 Gaussians"}  # the lecture starts from noise
-TARGETS = {name: name for name in TOY_DATASETS}
-TARGETS.update({"8gaussians": "8 Gaussians", "gaussian": "Gaussian N(0, I)"})
+SOURCES = ("gaussian", "8gaussians")  # the lecture starts from noise
 DEFAULT = ToyFlowConfig()
+# the names the boxes show, in this run's language (dicts, not tr() at format time: a test harness formats outside the run)
+lang = language()
+SOURCE_NAMES = {name: tr(f"flow.source.{name}") for name in SOURCES}
+TARGET_NAMES = {name: tr(f"flow.data.{name}") for name in TOY_DATASETS}
+SOLVER_NAMES = {name: solver_name(name) for name in SOLVERS}
+CLASS_NAMES = [tr(f"flow.cifar.{name}") for name in CIFAR10_CLASSES]
+DIGITS = {"any": tr("flow.mnist.any")} | {d: str(d) for d in range(10)}
+
+
+def steps_caption(k: int, nfe: int) -> str:
+    return tr("flow.images.one_step" if k == 1 else "flow.images.steps", k=k, nfe=nfe)
 
 
 # ---------------------------------------------------------------- the student's models
@@ -59,7 +70,7 @@ def current_models(source: str, target: str):
     mine = st.session_state.get("fm_models")
     if mine and mine["config"].source == source and mine["config"].target == target:
         return mine["id"], mine["results"]
-    with st.spinner("Training the two default models (a few seconds, once per server)..."):
+    with st.spinner(tr("flow.training.defaults")):
         return default_model_id(source, target), default_flows(source, target)
 
 
@@ -88,22 +99,21 @@ def training_panel() -> None:
         mine = st.session_state.get("fm_models")
         if mine:
             r = mine["results"]
-            chart(trained_loss_chart(mine["id"], r, mine["config"].steps), width="stretch", key="fm_loss_chart")
+            chart(trained_loss_chart(mine["id"], r, mine["config"].steps, lang), width="stretch", key="fm_loss_chart")
         else:
-            st.info("Press **Train both models** to watch the loss go down live. Until then the page shows two "
-                    "models trained with the default settings.", icon=":material/model_training:")
+            st.info(tr("flow.training.press"), icon=":material/model_training:")
         return
     cfg = st.session_state["fm_job_config"]
     p = job.progress
     losses = list(p.losses)
     st.progress(min(1.0, p.step / max(1, p.total)),
-                text=f"{job.status}: step {p.step} of {p.total} (random pairing, then OT pairing)")
+                text=tr("flow.training.progress", status=tr(f"flow.status.{job.status}"), step=p.step, total=p.total))
     chart(loss_figure({"random": losses[: cfg.steps], "ot": losses[cfg.steps :]}, cfg.steps), width="stretch", key="fm_loss_chart")
     if job.running:
-        st.button("Stop", key="fm_stop", icon=":material/stop:", on_click=job.progress.stop.set)
+        st.button(tr("flow.training.stop"), key="fm_stop", icon=":material/stop:", on_click=job.progress.stop.set)
         return
     if job.status == "failed":
-        st.error(f"Training failed: {job.error}")
+        st.error(tr("flow.training.failed", error=job.error))
         return
     if not st.session_state.get("fm_job_collected"):
         st.session_state["fm_job_collected"] = True
@@ -112,17 +122,18 @@ def training_panel() -> None:
             st.session_state["fm_models"] = {"id": uuid.uuid4().hex, "config": cfg, "results": results}
             st.rerun()  # redraw the whole page with the new models
         else:
-            st.warning("Stopped before the OT model started: the models shown below are unchanged.")
+            st.warning(tr("flow.training.stopped_early"))
     mine = st.session_state.get("fm_models")
     if mine and job.status in ("done", "stopped"):
         secs = {k: v.seconds for k, v in mine["results"].items()}
-        st.caption(f"{job.status.capitalize()} in {job.seconds:.1f} s (random {secs['random']:.1f} s, OT {secs['ot']:.1f} s, "
-                   f"{sum(len(v.losses) for v in mine['results'].values())} steps in all).")
+        st.caption(tr("flow.training.finished", status=tr(f"flow.status.{job.status}"), seconds=f"{job.seconds:.1f}",
+                      random=f"{secs['random']:.1f}", ot=f"{secs['ot']:.1f}",
+                      steps=sum(len(v.losses) for v in mine["results"].values())))
 
 
 # ---------------------------------------------------------------- page
 
-st.title("8. Flow matching")
+st.title(f"8. {tr('part.8')}")
 top_l, top_r = st.columns([3, 2], gap="large")
 with top_l:
     lesson(PAGE)
@@ -130,41 +141,41 @@ with top_r, st.container(border=True):
     lesson(PAGE, "equations")
 
 # 1. pairing
-st.header("1. Who goes with whom?")
+st.header(tr("flow.pairing.header"))
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "pairing")
-    source = st.selectbox("Source X (t = 0)", list(SOURCES), format_func=SOURCES.get, key="fm_source", bind=URL)
-    target = st.selectbox("Target Y (t = 1)", list(TARGETS), index=list(TARGETS).index(DEFAULT.target),
-                          format_func=TARGETS.get, key="fm_target", bind=URL)
+    source = st.selectbox(tr("flow.pairing.source"), SOURCES, format_func=SOURCE_NAMES.get, key="fm_source", bind=URL)
+    target = st.selectbox(tr("flow.pairing.target"), TOY_DATASETS, index=TOY_DATASETS.index(DEFAULT.target),
+                          format_func=TARGET_NAMES.get, key="fm_target", bind=URL)
     c1, c2 = st.columns(2)
-    n_pairs = c1.slider("Pairs drawn", 8, 256, DEFAULT_VIEW["n_pairs"], step=8, key="fm_npairs", bind=URL)
-    seed = int(c2.number_input("Seed", 0, 9999, 0, key="fm_seed", bind=URL))
+    n_pairs = c1.slider(tr("flow.pairing.n"), 8, 256, DEFAULT_VIEW["n_pairs"], step=8, key="fm_npairs", bind=URL)
+    seed = int(c2.number_input(tr("common.seed"), 0, 9999, 0, key="fm_seed", bind=URL))
 with right:
     pairs = pairs_view(source, target, n_pairs, seed)
-    chart(pairs_chart(source, target, n_pairs, seed), width="stretch", key="fm_pairs_chart")
+    chart(pairs_chart(source, target, n_pairs, seed, lang), width="stretch", key="fm_pairs_chart")
     m = st.columns(2)
-    m[0].metric("Crossing pairs of segments", f"{pairs['ot'].crossings} with OT",
-                delta=f"{pairs['ot'].crossings - pairs['random'].crossings} vs random", delta_color="inverse")
-    m[1].metric("Total cost  Σ ‖Xᵢ − Yᵢ‖²", f"{pairs['ot'].cost:.0f} with OT",
-                delta=f"{pairs['ot'].cost - pairs['random'].cost:.0f} vs random", delta_color="inverse")
+    m[0].metric(tr("flow.metric.crossings"), tr("flow.metric.with_ot", value=pairs["ot"].crossings),
+                delta=tr("flow.metric.vs_random", value=pairs["ot"].crossings - pairs["random"].crossings), delta_color="inverse")
+    m[1].metric(tr("flow.metric.cost"), tr("flow.metric.with_ot", value=f"{pairs['ot'].cost:.0f}"),
+                delta=tr("flow.metric.vs_random", value=f"{pairs['ot'].cost - pairs['random'].cost:.0f}"), delta_color="inverse")
 
 # 2. training
-st.header("2. Train the velocity network, live")
+st.header(tr("flow.training.header"))
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "training")
-    st.slider("Training steps (each model)", 100, 3000, DEFAULT.steps, step=100, key="fm_steps", bind=URL)
-    with st.expander("Network and optimiser"):
+    st.slider(tr("flow.training.steps"), 100, 3000, DEFAULT.steps, step=100, key="fm_steps", bind=URL)
+    with st.expander(tr("flow.training.network")):
         a, b = st.columns(2)
-        a.select_slider("Width", [32, 64, 128, 256], DEFAULT.hidden, key="fm_hidden", bind=URL)
-        b.slider("Hidden layers", 1, 6, DEFAULT.depth, key="fm_depth", bind=URL)
-        a.select_slider("Batch size", [64, 128, 256, 512], DEFAULT.batch_size, key="fm_batch", bind=URL)
-        b.select_slider("OT block", [16, 32, 64, 128, 256], DEFAULT.ot_batch, key="fm_ot_block", bind=URL,
-                        help="Exact OT pairs the batch in blocks of this many points.")
-        a.select_slider("Learning rate", [1e-3, 3e-3, 1e-2, 3e-2], DEFAULT.lr, key="fm_lr", bind=URL, format_func=lambda v: f"{v:g}")
+        a.select_slider(tr("flow.training.width"), [32, 64, 128, 256], DEFAULT.hidden, key="fm_hidden", bind=URL)
+        b.slider(tr("flow.training.depth"), 1, 6, DEFAULT.depth, key="fm_depth", bind=URL)
+        a.select_slider(tr("flow.training.batch"), [64, 128, 256, 512], DEFAULT.batch_size, key="fm_batch", bind=URL)
+        b.select_slider(tr("flow.training.ot_block"), [16, 32, 64, 128, 256], DEFAULT.ot_batch, key="fm_ot_block", bind=URL,
+                        help=tr("flow.training.ot_block.help"))
+        a.select_slider(tr("flow.training.lr"), [1e-3, 3e-3, 1e-2, 3e-2], DEFAULT.lr, key="fm_lr", bind=URL, format_func=lambda v: f"{v:g}")
     running = (job := jobs.get(JOB)) is not None and job.running
-    st.button("Train both models (random, then OT)", key="fm_train", type="primary", icon=":material/play_arrow:",
+    st.button(tr("flow.training.train"), key="fm_train", type="primary", icon=":material/play_arrow:",
               on_click=start_training, disabled=running)
 with right:
     st.fragment(run_every=0.5 if running else None)(training_panel)()
@@ -173,83 +184,85 @@ model_id, models = current_models(source, target)
 trained = st.session_state.get("fm_models")
 if trained and trained["id"] == model_id:
     cfg = trained["config"]
-    st.caption(f"Below: your models, {cfg.source} → {cfg.target}, {cfg.steps} steps each, width {cfg.hidden}, "
-               f"{cfg.depth} hidden layers, seed {cfg.seed}.")
+    st.caption(tr("flow.models.yours", source=SOURCE_NAMES[cfg.source], target=TARGET_NAMES[cfg.target], steps=cfg.steps,
+                  width=cfg.hidden, depth=cfg.depth, seed=cfg.seed))
 else:
-    st.caption(f"Below: two models trained with the default settings on {SOURCES[source]} → {TARGETS[target]} "
-               f"({DEFAULT.steps} steps each). Train your own above.")
+    st.caption(tr("flow.models.default", source=SOURCE_NAMES[source], target=TARGET_NAMES[target], steps=DEFAULT.steps))
 
 # 3. field
-st.header("3. The learned velocity field")
+st.header(tr("flow.field.header"))
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "field")
-    t = st.slider("Time t", 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t", bind=URL)
+    t = st.slider(tr("flow.field.t"), 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t", bind=URL)
 with right:
-    chart(field_chart(model_id, models, source, target, t, seed), width="stretch", key="fm_field_chart")
+    chart(field_chart(model_id, models, source, target, t, seed, lang), width="stretch", key="fm_field_chart")
 
 # 4. solvers
-st.header("4. Solve the ODE: paths, solvers and their cost")
+st.header(tr("flow.solvers.header"))
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "solvers")
     a, b = st.columns(2)
-    method = a.selectbox("Solver", list(SOLVERS), index=list(SOLVERS).index(DEFAULT_VIEW["method"]),
+    method = a.selectbox(tr("flow.solvers.solver"), list(SOLVERS), index=list(SOLVERS).index(DEFAULT_VIEW["method"]),
                          format_func=SOLVER_NAMES.get, key="fm_solver", bind=URL)
-    steps = b.slider("Steps", 1, 50, DEFAULT_VIEW["ode_steps"], key="fm_ode_steps", bind=URL,
-                     help="Dopri5 chooses its own steps (tolerance 1e-3); here this only sets how many points of each path are drawn.")
+    steps = b.slider(tr("flow.solvers.steps"), 1, 50, DEFAULT_VIEW["ode_steps"], key="fm_ode_steps", bind=URL,
+                     help=tr("flow.solvers.steps.help"))
 with right:
-    reports, _ = solver_view(model_id, models, source, target, method, steps, seed)
-    chart(paths_chart(model_id, models, source, target, method, steps, seed), width="stretch", key="fm_paths_chart")
-    download_gif("Download the paths (GIF)", slug("flow-paths", source, target, method, f"{steps}steps", f"seed{seed}") + ".gif",
-                 lambda: paths_gif(model_id, models, source, target, method, steps, seed), key="fm_gif")
+    with st.spinner(tr("flow.solvers.solving")):
+        reports, _ = solver_view(model_id, models, source, target, method, steps, seed)
+    chart(paths_chart(model_id, models, source, target, method, steps, seed, lang), width="stretch", key="fm_paths_chart")
+    download_gif(tr("flow.solvers.gif"), slug("flow-paths", source, target, method, f"{steps}steps", f"seed{seed}") + ".gif",
+                 lambda: paths_gif(model_id, models, source, target, method, steps, seed, lang), key="fm_gif")
     st.markdown(markdown_table({
-        "model": ["random pairing", "OT pairing"],
-        "NFE": [reports[k].nfe for k in ("random", "ot")],
-        "straightness": [straightness_text(reports[k].straightness) for k in ("random", "ot")],
-        "W2 to target": [f"{reports[k].w2:.3f}" for k in ("random", "ot")],
-        "error vs reference": [f"{reports[k].ref_error:.4f}" for k in ("random", "ot")],
+        tr("flow.table.model"): [pairing_name(k) for k in ("random", "ot")],
+        tr("flow.table.nfe"): [reports[k].nfe for k in ("random", "ot")],
+        tr("flow.table.straightness"): [straightness_text(reports[k].straightness) for k in ("random", "ot")],
+        tr("flow.table.w2"): [f"{reports[k].w2:.3f}" for k in ("random", "ot")],
+        tr("flow.table.error"): [f"{reports[k].ref_error:.4f}" for k in ("random", "ot")],
     }))
-    st.caption(f"W2 floor: two independent sets of 1000 target points are W2 = {sampling_noise_w2(target, seed):.2f} apart.")
-    chart(error_chart(model_id, models, source, target, method, steps, seed, SOLVER_NAMES[method]),
-                    width="stretch", key="fm_error_chart")
-    show_code(flow_objective, block_ot_permutation, solve_fixed, label="The code: the loss, the OT pairing, the solvers")
+    st.caption(tr("flow.solvers.floor", w2=f"{sampling_noise_w2(target, seed):.2f}"))
+    chart(error_chart(model_id, models, source, target, method, steps, seed, lang), width="stretch", key="fm_error_chart")
+    show_code(flow_objective, block_ot_permutation, solve_fixed, label=tr("flow.solvers.code"))
 
 # 5. MNIST
-st.header("5. The same on digits: MNIST with 1, 2, 5 and 10 steps")
+st.header(tr("flow.mnist.header"))
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "mnist")
     ask("fm_one_step")
-    digit = st.selectbox("Digit", ["any"] + list(range(10)), key="fm_digit", bind=URL)
-    guidance = st.slider("Guidance w", 1.0, 5.0, 2.0, step=0.5, key="fm_guidance", bind=URL, disabled=digit == "any",
-                         help="Classifier-free guidance toward the chosen digit.")
-    mseed = int(st.number_input("Seed", 0, 9999, 0, key="fm_mnist_seed", bind=URL))
+    digit = st.selectbox(tr("flow.mnist.digit"), list(DIGITS), format_func=DIGITS.get, key="fm_digit", bind=URL)
+    guidance = st.slider(tr("flow.mnist.guidance"), 1.0, 5.0, 2.0, step=0.5, key="fm_guidance", bind=URL, disabled=digit == "any",
+                         help=tr("flow.mnist.guidance.help"))
+    mseed = int(st.number_input(tr("common.seed"), 0, 9999, 0, key="fm_mnist_seed", bind=URL))
 with right:
     label = None if digit == "any" else int(digit)
     for how, name in MNIST_MODELS.items():
         ckpt = shipped(name)
         if ckpt is None:
             continue
-        st.markdown(f"**{name}** ({'random' if how == 'random' else 'optimal-transport'} pairing), Euler")
+        st.markdown(tr(f"flow.mnist.row.{how}", name=name))
         cols = st.columns(len(STEP_COUNTS))
-        row = samples_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)
+        with st.spinner(tr("flow.mnist.generating")):
+            row = samples_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)
         for col, (k, nfe, img) in zip(cols, row):
-            col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")
-        download_png("PNG of this row", slug(name, "euler", "-".join(str(k) for k, _, _ in row) + "steps",
+            col.image(img, caption=steps_caption(k, nfe), width="stretch")
+        download_png(tr("flow.mnist.png"), slug(name, "euler", "-".join(str(k) for k, _, _ in row) + "steps",
                                              f"digit{label}" if label is not None else "any", f"seed{mseed}") + ".png",
                      lambda row=row: png_bytes(side_by_side(*[[img] for _, _, img in row])[0]), key=f"fm_png_{how}")
 
-st.markdown("##### And on photos? The same recipe on CIFAR-10")
+st.markdown(f"##### {tr('flow.photos.header')}")
 left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "photos")
-    photo_class = st.selectbox("Class", range(len(CIFAR10_CLASSES)), index=DEFAULT_VIEW["photo_class"],
-                               format_func=CIFAR10_CLASSES.__getitem__, key="fm_photo_class", bind=URL)
-    photo_w = st.slider("Guidance w", 1.0, 5.0, DEFAULT_VIEW["photo_guidance"], step=0.5, key="fm_photo_guidance", bind=URL)
+    photo_class = st.selectbox(tr("flow.photos.class"), range(len(CIFAR10_CLASSES)), index=DEFAULT_VIEW["photo_class"],
+                               format_func=CLASS_NAMES.__getitem__, key="fm_photo_class", bind=URL)
+    photo_w = st.slider(tr("flow.mnist.guidance"), 1.0, 5.0, DEFAULT_VIEW["photo_guidance"], step=0.5, key="fm_photo_guidance", bind=URL)
 with right:
     if (ckpt := shipped(PHOTO_MODEL)) is not None:
-        st.markdown(f"**{PHOTO_MODEL}** (optimal-transport pairing), Euler, class *{CIFAR10_CLASSES[photo_class]}*")
+        st.markdown(tr("flow.photos.row", name=PHOTO_MODEL, cls=CLASS_NAMES[photo_class]))
         cols = st.columns(len(STEP_COUNTS))
-        for col, (k, nfe, img) in zip(cols, samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed, n=4, ncols=2)):
-            col.image(img, caption=f"{k} step{'s' if k > 1 else ''} (NFE {nfe})", width="stretch")
+        with st.spinner(tr("flow.mnist.generating")):
+            row = samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed, n=4, ncols=2)
+        for col, (k, nfe, img) in zip(cols, row):
+            col.image(img, caption=steps_caption(k, nfe), width="stretch")

@@ -40,7 +40,7 @@ def signal_left(ts: tuple[int, ...], title: str) -> go.Figure:
     return fig
 
 
-st.title("Diffusion Playground")
+st.title(tr("home.title"))
 st.caption(tr("home.caption"))
 
 left, right = st.columns([3, 2], gap="large")
@@ -61,5 +61,5 @@ for i, part in enumerate(ROADMAP):
         if page is not None:
             st.page_link(page, label=f"**{part.number}. {part.title}**", icon=part.icon)
         else:
-            st.markdown(f"**{part.number}. {part.title}**  \n:gray-badge[{t('home.soon')}]")
+            st.markdown(f"**{part.number}. {part.title}**  \n:gray-badge[{tr('home.soon')}]")
         st.caption(part.summary)

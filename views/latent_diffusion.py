@@ -27,6 +27,7 @@ from ui.fig_latent import (
     interpolation,
     pipeline,
 )
+from ui.i18n import language, number, tr
 from ui.lessons import lesson
 from ui.models import measured_quality, shipped
 from ui.predict import ask
@@ -36,7 +37,7 @@ from ui.tables import markdown_table
 
 LABELS = ["any", *range(10)]
 
-st.title("7. Latent diffusion")
+st.title(f"7. {tr('part.7')}")
 lesson("latent_diffusion")
 
 vae, latent_model, pixel_model = shipped(VAE_NAME), shipped(LATENT_MODEL), shipped(PIXEL_MODEL)
@@ -48,15 +49,13 @@ def pipeline_section() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         lesson("latent_diffusion", "pipeline")
-        index = st.slider("Held-out example #", 0, n_held - 1, DEFAULT_VIEW["digit"], key="ld_digit", bind=URL,
-                      help="Which of the held-out digits (never seen in training) to encode.")
+        index = st.slider(tr("latent.digit"), 0, n_held - 1, DEFAULT_VIEW["digit"], key="ld_digit", bind=URL,
+                          help=tr("latent.digit.help"))
     with right:
         if vae is not None and latent_model is not None:
             scale = latent_model.meta["latent"]["scale"]
-            chart(pipeline(vae.sha256, vae, scale, int(index)), width="stretch", key="ld_pipeline")
-            st.caption(f"The latent is the VAE's posterior mean divided by one global scale ({scale:.3f}), so that it "
-                       "has unit variance, as Stable Diffusion does with its 0.18215. Channels drawn from −3 (black) to "
-                       "+3 (white).")
+            chart(pipeline(vae.sha256, vae, scale, int(index), language()), width="stretch", key="ld_pipeline")
+            st.caption(tr("latent.pipeline.caption", scale=f"{scale:.3f}"))
 
 
 @st.fragment
@@ -65,20 +64,18 @@ def generation_section() -> None:
     with left:
         lesson("latent_diffusion", "generation")
         ask("ld_detail")
-        label = st.selectbox("Digit", LABELS, index=0, key="ld_label", bind=URL,
-                             format_func=lambda v: "any digit" if v == "any" else str(v))
-        seed = st.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="ld_seed", bind=URL)
-        steps = st.select_slider("Euler steps", [5, 10, 20], value=DEFAULT_VIEW["steps"], key="ld_steps", bind=URL)
+        # option names made in the run: AppTest calls format_func outside it, where tr() would answer in English
+        names = {v: tr("latent.label.any") if v == "any" else str(v) for v in LABELS}
+        label = st.selectbox(tr("latent.label"), LABELS, index=0, key="ld_label", bind=URL, format_func=names.get)
+        seed = st.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["seed"], key="ld_seed", bind=URL)
+        steps = st.select_slider(tr("latent.steps"), [5, 10, 20], value=DEFAULT_VIEW["steps"], key="ld_steps", bind=URL)
     with right:
         if latent_model is not None and pixel_model is not None:
-            figure = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
-                                     None if label == "any" else int(label), int(seed), int(steps))
+            with st.spinner(tr("latent.generation.spinner")):  # shown only if sampling takes a moment
+                figure = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
+                                          None if label == "any" else int(label), int(seed), int(steps), language())
             chart(figure, width="stretch", key="ld_generation")
-            st.caption(f"Flow matching (Part 8) in both spaces, the same solver, step count and seed (two independent "
-                       f"models, so not the same digit unless you pick one): `{LATENT_MODEL}` moves "
-                       f"a 4×7×7 latent from noise (t = 0) to a digit's code (t = 1), decoded by `{VAE_NAME}` at every "
-                       f"step; `{PIXEL_MODEL}` moves the 28×28 pixels themselves. Each latent cell shows its four 7×7 "
-                       "channels as a 2×2 tile.")
+            st.caption(tr("latent.generation.caption", latent=LATENT_MODEL, vae=VAE_NAME, pixel=PIXEL_MODEL))
 
 
 @st.fragment
@@ -87,28 +84,28 @@ def interpolation_section() -> None:
     with left:
         lesson("latent_diffusion", "interpolation")
         c1, c2 = st.columns(2)
-        a = c1.number_input("Example a #", 0, n_held - 1, DEFAULT_VIEW["a"], key="ld_a", bind=URL, help="A held-out digit.")
-        b = c2.number_input("Example b #", 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b", bind=URL, help="Another held-out digit.")
+        a = c1.number_input(tr("latent.a"), 0, n_held - 1, DEFAULT_VIEW["a"], key="ld_a", bind=URL, help=tr("latent.a.help"))
+        b = c2.number_input(tr("latent.b"), 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b", bind=URL, help=tr("latent.b.help"))
     with right:
         if vae is not None and latent_model is not None:
-            chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
+            chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b), language()),
                             width="stretch", key="ld_interp")
             show_code(encode_latents, decode_latents, interpolate)
 
 
 # ------------------------------------------------------------------ 1. the pipeline
-st.subheader("Encode, work in the latent, decode")
+st.subheader(tr("latent.pipeline.subheader"))
 pipeline_section()
 
 # ------------------------------------------------------------------ 2. generation step by step
-st.subheader("Generation in the latent, step by step, next to pixels")
+st.subheader(tr("latent.generation.subheader"))
 generation_section()
 
 # ------------------------------------------------------------------ 3. what the latent looks like
-st.subheader("What the latent space looks like")
+st.subheader(tr("latent.space.subheader"))
 interpolation_section()
 
-st.markdown("##### Why a VAE, not a plain auto-encoder")
+st.markdown(f"##### {tr('latent.why_vae')}")
 ae, vae2 = shipped(AE_2D), shipped(VAE_2D)
 left, right = st.columns([1, 3], gap="large")
 with left:
@@ -116,24 +113,24 @@ with left:
 with right:
     if ae is not None and vae2 is not None:
         shas = (ae.sha256, vae2.sha256)
-        c = codes(shas, ae.model, vae2.model)
-        chart(codes_chart(shas, ae.model, vae2.model), width="stretch", key="ld_codes")
+        with st.spinner(tr("latent.codes.spinner")):  # shown only if encoding takes a moment
+            c = codes(shas, ae.model, vae2.model)
+        chart(codes_chart(shas, ae.model, vae2.model, language()), width="stretch", key="ld_codes")
         ae_map, vae_map = decoded_maps(shas, ae.model, vae2.model, code_box(c["ae"]))
         m1, m2 = st.columns(2)
-        m1.image(ae_map, caption="the auto-encoder's decoder on a grid over its codes", width="stretch")
-        m2.image(vae_map, caption="the VAE's decoder on [−3, 3]²", width="stretch")
-        st.caption(f"Spread of the codes (standard deviation): auto-encoder {c['std']['ae']:.2f}, VAE {c['std']['vae']:.2f}. "
-                   f"Codes drawn from a Gaussian fitted to each cloud land far from every real code (more than 3 times the "
-                   f"typical gap between neighbouring codes) {100 * c['far']['ae']:.0f} % of the time for the auto-encoder, "
-                   f"{100 * c['far']['vae']:.0f} % for the VAE.")
+        m1.image(ae_map, caption=tr("latent.map.ae"), width="stretch")
+        m2.image(vae_map, caption=tr("latent.map.vae"), width="stretch")
+        st.caption(tr("latent.codes.caption", ae_std=f"{c['std']['ae']:.2f}", vae_std=f"{c['std']['vae']:.2f}",
+                      ae_far=f"{100 * c['far']['ae']:.0f}", vae_far=f"{100 * c['far']['vae']:.0f}"))
 
 # ------------------------------------------------------------------ 4. cost and quality
-st.subheader("What it costs, what it gives")
+st.subheader(tr("latent.cost.subheader"))
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("latent_diffusion", "cost")
 with right:
-    measured = costs()
+    with st.spinner(tr("latent.cost.spinner")):  # shown only if the timing has not run yet
+        measured = costs()
     if PIXEL_MODEL in measured and LATENT_MODEL in measured and pixel_model is not None and latent_model is not None:
         pix, lat = measured[PIXEL_MODEL], measured[LATENT_MODEL]
         quality = {name: measured_quality(name, ckpt.sha256).get(f"euler-{COST_STEPS}-cond-w1", {})
@@ -141,24 +138,24 @@ with right:
 
         def judged(name: str, key: str, fmt: str) -> str:
             value = quality[name].get(key)
-            return "not measured" if value is None else format(value * (100 if key == "confident_share" else 1), fmt)
+            if value is None:
+                return tr("latent.cost.not_measured")
+            return format(value * (100 if key == "confident_share" else 1), fmt)
 
         st.markdown(markdown_table({
-            "": ["numbers per image the generator works on ↓", "generator parameters", "VAE decoder parameters",
-                 "one sampling step, 64 images (ms) ↓", f"64 images, {COST_STEPS} steps (s) ↓",
-                 "confident share (%) ↑", "Fréchet distance / floor ↓"],
-            f"pixels, {PIXEL_MODEL}": [f"{pix.numbers:,}", f"{pix.params:,}", "none",
-                                          f"{1000 * pix.seconds_per_step:.0f}", f"{pix.seconds:.2f}",
-                                          judged(PIXEL_MODEL, "confident_share", ".1f"), judged(PIXEL_MODEL, "frechet_ratio", ".2f")],
-            f"latent, {LATENT_MODEL}": [f"{lat.numbers:,}", f"{lat.params:,}", f"{lat.decoder_params:,}",
-                                           f"{1000 * lat.seconds_per_step:.0f}", f"{lat.seconds:.2f}",
-                                           judged(LATENT_MODEL, "confident_share", ".1f"), judged(LATENT_MODEL, "frechet_ratio", ".2f")],
+            "": [tr("latent.cost.numbers"), tr("latent.cost.params"), tr("latent.cost.decoder"), tr("latent.cost.step"),
+                 tr("latent.cost.run", steps=COST_STEPS), tr("latent.cost.confident"), tr("latent.cost.frechet")],
+            tr("latent.cost.pixels", model=PIXEL_MODEL): [
+                number(pix.numbers), number(pix.params), tr("latent.cost.none"), f"{1000 * pix.seconds_per_step:.0f}",
+                f"{pix.seconds:.2f}", judged(PIXEL_MODEL, "confident_share", ".1f"), judged(PIXEL_MODEL, "frechet_ratio", ".2f")],
+            tr("latent.cost.latent", model=LATENT_MODEL): [
+                number(lat.numbers), number(lat.params), number(lat.decoder_params), f"{1000 * lat.seconds_per_step:.0f}",
+                f"{lat.seconds:.2f}", judged(LATENT_MODEL, "confident_share", ".1f"), judged(LATENT_MODEL, "frechet_ratio", ".2f")],
         }))
-        st.caption(f"Times measured on this server when the page was first opened (one thread, one timed run each; decoding "
-                   f"included). Quality: 1,000 class-conditional samples at {COST_STEPS} Euler steps, judged by the "
-                   "shipped MNIST classifier (`python -m core.evaluate`).")
+        st.caption(tr("latent.cost.caption", steps=COST_STEPS))
         st.markdown(markdown_table({
-            "": ["image", "latent", "compression"],
-            "Stable Diffusion": ["512 × 512 × 3 = 786,432", "64 × 64 × 4 = 16,384", "48×"],
-            "here": [f"28 × 28 × 1 = {pix.numbers:,}", f"4 × 7 × 7 = {lat.numbers:,}", f"{pix.numbers / lat.numbers:.0f}×"],
+            "": [tr(f"latent.size.{row}") for row in ("image", "latent", "compression")],
+            "Stable Diffusion": [f"512 × 512 × 3 = {number(786_432)}", f"64 × 64 × 4 = {number(16_384)}", "48×"],
+            tr("latent.size.here"): [f"28 × 28 × 1 = {number(pix.numbers)}", f"4 × 7 × 7 = {number(lat.numbers)}",
+                                     f"{pix.numbers / lat.numbers:.0f}×"],
         }))

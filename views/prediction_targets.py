@@ -18,8 +18,6 @@ from ui.fig_targets import (
     MODELS,
     N_SAMPLES,
     STEPS,
-    TARGETS,
-    TOY_NAMES,
     TOY_TARGETS,
     heldout,
     manifest_mtime,
@@ -27,11 +25,14 @@ from ui.fig_targets import (
     outputs_chart,
     quality_chart,
     sample_rows,
+    target_name,
     toy_data,
     toy_floor,
     toy_grid_chart,
     toy_grid_figure,
+    toy_name,
 )
+from ui.i18n import language, number, tr
 from ui.lessons import lesson
 from ui.models import shipped
 from ui.predict import ask
@@ -41,7 +42,7 @@ from ui.share import URL
 JOB = "pt_job"
 LABELS = ["any", *range(10)]
 
-st.title("6. Prediction targets")
+st.title(f"6. {tr('part.6')}")
 lesson("prediction_targets")
 
 ckpts = tuple(shipped(name) for name in MODELS.values())
@@ -56,104 +57,98 @@ def outputs_section() -> None:
     with left:
         lesson("prediction_targets", "equations")
         c1, c2 = st.columns(2)
-        t = c1.select_slider("Step t", [1, 50, 100, 200, 400, 600, 800, 900, 950, 990, 1000], value=DEFAULT_VIEW["t"],
+        t = c1.select_slider(tr("common.t"), [1, 50, 100, 200, 400, 600, 800, 900, 950, 990, 1000], value=DEFAULT_VIEW["t"],
                              key="pt_t", bind=URL)
-        digit = c2.number_input("Held-out example #", 0, len(heldout()) - 1, DEFAULT_VIEW["digit"], key="pt_digit", bind=URL,
-                                help="Which of the held-out digits (never seen in training) to noise.")
+        digit = c2.number_input(tr("targets.digit"), 0, len(heldout()) - 1, DEFAULT_VIEW["digit"], key="pt_digit",
+                                bind=URL, help=tr("targets.digit.help"))
     with right:
         if ready:
-            chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
+            chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"], language()), width="stretch",
                             key="pt_outputs")
-            show_code(convert_prediction, label="The code: reading one output as all three targets")
-            st.caption("Framed: what each network outputs. The other two columns follow from it and Iₜ by the "
-                       "conversions on the left. Noise and velocity are drawn from −3 (black) to +3 (white); images from "
-                       "−1 to 1. \"Î₀ error\": root-mean-square error of the one-shot estimate, pixels in [−1, 1].")
+            show_code(convert_prediction, label=tr("targets.outputs.code"))
+            st.caption(tr("targets.outputs.caption"))
 
 
 @st.fragment
 def samples_section() -> None:
     """The three MNIST models at 1 to 50 DDIM steps, from the same noise."""
     c1, c2, _ = st.columns([1, 1, 3])
-    label = c1.selectbox("Digit", LABELS, index=0, key="pt_label", bind=URL,
-                         format_func=lambda v: "any digit" if v == "any" else str(v))
-    seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["sample_seed"], key="pt_seed", bind=URL)
-    rows = sample_rows(shas, ckpts, None if label == "any" else int(label), int(seed))
+    # option names made in the run: AppTest calls format_func outside it, where tr() would answer in English
+    names = {v: tr("targets.samples.any") if v == "any" else str(v) for v in LABELS}
+    label = c1.selectbox(tr("targets.samples.digit"), LABELS, index=0, key="pt_label", bind=URL, format_func=names.get)
+    seed = c2.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["sample_seed"], key="pt_seed", bind=URL)
+    with st.spinner(tr("targets.samples.spinner")):  # shown only if sampling takes a moment
+        rows = sample_rows(shas, ckpts, None if label == "any" else int(label), int(seed))
     head = st.columns([1.3] + [1] * len(STEPS))
-    head[0].markdown("**DDIM steps →**")
+    head[0].markdown(tr("targets.samples.steps"))
     for col, k in zip(head[1:], STEPS):
         col.markdown(f"**{k}**")
     for kind in MODELS:
         cols = st.columns([1.3] + [1] * len(STEPS), vertical_alignment="center")
-        cols[0].markdown(f"predicts the **{TARGETS[kind]}**  \n`{MODELS[kind]}`")
+        cols[0].markdown(tr("targets.samples.row", target=target_name(kind), model=MODELS[kind]))
         for col, image in zip(cols[1:], rows[kind]):
             col.image(image, width="stretch")
-    st.caption(f"{N_SAMPLES} samples per cell, drawn from the same starting noise in every cell: only the target and "
-               "the number of steps change.")
+    st.caption(tr("targets.samples.caption", n=N_SAMPLES))
 
 
-st.subheader("Three networks, one noisy digit")
+st.subheader(tr("targets.outputs.subheader"))
 outputs_section()
 with st.container(border=True):
     lesson("prediction_targets", "reading")
 
 # ------------------------------------------------------------------ MNIST: same everything but the target
-st.subheader("MNIST: the same network, schedule and training, only the target differs")
+st.subheader(tr("targets.mnist.subheader"))
 lesson("prediction_targets", "mnist")
 if ready:
     samples_section()
     mtime = manifest_mtime()
     left, right = st.columns(2, gap="large")
     with left:
-        chart(quality_chart(shas, mtime), width="stretch", key="pt_quality")
-        st.caption("Measured offline by `python -m core.evaluate` on 1,000 class-conditional samples (100 per digit), "
-                   "judged by the shipped MNIST classifier. Confident: the classifier gives one digit at least 90 % "
-                   "probability. Fréchet / floor: distance to real digits in the classifier's features, divided by "
-                   "that between two sets of real digits (1 = as close as real digits get).")
+        chart(quality_chart(shas, mtime, language()), width="stretch", key="pt_quality")
+        st.caption(tr("targets.quality.caption"))
     with right:
-        chart(oneshot_chart(shas, mtime), width="stretch", key="pt_oneshot")
-        st.caption("The one-shot estimate Î₀ made from Iₜ, on 64 held-out digits, one noise draw each, "
-                   "at 40 values of t (`python -m core.evaluate --loss-curve`).")
+        chart(oneshot_chart(shas, mtime, language()), width="stretch", key="pt_oneshot")
+        st.caption(tr("targets.oneshot.caption"))
     with st.container(border=True):
         lesson("prediction_targets", "mnist-reading")
 
 # ------------------------------------------------------------------ the paper's toy
-st.subheader("Why: the toy of “Back to Basics”, live")
+st.subheader(tr("targets.toy.subheader"))
 base = TargetToyConfig()
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("prediction_targets", "toy")
     ask("pt_dim")
 with right:
-    chart(toy_grid_chart(), width="stretch", key="pt_toy_grid")
-    st.caption(f"Dark grey: the data ({base.dataset}). Colour: 1,000 samples (50 Euler steps) projected back to the plane. "
-               f"W₂: exact 2-Wasserstein distance to 1,000 fresh data points (two sets of 1,000 real points: "
-               f"{toy_floor(base.dataset):.2f}). "
-               f"Each network: {base.depth + 1} linear layers, {base.hidden} wide, ReLU, {base.steps:,} training steps.")
-    show_code(velocity_from, flow_objective, label="The code: the v-loss for every target")
+    with st.spinner(tr("targets.toy.spinner")):  # shown only if the grid is not ready yet
+        grid = toy_grid_chart(language())
+    chart(grid, width="stretch", key="pt_toy_grid")
+    st.caption(tr("targets.toy.caption", data=tr(f"targets.data.{base.dataset}"), floor=f"{toy_floor(base.dataset):.2f}",
+                  layers=base.depth + 1, hidden=base.hidden, steps=number(base.steps)))
+    show_code(velocity_from, flow_objective, label=tr("targets.toy.code"))
 
 
 def toy_run_view() -> None:
     """The student's cell: progress while it trains, then its samples next to the data."""
     job = jobs.get(JOB)
     if job is None:
-        st.info("Pick a target and a dimension and press **Train**: a fresh network trains in the background "
-                "(about 10-30 s on one core) and its samples appear here.", icon=":material/model_training:")
+        st.info(tr("targets.toy.ready"), icon=":material/model_training:")
         return
     p = job.progress
     if job.running:
-        st.progress(min(1.0, p.step / max(1, p.total)), text=f"training: step {p.step} of {p.total}")
+        st.progress(min(1.0, p.step / max(1, p.total)), text=tr("targets.toy.progress", step=p.step, total=p.total))
         return
     if st.session_state.get("pt_job_seen") is not job:  # it just ended: one full rerun stops the polling
         st.session_state["pt_job_seen"] = job
         st.rerun()
     if job.status == "failed" or job.result is None:
-        st.error(f"Training failed: {job.error}")
+        st.error(tr("targets.toy.failed", error=job.error))
         return
     run, samples = job.result
     cell = {(run.cfg.prediction, run.cfg.dim): GridCell(run.cfg, samples.points, samples.w2, run.losses, run.seconds)}
     chart(toy_grid_figure(cell, toy_data(run.cfg.dataset), height=380), width="stretch", key="pt_toy_mine")
-    st.caption(f"Your {TOY_NAMES[run.cfg.prediction]} network in D = {run.cfg.dim} ({len(run.losses):,} steps, "
-               f"width {run.cfg.hidden}, {run.seconds:.1f} s): W₂ = {samples.w2:.2f}.")
+    st.caption(tr("targets.toy.mine", name=toy_name(run.cfg.prediction), D=run.cfg.dim, steps=number(len(run.losses)),
+                  hidden=run.cfg.hidden, seconds=f"{run.seconds:.1f}", w2=f"{samples.w2:.2f}"))
 
 
 @st.fragment
@@ -162,14 +157,15 @@ def toy_section() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         c1, c2 = st.columns(2)
-        prediction = c1.selectbox("Target", TOY_TARGETS, format_func=TOY_NAMES.get, key="pt_toy_target", bind=URL)
-        dim = c2.select_slider("Dimension D", [*DIMS, 128, 256, 1024], value=512, key="pt_toy_dim", bind=URL)
+        names = {p: toy_name(p) for p in TOY_TARGETS}  # made in the run, as above
+        prediction = c1.selectbox(tr("targets.toy.target"), TOY_TARGETS, format_func=names.get, key="pt_toy_target", bind=URL)
+        dim = c2.select_slider(tr("targets.toy.dim"), [*DIMS, 128, 256, 1024], value=512, key="pt_toy_dim", bind=URL)
         c3, c4 = st.columns(2)
-        steps = c3.select_slider("Training steps", [500, 1000, 2000, 4000], value=TargetToyConfig().steps,
+        steps = c3.select_slider(tr("targets.toy.steps"), [500, 1000, 2000, 4000], value=TargetToyConfig().steps,
                                  key="pt_toy_steps", bind=URL)
-        hidden = c4.select_slider("Width", [64, 128, 256, 512], value=256, key="pt_toy_hidden", bind=URL)
+        hidden = c4.select_slider(tr("targets.toy.hidden"), [64, 128, 256, 512], value=256, key="pt_toy_hidden", bind=URL)
         b1, b2 = st.columns(2)
-        if b1.button("Train", type="primary", icon=":material/play_arrow:", key="pt_toy_train", width="stretch"):
+        if b1.button(tr("targets.toy.train"), type="primary", icon=":material/play_arrow:", key="pt_toy_train", width="stretch"):
             cfg = TargetToyConfig(prediction=prediction, dim=int(dim), steps=int(steps), hidden=int(hidden))
 
             def run(progress, cfg=cfg):
@@ -178,7 +174,7 @@ def toy_section() -> None:
 
             jobs.launch(JOB, run, cfg.steps)
         job = jobs.get(JOB)
-        if b2.button("Stop", icon=":material/stop:", key="pt_toy_stop", width="stretch",
+        if b2.button(tr("targets.toy.stop"), icon=":material/stop:", key="pt_toy_stop", width="stretch",
                      disabled=job is None or not job.running) and job is not None:
             job.progress.stop.set()
     with right:
@@ -186,5 +182,5 @@ def toy_section() -> None:
         st.fragment(toy_run_view, run_every=0.5 if running else None)()
 
 
-st.markdown("##### Train one cell yourself")
+st.markdown(f"##### {tr('targets.toy.yourself')}")
 toy_section()

@@ -16,6 +16,7 @@ from ui import jobs, keys
 from ui.code import show_code
 from ui.export import download_gif, download_png, slug
 from ui.fig_reverse import MODELS, reverse_steps_figure, toy_reverse_figure
+from ui.i18n import language, number, tr
 from ui.lessons import lesson
 from ui.models import shipped
 from ui.predict import ask
@@ -29,7 +30,7 @@ TOY_STEPS = 50
 NOISE_RANGE = 3.0  # the predicted noise is drawn with -3 as black and +3 as white
 
 
-@st.cache_data(show_spinner="Running the reverse process...", max_entries=32)
+@st.cache_data(show_spinner=False, max_entries=32)  # the page shows a spinner around mnist_figure()
 def mnist_steps(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int) -> dict:
     """Every DDPM step of ``n`` samples, as pictures: ``panels`` ``(K, n, 5, C, H, W)`` uint8, plus t, s, sigma."""
     kept: list[DiffusionStep] = []
@@ -45,10 +46,10 @@ def mnist_steps(sha256: str, _ckpt, label: int | None, guidance: float, seed: in
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def mnist_figure(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int):
-    """The step-through figure and the film strip for these settings (built once, then reused)."""
+def mnist_figure(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int, lang: str):
+    """The step-through figure and the film strip for these settings, its text in ``lang`` (built once, then reused)."""
     run = mnist_steps(sha256, _ckpt, label, guidance, seed, steps, n)
-    rows = [f"sample {i + 1}" for i in range(run["panels"].shape[1])]
+    rows = [tr("reverse.sample", i=i + 1) for i in range(run["panels"].shape[1])]
     fig = reverse_steps_figure(run["panels"], run["ts"], run["ss"], run["sigmas"], rows)
     image, picks = strip(run["panels"])
     return fig, image, [run["ts"][k] for k in picks]
@@ -63,7 +64,8 @@ def steps_gif(sha256: str, _ckpt, label: int | None, guidance: float, seed: int,
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def toy_figure(dataset: str, seed: int):
+def toy_figure(dataset: str, seed: int, lang: str):
+    """The toy cloud going back to the data under the reference model, its text in ``lang``."""
     traj = toy_steps(dataset, seed)
     return toy_reverse_figure(traj["states"], traj["x0_hats"], traj["times"], toy_data(dataset))
 
@@ -76,10 +78,10 @@ def strip(panels: np.ndarray, columns: int = 10):
     return to_pil(grid(torch.from_numpy(cells), columns, pad=2), scale=3), picks
 
 
-@st.cache_data(show_spinner="Preparing a small toy model (once per server, a few seconds)...", max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16)  # the page shows a spinner around toy_figure()
 def toy_steps(dataset: str, seed: int) -> dict:
-    tr = sample_toy_model(reference_toy_model(dataset), TOY_POINTS, steps=TOY_STEPS, seed=seed)
-    return {"states": tr.states.numpy(), "x0_hats": tr.x0_hats.numpy(), "times": tr.times}
+    path = sample_toy_model(reference_toy_model(dataset), TOY_POINTS, steps=TOY_STEPS, seed=seed)
+    return {"states": path.states.numpy(), "x0_hats": path.x0_hats.numpy(), "times": path.times}
 
 
 @st.cache_data(show_spinner=False)
@@ -97,27 +99,27 @@ def own_toy_model(dataset: str) -> ToyModel | None:
 
 def own_toy_figure(model: ToyModel, seed: int):
     """Like :func:`toy_figure` for the student's own model, kept in the session."""
-    key = (id(model), model.steps_done, seed)
+    key = (id(model), model.steps_done, seed, language())
     memo = st.session_state.setdefault("rev_own_toy", {})
     if key not in memo:
         memo.clear()
-        tr = sample_toy_model(model, TOY_POINTS, steps=TOY_STEPS, seed=seed)
-        memo[key] = toy_reverse_figure(tr.states.numpy(), tr.x0_hats.numpy(), tr.times, toy_data(model.cfg.dataset))
+        path = sample_toy_model(model, TOY_POINTS, steps=TOY_STEPS, seed=seed)
+        memo[key] = toy_reverse_figure(path.states.numpy(), path.x0_hats.numpy(), path.times, toy_data(model.cfg.dataset))
     return memo[key]
 
 
-st.title("5. Reverse denoising")
+st.title(f"5. {tr('part.5')}")
 lesson("reverse")
 
 c1, c2, c3, c4, c5 = st.columns([1.2, 1, 1.6, 1.6, 1.2], gap="medium")
-c1.selectbox("Digit", LABELS, index=0, key="rev_label", bind=URL, format_func=lambda v: "any digit" if v == "any" else str(v))
-c2.number_input("Seed", 0, 9999, 0, key="rev_seed", bind=URL)
-c3.slider("Guidance weight w", 0.0, 5.0, 2.0, step=0.5, key="rev_guidance", bind=URL,
+digits = {v: tr("reverse.digit.any") if v == "any" else str(v) for v in LABELS}
+c1.selectbox(tr("reverse.digit"), LABELS, index=0, key="rev_label", bind=URL, format_func=digits.get)
+c2.number_input(tr("common.seed"), 0, 9999, 0, key="rev_seed", bind=URL)
+c3.slider(tr("reverse.guidance"), 0.0, 5.0, 2.0, step=0.5, key="rev_guidance", bind=URL,
           disabled=st.session_state.get("rev_label", "any") == "any",
-          help="Classifier-free guidance toward the chosen digit: out = out(null) + w (out(digit) - out(null)). "
-               "Only used when a digit is chosen.")
-c4.select_slider("DDPM steps", [10, 20, 25, 50, 100, 200], value=50, key="rev_steps", bind=URL)
-c5.slider("Samples", 1, 4, 3, key="rev_n", bind=URL)
+          help=tr("reverse.guidance.help"))
+c4.select_slider(tr("reverse.steps"), [10, 20, 25, 50, 100, 200], value=50, key="rev_steps", bind=URL)
+c5.slider(tr("reverse.samples"), 1, 4, 3, key="rev_n", bind=URL)
 
 left, right = st.columns([1, 2], gap="large")
 with left:
@@ -133,29 +135,30 @@ with right:
         guidance = float(st.session_state.get("rev_guidance", 2.0)) if label is not None else 1.0
         settings = (ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
                     int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))
-        fig, image, strip_ts = mnist_figure(*settings)
+        with st.spinner(tr("reverse.running")):  # shown only if it takes a moment
+            fig, image, strip_ts = mnist_figure(*settings, language())
         chart(fig, width="stretch", key="rev_mnist_chart")
-        st.image(image, width="stretch",
-                 caption="Sample 1 at t = " + ", ".join(map(str, strip_ts))
-                 + ". Top: the state I_t. Bottom: the one-shot estimate Î_0 made from it.")
+        st.image(image, width="stretch", caption=tr("reverse.strip.caption", ts=", ".join(map(str, strip_ts))))
         name = slug("reverse-ddpm", f"{settings[5]}steps", f"seed{settings[4]}", "any" if label is None else f"digit{label}-w{guidance:g}")
         d1, d2 = st.columns(2)
         with d1:
-            download_gif("Download the steps (GIF)", f"{name}.gif", lambda: steps_gif(*settings), key="rev_gif")
+            download_gif(tr("reverse.download.gif"), f"{name}.gif", lambda: steps_gif(*settings), key="rev_gif")
         with d2:
-            download_png("Download the film strip (PNG)", f"{name}-strip.png", lambda: png_bytes(image), key="rev_png")
+            download_png(tr("reverse.download.png"), f"{name}-strip.png", lambda: png_bytes(image), key="rev_png")
         show_code(sample_ddpm, posterior)
 
 with st.container(border=True):
     lesson("reverse", "why")
 
 st.divider()
-st.subheader("The same on 2-D toy data: the whole cloud moves")
+st.subheader(tr("reverse.toy"))
 left, right = st.columns([2, 3], gap="large")
 with left:
     c1, c2 = st.columns(2)
-    c1.selectbox("Toy data", TOY_DATASETS[1:], index=TOY_DATASETS[1:].index("moons"), key="rev_toy_dataset", bind=URL)
-    c2.number_input("Seed", 0, 9999, 0, key="rev_toy_seed", bind=URL)
+    toys = {toy: tr(f"reverse.toy.{toy}") for toy in TOY_DATASETS[1:]}
+    c1.selectbox(tr("reverse.toy.data"), list(toys), index=list(toys).index("moons"), key="rev_toy_dataset", bind=URL,
+                 format_func=toys.get)
+    c2.number_input(tr("common.seed"), 0, 9999, 0, key="rev_toy_seed", bind=URL)
     lesson("reverse", "toy")
 with right:
     dataset = st.session_state.get("rev_toy_dataset", "moons")
@@ -164,11 +167,11 @@ with right:
     if mine is not None:
         fig = own_toy_figure(mine, seed)
     else:
-        fig = toy_figure(dataset, seed)
+        with st.spinner(tr("reverse.toy.preparing")):  # the reference model, the first time (shown only if it takes a moment)
+            fig = toy_figure(dataset, seed, language())
     chart(fig, width="stretch", key="rev_toy_chart")
     if mine is not None:
-        st.caption(f"Your model from Part 4 ({mine.steps_done:,} training steps on {dataset}), {TOY_POINTS} points, "
-                   f"{TOY_STEPS} DDPM steps.")
+        steps = number(mine.steps_done)
+        st.caption(tr("reverse.toy.own", steps=steps, dataset=toys[dataset], points=TOY_POINTS, ddpm=TOY_STEPS))
     else:
-        st.caption(f"A reference model (an MLP trained for 3,000 steps on {dataset}), {TOY_POINTS} points, "
-                   f"{TOY_STEPS} DDPM steps. Train your own in Part 4 and it is used here instead.")
+        st.caption(tr("reverse.toy.reference", dataset=toys[dataset], points=TOY_POINTS, ddpm=TOY_STEPS))

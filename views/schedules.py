@@ -61,8 +61,9 @@ with right:
     ask("sc_budget")
     budget = fig.budgets(T, threshold)
     chart(fig.budget_figure(budget, threshold), key="sc_budget")
+    options = {v: tr("schedules.threshold.option", noise=f"{v:g}", clean=f"{1 - v:g}") for v in THRESHOLDS}
     st.select_slider(tr("schedules.threshold"), THRESHOLDS, value=0.01, key="sc_threshold", bind=URL,
-                     format_func=lambda v: tr("schedules.threshold.option", noise=f"{v:g}", clean=f"{1 - v:g}"))
+                     format_func=options.get)
     lin = next(b for b in budget if b.name == "linear")
     cos = next(b for b in budget if b.name == "cosine")
     st.markdown(tr("schedules.budget.text", T=f"$T = {T}$", linear=lin.noise, linear_share=f"{lin.noise_fraction:.0%}",

@@ -19,11 +19,13 @@ from ui.code import show_code
 from ui.fig_spotting import (
     CANDIDATES,
     DEFAULT_VIEW,
+    GRID_SAMPLES,
     GUIDANCE,
     STRIP_STEPS,
     UNCONDITIONAL,
     attribute_chart,
     class_histogram_chart,
+    cue_text,
     detection_chart,
     detection_report,
     detector_verdicts,
@@ -32,13 +34,16 @@ from ui.fig_spotting import (
     guidance_chart,
     guidance_grid_chart,
     guidance_report,
+    percent,
     pool,
     report,
     report_key,
+    source_label,
     spectra_2d_chart,
     spectra_chart,
     upsampling_chart,
 )
+from ui.i18n import language, number, tr
 from ui.lessons import lesson
 from ui.models import shipped
 from ui.predict import ask
@@ -47,9 +52,9 @@ from ui.share import URL
 from ui.state import mnist_split
 
 ROUND = 10  # images per quiz round
-QUIZ_DATA = {"mnist": "MNIST digits", "cifar10": "CIFAR-10 photos"}
+QUIZ_DATA = {data: tr(f"spotting.data.{data}") for data in ("mnist", "cifar10")}  # labels built in this run's language
 
-st.title("9. Spotting generated images")
+st.title(f"9. {tr('part.9')}")
 lesson("spotting")
 
 stages = tuple(shipped(name) for name in stage_names())
@@ -60,11 +65,10 @@ final = stages[-1]
 detector = shipped("mnist-detector")
 
 
-MISSING = ("Not measured for the shipped weights yet: run `python -m core.forensics.measure` "
-           "(see docs/MODELS.md).")
+MISSING = tr("spotting.missing")
 
 # ------------------------------------------------------------------ 1. Évolution
-st.header("Évolution: one prompt, one seed, through training")
+st.header(tr("spotting.evolution"))
 
 
 @st.fragment
@@ -73,24 +77,22 @@ def evolution_section() -> None:
     with left:
         lesson("spotting", "evolution")
         c1, c2 = st.columns(2)
-        label = c1.selectbox("The prompt: digit", list(range(10)), index=DEFAULT_VIEW["label"], key="sp_label", bind=URL)
-        seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_seed", bind=URL)
+        label = c1.selectbox(tr("spotting.prompt"), list(range(10)), index=DEFAULT_VIEW["label"], key="sp_label", bind=URL)
+        seed = c2.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["seed"], key="sp_seed", bind=URL)
     with right:
         if not evolution_ready:
             return
-        chart(film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed)), width="stretch",
-                        key="sp_strip")
-        st.caption(f"Columns: `{EVOLUTION_MODEL}` after more and more training steps (its own snapshots; the last "
-                   f"column, after all 4,500 steps, is the model the other pages use). Rows: {CANDIDATES} samples drawn from the same {CANDIDATES} "
-                   f"noise images at every stage ({STRIP_STEPS} Euler steps, the digit asked, guidance w = 1). Framed: "
-                   "the best of 4, the sample the judge (the shipped MNIST classifier) finds most convincingly "
-                   "the digit asked.")
-        show_code(best_of, label="The code: best of 4")
+        with st.spinner(tr("spotting.spinner.strip")):
+            figure = film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed), language())
+        chart(figure, width="stretch", key="sp_strip")
+        st.caption(tr("spotting.strip.caption", model=f"`{EVOLUTION_MODEL}`", last=number(4500), k=CANDIDATES,
+                      steps=STRIP_STEPS))
+        show_code(best_of, label=tr("spotting.strip.code"))
 
 
 evolution_section()
 if evolution_ready:
-    figure = evolution_chart(stage_shas, report_key())
+    figure = evolution_chart(stage_shas, report_key(), language())
     left, right = st.columns([3, 2], gap="large")
     with left:
         if figure is None:
@@ -98,34 +100,32 @@ if evolution_ready:
         else:
             chart(figure, width="stretch", key="sp_evolution")
             n = report()["evolution"]["n"]
-            st.caption(f"Each stage judged on {n:,} samples ({n // 10} per digit, {STRIP_STEPS} Euler steps; "
-                       "`python -m core.forensics.measure`). "
-                       "Confident: the judge gives one digit at least 90 % probability. Fréchet / floor: distance to real "
-                       "digits in the judge's features, divided by that between two sets of real digits.")
+            st.caption(tr("spotting.evolution.caption", n=number(n), per=n // 10, steps=STRIP_STEPS,
+                          command="`python -m core.forensics.measure`"))
     with right:
         lesson("spotting", "evolution-reading")
 
 # ------------------------------------------------------------------ 2. Biais
-st.header("Biais: what a generator over- and under-produces")
+st.header(tr("spotting.bias"))
 lesson("spotting", "bias")
 
 
 @st.fragment
 def classes_section() -> None:
-    data = st.segmented_control("Data", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_classes_data", bind=URL)
+    data = st.segmented_control(tr("spotting.data"), list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist",
+                                key="sp_classes_data", bind=URL)
     data = data or "mnist"
     models = tuple(shipped(name) for name in UNCONDITIONAL[data])
     if any(c is None for c in models):
         return
-    hist = class_histogram_chart(data, tuple(c.sha256 for c in models), report_key())
+    hist = class_histogram_chart(data, tuple(c.sha256 for c in models), report_key(), language())
     if hist is None:
         st.info(MISSING, icon=":material/info:")
         return
     chart(hist[0], width="stretch", key="sp_classes")
-    what = "no digit asked" if data == "mnist" else "no class asked, 20 Euler steps"
-    st.caption(f"Unconditional samples ({what}) of {len(models)} shipped model{'s' * (len(models) > 1)}, each read "
-               "by the judge of its data set, against the real held-out images (grey). Dotted: a fair 10 %. Measured by "
-               "`python -m core.evaluate` on 1,000 samples per model.")
+    shipped_models = tr("spotting.classes.models" if len(models) > 1 else "spotting.classes.model", n=len(models))
+    st.caption(tr("spotting.classes.caption", what=tr(f"spotting.classes.what.{data}"), models=shipped_models,
+                  command="`python -m core.evaluate`", n=number(1000)))
 
 
 classes_section()
@@ -138,14 +138,14 @@ def guidance_section() -> None:
         lesson("spotting", "guidance")
         ask("sp_guidance")
         c1, c2 = st.columns(2)
-        digit = c1.selectbox("Digit", list(range(10)), index=DEFAULT_VIEW["bias_digit"], key="sp_bias_digit", bind=URL)
-        seed = c2.number_input("Seed", 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed", bind=URL)
+        digit = c1.selectbox(tr("spotting.digit"), list(range(10)), index=DEFAULT_VIEW["bias_digit"], key="sp_bias_digit",
+                             bind=URL)
+        seed = c2.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed", bind=URL)
         if final is not None:
-            chart(guidance_grid_chart(final.sha256, final, int(digit), int(seed)), width="stretch",
-                            key="sp_guidance_grid")
-            st.caption(f"The same {8} noise images at every w ({STRIP_STEPS} Euler steps). w = 0 ignores the label; "
-                       "w = 1 is the plain conditional model; above 1, guidance pushes further from the unconditional "
-                       "prediction.")
+            with st.spinner(tr("spotting.spinner.grid")):
+                figure = guidance_grid_chart(final.sha256, final, int(digit), int(seed), language())
+            chart(figure, width="stretch", key="sp_guidance_grid")
+            st.caption(tr("spotting.grid.caption", n=GRID_SAMPLES, steps=STRIP_STEPS))
     with right:
         if final is None:
             return
@@ -153,23 +153,22 @@ def guidance_section() -> None:
         if not g:
             st.info(MISSING, icon=":material/info:")
             return
-        chart(guidance_chart(final.sha256, report_key()), width="stretch", key="sp_guidance")
-        st.caption(f"{g['per_class'] * 10:,} samples per w ({g['per_class']} per digit). Spread: root-mean-square distance "
-                   "of a sample's judge features to the mean of its class (dotted: real digits). "
-                   "Dotted lines: the same measures on real held-out digits.")
+        chart(guidance_chart(final.sha256, report_key(), language()), width="stretch", key="sp_guidance")
+        st.caption(tr("spotting.guidance.caption", n=number(g["per_class"] * 10), per=g["per_class"]))
         c1, c2 = st.columns(2)
-        attribute = c1.selectbox("Attribute", ["slant", "ink"], key="sp_attribute", bind=URL,
-                                 format_func={"ink": "ink (stroke mass)", "slant": "slant"}.get)
-        w = c2.select_slider("Compare w = 1 with w =", [x for x in GUIDANCE if x != 1.0], value=DEFAULT_VIEW["w"],
+        attribute = c1.selectbox(tr("spotting.attribute"), ["slant", "ink"], key="sp_attribute", bind=URL,
+                                 format_func={a: tr(f"spotting.attribute.{a}") for a in ("slant", "ink")}.get)
+        w = c2.select_slider(tr("spotting.compare_w"), [x for x in GUIDANCE if x != 1.0], value=DEFAULT_VIEW["w"],
                              key="sp_w", bind=URL)
-        result = attribute_chart(final.sha256, report_key(), attribute, int(digit), float(w))
+        result = attribute_chart(final.sha256, report_key(), attribute, int(digit), float(w), language())
         if result is not None:
             fig, stats = result
             chart(fig, width="stretch", key="sp_attribute_chart")
-            parts = [f"real {stats['real'][0]:.3f} ± {stats['real'][1]:.3f}"]
-            parts += [f"w = {k:g}: {m:.3f} ± {s:.3f}" for k, (m, s) in stats.items() if k != "real"]
-            st.caption(f"The {attribute} of every sample the judge reads as a {digit} (mean ± standard deviation): "
-                       + "; ".join(parts) + ".")
+            parts = [tr("spotting.attribute.real", mean=f"{stats['real'][0]:.3f}", std=f"{stats['real'][1]:.3f}")]
+            parts += [tr("spotting.attribute.w", w=f"{k:g}", mean=f"{m:.3f}", std=f"{s:.3f}")
+                      for k, (m, s) in stats.items() if k != "real"]
+            st.caption(tr(f"spotting.attribute.caption.{attribute}", digit=digit,
+                          parts=tr("spotting.list_separator").join(parts)))
 
 
 guidance_section()
@@ -177,7 +176,7 @@ with st.container(border=True):
     lesson("spotting", "bias-reading")
 
 # ------------------------------------------------------------------ 3. Repérer
-st.header("Repérer: real or generated?")
+st.header(tr("spotting.spot"))
 lesson("spotting", "spot")
 
 
@@ -204,6 +203,10 @@ def _next(q: dict) -> None:
     q["pos"] += 1
 
 
+def _truth(generated: bool) -> str:
+    return tr("spotting.truth.generated" if generated else "spotting.truth.real")
+
+
 def _big(image, size: int = 280) -> Image.Image:
     array = image.permute(1, 2, 0).numpy()
     pil = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
@@ -212,13 +215,15 @@ def _big(image, size: int = 280) -> Image.Image:
 
 @st.fragment
 def quiz_section() -> None:
-    data = st.segmented_control("Images", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_quiz_data")
+    data = st.segmented_control(tr("spotting.quiz.data"), list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist",
+                                key="sp_quiz_data")
     data = data or "mnist"
     ckpts = [shipped(s.model) for s in QUIZ_SOURCES[data]] + [shipped(CLASSIFIERS[data])]
     if any(c is None for c in ckpts):
         return
     shas, quiz_judge = tuple(c.sha256 for c in ckpts), ckpts[-1].model
-    items = pool(data, shas, quiz_judge)
+    with st.spinner(tr("spotting.spinner.pool")):
+        items = pool(data, shas, quiz_judge)
     q = _quiz_state(data)
     if not q["order"]:
         _new_round(q, len(items))
@@ -226,15 +231,14 @@ def quiz_section() -> None:
     left, right = st.columns([2, 3], gap="large")
     if q["pos"] >= len(q["order"]):
         with left:
-            st.subheader(f"Score: {right_answers} / {len(q['answers'])}")
-            st.write("Every image of the round, with the truth:")
+            st.subheader(tr("spotting.quiz.score", right=right_answers, n=len(q["answers"])))
+            st.write(tr("spotting.quiz.every"))
             cols = st.columns(5)
             for i, a in enumerate(q["answers"]):
                 item = items[a["index"]]
-                cols[i % 5].image(_big(item.image, 96), caption=("✓ " if a["right"] else "✗ ")
-                                  + ("generated" if item.generated else "real"))
-            st.button("New round", type="primary", icon=":material/replay:", key="sp_quiz_new", on_click=_new_round,
-                      args=(q, len(items)))
+                cols[i % 5].image(_big(item.image, 96), caption=("✓ " if a["right"] else "✗ ") + _truth(item.generated))
+            st.button(tr("spotting.quiz.new"), type="primary", icon=":material/replay:", key="sp_quiz_new",
+                      on_click=_new_round, args=(q, len(items)))
         with right:
             lesson("spotting", "quiz-end")
         return
@@ -242,62 +246,59 @@ def quiz_section() -> None:
     item = items[index]
     answered = len(q["answers"]) > q["pos"]
     with left:
-        st.image(_big(item.image), caption=f"Image {q['pos'] + 1} of {len(q['order'])}")
+        st.image(_big(item.image), caption=tr("spotting.quiz.image", i=q["pos"] + 1, n=len(q["order"])))
     with right:
-        st.markdown(f"**Score: {right_answers} / {len(q['answers'])}** (round {q['rounds']})")
+        st.markdown(tr("spotting.quiz.score.round", right=right_answers, n=len(q["answers"]), round=q["rounds"]))
         if not answered:
-            st.markdown("#### Real, or made by one of the app's generators?")
+            st.markdown(f"#### {tr('spotting.quiz.question')}")
             b1, b2 = st.columns(2)
-            b1.button("Real", icon=":material/photo_camera:", key="sp_quiz_real", width="stretch", on_click=_answer,
-                      args=(q, index, False, item.generated))
-            b2.button("Generated", icon=":material/smart_toy:", key="sp_quiz_fake", width="stretch", on_click=_answer,
-                      args=(q, index, True, item.generated))
+            b1.button(tr("spotting.quiz.real"), icon=":material/photo_camera:", key="sp_quiz_real", width="stretch",
+                      on_click=_answer, args=(q, index, False, item.generated))
+            b2.button(tr("spotting.quiz.generated"), icon=":material/smart_toy:", key="sp_quiz_fake", width="stretch",
+                      on_click=_answer, args=(q, index, True, item.generated))
             return
         a = q["answers"][q["pos"]]
-        truth = "generated" if item.generated else "real"
-        (st.success if a["right"] else st.error)(f"{'Right' if a['right'] else 'Not quite'}: this image is **{truth}**.",
-                                                 icon=":material/check_circle:" if a["right"] else ":material/cancel:")
-        st.markdown(f"**Where it comes from:** {item.source}.  \n**The cue:** {item.cue}")
+        (st.success if a["right"] else st.error)(
+            tr("spotting.quiz.right" if a["right"] else "spotting.quiz.wrong", truth=_truth(item.generated)),
+            icon=":material/check_circle:" if a["right"] else ":material/cancel:")
+        source = source_label(item.source) if item.generated else tr(f"spotting.source.real.{data}")
+        st.markdown(tr("spotting.quiz.reveal", source=source, cue=cue_text(item, data)))
         if data == "mnist" and detector is not None:
             p = float(detector_verdicts(data, shas, quiz_judge, detector.sha256, detector.model)[index])
-            verdict = "generated" if p >= 0.5 else "real"
-            st.markdown(f"**The detector** (below) says **{verdict}** ({p:.0%} “generated”)"
-                        + (" and is right." if (p >= 0.5) == item.generated else ", and is wrong."))
-        st.button("Next image", type="primary", icon=":material/arrow_forward:", key="sp_quiz_next", on_click=_next,
-                  args=(q,))
+            right_call = "right" if (p >= 0.5) == item.generated else "wrong"
+            st.markdown(tr(f"spotting.quiz.detector.{right_call}", verdict=_truth(p >= 0.5), p=percent(p)))
+        st.button(tr("spotting.quiz.next"), type="primary", icon=":material/arrow_forward:", key="sp_quiz_next",
+                  on_click=_next, args=(q,))
 
 
 with st.container(border=True):
     quiz_section()
 
-st.subheader("The spectrum: where the energy of an image sits")
+st.subheader(tr("spotting.spectrum"))
 lesson("spotting", "spectrum")
 
 
 @st.fragment
 def spectrum_section() -> None:
-    data = st.segmented_control("Data", list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist", key="sp_spec_data", bind=URL)
+    data = st.segmented_control(tr("spotting.data"), list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist",
+                                key="sp_spec_data", bind=URL)
     data = data or "mnist"
     r = report().get("spectra", {}).get(data, {})
     names = {name.split(" ")[0] for name in r if name != "real"}
     ckpts = {name: shipped(name) for name in names}
     shas = tuple(sorted((n, c.sha256) for n, c in ckpts.items() if c is not None))
-    figure = spectra_chart(data, shas, report_key())
+    figure = spectra_chart(data, shas, report_key(), language())
     if figure is None:
         st.info(MISSING, icon=":material/info:")
         return
     chart(figure, width="stretch", key="sp_spectra")
     n = report().get("detection", {}).get("n", 500)
-    st.caption(f"Azimuthally averaged power spectrum of {n} images per curve, each image's mean removed first. "
-               "Right: each generator's curve divided by the real one; below 1, less fine detail than real images. "
-               "Beyond the dotted line: the corners of the 2-D spectrum, past the Nyquist frequency along the axes.")
-    chart2d = spectra_2d_chart(data, shas, report_key())
+    st.caption(tr("spotting.spectrum.caption", n=n))
+    chart2d = spectra_2d_chart(data, shas, report_key(), language())
     if chart2d is not None:
         chart(chart2d, width="stretch", key="sp_spectra_2d")
-        st.caption("The same spectra in 2-D, frequency 0 at the centre of each square and the Nyquist frequency at its "
-                   "edges. Left: the real images' mean power (log scale). Then each generator's power divided by the real "
-                   "one at every frequency: blue where it has less energy than real images, red where it has more.")
-    show_code(radial_spectrum, power_2d, label="The code: the power spectrum, averaged over rings and in 2-D")
+        st.caption(tr("spotting.spectrum.caption_2d"))
+    show_code(radial_spectrum, power_2d, label=tr("spotting.spectrum.code"))
 
 
 spectrum_section()
@@ -310,35 +311,31 @@ def upsampling_section() -> None:
     left, right = st.columns([2, 5], gap="large")
     with left:
         lesson("spotting", "upsampling")
-        digit = st.number_input("Held-out digit #", 0, len(mnist_split()[1]) - 1, DEFAULT_VIEW["upsample_digit"],
+        digit = st.number_input(tr("spotting.upsampling.digit"), 0, len(mnist_split()[1]) - 1, DEFAULT_VIEW["upsample_digit"],
                                 key="sp_up_digit", bind=URL)
     with right:
-        chart(upsampling_chart(int(digit)), width="stretch", key="sp_upsampling")
-        st.caption("Top: the digit doubled in size three ways. Bottom: the log-magnitude of each one's 2-D Fourier "
-                   "transform, frequency 0 at the centre, the Nyquist frequency at the edges.")
-        show_code(upsample, label="The code: three up-samplers")
+        chart(upsampling_chart(int(digit), language()), width="stretch", key="sp_upsampling")
+        st.caption(tr("spotting.upsampling.caption"))
+        show_code(upsample, label=tr("spotting.upsampling.code"))
 
 
-st.subheader("“AI upscaling”: the traces of up-sampling")
+st.subheader(tr("spotting.upsampling"))
 upsampling_section()
 
-st.subheader("A detector, and how it fails")
+st.subheader(tr("spotting.detector"))
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("spotting", "detector")
 with right:
     if detector is not None:
-        figure = detection_chart(detector.sha256, report_key())
+        figure = detection_chart(detector.sha256, report_key(), language())
         if figure is None:
             st.info(MISSING, icon=":material/info:")
         else:
             d = detection_report(detector.sha256)
             chart(figure, width="stretch", key="sp_detector")
-            st.caption(f"`mnist-detector` (a small CNN) on {d['n']} fresh samples per generator and {d['n']} held-out "
-                       f"real digits, of which it calls {d['real_called_real']:.0%} real. Left, green: generators it was "
-                       "trained on; red: generators it never saw. Right: each perturbation applied to real digits and "
-                       "to the samples of the three training generators alike; a detector that calls everything "
-                       "generated scores 100 % on the orange bars and 0 % on the grey ones.")
+            st.caption(tr("spotting.detector.caption", model="`mnist-detector`", n=number(d["n"]),
+                          real=percent(d["real_called_real"])))
 
-st.header("What to look for")
+st.header(tr("spotting.checklist"))
 lesson("spotting", "checklist")

@@ -12,6 +12,7 @@ from core.training import diffusion_objective, train
 from ui import jobs, keys
 from ui.code import show_code
 from ui.fig_training import loss_by_t_figure, loss_curve, samples_vs_data
+from ui.i18n import number, tr
 from ui.lessons import lesson
 from ui.models import measured, shipped
 from ui.predict import ask
@@ -38,10 +39,15 @@ def reference_samples(dataset: str) -> np.ndarray:
     return sample_toy_model(reference_toy_model(dataset), 600, steps=50, seed=0).samples.numpy()
 
 
-@st.cache_data(show_spinner="Measuring the MNIST model's loss at 40 steps t (once per server)...", max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=4)
 def mnist_loss_by_t(sha256: str, _ckpt) -> dict:
     """The shipped model's noise loss at 40 fixed t on held-out digits: from the manifest, or measured now."""
     return measured(MODEL_NAME, "loss_by_t", sha256) or diffusion_loss_curve(_ckpt, MNIST_IMAGES)
+
+
+def toy_name(dataset: str) -> str:
+    """A toy data set's name, as the student reads it."""
+    return tr(f"training.toy.{dataset}")
 
 
 def _run(cfg: ToyConfig, live: dict):
@@ -70,29 +76,27 @@ def live_view(polling: bool) -> None:
         st.rerun()  # the run ended: redraw the whole page once, with the buttons in their new state
     cfg, p = live["cfg"], job.progress
     recent = np.mean(p.losses[-50:]) if p.losses else float("nan")
-    status = {"running": "training", "done": "finished", "stopped": "stopped", "failed": "failed"}[job.status]
-    st.markdown(f"**{status}** on *{cfg.dataset}*: step **{p.step:,} / {cfg.steps:,}**, "
-                f"loss (mean of last 50) **{recent:.3f}**")
+    st.markdown(tr("training.live", status=tr(f"training.status.{job.status}"), dataset=toy_name(cfg.dataset),
+                   step=number(p.step), steps=number(cfg.steps), loss=f"{recent:.3f}"))
     st.progress(min(1.0, p.step / cfg.steps))
     if job.status == "failed":
-        st.error(f"The training stopped with an error: {job.error}")
+        st.error(tr("training.live.failed", err=job.error))
     chart(loss_curve(p.losses, cfg.steps), width="stretch")
-    caption = f"Model samples after {live['at']:,} steps" if live["samples"] is not None else "Model samples"
+    caption = (tr("training.live.samples_after", steps=number(live["at"])) if live["samples"] is not None
+               else tr("training.live.samples"))
     chart(samples_vs_data(toy_data(cfg.dataset), live["samples"], caption=caption), width="stretch")
 
 
 def reference_view(dataset: str) -> None:
     """Before the student's first run: a model trained earlier with the default settings, its loss and its samples."""
-    with st.spinner(f"Training a reference model on {dataset} (once per server, a few seconds)..."):
+    with st.spinner(tr("training.reference.spinner", dataset=toy_name(dataset))):
         ref = reference_toy_model(dataset)
         samples = reference_samples(dataset)
     cfg = ref.cfg
-    st.markdown(f"**trained earlier** on *{dataset}* with the default settings ({cfg.steps:,} steps, seed {cfg.seed}): "
-                f"final loss (mean of last 50) **{np.mean(ref.losses[-50:]):.3f}**. Press **Train** to watch a fresh "
-                "network learn, live.")
-    chart(loss_curve(ref.losses, cfg.steps, title="Training loss of the reference model"), width="stretch")
-    chart(samples_vs_data(toy_data(dataset), samples, caption="Reference model samples"),
-                    width="stretch")
+    st.markdown(tr("training.reference", dataset=toy_name(dataset), steps=number(cfg.steps), seed=cfg.seed,
+                   loss=f"{np.mean(ref.losses[-50:]):.3f}"))
+    chart(loss_curve(ref.losses, cfg.steps, title=tr("training.reference.loss")), width="stretch")
+    chart(samples_vs_data(toy_data(dataset), samples, caption=tr("training.reference.samples")), width="stretch")
 
 
 @st.fragment(run_every=0.7)
@@ -100,7 +104,7 @@ def live_polling() -> None:
     live_view(True)
 
 
-st.title("4. Training")
+st.title(f"4. {tr('part.4')}")
 lesson("training")
 
 left, right = st.columns([2, 3], gap="large")
@@ -109,25 +113,26 @@ with left:
         lesson("training", "objective")
     ask("train_floor")
     c1, c2 = st.columns(2)
-    c1.selectbox("Toy data", TOY_DATASETS[1:], index=TOY_DATASETS[1:].index("moons"), key="train_dataset", bind=URL)
-    c2.number_input("Seed", 0, 9999, 0, key="train_seed", bind=URL)
-    st.slider("Training steps", 500, 10000, 3000, step=500, key="train_steps", bind=URL,
-              help="Adam steps of 128 points each; 1,000 steps take about 10 to 20 s on one CPU core.")
+    names = {name: toy_name(name) for name in TOY_DATASETS[1:]}  # a table, not tr(): AppTest formats outside the session
+    c1.selectbox(tr("training.toy_data"), list(names), index=list(names).index("moons"), key="train_dataset", bind=URL,
+                 format_func=names.get)
+    c2.number_input(tr("common.seed"), 0, 9999, 0, key="train_seed", bind=URL)
+    st.slider(tr("training.steps"), 500, 10000, 3000, step=500, key="train_steps", bind=URL, help=tr("training.steps.help"))
     cfg = ToyConfig(dataset=st.session_state["train_dataset"], steps=st.session_state["train_steps"],
                     seed=st.session_state["train_seed"])
     job = jobs.get(JOB)
     b1, b2 = st.columns(2)
-    if b1.button("Train", icon=":material/play_arrow:", type="primary", key="train_start", width="stretch"):
+    if b1.button(tr("training.start"), icon=":material/play_arrow:", type="primary", key="train_start", width="stretch"):
         start_training(cfg)
         job = jobs.get(JOB)
-    if b2.button("Stop", icon=":material/stop:", key="train_stop", width="stretch",
+    if b2.button(tr("training.stop"), icon=":material/stop:", key="train_stop", width="stretch",
                  disabled=job is None or not job.running):
         job.progress.stop.set()
         job.thread.join(timeout=5)
         st.rerun()  # redraw the buttons: Stop disabled now
     live = st.session_state.get(LIVE)
     if live is not None and live["cfg"] != cfg and (job is None or not job.running):
-        st.info("The settings changed: press **Train** to train a new model with them.", icon=":material/info:")
+        st.info(tr("training.changed"), icon=":material/info:")
     lesson("training", "watch")
 with right:
     job = jobs.get(JOB)
@@ -137,16 +142,16 @@ with right:
         live_view(False)
 
 st.divider()
-st.subheader("How hard is the task at each step t? A shipped MNIST model")
+st.subheader(tr("training.mnist"))
 left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("training", "mnist-loss")
 with right:
     ckpt = shipped(MODEL_NAME)
     if ckpt is not None:
-        res = mnist_loss_by_t(ckpt.sha256, ckpt)
+        with st.spinner(tr("training.mnist.spinner")):  # shown only if it takes a moment: measured once per server
+            res = mnist_loss_by_t(ckpt.sha256, ckpt)
         chart(loss_by_t_figure(res["ts"], res["eps_mse"], res["eps_sem"], res["x0_mse"], res["alpha_bars"]), width="stretch")
-        st.caption(f"{MODEL_NAME}: {MNIST_IMAGES} held-out MNIST digits (the 20 % it never trained on), with their "
-                   "true labels, one fixed noise ε per digit, at 40 steps t.")
+        st.caption(tr("training.mnist.caption", model=MODEL_NAME, n=MNIST_IMAGES))
         lesson("training", "mnist-loss-reading")
-        show_code(diffusion_objective, train, label="The code: the objective and the training loop")
+        show_code(diffusion_objective, train, label=tr("training.code"))

@@ -222,7 +222,7 @@ def save_checkpoint(
         "sha256": _sha256(blob),
         "num_params": count_params(model),
         "torch_version": torch.__version__,
-        "saved_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "saved_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
     }
     try:
         # allow_nan: a NaN final loss must not cost the checkpoint of a long run
