@@ -53,6 +53,17 @@ def test_commit_then_reveal_then_ask_again():
 
 # ---------------------------------------------------------------- each answer, from the page's own computation
 
+def test_ae_mask_a_grey_square_lowers_the_psnr_slightly():
+    import ui.fig_autoencoder as fig
+    from ui.models import shipped
+
+    ckpt = shipped("mnist-autoencoder")
+    shown = (fig.DEFAULT_VIEW["digit"], *fig.one_per_class()[:7])  # the rows the page and the reveal show
+    *_, before, after = fig.damage_and_restore(ckpt.model, ckpt.sha256, shown, "mask", 10.0, 0)
+    assert -3 < after - before < 0
+    assert f"{before:.1f} dB before, {after:.1f} dB after" in QUESTIONS["ae_mask"].why
+
+
 def test_fn_corr_the_cloud_loses_its_correlation():
     import ui.fig_forward_noising as fig
 

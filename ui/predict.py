@@ -66,6 +66,12 @@ def ask(key: str, reveal: Callable[[], None] | None = None) -> None:
         st.button(words["again"], key=f"pq_{key}_again", on_click=_forget, args=(key,))
 
 
+def answered(key: str) -> bool:
+    """Whether the student has committed to a prediction for question ``key`` (text that gives the answer away
+    can wait for it)."""
+    return key in st.session_state.get(STATE, {})
+
+
 def _commit(key: str, choice: int | None) -> None:
     if choice is not None:
         st.session_state.setdefault(STATE, {})[key] = int(choice)

@@ -14,12 +14,14 @@ from ui.export import download_png, slug
 from ui.i18n import tr
 from ui.lessons import lesson
 from ui.models import shipped
+from ui.predict import ask
 from ui.present import chart
 from ui.share import URL
 from ui.tables import markdown_table
 
 JOB = "ae_live_job"  # the background run (ui.jobs)
 VIEW = "ae_live_view"  # what the run shows: its settings and latest reconstructions
+MASK = 10  # the grey square's default side (pixels), the one the question asks about
 
 st.title(f"1. {tr('part.1')}")
 st.caption(tr("autoencoder.caption"))
@@ -138,15 +140,27 @@ with right:
 show_code(tae.train_live, reconstruction_objective, label=tr("autoencoder.live.code"))
 
 # ------------------------------------------------------------------ restoration
+def mask_reveal(model, ckpt) -> None:
+    """The question's experiment: the same digits behind a 10-pixel grey square, before and after."""
+    if ckpt is None:
+        return
+    shown = (fig.DEFAULT_VIEW["digit"], *fig.one_per_class()[:7])  # the rows the page shows by default
+    _, damaged, restored, before, after = fig.damage_and_restore(model, ckpt.sha256, shown, "mask", float(MASK), 0)
+    for row, name in ((damaged, "damaged"), (restored, "restored")):
+        st.image(fig.picture(row, scale=3, ncols=len(shown), pad=2), caption=tr(f"autoencoder.row.{name}"), width="stretch")
+    st.markdown(tr("autoencoder.mask.psnr", before=f"{before:.1f}", after=f"{after:.1f}"))
+
+
 st.subheader(tr("autoencoder.restore"))
 left, right = st.columns([2, 3], gap="large")
 with left:
+    ask("ae_mask", reveal=lambda: mask_reveal(ae_model, ae_ckpt))
     lesson("autoencoder", "restore")
     kind = st.radio(tr("autoencoder.damage"), ("noise", "mask"), horizontal=True, key="ae_damage", bind=URL,
                     format_func={"noise": tr("autoencoder.damage.noise"), "mask": tr("autoencoder.damage.mask")}.get)
     c1, c2 = st.columns(2)
     sigma = c1.slider(tr("autoencoder.sigma"), 0.0, 1.5, fig.DEFAULT_VIEW["sigma"], 0.05, key="ae_sigma", bind=URL, disabled=kind != "noise")
-    mask = c2.slider(tr("autoencoder.mask"), 0, 20, 10, key="ae_mask", bind=URL, disabled=kind != "mask")
+    mask = c2.slider(tr("autoencoder.mask"), 0, 20, MASK, key="ae_mask", bind=URL, disabled=kind != "mask")
     noise_seed = st.number_input(tr("common.noise_seed"), 0, 999, fig.DEFAULT_VIEW["noise_seed"], key="ae_noise_seed", bind=URL, disabled=kind != "noise")
 with right:
     if ae_ckpt is not None:

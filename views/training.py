@@ -15,7 +15,7 @@ from ui.fig_training import loss_by_t_figure, loss_curve, samples_vs_data
 from ui.i18n import number, tr
 from ui.lessons import lesson
 from ui.models import measured, shipped
-from ui.predict import ask
+from ui.predict import answered, ask
 from ui.present import chart
 from ui.share import URL
 from ui.warm import reference_toy_model
@@ -111,7 +111,7 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     with st.container(border=True):
         lesson("training", "objective")
-    ask("train_floor")
+    ask("train_floor", reveal=lambda: lesson("training", "watch"))  # the notes say where the loss goes
     c1, c2 = st.columns(2)
     names = {name: toy_name(name) for name in TOY_DATASETS[1:]}  # a table, not tr(): AppTest formats outside the session
     c1.selectbox(tr("training.toy_data"), list(names), index=list(names).index("moons"), key="train_dataset", bind=URL,
@@ -133,7 +133,9 @@ with left:
     live = st.session_state.get(LIVE)
     if live is not None and live["cfg"] != cfg and (job is None or not job.running):
         st.info(tr("training.changed"), icon=":material/info:")
-    lesson("training", "watch")
+    if not answered("train_floor"):
+        with st.expander(tr("training.watch"), icon=":material/visibility:"):
+            lesson("training", "watch")
 with right:
     job = jobs.get(JOB)
     if job is not None and job.running:
