@@ -96,3 +96,14 @@ def side_by_side(*rows: Sequence[Image.Image], gap: int = 8) -> list[Image.Image
             x += f.width + gap
         out.append(image)
     return out
+
+
+def stacked(*pictures: Image.Image, gap: int = 6) -> Image.Image:
+    """Pictures one under the other on white (the rows of a figure saved as one PNG)."""
+    out = Image.new("RGB", (max(p.width for p in pictures), sum(p.height for p in pictures) + gap * (len(pictures) - 1)),
+                    "white")
+    y = 0
+    for p in pictures:
+        out.paste(p.convert("RGB"), (0, y))
+        y += p.height + gap
+    return out

@@ -61,4 +61,23 @@ def test_the_autoencoder_page_offers_its_generated_grids_as_png():
 
     at = open_page("views/autoencoder.py")
     keys = {b.key for b in at.get("download_button")}
-    assert {"ae_png", "vae_png"} <= keys
+    assert {"ae_png", "vae_png", "ae_restore_png", "vae_map_png", "ae_photos_png"} <= keys
+
+
+def test_the_forward_page_offers_its_three_images_as_one_png():
+    from page_support import open_page
+
+    at = open_page("views/forward_noising.py")
+    assert "fn_png" in {b.key for b in at.get("download_button")}
+
+
+def test_stacked_rows_keep_their_pixels_one_under_the_other():
+    from PIL import Image
+
+    from core.export import stacked
+
+    a, b = Image.new("RGB", (10, 4), (255, 0, 0)), Image.new("L", (6, 3), 0)
+    out = stacked(a, b, gap=2)
+    assert out.size == (10, 9)
+    assert out.getpixel((0, 0)) == (255, 0, 0) and out.getpixel((0, 5)) == (255, 255, 255)
+    assert out.getpixel((0, 6)) == (0, 0, 0) and out.getpixel((8, 7)) == (255, 255, 255)

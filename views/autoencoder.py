@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.export import png_bytes
+from core.export import png_bytes, stacked
 from core.live import autoencoder as tae
 from core.training import reconstruction_objective
 from ui import fig_autoencoder as fig
@@ -72,6 +72,8 @@ with right:
         st.image(originals, caption=tr("autoencoder.photos.originals"), width="stretch")
         st.image(rebuilt, caption=tr("autoencoder.photos.rebuilt", code=code, psnr=f"{psnr:.1f}"),
                  width="stretch")
+        download_png("PNG", f"cifar10-autoencoder-code{code}.png", lambda: png_bytes(stacked(originals, rebuilt)),
+                     key="ae_photos_png")
 
 # ------------------------------------------------------------------ live training
 st.subheader(tr("autoencoder.train"))
@@ -168,8 +170,12 @@ with right:
         shown = (index, *fig.one_per_class()[:7])
         clean, damaged, restored, psnr_in, psnr_out = fig.damage_and_restore(
             ae_model, ae_ckpt.sha256, shown, kind, float(level), int(noise_seed))
-        for row, name in ((clean, "clean"), (damaged, "damaged"), (restored, "restored")):
-            st.image(fig.picture(row, scale=4, ncols=len(shown), pad=2), caption=tr(f"autoencoder.row.{name}"), width="stretch")
+        rows = [fig.picture(row, scale=4, ncols=len(shown), pad=2) for row in (clean, damaged, restored)]
+        for row, name in zip(rows, ("clean", "damaged", "restored")):
+            st.image(row, caption=tr(f"autoencoder.row.{name}"), width="stretch")
+        damage = f"sigma{sigma:g}-seed{noise_seed}" if kind == "noise" else f"square{mask}"
+        download_png("PNG", slug("autoencoder-restore", damage) + ".png", lambda: png_bytes(stacked(*rows)),
+                     key="ae_restore_png")
         m1, m2 = st.columns(2)
         m1.metric(tr("autoencoder.psnr.damaged"), f"{psnr_in:.1f} dB")
         m2.metric(tr("autoencoder.psnr.restored"), f"{psnr_out:.1f} dB", delta=f"{psnr_out - psnr_in:+.1f} dB")
@@ -208,8 +214,11 @@ if vae_ckpt is not None:
         st.error(tr("autoencoder.latent.not_2d", shape=vae_ckpt.model.latent_shape))
     else:
         with mid:
-            st.image(fig.vae_map(vae_ckpt.model, vae_ckpt.sha256, n_grid, extent),
-                     caption=tr("autoencoder.latent.map", n=n_grid, low=f"{-extent:g}", high=f"{extent:g}"), width="stretch")
+            latent_map = fig.vae_map(vae_ckpt.model, vae_ckpt.sha256, n_grid, extent)
+            st.image(latent_map, caption=tr("autoencoder.latent.map", n=n_grid, low=f"{-extent:g}", high=f"{extent:g}"),
+                     width="stretch")
+            download_png("PNG", slug("vae-2d-latent-map", f"{n_grid}x{n_grid}", f"extent{extent:g}") + ".png",
+                         lambda: png_bytes(latent_map), key="vae_map_png")
         with right:
             mu, labels = fig.vae_codes(vae_ckpt.model, vae_ckpt.sha256)
             chart(fig.latent_scatter(mu, labels, extent), width="stretch", key="ae_latent_scatter")

@@ -5,9 +5,10 @@ from functools import partial
 import streamlit as st
 
 from core.diffusion import SCHEDULES, q_sample, q_sample_iterative, q_step
+from core.export import png_bytes, side_by_side
 from ui import fig_forward_noising as fig
 from ui.code import show_code
-from ui.export import download_gif, slug
+from ui.export import download_gif, download_png, slug
 from ui.i18n import tr
 from ui.lessons import lesson
 from ui.predict import ask
@@ -89,6 +90,10 @@ with right:
     with cols[2]:
         st.image(fig.to_display(d["closed"]), caption=tr("forward.closed.caption", t=t), width="stretch")
         st.markdown(r"$I_t = \sqrt{\bar a_t}\, I_0 + \sqrt{1 - \bar a_t}\,\varepsilon$")
+    trio = [fig.to_display(d[k]) for k in ("x0", "iterative", "closed")]
+    download_png(tr("forward.download.png"), slug("forward-noising", name, f"image{index}", schedule, f"T{T}", f"t{t}",
+                                                  f"seed{seed}") + ".png",
+                 lambda: png_bytes(side_by_side(*([p] for p in trio))[0]), key="fn_png")
     st.markdown(tr("forward.scaling", t=f"$t = {t}$", abar=f"$\\bar a_t = {d['abar']:.4f}$",
                    scale=f"$\\sqrt{{\\bar a_t}} = {d['abar'] ** 0.5:.3f}$",
                    std=f"$\\sqrt{{1 - \\bar a_t}} = {(1 - d['abar']) ** 0.5:.3f}$"))
