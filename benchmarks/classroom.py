@@ -78,6 +78,7 @@ class Student:
         self.fragments: dict[str, float] = {}  # fragment id -> interval of its reruns
         self.ws = None
         self.values: dict[str, WidgetState] = {}  # widget id -> the WidgetState this student set
+        self.cookie = ""  # behind nginx (deploy/): the cookie that keeps this browser on one replica
 
     async def run(self, kind: str, widget_states=None, fragment: str = "", page: str | None = None) -> bool:
         """Send one rerun and read until it finishes; returns False on an error (recorded)."""
@@ -127,10 +128,16 @@ class Student:
             self.tree = parse_tree_from_messages(messages)
         return True
 
+    def _get(self, path: str) -> None:
+        request = urllib.request.Request(self.http + path, headers={"Cookie": self.cookie} if self.cookie else {})
+        with urllib.request.urlopen(request, timeout=30) as r:
+            r.read()
+            if not self.cookie and (set_cookie := r.headers.get("Set-Cookie")):
+                self.cookie = set_cookie.split(";", 1)[0]
+
     async def _fetch(self, path: str) -> None:
         def get() -> None:
-            with urllib.request.urlopen(self.http + path, timeout=30) as r:
-                r.read()
+            self._get(path)
 
         try:
             await asyncio.to_thread(get)
@@ -176,8 +183,10 @@ class Student:
 
     async def lesson(self) -> None:
         """The whole visit: home, then every page with two moves, Train where there is one."""
-        async with websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None,
-                                      open_timeout=60, ping_interval=None) as self.ws:
+        await asyncio.to_thread(self._get, "/")  # the page itself, as a browser loads it first (and its cookie)
+        async with websockets.connect(self.ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60,
+                                      ping_interval=None,
+                                      additional_headers={"Cookie": self.cookie} if self.cookie else None) as self.ws:
             if not await self.run("first visit (home)"):
                 return
             for path in [p for p in self.pages if p]:

@@ -11,8 +11,8 @@ pytestmark = [pytest.mark.browser, needs_chromium]
 
 
 def _train(tab: Page) -> None:
-    tab.follow("4. Training")
-    tab.page.locator(".st-key-train_steps input[type='range']").focus()
+    tab.follow("4. Training", timeout=240)
+    tab.page.locator(".st-key-train_steps input[type='range']").focus(timeout=120_000)  # three tabs on two cores
     tab.page.keyboard.press("End")  # 10,000 steps: far longer than this test
     tab.wait()
     tab.page.locator(".st-key-train_start button").click()

@@ -86,3 +86,13 @@ def test_the_route_and_the_sidebar_follow_the_language():
     assert any(c.value.startswith("Comment un générateur progresse") for c in at.caption)  # part 9's summary
     assert any("9. Repérer les images générées" in str(e.proto) for e in at.get("page_link"))
     assert at.toggle(key="present").label == "Mode présentation"
+
+
+def test_french_typography_keeps_signs_with_their_words_and_leaves_mathematics_and_code_alone():
+    from ui.i18n import typeset
+
+    assert typeset("Exact : la réponse est « oui » ; vraiment ?", "fr") == \
+        "Exact\u202f: la réponse est «\u00a0oui\u00a0»\u202f; vraiment\u202f?"
+    assert typeset("$a : b$ et `x ; y` puis %{y} : %{x}", "fr") == "$a : b$ et `x ; y` puis %{y}\u202f: %{x}"
+    assert typeset(":material/code: texte :red[linéaire] ok", "fr") == ":material/code: texte :red[linéaire] ok"
+    assert typeset("Right : as is ?", "en") == "Right : as is ?"

@@ -21,6 +21,7 @@ one per kind of text:
 from __future__ import annotations
 
 import logging
+import re
 import tomllib
 from pathlib import Path
 
@@ -71,7 +72,31 @@ def tr(key: str, **values: object) -> str:
     if text is None:  # a catalogue edited while the server runs (read at start-up): the key, not a traceback
         log.warning("no interface string %r", key)
         return key
-    return text.format(**values) if values else text  # without values, verbatim (Plotly's %{y} stays)
+    return typeset(text.format(**values) if values else text)  # without values, verbatim (Plotly's %{y} stays)
+
+
+_KEPT = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|%\{[^}]*\}", re.S)
+"""Mathematics, code and Plotly fields: never retouched."""
+_BEFORE = re.compile(r" ([;:?!])(?=[\s*_)\]<\"»]|$)")
+"""A space before a high sign that ends a word group (not ``:material/...:``, not ``:red[...]``)."""
+
+
+def typeset(text: str, lang: str | None = None) -> str:
+    """French typography (``lang`` or the session's): a narrow no-break space before ; : ? ! and a no-break space
+    inside « », so that a line never starts with the sign; the mathematics and the code are left as they are."""
+    if (lang or language()) != "fr":
+        return text
+    out, last = [], 0
+    for kept in _KEPT.finditer(text):
+        out.append(_french(text[last:kept.start()]))
+        out.append(kept.group())
+        last = kept.end()
+    out.append(_french(text[last:]))
+    return "".join(out)
+
+
+def _french(text: str) -> str:
+    return _BEFORE.sub("\u202f\\1", text).replace("« ", "«\u00a0").replace(" »", "\u00a0»")
 
 
 THOUSANDS = {"en": ",", "fr": "\u202f"}

@@ -15,7 +15,7 @@ import re
 import streamlit as st
 
 from core import paths
-from ui.i18n import language
+from ui.i18n import language, typeset
 
 _MARK = re.compile(r"^<!--\s*section:\s*([\w-]+)\s*-->\s*$", re.MULTILINE)
 
@@ -27,7 +27,7 @@ def sections(name: str, language: str = "en") -> dict[str, str]:
     parts = _MARK.split(text)
     out = {"": parts[0].strip()}
     out.update({key: body.strip() for key, body in zip(parts[1::2], parts[2::2])})
-    return out
+    return {key: typeset(body, language) for key, body in out.items()}
 
 
 def lesson(name: str, section: str = "") -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core import paths
-from ui.i18n import language, tr
+from ui.i18n import language, tr, typeset
 
 STATE = "predictions"
 """Session key: ``{question key: the option index the student committed to}``."""
@@ -39,7 +39,10 @@ def questions(lang: str = "en") -> dict[str, Question]:
     """Every question, by key, in ``lang``."""
     with open(paths.lesson("questions", lang).with_suffix(".toml"), "rb") as f:
         table = tomllib.load(f)
-    return {key: Question(key=key, options=tuple(q.pop("options")), **q) for key, q in table.items()}
+    text = {name: typeset(value, lang) for q in table.values() for name, value in q.items() if isinstance(value, str)}
+    return {key: Question(key=key, options=tuple(typeset(o, lang) for o in q.pop("options")),
+                          **{name: text.get(name, value) if isinstance(value, str) else value for name, value in q.items()})
+            for key, q in table.items()}
 
 
 def ask(key: str, reveal: Callable[[], None] | None = None) -> None:
