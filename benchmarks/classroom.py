@@ -56,6 +56,7 @@ class Report:
     """What one ramp step measured: latencies per interaction kind, counts, and errors."""
 
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    by_page: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # "move a control" per page
     errors: list[str] = field(default_factory=list)
     granted: int = 0
     refused: int = 0
@@ -74,6 +75,7 @@ class Student:
         self.query = ""
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self.page_hash = ""
+        self.page_name = "home"
         self.tree = None
         self.fragments: dict[str, float] = {}  # fragment id -> interval of its reruns
         self.ws = None
@@ -124,6 +126,8 @@ class Student:
             return False
         await asyncio.gather(*(self._fetch(m) for m in media))  # the images, as the browser fetches them
         self.report.add(kind, time.perf_counter() - started)
+        if kind == "move a control":
+            self.report.by_page[self.page_name].append(time.perf_counter() - started)
         if not fragment:  # a fragment's run redraws part of the page only
             self.tree = parse_tree_from_messages(messages)
         return True
@@ -192,7 +196,7 @@ class Student:
             for path in [p for p in self.pages if p]:
                 if not await self.run("open a page", page=path):
                     return
-                self.page_hash = self.pages[path]
+                self.page_hash, self.page_name = self.pages[path], path
                 for _ in range(2):
                     if not await self.run("move a control", self._move_two_controls()):
                         return
@@ -307,6 +311,7 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> None:
             report, wall = loop.run_until_complete(ramp_step(url, n, seed=n, stagger=args.stagger))
             if watcher:
                 watcher.cancel()
+                loop.run_until_complete(asyncio.gather(watcher, return_exceptions=True))
             loop.close()
             idle = _idle(monitor, 10.0) if proc else {}
             time.sleep(max(0.0, args.settle - 10.0))
@@ -329,12 +334,15 @@ def _summary(n, report: Report, wall, start, peak, idle, after) -> dict:
     kinds = {k: {"n": len(v), "p50": float(np.median(v)), "p95": float(np.percentile(v, 95))}
              for k, v in sorted(report.times.items())}
     return {"students": n, "wall_s": wall, "errors": report.errors, "granted": report.granted,
-            "refused": report.refused, "kinds": kinds, "rss_start_mib": start[0] if start else None,
+            "refused": report.refused, "kinds": kinds,
+            "move_by_page": {p: {"n": len(v), "p50": float(np.median(v)), "p95": float(np.percentile(v, 95))}
+                             for p, v in sorted(report.by_page.items())}, "rss_start_mib": start[0] if start else None,
             "rss_peak_mib": peak, "idle_after_10s": idle, "idle_after_settle": after}
 
 
 def _table_row(r: dict) -> str:
     kinds = "; ".join(f"{k} p50 {v['p50']:.2f} / p95 {v['p95']:.2f} s (n={v['n']})" for k, v in r["kinds"].items())
+    kinds += "; moves by page: " + ", ".join(f"{p} {v['p50']:.1f}/{v['p95']:.1f}" for p, v in r["move_by_page"].items())
     return (f"{r['students']} students in {r['wall_s']:.0f} s: {len(r['errors'])} errors; Train granted {r['granted']},"
             f" refused {r['refused']}; RSS start {r['rss_start_mib'] or 0:.0f} MiB, peak {r['rss_peak_mib']:.0f} MiB,"
             f" after {r['idle_after_settle'].get('rss_mib', float('nan')):.0f} MiB; CPU after leaving"

@@ -61,7 +61,7 @@ def test_train_a_short_run_and_see_samples(at):
     at.selectbox(key="train_dataset").set_value("8gaussians").run()
     at.slider(key="train_steps").set_value(500).run()
     at.number_input(key="train_seed").set_value(7).run()
-    assert any("trained earlier** on *8gaussians*" in m.value for m in at.markdown)  # the reference follows the data
+    assert any("**Reference model**, trained earlier on *8gaussians*" in m.value for m in at.markdown)  # it follows the data
     at.button(key="train_start").click().run()
     assert not at.exception
     finish(at)

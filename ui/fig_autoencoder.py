@@ -7,6 +7,7 @@ Plotly figures are built here from plain arrays; the math lives in
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,6 +181,7 @@ def operation(op: str) -> str:
     for piece in op.split(", "):
         name, _, size = piece.rpartition(" ")  # "upsample to" and "14x14"; "" and "SiLU"
         key = "autoencoder.op." + (name or size).lower().replace(" ", "_")
+        size = re.sub(r"^(\d+)x(\d+)$", r"\1×\2", size)  # 3×3, as the shapes are written
         pieces.append(tr(key, size=size) if key in MESSAGES["en"] else piece)
     return ", ".join(pieces)
 
@@ -242,8 +244,8 @@ def _architecture(layers: list[tae.LayerInfo], lang: str) -> go.Figure:
         layout=dict(shapes=shapes, annotations=notes),
     )
     fig.update_xaxes(visible=False, range=[-0.6, n - 0.4], fixedrange=True)
-    fig.update_yaxes(visible=False, range=[-full / 2 - 1.0, full / 2 + 0.75], fixedrange=True)
-    fig.update_layout(height=360, margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="white", paper_bgcolor="white",
+    fig.update_yaxes(visible=False, range=[-full / 2 - 1.0, full / 2 + 1.05], fixedrange=True)  # room for four lines above
+    fig.update_layout(height=390, margin=dict(l=5, r=5, t=5, b=5), plot_bgcolor="white", paper_bgcolor="white",
                       font=FONT, hoverlabel=dict(font_size=theme.size("label")))
     return fig
 
@@ -251,13 +253,14 @@ def _architecture(layers: list[tae.LayerInfo], lang: str) -> go.Figure:
 def code_bars(z: np.ndarray, limit: float) -> go.Figure:
     """The code vector z as a bar chart (entries z_1..z_D), on a fixed symmetric axis."""
     d = len(z)
-    fig = go.Figure(go.Bar(x=[f"z{i + 1}" for i in range(d)], y=z, marker_color=COLORS["code"],
-                           hovertemplate="%{x} = %{y:.2f}<extra></extra>"))
+    fig = go.Figure(go.Bar(x=np.arange(1, d + 1), y=z, marker_color=COLORS["code"],
+                           hovertemplate="z%{x} = %{y:.2f}<extra></extra>"))
     fig.update_layout(title=dict(text=tr("autoencoder.code.title", d=d), font=theme.font("emphasis")), height=300, font=FONT,
                       margin=dict(l=50, r=10, t=45, b=40), plot_bgcolor="white")
     fig.update_yaxes(range=[-limit * 1.05, limit * 1.05], zeroline=True, zerolinecolor="#555", gridcolor="#eee",
                      title=tr("autoencoder.code.value"))
-    fig.update_xaxes(tickangle=0, tickfont=theme.font("tiny" if d > 16 else "label"))
+    # entries numbered on a numeric axis: Plotly spaces the labels (z5, z10, z15) to the chart's width, never on top of each other
+    fig.update_xaxes(tickangle=0, tickprefix="z", range=[0.5, d + 0.5], dtick=1 if d <= 8 else None, tickfont=theme.font("tiny" if d > 16 else "label"))
     return fig
 
 

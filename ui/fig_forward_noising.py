@@ -123,8 +123,8 @@ def histogram_data(name: str, index: int, schedule: str, T: int, t: int, seed: i
 
 
 def circles() -> str:
-    """What the 1, 2 and 3 sigma circles hold, for the caption: "1σ holds 39%, ..."."""
-    return ", ".join(tr("forward.cloud.circle", r=r, share=f"{m:.0%}") for r, m in MASSES.items())
+    """What the 1, 2 and 3 sigma circles hold, for the caption: "1σ holds 39%, ..." ("39 %" in French)."""
+    return ", ".join(tr("forward.cloud.circle", r=r, share=tr("forward.percent", p=f"{100 * m:.0f}")) for r, m in MASSES.items())
 
 
 def class_name(name: str) -> str:
@@ -204,9 +204,10 @@ def histogram_figure(data: dict, t: int, abar: float) -> go.Figure:
         fig.add_trace(go.Scatter(x=data["xs"], y=data["density"], mode="lines", name=tr("forward.hist.density"),
                                  line=dict(color="black", width=3)))
     fig.update_layout(
-        barmode="overlay", height=300, font=FONT, margin=dict(l=10, r=10, t=50, b=10),
+        barmode="overlay", height=360, font=FONT, margin=dict(l=10, r=10, t=50, b=10),
         title=dict(text=tr("forward.hist.title", t=t, abar=f"{abar:.3g}"), font=theme.font("heading")),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right", font=theme.font("label")),
+        # the legend under the plot (it takes one to three rows, as the chart is wide): never against the title
+        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left", font=theme.font("label")),
         xaxis_title=tr("forward.hist.x"), yaxis_title=tr("forward.hist.y"),
     )
     fig.update_xaxes(range=[-LIMIT, LIMIT])
@@ -230,7 +231,7 @@ def _frame_title(t: int, abar: float, corr: float, T: int) -> str:
     return tr("forward.cloud.title", t=t, T=T, abar=f"{abar:.3f}", corr=f"{corr:+.2f}")
 
 
-def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: int = 560) -> dict:
+def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: int = 675) -> dict:
     """The animated 2-D cloud with the N(0, I) circles; opens at step ``t``, plays over all steps in the browser.
 
     Returned as a plain dict (one scatter trace whose x, y change from frame to frame, float32 arrays sent
@@ -261,15 +262,17 @@ def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: i
     # redraw=True: each frame also applies its layout, so the title (t, ā_t, correlation) follows the cloud as it plays
     play = dict(frame=dict(duration=90, redraw=True), transition=dict(duration=0), fromcurrent=True, mode="immediate")
     slow = dict(play, frame=dict(duration=350, redraw=True))
+    # the slider on its own row under the x axis, the buttons on the row below it: they never meet, whatever the
+    # width of the chart or of the buttons' labels (the French ones are wider)
     layout = dict(
-        height=height, font=FONT, margin=dict(l=10, r=10, t=50, b=90), shapes=shapes, annotations=notes,
+        height=height, font=FONT, margin=dict(l=10, r=10, t=50, b=205), shapes=shapes, annotations=notes,
         title=dict(text=_frame_title(int(ts[start]), float(c["abars"][start]), float(c["corr"][start]), T), font=theme.font("heading")),
         xaxis=dict(title=dict(text=axis_names[0]), range=[-LIMIT, LIMIT], zeroline=True, dtick=1, constrain="domain"),
         yaxis=dict(title=dict(text=axis_names[1]), range=[-LIMIT, LIMIT], zeroline=True, dtick=1, scaleanchor="x",
                    constrain="domain"),
         legend=dict(title=dict(text=tr("forward.cloud.class")), font=theme.font("label"), itemwidth=30, tracegroupgap=0),
         updatemenus=[dict(
-            type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(t=70, r=0),
+            type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(t=170, r=0),
             buttons=[
                 dict(label=tr("forward.cloud.play"), method="animate", args=[None, play]),
                 dict(label=tr("forward.cloud.slow"), method="animate", args=[None, slow]),
@@ -277,7 +280,7 @@ def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: i
             ],
         )],
         sliders=[dict(
-            active=start, x=0.5, len=0.5, y=0, yanchor="top", pad=dict(t=58, b=0),
+            active=start, x=0.0, len=1.0, y=0, yanchor="top", pad=dict(t=90, b=0),
             currentvalue=dict(visible=False),  # the title says t
             steps=[dict(method="animate", label=str(int(tk)),
                         args=[[str(int(tk))], dict(mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))])

@@ -45,8 +45,9 @@ def _latent_cell(z: torch.Tensor) -> np.ndarray:
 
 
 def _image_figure(cells: np.ndarray, columns: list[str], rows: list[str], *, title: str = "", width: int = 760,
-                  left: int = 70) -> go.Figure:
-    """A table of small images ``(R, K, C, H, W)`` with column titles and row labels (one PNG, crisp)."""
+                  left: int = 70, row_font: str = "label") -> go.Figure:
+    """A table of small images ``(R, K, C, H, W)`` with column titles and row labels (one PNG, crisp); ``left``: the
+    room for the row labels, in image pixels; ``row_font``: their size (a role of :data:`ui.theme.SIZES`)."""
     m = mosaic(cells)
     H, W = m.shape[:2]
     h, w = cells.shape[-2:]
@@ -56,7 +57,7 @@ def _image_figure(cells: np.ndarray, columns: list[str], rows: list[str], *, tit
                            font=theme.font("label"))
     for r, label in enumerate(rows):
         fig.add_annotation(x=-2, y=r * (h + PAD) + h / 2, text=label, showarrow=False, xanchor="right",
-                           font=theme.font("label"))
+                           font=theme.font(row_font))
     top = 16
     fig.update_xaxes(visible=False, range=[-left, W + 1], constrain="domain")
     fig.update_yaxes(visible=False, range=[H + 1, -top], scaleanchor="x", scaleratio=1)
@@ -122,7 +123,8 @@ def generation_figure(cells: np.ndarray, times: list[float]) -> go.Figure:
     rows = [tr(f"latent.generation.{row}") for row in ("latent", "decoded", "pixel")]
     step = max(1, len(times) // 6)
     columns = [f"t = {t:.2g}" if k % step == 0 or k == len(times) - 1 else "" for k, t in enumerate(times)]
-    return _image_figure(cells, columns, rows, left=64, width=900)
+    # many columns make short rows: smaller two-line labels, so that one row's label does not run into the next
+    return _image_figure(cells, columns, rows, left=84, width=900, row_font="tiny")
 
 
 # ------------------------------------------------------------------ 3. what the latent looks like
@@ -158,9 +160,10 @@ def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figu
                               row=1, col=col)
     fig.update_annotations(font=theme.font("emphasis"))
     lim = float(np.ceil(np.percentile(np.abs(np.concatenate([ae, vae])), 99.5)))  # one range for both: sizes compare
-    fig.update_layout(height=470, font=FONT, margin=dict(l=40, r=10, t=40, b=40), plot_bgcolor="white",
+    # the legend at the foot of the figure, under the axis titles (Plotly makes room for it, on one row or two)
+    fig.update_layout(height=500, font=FONT, margin=dict(l=40, r=10, t=40, b=40), plot_bgcolor="white",
                       legend=dict(title=dict(text=tr("latent.codes.digit")), font=theme.font("label"), itemsizing="constant",
-                                  orientation="h", x=0.5, xanchor="center", y=-0.15))
+                                  orientation="h", x=0.5, xanchor="center", yref="container", y=0, yanchor="bottom"))
     fig.update_xaxes(title_text=tr("latent.codes.z1"), showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
     fig.update_yaxes(title_text=tr("latent.codes.z2"), showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
     fig.update_yaxes(scaleanchor="x", row=1, col=1)

@@ -19,23 +19,25 @@ MODELS = {"any": "mnist-ddpm-eps-uncond", "digit": "mnist-ddpm-eps"}
 chosen digit the class-conditional one, with guidance (both: noise prediction, cosine schedule, T = 1000)."""
 CLOUD = theme.CLOUD  # the points I_t
 PANELS = ("state", "noise", "oneshot", "mean", "next")  # the five columns of a DDPM step (their titles: reverse.panel.*)
+CONTROLS_ROW = 80  # pixels from the top of the slider down to the buttons' row (room for its labels, in presenter mode too)
 
 
 def _controls(names: list[str], labels: list[str], *, redraw: bool, duration: int, prefix: str = "",
-              y: float = -0.02) -> dict:
-    """A play/pause button pair and a slider over the frames ``names``."""
+              top: int = 10) -> dict:
+    """A slider over the frames ``names`` on its own row, ``top`` pixels under the plot, and a play/pause button pair on
+    the row below it (side by side, they would meet on a narrow chart, or with wider labels: the French ones)."""
     play = dict(frame=dict(duration=duration, redraw=redraw), fromcurrent=True, transition=dict(duration=0),
                 mode="immediate")
     return dict(
         updatemenus=[dict(
-            type="buttons", direction="left", x=0.0, y=y - 0.02, xanchor="left", yanchor="top", pad=dict(r=10, t=10),
+            type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(r=10, t=top + CONTROLS_ROW),
             showactive=False, font=theme.font("medium"),
             buttons=[dict(label=tr("reverse.play"), method="animate", args=[None, play]),
                      dict(label=tr("reverse.pause"), method="animate",
                           args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])],
         )],
         sliders=[dict(
-            active=0, x=0.33, len=0.67, y=y, yanchor="top", pad=dict(t=10), font=theme.font("small"),
+            active=0, x=0.0, len=1.0, y=0, yanchor="top", pad=dict(t=top, l=20, r=20), font=theme.font("small"),
             currentvalue=dict(visible=False),
             steps=[dict(label=lab, method="animate",
                         args=[[name], dict(frame=dict(duration=0, redraw=redraw), mode="immediate",
@@ -78,7 +80,7 @@ def reverse_steps_figure(panels: np.ndarray, ts: list[int], ss: list[int], sigma
     width = 640  # about the chart's width in its column on a 1440 px screen: the height keeps the cells square
     fig.update_layout(
         title=dict(text=titles[0], font=theme.font("title"), x=0.5, y=0.98), font=FONT,
-        height=int(60 + 110 + width * (H + top) / (W + left)), margin=dict(l=0, r=0, t=60, b=110), dragmode=False,
+        height=int(60 + 160 + width * (H + top) / (W + left)), margin=dict(l=0, r=0, t=60, b=160), dragmode=False,
         **_controls([str(k) for k in range(K)], [str(t) for t in ts], redraw=True, duration=180, prefix="t = "),
     )
     return fig
@@ -112,8 +114,8 @@ def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int]
     fig.update_xaxes(range=[-BOX, BOX], title="x₁", constrain="domain")
     fig.update_yaxes(range=[-BOX, BOX], title="x₂", scaleanchor="x", scaleratio=1)
     fig.update_layout(
-        title=dict(text=title(0), font=theme.font("title"), x=0.5), font=FONT, height=640,
-        margin=dict(l=60, r=20, t=60, b=150), legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=theme.font("medium")),
-        **_controls(names, [str(t) for t in times], redraw=True, duration=150, prefix="t = ", y=-0.13),
+        title=dict(text=title(0), font=theme.font("title"), x=0.5), font=FONT, height=700,
+        margin=dict(l=60, r=20, t=60, b=210), legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=theme.font("medium")),
+        **_controls(names, [str(t) for t in times], redraw=True, duration=150, prefix="t = ", top=88),  # under the x axis title
     )
     return fig

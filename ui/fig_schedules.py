@@ -22,6 +22,7 @@ COLOURS = theme.SCHEDULE_COLOURS
 MARKDOWN_COLOURS = theme.SCHEDULE_MARKDOWN_COLOURS
 REGION_COLOURS = theme.REGION_COLOURS
 FONT = theme.FONT
+LOG_SNR_RANGE = [-12, 12]  # the log-SNR panel's axis
 
 
 # ------------------------------------------------------------------------------------ data (cached)
@@ -67,6 +68,11 @@ def film(name: str, index: int, T: int, seed: int, columns: int = 9) -> tuple[np
 # ------------------------------------------------------------------------------------ figures
 
 
+def percent(share: float) -> str:
+    """A share as a whole percentage, as the session's language writes it: 33% in English, 33 % in French."""
+    return tr("schedules.percent", p=f"{100 * share:.0f}")
+
+
 def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float) -> go.Figure:
     """``abar_t``, ``beta_t`` (log scale) and log-SNR of the three schedules; a line at ``t``, markers at ``abar_t``."""
     T = len(c["cosine"]["betas"])
@@ -98,12 +104,15 @@ def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float)
               dict(band, xref="x3 domain", yref="y3", y0=-30, y1=lsnr_thr)]
     shapes += [dict(type="line", xref=f"x{k}", yref=f"y{k} domain", x0=t, x1=t, y0=0, y1=1,
                     line=dict(color="black", width=2, dash="dash")) for k in ("", "2", "3")]
-    fig.add_annotation(x=T * 0.02, y=lsnr_thr, text=tr("schedules.curves.band", threshold=f"{lsnr_thr:.1f}"), showarrow=False,
-                       xanchor="left", yanchor="top", font=theme.font("small"), row=1, col=3)
+    # the band's label in its bottom-left corner, where no curve goes (they all end at the right), on a pale ground
+    # that the dashed line at a small t passes under
+    fig.add_annotation(x=T * 0.02, y=LOG_SNR_RANGE[0], text=tr("schedules.curves.band", threshold=f"{lsnr_thr:.1f}"),
+                       showarrow=False, xanchor="left", yanchor="bottom", yshift=4, bgcolor="rgba(255,255,255,0.8)",
+                       font=theme.font("small"), row=1, col=3)
     fig.update_xaxes(title_text=tr("schedules.step_axis"), range=[0, T])
     fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)
     fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
-    fig.update_yaxes(range=[-12, 12], row=1, col=3)
+    fig.update_yaxes(range=LOG_SNR_RANGE, row=1, col=3)
     fig.update_layout(shapes=shapes, height=430, font=FONT, margin=dict(l=10, r=10, t=70, b=10), hovermode="closest",
                       legend=dict(orientation="h", x=0.5, xanchor="center", y=1.2, yanchor="bottom", font=theme.font("emphasis")))
     return fig
@@ -118,7 +127,7 @@ def budget_figure(budget: list[StepBudget], threshold: float) -> go.Figure:
         fig.add_trace(go.Bar(
             y=[tr(f"schedule.{b.name}") for b in budget], x=counts, orientation="h", name=tr(f"schedules.region.{attr}"),
             marker=dict(color=REGION_COLOURS[attr], line=dict(color="white", width=1)),
-            text=[f"{n} ({n / T:.0%})" if n / T >= 0.09 else "" for n in counts], textposition="inside", textangle=0,
+            text=[f"{n} ({percent(n / T)})" if n / T >= 0.09 else "" for n in counts], textposition="inside", textangle=0,
             insidetextanchor="middle", textfont=theme.font("body", color="black"),
             hovertemplate=tr(f"schedules.budget.hover.{attr}") + "<extra></extra>",
         ))

@@ -38,6 +38,8 @@ from ui.mosaic import PAD, mosaic, png_uri
 from ui.state import mnist_split
 
 FONT = theme.FONT
+LEGEND_UNDER = dict(orientation="h", x=0.5, xanchor="center", yref="container", y=0, yanchor="bottom", font=theme.font("label"))
+"""A legend at the foot of the figure (Plotly makes room for it): under the axis titles, however many rows it takes."""
 CANDIDATES = DEFAULTS["k"]
 STRIP_STEPS = DEFAULTS["steps"]  # Euler steps of every film-strip sample (as measured offline)
 GRID_SAMPLES = DEFAULTS["grid_n"]
@@ -182,6 +184,18 @@ def evolution_rows(shas: tuple[str, ...]) -> list[dict]:
     return stages
 
 
+def spaced(steps: list[int], decades: float = 0.35) -> list[int]:
+    """The steps to label on a log axis, so that their labels ("1 000", "2 000", "4 500") never run into each other:
+    each at least ``decades`` from the one before; the last one too, in place of a neighbour too close to it."""
+    kept = steps[:1]
+    for s in steps[1:]:
+        if np.log10(s / kept[-1]) >= decades:
+            kept.append(s)
+        elif s == steps[-1] and len(kept) > 1:
+            kept[-1] = s
+    return kept
+
+
 def evolution_figure(rows: list[dict]) -> go.Figure:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14, subplot_titles=(tr("spotting.confident") + " ↑", tr("spotting.frechet") + " ↓"))
     x = [r["step"] for r in rows]
@@ -191,7 +205,8 @@ def evolution_figure(rows: list[dict]) -> go.Figure:
     fig.add_scatter(x=x, y=[r["frechet_ratio"] for r in rows], mode="lines+markers", line=style, row=1, col=2,
                     showlegend=False)
     fig.add_hline(y=1.0, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=2)
-    fig.update_xaxes(type="log", tickvals=x, ticktext=[number(v) for v in x], title_text=tr("spotting.training_steps"),
+    ticks = spaced(x)
+    fig.update_xaxes(type="log", tickvals=ticks, ticktext=[number(v) for v in ticks], title_text=tr("spotting.training_steps"),
                      tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
     fig.update_yaxes(title_text=tr("spotting.share_of_samples"), range=[0, 101], row=1, col=1)
     fig.update_yaxes(type="log", title_text=tr("spotting.ratio_to_floor"), tickvals=[1, 2, 5, 10, 20], row=1, col=2)
@@ -270,7 +285,7 @@ def guidance_grid_figure(cells: np.ndarray) -> go.Figure:
         fig.add_annotation(x=-3, y=r * (h + PAD) + h / 2, text=text, showarrow=False, xanchor="right",
                            font=theme.font("label"))
     H, W = m.shape[:2]
-    fig.update_xaxes(visible=False, range=[-52, W + 1])
+    fig.update_xaxes(visible=False, range=[-72, W + 1])  # room for the row labels ("(sans étiquette)" in French)
     fig.update_yaxes(visible=False, range=[H + 1, -1])
     fig.update_layout(height=290, margin=dict(l=0, r=0, t=0, b=0), font=FONT, dragmode=False, plot_bgcolor="white")
     return fig
@@ -383,8 +398,7 @@ def spectra_figure(curves: dict[str, dict], title: str) -> go.Figure:
     fig.update_yaxes(title_text=tr("spotting.spectra.ratio"), showgrid=True, gridcolor="#eee", tickfont=theme.font("label"),
                      row=1, col=2)
     fig.update_annotations(font=theme.font("emphasis"))
-    fig.update_layout(height=460, font=FONT, margin=dict(l=70, r=10, t=40, b=40), plot_bgcolor="white",
-                      legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.2, font=theme.font("label")))
+    fig.update_layout(height=520, font=FONT, margin=dict(l=70, r=10, t=40, b=40), plot_bgcolor="white", legend=LEGEND_UNDER)
     return fig
 
 
@@ -481,7 +495,8 @@ def detector_verdicts(data: str, shas: tuple[str, ...], _judge, detector_sha: st
 
 
 def detection_figure(d: dict) -> go.Figure:
-    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.3, column_widths=[0.5, 0.5],
+    # the right panel's labels (the perturbations) sit in the gap between the panels: it is wide enough for them
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.36, column_widths=[0.55, 0.45],
                         subplot_titles=(tr("spotting.detection.sources"), tr("spotting.detection.perturbations")))
     sources = d["sources"]
     names = [source_label(s["source"]).replace(" (", "<br>(") for s in sources]
@@ -500,8 +515,8 @@ def detection_figure(d: dict) -> go.Figure:
     fig.update_xaxes(range=[0, 110], row=1, col=2)
     fig.update_yaxes(autorange="reversed", tickfont=theme.font("small"))
     fig.update_annotations(font=theme.font("emphasis"))
-    fig.update_layout(height=460, font=FONT, margin=dict(l=10, r=20, t=40, b=50), plot_bgcolor="white", barmode="group",
-                      bargap=0.25, legend=dict(orientation="h", x=1, xanchor="right", y=-0.14, font=theme.font("label")))
+    fig.update_layout(height=480, font=FONT, margin=dict(l=10, r=30, t=40, b=50), plot_bgcolor="white", barmode="group",
+                      bargap=0.25, legend=LEGEND_UNDER | dict(x=1, xanchor="right"))
     return fig
 
 

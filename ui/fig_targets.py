@@ -29,6 +29,8 @@ NOISE_RANGE = 3.0  # noise and velocity images: -3 black, +3 white
 DEFAULT_VIEW = {"digit": 3, "t": 990, "seed": 0, "label": "any", "sample_seed": 0}
 TOY_TARGETS = ("x", "eps", "v")  # the paper's order
 FONT = theme.FONT
+LEGEND_UNDER = dict(orientation="h", x=0.5, xanchor="center", yref="container", y=0, yanchor="bottom", font=theme.font("label"))
+"""A legend at the foot of the figure (Plotly makes room for it): under the axis title, however many rows it takes."""
 
 
 def target_name(kind: str) -> str:
@@ -97,10 +99,10 @@ def outputs_figure(cells: np.ndarray, rmse: dict[str, float], t: int, abar: floa
     left, top = 60, 10
     fig.update_xaxes(visible=False, range=[-left, W + 1], constrain="domain")
     fig.update_yaxes(visible=False, range=[H + 1, -top], scaleanchor="x", scaleratio=1)
-    width = 560
-    fig.update_layout(shapes=shapes, font=FONT, dragmode=False, margin=dict(l=0, r=0, t=50, b=0),
-                      height=int(50 + width * (H + top + 2) / (W + left + 1)),
-                      title=dict(text=tr("targets.outputs.title", t=t, values=f"ā<sub>t</sub> = {abar:.4g}, √ā<sub>t</sub> = "
+    width, head = 560, 80  # the title on two lines: it fits a narrow chart
+    fig.update_layout(shapes=shapes, font=FONT, dragmode=False, margin=dict(l=0, r=0, t=head, b=0),
+                      height=int(head + width * (H + top + 2) / (W + left + 1)),
+                      title=dict(text=tr("targets.outputs.title", t=t, values=f"ā<sub>t</sub> = {abar:.4g}<br>√ā<sub>t</sub> = "
                                          f"{abar ** 0.5:.3g}, √(1 − ā<sub>t</sub>) = {(1 - abar) ** 0.5:.3g}"),
                                  font=theme.font("heading"), x=0.5))  # centred: xanchor "auto"
     return fig
@@ -137,7 +139,7 @@ def quality_figure(quality: dict[str, dict]) -> go.Figure:
     fig.update_yaxes(type="log", title_text=tr("targets.quality.ratio"), tickvals=[1, 2, 5, 10, 20], row=1, col=2)
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=380, font=FONT, margin=dict(l=60, r=20, t=50, b=50), plot_bgcolor="white",
-                      legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.28, font=theme.font("label")))
+                      legend=LEGEND_UNDER)
     fig.update_xaxes(showgrid=True, gridcolor="#eee")
     fig.update_yaxes(showgrid=True, gridcolor="#eee")
     return fig
@@ -166,7 +168,7 @@ def oneshot_figure(curves: dict[str, dict], baseline: float) -> go.Figure:
                      tickvals=[0.001, 0.01, 0.1, 1, 10, 100, 1000], ticktext=["0.001", "0.01", "0.1", "1", "10", "100", "1000"])
     fig.update_layout(height=380, font=FONT, margin=dict(l=70, r=20, t=50, b=50), plot_bgcolor="white",
                       title=dict(text=tr("targets.oneshot.title"), font=theme.font("emphasis"), x=0.5),
-                      legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.28, font=theme.font("label")))
+                      legend=LEGEND_UNDER)
     return fig
 
 
@@ -216,7 +218,7 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
         fig.add_annotation(text=f"<b>{toy_name(p)}</b>", xref="paper", yref=f"y{'' if axis == 1 else axis} domain",
                            x=-0.01, y=0.5, xanchor="right", showarrow=False, font=theme.font("body"), textangle=-90)
     fig.update_annotations(font_size=theme.size("label"), selector=dict(textangle=None))
-    fig.update_layout(height=height, margin=dict(l=40, r=10, t=30, b=10), font=FONT, plot_bgcolor="white")
+    fig.update_layout(height=height, margin=dict(l=40, r=10, t=50, b=10), font=FONT, plot_bgcolor="white")  # titles: two lines
     return fig
 
 

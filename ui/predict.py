@@ -39,9 +39,8 @@ def questions(lang: str = "en") -> dict[str, Question]:
     """Every question, by key, in ``lang``."""
     with open(paths.lesson("questions", lang).with_suffix(".toml"), "rb") as f:
         table = tomllib.load(f)
-    text = {name: typeset(value, lang) for q in table.values() for name, value in q.items() if isinstance(value, str)}
     return {key: Question(key=key, options=tuple(typeset(o, lang) for o in q.pop("options")),
-                          **{name: text.get(name, value) if isinstance(value, str) else value for name, value in q.items()})
+                          **{name: typeset(value, lang) if isinstance(value, str) else value for name, value in q.items()})
             for key, q in table.items()}
 
 

@@ -56,7 +56,7 @@ st.title(f"2. {tr('part.2')}")
 lesson(LESSON)
 
 # --- the controls shared by both views
-c1, c2, c3, c4, c5 = st.columns([1.1, 2.2, 1.6, 2.6, 0.9], gap="medium")
+c1, c2, c3, c4, c5 = st.columns([1.4, 2.2, 1.6, 2.2, 1.2], gap="medium")  # room for "CIFAR-10" and the French labels
 c1.selectbox(tr("common.dataset"), list(DATASETS), format_func=DATASETS.get, key="fn_dataset", bind=URL)
 c2.radio(tr("forward.schedule"), SCHEDULE_ORDER, horizontal=True, key="fn_schedule", bind=URL,
          format_func={s: tr(f"schedule.{s}") for s in SCHEDULE_ORDER}.get)

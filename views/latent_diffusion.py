@@ -123,7 +123,13 @@ with right:
         st.caption(tr("latent.codes.caption", ae_std=f"{c['std']['ae']:.2f}", vae_std=f"{c['std']['vae']:.2f}",
                       ae_far=f"{100 * c['far']['ae']:.0f}", vae_far=f"{100 * c['far']['vae']:.0f}"))
 
+
 # ------------------------------------------------------------------ 4. cost and quality
+def unbroken(name: str) -> str:
+    """A model's name for a table header: non-breaking hyphens, so that a narrow column never splits it."""
+    return name.replace("-", "\u2011")
+
+
 st.subheader(tr("latent.cost.subheader"))
 left, right = st.columns([2, 3], gap="large")
 with left:
@@ -145,10 +151,10 @@ with right:
         st.markdown(markdown_table({
             "": [tr("latent.cost.numbers"), tr("latent.cost.params"), tr("latent.cost.decoder"), tr("latent.cost.step"),
                  tr("latent.cost.run", steps=COST_STEPS), tr("latent.cost.confident"), tr("latent.cost.frechet")],
-            tr("latent.cost.pixels", model=PIXEL_MODEL): [
+            tr("latent.cost.pixels", model=unbroken(PIXEL_MODEL)): [
                 number(pix.numbers), number(pix.params), tr("latent.cost.none"), f"{1000 * pix.seconds_per_step:.0f}",
                 f"{pix.seconds:.2f}", judged(PIXEL_MODEL, "confident_share", ".1f"), judged(PIXEL_MODEL, "frechet_ratio", ".2f")],
-            tr("latent.cost.latent", model=LATENT_MODEL): [
+            tr("latent.cost.latent", model=unbroken(LATENT_MODEL)): [
                 number(lat.numbers), number(lat.params), number(lat.decoder_params), f"{1000 * lat.seconds_per_step:.0f}",
                 f"{lat.seconds:.2f}", judged(LATENT_MODEL, "confident_share", ".1f"), judged(LATENT_MODEL, "frechet_ratio", ".2f")],
         }))

@@ -56,7 +56,8 @@ with right:
     for col, s in zip(st.columns(3), fig.ORDER):
         ab = float(c[s]["alpha_bars"][t])
         col.image(to_pil(images[s], scale=8), width="stretch")
-        col.markdown(f"**:{fig.MARKDOWN_COLOURS[s]}[{tr(f'schedule.{s}')}]**: $\\bar a_{{{t}}} = {ab:.4f}$")
+        col.markdown(tr("schedules.abar", colour=fig.MARKDOWN_COLOURS[s], name=tr(f"schedule.{s}"),
+                        abar=f"$\\bar a_{{{t}}} = {ab:.4f}$"))
     st.divider()
     ask("sc_budget")
     budget = fig.budgets(T, threshold)
@@ -66,8 +67,8 @@ with right:
                      format_func=options.get)
     lin = next(b for b in budget if b.name == "linear")
     cos = next(b for b in budget if b.name == "cosine")
-    st.markdown(tr("schedules.budget.text", T=f"$T = {T}$", linear=lin.noise, linear_share=f"{lin.noise_fraction:.0%}",
-                  cosine=cos.noise, cosine_share=f"{cos.noise_fraction:.0%}"))
+    st.markdown(tr("schedules.budget.text", T=f"$T = {T}$", linear=lin.noise, linear_share=fig.percent(lin.noise_fraction),
+                  cosine=cos.noise, cosine_share=fig.percent(cos.noise_fraction)))
 
 # --- the film
 st.subheader(tr("schedules.film"))
