@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import websockets
@@ -34,7 +35,8 @@ def test_a_simulated_student_opens_pages_moves_controls_and_trains(server, monke
             train = next(b for b in student.tree.main.get("button") if b.key == "train_start")
             await student._train(train, classroom.TRAIN["train_start"])
 
-    asyncio.run(visit())
+    with ThreadPoolExecutor(1) as pool:  # a thread of its own: Playwright's fixtures keep an event loop in this one
+        pool.submit(asyncio.run, visit()).result()
     assert not report.errors, report.errors
     assert report.granted == 1 and report.refused == 0
     assert len(report.times["move a control"]) == 1 and report.times["live view (fragment)"]
