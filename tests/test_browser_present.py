@@ -29,6 +29,10 @@ def test_presenter_mode_and_the_keyboard(server, browser):
     title = float(chart.locator(".gtitle").evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
     assert title >= 1.25 * theme.size("title")  # the figure's type, scaled
     assert chart.evaluate("e => e.querySelector('.main-svg').getBoundingClientRect().right <= e.parentElement.getBoundingClientRect().right + 1")
+    # the secondary controls are folded away: the page has a GIF, a PNG and a code section, none on screen
+    assert page.locator("[data-testid='stDownloadButton']").count() >= 2
+    assert page.locator("[data-testid='stDownloadButton']:visible").count() == 0
+    assert page.locator("[data-testid='stExpander']:has([data-testid='stCode']):visible").count() == 0
 
     chart.scroll_into_view_if_needed()
     page.mouse.click(5, 400)  # focus the page, not a widget

@@ -71,7 +71,8 @@ def keyboard() -> None:
 
 
 def css() -> str:
-    """The presenter style sheet, from the sizes of :data:`ui.theme.PRESENTER` (figures: :func:`chart`)."""
+    """The presenter style sheet, from the sizes of :data:`ui.theme.PRESENTER` (figures: :func:`chart`); the
+    secondary controls a lecture does not need on screen (downloads, the code sections) are folded away."""
     p = theme.PRESENTER
     return f"""
 [data-testid="stHeader"] {{ display: none; }}
@@ -83,6 +84,8 @@ def css() -> str:
 [data-testid="stMain"] h1 {{ font-size: {p['h1']}rem; }}
 [data-testid="stMain"] h2 {{ font-size: {p['h2']}rem; }}
 [data-testid="stMain"] h3 {{ font-size: {p['h3']}rem; }}
+[data-testid="stMain"] [data-testid="stDownloadButton"],
+[data-testid="stMain"] [data-testid="stExpander"]:has([data-testid="stCode"]) {{ display: none; }}
 """
 
 
