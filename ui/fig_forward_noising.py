@@ -129,7 +129,7 @@ def circles() -> str:
 
 def class_name(name: str) -> str:
     """A class for the legend: a CIFAR-10 class in the session's language, an MNIST digit as it is."""
-    return tr(f"forward.class.{name}") if name in CIFAR10_CLASSES else str(name)
+    return tr(f"cifar.{name}") if name in CIFAR10_CLASSES else str(name)
 
 
 def to_display(x: np.ndarray, scale: int = 8):

@@ -227,7 +227,7 @@ def evolution_chart(shas: tuple[str, ...], mtime: float, lang: str) -> go.Figure
 
 def class_histogram_figure(real: list[float], models: dict[str, list[float]], data: str = "mnist") -> go.Figure:
     fig = go.Figure()
-    digits = list(MNIST_CLASSES) if data == "mnist" else [tr(f"spotting.class.{c}") for c in CIFAR10_CLASSES]
+    digits = list(MNIST_CLASSES) if data == "mnist" else [tr(f"cifar.{c}") for c in CIFAR10_CLASSES]
     fig.add_bar(x=digits, y=[100 * v for v in real], name=tr(f"spotting.classes.real.{data}"), marker_color="#bdbdbd")
     for (name, hist), colour in zip(models.items(), SOURCE_COLOURS):
         fig.add_bar(x=digits, y=[100 * v for v in hist], name=name, marker_color=colour)

@@ -54,7 +54,7 @@ lang = language()
 SOURCE_NAMES = {name: tr(f"flow.source.{name}") for name in SOURCES}
 TARGET_NAMES = {name: tr(f"flow.data.{name}") for name in TOY_DATASETS}
 SOLVER_NAMES = {name: solver_name(name) for name in SOLVERS}
-CLASS_NAMES = [tr(f"flow.cifar.{name}") for name in CIFAR10_CLASSES]
+CLASS_NAMES = [tr(f"cifar.{name}") for name in CIFAR10_CLASSES]
 DIGITS = {"any": tr("flow.mnist.any")} | {d: str(d) for d in range(10)}
 
 

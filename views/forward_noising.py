@@ -108,7 +108,7 @@ left, mid, right = st.columns([0.95, 0.85, 1.75], gap="medium")
 with left:
     lesson(LESSON, "two-pixels")
     sources = {"images": tr("forward.points.images", dataset=DATASETS[name]),
-               **{s: tr("forward.points.toy", toy=tr(f"forward.toy.{s}")) for s in fig.TOY_SOURCES}}
+               **{s: tr("forward.points.toy", toy=tr(f"toy.{s}")) for s in fig.TOY_SOURCES}}
     source = st.selectbox(tr("forward.points"), list(sources), key="fn_source", bind=URL, format_func=sources.get)
     n = st.select_slider(tr("forward.n"), (100, 200, 500, 1000), value=500, key="fn_n", bind=URL)
 with mid:

@@ -123,7 +123,7 @@ with right:
     with st.spinner(tr("targets.toy.spinner")):  # shown only if the grid is not ready yet
         grid = toy_grid_chart(language())
     chart(grid, width="stretch", key="pt_toy_grid")
-    st.caption(tr("targets.toy.caption", data=tr(f"targets.data.{base.dataset}"), floor=f"{toy_floor(base.dataset):.2f}",
+    st.caption(tr("targets.toy.caption", data=tr(f"toy.{base.dataset}"), floor=f"{toy_floor(base.dataset):.2f}",
                   layers=base.depth + 1, hidden=base.hidden, steps=number(base.steps)))
     show_code(velocity_from, flow_objective, label=tr("targets.toy.code"))
 

@@ -155,7 +155,7 @@ st.subheader(tr("reverse.toy"))
 left, right = st.columns([2, 3], gap="large")
 with left:
     c1, c2 = st.columns(2)
-    toys = {toy: tr(f"reverse.toy.{toy}") for toy in TOY_DATASETS[1:]}
+    toys = {toy: tr(f"toy.{toy}") for toy in TOY_DATASETS[1:]}
     c1.selectbox(tr("reverse.toy.data"), list(toys), index=list(toys).index("moons"), key="rev_toy_dataset", bind=URL,
                  format_func=toys.get)
     c2.number_input(tr("common.seed"), 0, 9999, 0, key="rev_toy_seed", bind=URL)

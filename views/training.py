@@ -47,7 +47,7 @@ def mnist_loss_by_t(sha256: str, _ckpt) -> dict:
 
 def toy_name(dataset: str) -> str:
     """A toy data set's name, as the student reads it."""
-    return tr(f"training.toy.{dataset}")
+    return tr(f"toy.{dataset}")
 
 
 def _run(cfg: ToyConfig, live: dict):
