@@ -1,7 +1,7 @@
 """Train a named recipe from the command line.
 
     python -m core.train RECIPE [--steps N] [--resume] [--device cpu|cuda] [--threads K] [--data-root DIR]
-                                [--snapshots 100,250,1000]
+                                [--snapshots 100,250,1000] [--batch-size B] [--minutes M]
 
 Wraps the one loop (:func:`core.training.loop.train`) with a progress bar, periodic resume state
 (``runs/RECIPE/resume.safetensors``, every ``--every`` steps) and, at the end, writes the EMA
@@ -9,12 +9,16 @@ weights to the checkpoint folder (:func:`core.paths.checkpoints`) as ``RECIPE.sa
 with its JSON sidecar. ``--snapshots`` also keeps the EMA weights at the given steps, in half
 precision, as ``runs/RECIPE/snapshots/RECIPE-stepN`` (the film strip of how a generator improves
 while it trains; see :mod:`core.forensics.evolution`). An existing checkpoint is never replaced unless ``--overwrite`` says so.
+``--minutes M`` fits the run to a time budget (a GPU lent for a few minutes): the first steps of the
+warm-up, whose learning rate does not depend on the total, are timed, and the total becomes the
+number of steps that fits (at most ``--steps``); the checkpoint records it, so ``--steps`` reproduces the run.
 The manifest is refreshed by ``python -m core.evaluate``.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import platform
 import sys
@@ -47,6 +51,17 @@ def _positive(text: str) -> int:
     return value
 
 
+PROBE_STEPS = 100
+"""``--minutes``: how many warm-up steps are timed before the total is chosen."""
+
+
+def _minutes(text: str) -> float:
+    value = float(text)
+    if not 0 < value < 10_000:
+        raise argparse.ArgumentTypeError(f"must be a positive number of minutes, got {text}")
+    return value
+
+
 def _steps_list(text: str) -> tuple[int, ...]:
     try:
         steps = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
@@ -71,12 +86,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--snapshots", type=_steps_list, default=(),
                         help="also keep the EMA weights at these steps (comma-separated), in runs/RECIPE/snapshots")
     parser.add_argument("--overwrite", action="store_true", help="replace an existing checkpoint of the same name")
+    parser.add_argument("--batch-size", type=_positive, help="mini-batch size (default: the recipe's); recorded in the checkpoint")
+    parser.add_argument("--minutes", type=_minutes,
+                        help="fit the number of steps (at most --steps) to this many minutes of training, timed on the first steps")
     args = parser.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         parser.error("--device cuda: no CUDA GPU is available here")
     if args.data_root:
         os.environ[paths.DATA_ENV] = args.data_root
     recipe = RECIPES[args.recipe]
+    if args.batch_size:
+        recipe = dataclasses.replace(recipe, batch_size=args.batch_size)
+    if args.minutes and recipe.warmup < 2:
+        parser.error(f"--minutes times the warm-up steps, and {recipe.name} has {recipe.warmup}")
     steps = args.steps or recipe.steps
     out = (args.out or paths.checkpoints()) / recipe.name
     if out.with_suffix(".safetensors").exists() and not args.overwrite:
@@ -85,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     from tqdm import tqdm
 
     torch.set_num_threads(args.threads)
+    if args.device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = True
     torch.manual_seed(recipe.seed)  # this process is the run's own: makes dropout (the CIFAR-10 classifier) repeatable
     generator = torch.Generator().manual_seed(recipe.seed)
     try:
@@ -117,12 +141,19 @@ def main(argv: list[str] | None = None) -> int:
         if info.step % args.every == 0:
             save_resume(resume, state, generator, recipe.name, wall_before + time.time() - start)
 
-    train(state, make_loss(recipe, num_classes(model)), batches, opt, generator=generator, on_step=on_step)
+    loss_fn = make_loss(recipe, num_classes(model))
+    if args.minutes and state.step < min(PROBE_STEPS, recipe.warmup):
+        steps = _fit_steps(state, loss_fn, batches, recipe, generator, on_step, args.minutes * 60 - (time.time() - start), steps)
+        opt = recipe.optimisation(steps)
+        bar.total = steps
+        bar.refresh()
+    train(state, loss_fn, batches, opt, generator=generator, on_step=on_step)
     bar.close()
     wall = wall_before + time.time() - start
     save_resume(resume, state, generator, recipe.name, wall)
     images_per_second = state.step * recipe.batch_size / max(wall, 1e-9)
     device = torch.cuda.get_device_name() if args.device == "cuda" else f"{platform.processor() or platform.machine()} CPU, {args.threads} thread(s)"
+    recipe = dataclasses.replace(recipe, steps=state.step)  # what ran (--steps, --minutes)
     path = save_checkpoint(
         out, state.result, kind=recipe.net,
         extra={"recipe": recipe_record(recipe), "steps": state.step, "wall_seconds": round(wall, 1),
@@ -132,6 +163,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"saved {path} after {state.step} steps in {wall / 60:.1f} min ({images_per_second:.0f} images/s)")
     return 0
+
+
+def _fit_steps(state: TrainState, loss_fn, batches, recipe, generator: torch.Generator, on_step, seconds: float,
+               most: int) -> int:
+    """Run the first warm-up steps, timed, and return the total that fits ``seconds`` (between them and ``most``).
+
+    The warm-up's learning rate ``lr (k + 1) / warmup`` does not depend on the total, so these steps are
+    exactly those of a run started with the returned ``--steps``.
+    """
+    probe = min(PROBE_STEPS, recipe.warmup)
+    begin = time.time()
+    marks: dict[int, float] = {}
+
+    def timed(info: StepInfo) -> None:
+        marks[info.step] = time.time()  # step 1 includes the first call's set-up: the rate is timed after it
+        on_step(info)
+
+    train(state, loss_fn, batches, recipe.optimisation(probe), generator=generator, on_step=timed)
+    first = min(marks)
+    rate = (state.step - first) / max(1e-9, time.time() - marks[first]) if state.step > first else 1 / (time.time() - begin)
+    fitting = int(rate * (seconds - (time.time() - begin)))
+    return max(state.step + 1, min(most, fitting))
 
 
 if __name__ == "__main__":

@@ -1,42 +1,76 @@
 #!/usr/bin/env bash
-# Train every shipped recipe on a GPU in one go, then judge them; the checkpoints come back in OUT.
+# Train every shipped recipe on a GPU in one go; the checkpoints come back in OUT/checkpoints.
 #
-#   bash scripts/train_gpu.sh [OUT]            # OUT defaults to $OUT (the device tool's folder) or ./gpu-out
-#   DRY_RUN=1 bash scripts/train_gpu.sh        # print the commands only
+#   bash scripts/train_gpu.sh [OUT]        # OUT defaults to $OUT (the device tool's folder) or ./gpu-out
+#   DRY_RUN=1 bash scripts/train_gpu.sh    # print the commands only
 #
-# Nothing in the app depends on this script: every recipe also trains on a CPU (python -m core.train NAME).
-# Order matters: a latent model needs its VAE first. Copy OUT/checkpoints/* into assets/checkpoints to ship.
+# Three stages:
+#   1. the supporting models, one after the other: the judges, the auto-encoders, the VAEs (a latent model needs its VAE);
+#   2. the generators the pages show, all at once on the one GPU (a few processes keep it busier than one),
+#      each fitted to MINUTES of training (core.train --minutes: the warm-up is timed, the total chosen to fit);
+#   3. the detector, trained on samples of the new generators (Part 9).
+# SUPPORT=0 or DETECTOR=0 skips stage 1 or 3 (the shipped models of that stage are used instead).
+# Nothing in the app depends on this script: every recipe also trains on a CPU (python -m core.train NAME),
+# and core.train records in each checkpoint the number of steps it ran, so `--steps N` reproduces it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT_DIR="${1:-${OUT:-gpu-out}}"
 PY="${PYTHON:-.venv/bin/python}"
-RECIPES=(mnist-classifier mnist-classifier-b cifar10-classifier mnist-autoencoder mnist-autoencoder-2d mnist-vae-2d mnist-vae-spatial
-         cifar10-autoencoder mnist-ddpm-eps mnist-ddpm-x0 mnist-ddpm-v mnist-ddpm-v-uncond mnist-ddpm-eps-uncond
-         mnist-flow-random mnist-flow-ot mnist-latent-flow cifar10-flow-ot mnist-detector)
-# the detector is trained on samples of generators above; mnist-flow-random keeps its training snapshots (Part 9)
+MINUTES="${MINUTES:-30}"
+SUPPORT_RECIPES=(mnist-classifier mnist-classifier-b cifar10-classifier mnist-autoencoder mnist-autoencoder-2d mnist-vae-2d
+                 mnist-vae-spatial cifar10-autoencoder)
+# slowest to start first (CIFAR-10 decodes its JPEGs, the latent model encodes its data), so that every run times its
+# warm-up while all of them share the GPU
+GENERATORS=(cifar10-flow-ot mnist-latent-flow mnist-ddpm-eps-uncond mnist-ddpm-v-uncond mnist-flow-random mnist-flow-ot
+            mnist-ddpm-eps mnist-ddpm-x0 mnist-ddpm-v)
+ONLY="${ONLY:-}"  # a space-separated subset of GENERATORS (default: all)
+DEVICE="${DEVICE:-cuda}"  # DEVICE=cpu EXTRA="--batch-size 16" MINUTES=0.5: a quick rehearsal on a machine without a GPU
+read -r -a EXTRA <<<"${EXTRA:-}"
+export DIFFUSION_PLAYGROUND_CHECKPOINTS="$OUT_DIR/checkpoints"  # the judges and VAEs are read where the new models go
 
 run() {
   echo "+ $*"
   if [ -z "${DRY_RUN:-}" ]; then "$@"; fi
 }
 
-run mkdir -p "$OUT_DIR/checkpoints" "$OUT_DIR/runs" "$OUT_DIR/logs"
-for r in "${RECIPES[@]}"; do
-  # the judges and the VAEs are read from the same folder the new models go to
-  DIFFUSION_PLAYGROUND_CHECKPOINTS="$OUT_DIR/checkpoints" run "$PY" -m core.train "$r" --device cuda --threads 8 \
-    --resume --overwrite --out "$OUT_DIR/checkpoints" --runs "$OUT_DIR/runs" \
-    $( [ "$r" = mnist-flow-random ] && echo --snapshots 60,150,400,1000,2000 )
+train() {  # train NAME [extra core.train arguments]
+  local name="$1"; shift
+  run "$PY" -m core.train "$name" --device "$DEVICE" --threads 2 --every 1000 --resume --overwrite \
+    --out "$OUT_DIR/checkpoints" --runs "$OUT_DIR/runs" ${EXTRA[@]+"${EXTRA[@]}"} "$@"
+}
+
+run mkdir -p "$OUT_DIR/checkpoints" "$OUT_DIR/logs"
+run cp -rn assets/checkpoints/. "$OUT_DIR/checkpoints/"  # the shipped models, for the stages skipped
+if [ "${SUPPORT:-1}" != 0 ]; then
+  for r in "${SUPPORT_RECIPES[@]}"; do train "$r"; done
+fi
+
+pids=()
+for r in "${GENERATORS[@]}"; do
+  if [ -n "$ONLY" ] && [[ " $ONLY " != *" $r "* ]]; then continue; fi
+  extra=(--steps 1000000 --minutes "$MINUTES")
+  [ "$r" = mnist-flow-random ] && extra+=(--snapshots 60,150,400,1000,2000)  # Part 9's film strip
+  if [ -n "${DRY_RUN:-}" ]; then
+    train "$r" "${extra[@]}"
+  else
+    train "$r" "${extra[@]}" >"$OUT_DIR/logs/$r.log" 2>&1 &
+    pids+=($!)
+    [ "$r" = mnist-latent-flow ] && sleep 20  # let the slow starters load their data before the others time their warm-up
+  fi
 done
-run mkdir -p "$OUT_DIR/checkpoints/snapshots"
-run cp "$OUT_DIR"/runs/mnist-flow-random/snapshots/* "$OUT_DIR/checkpoints/snapshots/"
-export DIFFUSION_PLAYGROUND_CHECKPOINTS="$OUT_DIR/checkpoints"
-run "$PY" -m core.evaluate mnist-classifier mnist-classifier-b cifar10-classifier
-run "$PY" -m core.evaluate mnist-ddpm-eps mnist-ddpm-x0 mnist-ddpm-v --steps 1 2 5 10 20 50 --method ddim --conditional
-run "$PY" -m core.evaluate mnist-ddpm-eps mnist-ddpm-x0 mnist-ddpm-v --loss-curve
-run "$PY" -m core.evaluate mnist-ddpm-v-uncond --steps 10 20 50 --method ddim
-run "$PY" -m core.evaluate mnist-ddpm-eps-uncond --steps 20 50 --method ddpm
-run "$PY" -m core.evaluate mnist-flow-random mnist-flow-ot --steps 1 2 5 10 20 --method euler --conditional
-run "$PY" -m core.evaluate mnist-latent-flow --steps 5 10 20 --method euler --conditional
-run "$PY" -m core.evaluate cifar10-flow-ot --steps 20 --method euler --conditional --guidance 3
-run "$PY" -m core.forensics.measure --threads 8
-echo "done: checkpoints and manifest in $OUT_DIR/checkpoints"
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
+for r in "${GENERATORS[@]}"; do
+  [ -f "$OUT_DIR/logs/$r.log" ] && { echo "== $r"; tr '\r' '\n' <"$OUT_DIR/logs/$r.log" | grep -v '^\s*$' | tail -n 2; }
+done
+if [ -d "$OUT_DIR/runs/mnist-flow-random/snapshots" ]; then
+  run mkdir -p "$OUT_DIR/checkpoints/snapshots"
+  run cp "$OUT_DIR"/runs/mnist-flow-random/snapshots/* "$OUT_DIR/checkpoints/snapshots/"
+fi
+
+if [ "${DETECTOR:-1}" != 0 ]; then
+  train mnist-detector
+fi
+echo "done ($failed generator run(s) failed): checkpoints in $OUT_DIR/checkpoints; judge them with"
+echo "  DIFFUSION_PLAYGROUND_CHECKPOINTS=$OUT_DIR/checkpoints python -m core.evaluate NAME ... (see docs/MODELS.md)"
+exit "$failed"

@@ -249,7 +249,8 @@ class VAE(nn.Module):
         mu: Tensor, logvar: Tensor, generator: torch.Generator | None = None
     ) -> Tensor:
         """Draw ``z = mu + exp(logvar / 2) * eps`` with ``eps ~ N(0, I)``; shapes as ``mu``."""
-        eps = torch.randn(mu.shape, generator=generator, device=mu.device, dtype=mu.dtype)
+        where = generator.device if generator is not None else mu.device  # a run's generator may live on the CPU
+        eps = torch.randn(mu.shape, generator=generator, device=where, dtype=mu.dtype).to(mu.device)
         return mu + torch.exp(0.5 * logvar) * eps
 
     def decode(self, z: Tensor) -> Tensor:

@@ -57,8 +57,8 @@ def drop_labels(y: torch.Tensor | None, num_classes: int, p_uncond: float, g: to
     """
     if not num_classes or y is None:
         return None
-    drop = torch.rand(y.shape, generator=g) < p_uncond
-    return torch.where(drop, torch.full_like(y, num_classes), y).to(y.device)
+    drop = (torch.rand(y.shape, generator=g) < p_uncond).to(y.device)  # drawn where the generator lives
+    return torch.where(drop, torch.full_like(y, num_classes), y)
 
 
 def _call(model: nn.Module, x: torch.Tensor, t: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
