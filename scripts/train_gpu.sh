@@ -19,8 +19,8 @@ PY="${PYTHON:-.venv/bin/python}"
 MINUTES="${MINUTES:-30}"
 SUPPORT_RECIPES=(mnist-classifier mnist-classifier-b cifar10-classifier mnist-autoencoder mnist-autoencoder-2d mnist-vae-2d
                  mnist-vae-spatial cifar10-autoencoder)
-# slowest to start first (CIFAR-10 decodes its JPEGs, the latent model encodes its data), so that every run times its
-# warm-up while all of them share the GPU
+# all at once: each run times its warm-up while the others share the GPU (a run that times it alone, before the others
+# have loaded their data, overestimates its speed: on 2026-11-30 two such runs took 8 minutes of a 5.5-minute budget)
 GENERATORS=(cifar10-flow-ot mnist-latent-flow mnist-ddpm-eps-uncond mnist-ddpm-v-uncond mnist-flow-random mnist-flow-ot
             mnist-ddpm-eps mnist-ddpm-x0 mnist-ddpm-v)
 ONLY="${ONLY:-}"  # a space-separated subset of GENERATORS (default: all)
@@ -55,7 +55,6 @@ for r in "${GENERATORS[@]}"; do
   else
     train "$r" "${extra[@]}" >"$OUT_DIR/logs/$r.log" 2>&1 &
     pids+=($!)
-    [ "$r" = mnist-latent-flow ] && sleep 20  # let the slow starters load their data before the others time their warm-up
   fi
 done
 failed=0

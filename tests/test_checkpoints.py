@@ -312,3 +312,22 @@ def test_every_shipped_checkpoint_has_a_manifest_entry_that_describes_its_file()
         entry = manifest[w.relative_to(folder).with_suffix("").as_posix()]
         assert entry["sha256"] == read_sidecar(w)["sha256"] and entry["bytes"] == w.stat().st_size
         assert entry["recipe"] and entry["steps"]
+
+
+def test_the_manifest_drops_quality_measured_on_other_weights(tmp_path, monkeypatch):
+    import json
+
+    from core import paths
+    from core.evaluation.manifest import refresh_manifest
+    from core.io import save_checkpoint
+    from core.nets import build
+
+    monkeypatch.setenv(paths.CHECKPOINTS_ENV, str(tmp_path))
+    net = build("unet", {"base_channels": 8, "channel_mults": (1,), "attention": False}, generator=torch.Generator().manual_seed(0))
+    save_checkpoint(tmp_path / "m", net, kind="unet", extra={"recipe": {"name": "m"}, "steps": 1})
+    refresh_manifest({"m": {"ddim-20-uncond-w1": {"confident_share": 0.9}}})
+    assert refresh_manifest()["m"]["quality"]  # kept for the same weights
+    retrained = build("unet", {"base_channels": 8, "channel_mults": (1,), "attention": False}, generator=torch.Generator().manual_seed(1))
+    save_checkpoint(tmp_path / "m", retrained, kind="unet", extra={"recipe": {"name": "m"}, "steps": 2})
+    assert refresh_manifest()["m"]["quality"] == {}  # retrained: the old figures describe other weights
+    assert json.loads(paths.manifest().read_text())["m"]["steps"] == 2

@@ -47,7 +47,8 @@ def test_the_film_strip_frames_the_sample_the_judge_prefers(page):
                         steps=STRIP_STEPS)
         assert round((rect["y0"] + 1.5) / cell) == stage.best
     texts = [a["text"] for a in spec["layout"]["annotations"]]
-    assert texts[0] == "<b>60</b>" and "<b>4,500</b>" in texts
+    last = load(stage_names()[-1]).meta["steps"]  # the shipped model: the strip's last column
+    assert texts[0] == "<b>60</b>" and f"<b>{last:,}</b>" in texts
 
 
 def test_a_quiz_round_scores_every_answer_and_never_repeats_an_image():
@@ -135,9 +136,12 @@ def test_the_unconditional_models_favour_some_digits(page):
     spec = chart(page, "sp_classes")
     bars = [d for d in spec["data"] if d["type"] == "bar"]
     assert len(bars) == 5
-    for bar in bars[1:]:  # each model's histogram, in %: "some digits half again as often as others"
+    for bar in bars[1:]:  # each model's histogram, in %
         heights = arr(bar["y"])
-        assert max(heights) >= 1.5 * min(heights)
+        if bar["name"].startswith("mnist-ddpm-v-uncond"):  # trained without labels: "every digit between 8 and 12 %"
+            assert 8 <= min(heights) and max(heights) <= 12
+        else:  # the null label of a class-conditional model: "some digits half again as often as others"
+            assert max(heights) >= 1.5 * min(heights)
 
 
 def test_on_cifar10_the_flow_model_makes_cats_most_and_cars_least():

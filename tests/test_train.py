@@ -213,3 +213,28 @@ def test_sample_cli_refuses_bad_arguments_with_one_line(argv, tmp_path, capsys, 
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1].startswith("python -m core.sample: error:") and "Traceback" not in "\n".join(err)
     assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+@pytest.mark.parametrize("name", ["mnist-ddpm-eps", "mnist-flow-random", "mnist-vae-spatial", "mnist-ddpm-v-uncond"])
+def test_objectives_draw_from_the_runs_generator_and_compute_where_the_model_lives(name):
+    # a GPU run keeps its generator on the CPU and the model and data on the GPU; the "meta" device stands in for the GPU
+    # here: mixing a CPU tensor into a meta computation fails the same way (labels dropped on the CPU once did)
+    recipe = RECIPES[name]
+    model = build_model(recipe, (1, 28, 28)).to("meta")
+    x, y = torch.empty(8, 1, 28, 28, device="meta"), torch.zeros(8, dtype=torch.long, device="meta")
+    loss = make_loss(recipe, num_classes(model))(model, (x, y), torch.Generator().manual_seed(0))
+    assert loss.device.type == "meta" and loss.shape == ()
+
+
+def test_cli_fits_the_steps_to_a_time_budget_and_records_them(tmp_path):
+    ck, runs = tmp_path / "ck", tmp_path / "runs"
+    # a budget far too short: the timed warm-up steps (2 for tiny-test), then one more; a generous one: the cap
+    assert train_main(["tiny-test", "--minutes", "0.0001", "--steps", "500", "--batch-size", "8",
+                       "--out", str(ck), "--runs", str(runs)]) == 0
+    extra = json.loads((ck / "tiny-test.json").read_text())["extra"]
+    assert extra["steps"] == extra["recipe"]["steps"] == 3 and extra["recipe"]["batch_size"] == 8
+    assert train_main(["tiny-test", "--minutes", "60", "--steps", "5", "--overwrite", "--out", str(ck), "--runs",
+                       str(tmp_path / "runs2")]) == 0
+    assert json.loads((ck / "tiny-test.json").read_text())["extra"]["recipe"]["steps"] == 5
+    with pytest.raises(SystemExit):
+        train_main(["tiny-test", "--minutes", "-1"])

@@ -47,7 +47,7 @@ UNCONDITIONAL = {  # data set -> {model: its unconditional quality entry in the 
     "mnist": {
         "mnist-ddpm-eps": "ddpm-50-uncond-w1",
         "mnist-ddpm-x0": "ddpm-50-uncond-w1",
-        "mnist-flow-ot": "euler-20-uncond-w1",
+        "mnist-flow-ot": "euler-10-uncond-w1",  # the flow page's largest step count
         "mnist-ddpm-v-uncond": "ddim-20-uncond-w1",
     },
     "cifar10": {"cifar10-flow-ot": "euler-20-uncond-w1"},

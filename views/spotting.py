@@ -85,7 +85,7 @@ def evolution_section() -> None:
         with st.spinner(tr("spotting.spinner.strip")):
             figure = film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed), language())
         chart(figure, width="stretch", key="sp_strip")
-        st.caption(tr("spotting.strip.caption", model=f"`{EVOLUTION_MODEL}`", last=number(4500), k=CANDIDATES,
+        st.caption(tr("spotting.strip.caption", model=f"`{EVOLUTION_MODEL}`", last=number(int(final.meta["steps"])), k=CANDIDATES,
                       steps=STRIP_STEPS))
         show_code(best_of, label=tr("spotting.strip.code"))
 

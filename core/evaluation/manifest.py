@@ -25,7 +25,10 @@ def _count(weights: Path) -> int:
 
 
 def refresh_manifest(updates: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Rebuild the manifest from the checkpoints' sidecars, keeping (and adding) measured quality."""
+    """Rebuild the manifest from the checkpoints' sidecars, keeping (and adding) measured quality.
+
+    Quality measured on other weights (the sha256 changed: the model was retrained) is dropped, never carried over.
+    """
     folder, path = paths.checkpoints(), paths.manifest()
     old = json.loads(path.read_text()) if path.exists() else {}
     manifest: dict[str, Any] = {}
@@ -41,7 +44,7 @@ def refresh_manifest(updates: dict[str, dict[str, Any]] | None = None) -> dict[s
             "steps": extra.get("steps"), "wall_seconds": extra.get("wall_seconds"), "hardware": extra.get("hardware"),
             "images_per_second": extra.get("images_per_second"), "num_params": _count(folder / f"{name}.safetensors"),
             "sha256": meta.get("sha256"), "bytes": (folder / f"{name}.safetensors").stat().st_size,
-            "quality": old.get(name, {}).get("quality", {}),
+            "quality": old.get(name, {}).get("quality", {}) if old.get(name, {}).get("sha256") == meta.get("sha256") else {},
         }
         entry["quality"].update((updates or {}).get(name, {}))
         manifest[name] = entry

@@ -68,7 +68,8 @@ class Recipe:
                             ema_decay=self.ema_decay, grad_clip=self.grad_clip)
 
 
-GPU_BATCH = 512  # the generators trained on a GPU (scripts/train_gpu.sh): four times the CPU recipes' batch
+GPU_BATCH = 512  # the generators trained on a GPU (scripts/train_gpu.sh, --minutes): four times the CPU recipes' batch;
+# their steps are what a 5.5-minute budget gave on one H200 shared by six runs (about 10 hours each on one CPU thread)
 SMALL_UNET = {"base_channels": 16, "channel_mults": (1, 2, 4), "attention": True, "num_classes": 10}
 
 RECIPES: dict[str, Recipe] = {
@@ -96,22 +97,22 @@ RECIPES: dict[str, Recipe] = {
                SMALL_UNET, prediction="v", conditional=True, steps=4500),
         Recipe("mnist-ddpm-v-uncond", "Velocity-prediction diffusion, cosine schedule, unconditional (no label at all), "
                "trained longer: the model a page shows when it samples 'any digit'.", "mnist", "diffusion", "unet",
-               SMALL_UNET, prediction="v", conditional=False, steps=8000, batch_size=GPU_BATCH),
+               SMALL_UNET, prediction="v", conditional=False, steps=4628, batch_size=GPU_BATCH),
         Recipe("mnist-ddpm-eps-uncond", "Noise-prediction DDPM, cosine schedule, unconditional (no label at all), "
                "trained longer: the reverse page's model for 'any digit'.", "mnist", "diffusion", "unet",
-               SMALL_UNET, prediction="eps", conditional=False, steps=8000, batch_size=GPU_BATCH),
+               SMALL_UNET, prediction="eps", conditional=False, steps=5852, batch_size=GPU_BATCH),
         Recipe("mnist-flow-random", "Flow matching, random pairing, class-conditional.", "mnist", "flow", "unet",
-               SMALL_UNET, pairing="random", conditional=True, p_uncond=0.2, steps=4500, batch_size=GPU_BATCH),
+               SMALL_UNET, pairing="random", conditional=True, p_uncond=0.2, steps=5877, batch_size=GPU_BATCH),
         Recipe("mnist-flow-ot", "Flow matching, mini-batch OT pairing, class-conditional.", "mnist", "flow", "unet",
-               SMALL_UNET, pairing="ot", conditional=True, p_uncond=0.2, steps=4500, batch_size=GPU_BATCH),
+               SMALL_UNET, pairing="ot", conditional=True, p_uncond=0.2, steps=3095, batch_size=GPU_BATCH),
         Recipe("mnist-latent-flow", "Flow matching (OT pairing) in the 4x7x7 latent of mnist-vae-spatial.",
                "latent:mnist-vae-spatial", "flow", "unet",
                {"base_channels": 64, "channel_mults": (1,), "num_res_blocks": 2, "attention": True, "num_classes": 10},
-               pairing="ot", conditional=True, p_uncond=0.2, steps=5000, batch_size=GPU_BATCH),
+               pairing="ot", conditional=True, p_uncond=0.2, steps=5644, batch_size=GPU_BATCH),
         Recipe("cifar10-autoencoder", "Conv auto-encoder for CIFAR-10, 128-D code.", "cifar10", "autoencoder", "autoencoder",
                {"channels": (32, 64), "code_dim": 128}, steps=3000, ema_decay=0.995),
         Recipe("cifar10-flow-ot", "Flow matching (OT pairing) on CIFAR-10, class-conditional, a wider UNet (32-64-128).",
-               "cifar10", "flow", "unet", {**SMALL_UNET, "base_channels": 32}, pairing="ot", conditional=True, steps=4000,
+               "cifar10", "flow", "unet", {**SMALL_UNET, "base_channels": 32}, pairing="ot", conditional=True, steps=2910,
                batch_size=GPU_BATCH),
         Recipe("cifar10-classifier", "Small CNN that judges generated CIFAR-10 images.", "cifar10", "classifier",
                "classifier", {"channels": (32, 64, 128), "dropout": 0.3}, hflip=True, steps=1500, lr=2e-3, ema_decay=0.99),
