@@ -47,3 +47,13 @@ def test_a_link_turns_presenter_mode_on_and_it_follows_the_student():
     assert "present" not in at.query_params
     assert not any("font-size: 1.3rem" in h.proto.body for h in at.get("html"))
     assert large == round(chart(at, "sc_curves")["layout"]["font"]["size"] * theme.PRESENTER["figure"], 1)
+
+
+def test_in_presenter_mode_no_figure_is_taller_than_a_projector_screen_holds():
+    from ui.present import _presented
+
+    cap = theme.PRESENTER["figure_height"]
+    assert cap + 120 <= 720  # with the browser's own bars, one main figure per 1280x720 screen
+    tall, short = go.Figure(layout=dict(height=700)), go.Figure(layout=dict(height=300))
+    assert _presented(tall)["layout"]["height"] == cap and tall.layout.height == 700  # the cached figure untouched
+    assert _presented(short)["layout"]["height"] == 300 and "height" not in _presented(go.Figure())["layout"]

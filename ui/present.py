@@ -2,8 +2,8 @@
 
 A sidebar toggle (``?present=1`` in a link) turns it on for the session. Then every page gets:
 
-* larger text, widget labels and figures (the sizes are :data:`ui.theme.PRESENTER`): the text by
-  CSS, the figures by :func:`chart`, through which every page shows its Plotly figures (each font
+* larger text, widget labels and figures (the sizes are :data:`ui.theme.PRESENTER`), one main figure per
+  screen (no figure taller than a 720-pixel screen holds): the text by CSS, the figures by :func:`chart`, through which every page shows its Plotly figures (each font
   and margin of a figure scaled; CSS ``zoom`` would not do: Streamlit sizes a figure from its
   zoomed width on screen, and it overflows); the toolbar hidden, the sidebar collapsed when a link
   opens the app;
@@ -53,8 +53,16 @@ def chart(figure, *, key: str | None = None, config: dict | None = None, **kwarg
     chart. A caller's ``config`` may add to it, not take the mode bar away."""
     config = {**(config or {}), "displayModeBar": "hover", "displaylogo": False, "modeBarButtons": [["toImage"]],
               "toImageButtonOptions": {"format": "png", "scale": 2, "filename": (key or "figure").replace("_", "-")}}
-    st.plotly_chart(theme.scaled(figure, theme.PRESENTER["figure"]) if presenting() else figure, key=key,
-                    config=config, **kwargs)
+    st.plotly_chart(_presented(figure) if presenting() else figure, key=key, config=config, **kwargs)
+
+
+def _presented(figure) -> dict:
+    """A figure as presenter mode shows it: its type scaled, and no taller than a projector's screen holds."""
+    out = theme.scaled(figure, theme.PRESENTER["figure"])
+    layout = out["layout"]
+    if (layout.get("height") or 0) > theme.PRESENTER["figure_height"]:
+        layout["height"] = theme.PRESENTER["figure_height"]
+    return out
 
 
 def style() -> None:
