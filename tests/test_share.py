@@ -68,3 +68,22 @@ def test_the_safe_name_of_a_hostile_parameter():
     assert share._safe("<script>alert(1)</script>") == "?script?alert?1???script"
     assert share._safe("") == "?"
     assert share._safe("fm_t") == "fm_t"
+
+
+def test_after_switching_language_the_address_speaks_the_new_one():
+    # a student sets options in French, then switches to English: the link they copy must reopen the same view
+    from ui.i18n import KEY
+
+    fr = {"sc_threshold": "ā > 0.95 ou ā < 0.05"}
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.query_params["lang"] = "fr"
+    at.run()
+    at.switch_page("views/schedules.py")
+    at.query_params.update(fr)
+    at.run()
+    assert at.session_state["sc_threshold"] == 0.05 and not at.toast
+    at.radio(key=KEY).set_value("en").run()
+    assert at.query_params["sc_threshold"] == "ā > 0.95 or ā < 0.05" and at.query_params.get("lang") is None
+    copied = {k: at.query_params[k] for k in at.query_params}
+    reopened = _open("schedules", copied)
+    assert reopened.session_state["sc_threshold"] == 0.05 and not reopened.toast, [t.value for t in reopened.toast]

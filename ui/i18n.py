@@ -118,7 +118,10 @@ def language_switch() -> None:
     """The switch, in the sidebar (``app.py``); the address then carries the language from page to page
     (``lang=fr``, not the label a bound widget would write)."""
     start_language()
-    st.radio(tr("side.lang"), list(LANGUAGES), format_func=LANGUAGES.get, key=KEY, horizontal=True, help=tr("side.lang.help"))
+    from ui.share import relabel_link  # ui.share reads this module's tr
+
+    st.radio(tr("side.lang"), list(LANGUAGES), format_func=LANGUAGES.get, key=KEY, horizontal=True, help=tr("side.lang.help"),
+             on_change=relabel_link)
     if language() == DEFAULT:
         st.query_params.pop(KEY, None)
     else:

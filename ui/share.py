@@ -8,7 +8,8 @@ to the default is left out; a value the widget cannot take is dropped and the de
 :func:`check_link` runs around every page (``app.py``): it tells the student, in one short
 notice, which settings of the link were not applied, and removes unknown ones from the address.
 :func:`copy_link_button` copies the address of the current view (read in the browser when
-clicked, so it is never stale).
+clicked, so it is never stale). An option is written in the address as its label, in the language of the
+moment; :func:`relabel_link` writes the labels again when the student switches language.
 """
 
 from __future__ import annotations
@@ -56,6 +57,22 @@ def check_link(before: dict[str, str]) -> list[str]:
         more = f" and {len(ignored) - SHOWN} more" if len(ignored) > SHOWN else ""
         st.toast(tr("share.ignored", names=", ".join(f"`{n}`" for n in names) + more), icon=":material/link_off:")
     return ignored
+
+
+KEPT = ("lang", "present")
+"""Parameters that are no widget's value."""
+
+
+def relabel_link() -> None:
+    """After a change of language: write each bound widget's value into the address again, as its label in the
+    new language (Streamlit writes an option as its label, and rewrites it only when the value is set), so that
+    a link copied after the switch reopens the same view (the language switch's ``on_change``)."""
+    for key in link():
+        if key not in KEPT and key in st.session_state:
+            try:
+                st.session_state[key] = st.session_state[key]
+            except Exception:  # a widget whose state cannot be set (a button): nothing to relabel
+                pass
 
 
 def _same(text: str, value: object) -> bool:
