@@ -22,8 +22,8 @@ def test_defaults(at):
     assert at.title[0].value == "5. Reverse denoising"
     mnist, toy = specs(at)
     assert len(mnist["frames"]) == 50  # 50 DDPM steps, one frame each
-    assert mnist["layout"]["title"]["text"].startswith("Step 1 of 50:  t = 1000 → s = 980")
-    assert mnist["frames"][-1]["layout"]["title"]["text"].startswith("Step 50 of 50:  t = 20 → s = 0,  σ = 0.000")
+    assert mnist["layout"]["title"]["text"].startswith("Step 1 of 50: t = 1000 → 980")
+    assert mnist["frames"][-1]["layout"]["title"]["text"].startswith("Step 50 of 50: t = 20 → 0, σ = 0.000")
     slider = mnist["layout"]["sliders"][0]
     assert len(slider["steps"]) == 50 and slider["steps"][0]["label"] == "1000"
     assert [b["label"] for b in mnist["layout"]["updatemenus"][0]["buttons"]] == ["▶ Play", "❚❚ Pause"]

@@ -111,7 +111,7 @@ def own_toy_figure(model: ToyModel, seed: int):
 st.title(f"5. {tr('part.5')}")
 lesson("reverse")
 
-c1, c2, c3, c4, c5 = st.columns([1.2, 1, 1.6, 1.6, 1.2], gap="medium")
+c1, c2, c3, c4, c5 = st.columns([1.5, 1, 1.5, 1.5, 1.2], gap="medium")  # the first holds "n'importe lequel" at 1280 px
 digits = {v: tr("reverse.digit.any") if v == "any" else str(v) for v in LABELS}
 c1.selectbox(tr("reverse.digit"), LABELS, index=0, key="rev_label", bind=URL, format_func=digits.get)
 c2.number_input(tr("common.seed"), 0, 9999, 0, key="rev_seed", bind=URL)
