@@ -48,7 +48,7 @@ def test_digit_guidance_seed_steps_samples(at):
     assert not at.exception
     mnist = specs(at)[0]
     assert len(mnist["frames"]) == 20
-    assert mnist["frames"][1]["layout"]["title"]["text"].startswith("Step 2 of 20:  t = 950 → s = 900")
+    assert mnist["frames"][1]["layout"]["title"]["text"].startswith("Step 2 of 20: t = 950 → 900")
     heads = [a["text"] for a in mnist["layout"]["annotations"]]
     assert "sample 2" in heads and "sample 3" not in heads
     assert mnist["frames"][10]["data"][0]["source"] != first
