@@ -116,7 +116,7 @@ def test_mnist_part(at):
 
 def test_photos_follow_the_class_and_guidance(at):
     text = " ".join(m.value for m in at.markdown)
-    assert "**cifar10-flow-ot**" in text and "class *automobile*" in text  # the default: cars, guidance 3
+    assert "**cifar10-flow-ot**" in text and "class *automobile*" in text  # the default: cars, guidance 2
     before = [img.proto.imgs[0].url for img in at.get("image")][-4:]
     at.selectbox(key="fm_photo_class").set_value(7).run()
     at.slider(key="fm_photo_guidance").set_value(1.0).run()

@@ -38,7 +38,7 @@ MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
 STEP_COUNTS = (1, 2, 5, 10)  # Euler steps of the image models' sample rows
 PHOTO_MODEL = "cifar10-flow-ot"
 DEFAULT_VIEW = {"n_pairs": 64, "t": 0.5, "method": "euler", "ode_steps": 4, "seed": 0,  # the widgets' defaults
-                "photo_class": 1, "photo_guidance": 3.0}
+                "photo_class": 1, "photo_guidance": 2.0}  # w = 2: confident and varied (docs/MODELS.md)
 
 COLORS = theme.PAIRING_COLOURS
 SOURCE, TARGET = theme.SOURCE, theme.TARGET
