@@ -29,6 +29,9 @@ def test_presenter_mode_and_the_keyboard(server, browser):
     title = float(chart.locator(".gtitle").evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
     assert title >= 1.25 * theme.size("title")  # the figure's type, scaled
     assert chart.evaluate("e => e.querySelector('.main-svg').getBoundingClientRect().right <= e.parentElement.getBoundingClientRect().right + 1")
+    # its title whole on screen (Streamlit's theme anchors a title left: centred titles say xanchor="center")
+    assert chart.evaluate("e => { const t = e.querySelector('.gtitle').getBoundingClientRect(), "
+                          "f = e.querySelector('.main-svg').getBoundingClientRect(); return t.left >= f.left && t.right <= f.right; }")
     # one main figure per screen: the page's tallest figure (700 px) fits the projector's 720 with its title bar
     assert chart.evaluate("e => e.querySelector('.main-svg').getBoundingClientRect().height") <= theme.PRESENTER["figure_height"]
     # the secondary controls are folded away: the page has a GIF, a PNG and a code section, none on screen

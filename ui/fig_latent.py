@@ -63,7 +63,7 @@ def _image_figure(cells: np.ndarray, columns: list[str], rows: list[str], *, tit
     fig.update_yaxes(visible=False, range=[H + 1, -top], scaleanchor="x", scaleratio=1)
     fig.update_layout(font=FONT, dragmode=False, margin=dict(l=0, r=0, t=40 if title else 0, b=0),
                       height=int((40 if title else 0) + width * (H + top + 2) / (W + left + 1)),
-                      title=dict(text=title, font=theme.font("heading"), x=0.5) if title else None)  # centred: xanchor "auto"
+                      title=dict(text=title, font=theme.font("heading"), x=0.5, xanchor="center") if title else None)  # Streamlit's theme anchors titles left
     return fig
 
 

@@ -79,7 +79,7 @@ def reverse_steps_figure(panels: np.ndarray, ts: list[int], ss: list[int], sigma
     fig.update_yaxes(visible=False, range=[H - 0.5, -top], scaleanchor="x", scaleratio=1)
     width = 640  # about the chart's width in its column on a 1440 px screen: the height keeps the cells square
     fig.update_layout(
-        title=dict(text=titles[0], font=theme.font("title"), x=0.5, y=0.98), font=FONT,
+        title=dict(text=titles[0], font=theme.font("title"), x=0.5, xanchor="center", y=0.98), font=FONT,
         height=int(60 + 160 + width * (H + top) / (W + left)), margin=dict(l=0, r=0, t=60, b=160), dragmode=False,
         **_controls([str(k) for k in range(K)], [str(t) for t in ts], redraw=True, duration=180, prefix="t = "),
     )
@@ -114,7 +114,7 @@ def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int]
     fig.update_xaxes(range=[-BOX, BOX], title="x₁", constrain="domain")
     fig.update_yaxes(range=[-BOX, BOX], title="x₂", scaleanchor="x", scaleratio=1)
     fig.update_layout(
-        title=dict(text=title(0), font=theme.font("title"), x=0.5), font=FONT, height=700,
+        title=dict(text=title(0), font=theme.font("title"), x=0.5, xanchor="center"), font=FONT, height=700,
         margin=dict(l=60, r=20, t=60, b=210), legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=theme.font("medium")),
         **_controls(names, [str(t) for t in times], redraw=True, duration=150, prefix="t = ", top=88),  # under the x axis title
     )

@@ -167,7 +167,7 @@ def oneshot_figure(curves: dict[str, dict], baseline: float) -> go.Figure:
     fig.update_yaxes(type="log", title_text=tr("targets.oneshot.rmse"), showgrid=True, gridcolor="#eee",
                      tickvals=[0.001, 0.01, 0.1, 1, 10, 100, 1000], ticktext=["0.001", "0.01", "0.1", "1", "10", "100", "1000"])
     fig.update_layout(height=380, font=FONT, margin=dict(l=70, r=20, t=50, b=50), plot_bgcolor="white",
-                      title=dict(text=tr("targets.oneshot.title"), font=theme.font("emphasis"), x=0.5),
+                      title=dict(text=tr("targets.oneshot.title"), font=theme.font("emphasis"), x=0.5, xanchor="center"),
                       legend=LEGEND_UNDER)
     return fig
 
