@@ -96,3 +96,11 @@ def test_french_typography_keeps_signs_with_their_words_and_leaves_mathematics_a
     assert typeset("$a : b$ et `x ; y` puis %{y} : %{x}", "fr") == "$a : b$ et `x ; y` puis %{y}\u202f: %{x}"
     assert typeset(":material/code: texte :red[linéaire] ok", "fr") == ":material/code: texte :red[linéaire] ok"
     assert typeset("Right : as is ?", "en") == "Right : as is ?"
+
+
+def test_numbers_and_percentages_as_each_language_writes_them():
+    from ui.i18n import number, percent
+
+    assert (number(3000, "en"), number(3000, "fr")) == ("3,000", "3\u202f000")
+    assert (percent(0.456, "en"), percent(0.456, "fr")) == ("46%", "46\u00a0%")  # the sign never starts a French line
+    assert percent(1.0, "en") == "100%" and percent(0.0, "fr") == "0\u00a0%"

@@ -24,7 +24,7 @@ from core.diffusion.twopixel import (
 from core.export import cloud_frames, gif_bytes
 from core.images import grid
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import percent, tr
 from ui.state import dataset
 
 FONT = theme.FONT
@@ -124,7 +124,7 @@ def histogram_data(name: str, index: int, schedule: str, T: int, t: int, seed: i
 
 def circles() -> str:
     """What the 1, 2 and 3 sigma circles hold, for the caption: "1σ holds 39%, ..." ("39 %" in French)."""
-    return ", ".join(tr("forward.cloud.circle", r=r, share=tr("forward.percent", p=f"{100 * m:.0f}")) for r, m in MASSES.items())
+    return ", ".join(tr("forward.cloud.circle", r=r, share=percent(m)) for r, m in MASSES.items())
 
 
 def class_name(name: str) -> str:

@@ -14,7 +14,7 @@ from core.data import to_model_range
 from core.diffusion import StepBudget, make_schedule, q_sample, step_budget
 from core.images import grid
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import percent, tr
 from ui.state import dataset
 
 ORDER = ("constant", "linear", "cosine")
@@ -66,11 +66,6 @@ def film(name: str, index: int, T: int, seed: int, columns: int = 9) -> tuple[np
 
 
 # ------------------------------------------------------------------------------------ figures
-
-
-def percent(share: float) -> str:
-    """A share as a whole percentage, as the session's language writes it: 33% in English, 33 % in French."""
-    return tr("schedules.percent", p=f"{100 * share:.0f}")
 
 
 def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float) -> go.Figure:

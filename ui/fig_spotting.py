@@ -33,7 +33,7 @@ from core.forensics.quiz import QUIZ_SOURCES, QuizItem, load_pool, quiz_pool
 from core.forensics.shipped import DEFAULTS, grid_key, pool_path, stage_names, strip_key
 from core.io.arrays import load_arrays
 from ui import theme
-from ui.i18n import DEFAULT, MESSAGES, language, number, tr
+from ui.i18n import DEFAULT, MESSAGES, language, number, percent, tr
 from ui.mosaic import PAD, mosaic, png_uri
 from ui.state import mnist_split
 
@@ -62,11 +62,6 @@ SOURCE = re.compile(r"(?P<model>\S+) \((?P<method>\w+), (?P<steps>\d+) \w+, (?P<
 CUES = {"Real": "real", "Too": "smooth", "An": "inconsistent", "No": "no_object", "Soft": "soft", "Smooth": "dreamy",
         "Hard": "hard"}
 """The first word of each cue ``core.forensics.quiz`` writes (stored in the pools) -> its key here."""
-
-
-def percent(p: float) -> str:
-    """``p`` (a share) as a whole percentage (97% in English, 97 % in French)."""
-    return tr("spotting.percent", p=f"{100 * p:.0f}")
 
 
 def source_label(text: str, short: bool = False) -> str:

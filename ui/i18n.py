@@ -108,6 +108,15 @@ def number(n: int, lang: str | None = None) -> str:
     return f"{n:,}".replace(",", THOUSANDS[lang or language()])
 
 
+PERCENT = {"en": "%", "fr": "\u00a0%"}
+"""How each language writes the sign: 46% and 46 % (a no-break space, so that the sign never starts a line)."""
+
+
+def percent(share: float, lang: str | None = None) -> str:
+    """A share (0.46) as a whole percentage, as the session's language (or ``lang``) writes it: ``46%`` or ``46 %``."""
+    return f"{100 * share:.0f}{PERCENT[lang or language()]}"
+
+
 def start_language() -> None:
     """A link's ``?lang=fr`` sets the session's language when it opens (``app.py``, before the navigation)."""
     wanted = st.query_params.get(KEY)

@@ -6,7 +6,7 @@ from core.diffusion.schedules import constant_schedule, cosine_schedule, linear_
 from core.images import to_pil
 from ui import fig_schedules as fig
 from ui.code import show_code
-from ui.i18n import tr
+from ui.i18n import percent, tr
 from ui.lessons import lesson
 from ui.predict import ask
 from ui.present import chart
@@ -67,8 +67,8 @@ with right:
                      format_func=options.get)
     lin = next(b for b in budget if b.name == "linear")
     cos = next(b for b in budget if b.name == "cosine")
-    st.markdown(tr("schedules.budget.text", T=f"$T = {T}$", linear=lin.noise, linear_share=fig.percent(lin.noise_fraction),
-                  cosine=cos.noise, cosine_share=fig.percent(cos.noise_fraction)))
+    st.markdown(tr("schedules.budget.text", T=f"$T = {T}$", linear=lin.noise, linear_share=percent(lin.noise_fraction),
+                  cosine=cos.noise, cosine_share=percent(cos.noise_fraction)))
 
 # --- the film
 st.subheader(tr("schedules.film"))

@@ -34,7 +34,6 @@ from ui.fig_spotting import (
     guidance_chart,
     guidance_grid_chart,
     guidance_report,
-    percent,
     pool,
     report,
     report_key,
@@ -43,7 +42,7 @@ from ui.fig_spotting import (
     spectra_chart,
     upsampling_chart,
 )
-from ui.i18n import language, number, tr
+from ui.i18n import language, number, percent, tr
 from ui.lessons import lesson
 from ui.models import shipped
 from ui.predict import ask
