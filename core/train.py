@@ -127,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
         except (ValueError, CheckpointError) as err:
             print(f"error: cannot resume: {err}", file=sys.stderr)
             return 2
+    if args.minutes and state.step >= min(PROBE_STEPS, recipe.warmup):  # resumed after its total was chosen
+        print(f"error: this run resumes at step {state.step}, after --minutes chose its total; resume it with --steps N "
+              "(N: the total its first session printed, '--minutes ...: N steps fit')", file=sys.stderr)
+        return 2
     batches = batches_from(x, y, recipe.batch_size, recipe.seed, start=state.step)
     start = time.time()
     bar = tqdm(total=steps, initial=state.step, desc=recipe.name, unit="step")
@@ -142,9 +146,10 @@ def main(argv: list[str] | None = None) -> int:
             save_resume(resume, state, generator, recipe.name, wall_before + time.time() - start)
 
     loss_fn = make_loss(recipe, num_classes(model))
-    if args.minutes and state.step < min(PROBE_STEPS, recipe.warmup):
+    if args.minutes:
         steps = _fit_steps(state, loss_fn, batches, recipe, generator, on_step, args.minutes * 60 - (time.time() - start), steps)
         opt = recipe.optimisation(steps)
+        bar.write(f"--minutes {args.minutes:g}: {steps} steps fit (resume this run with --steps {steps})")
         bar.total = steps
         bar.refresh()
     train(state, loss_fn, batches, opt, generator=generator, on_step=on_step)

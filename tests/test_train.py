@@ -236,5 +236,8 @@ def test_cli_fits_the_steps_to_a_time_budget_and_records_them(tmp_path):
     assert train_main(["tiny-test", "--minutes", "60", "--steps", "5", "--overwrite", "--out", str(ck), "--runs",
                        str(tmp_path / "runs2")]) == 0
     assert json.loads((ck / "tiny-test.json").read_text())["extra"]["recipe"]["steps"] == 5
+    # resumed after its total was chosen: --minutes would choose again, so it says how to resume instead
+    assert train_main(["tiny-test", "--minutes", "60", "--resume", "--overwrite", "--out", str(ck), "--runs",
+                       str(tmp_path / "runs2")]) == 2
     with pytest.raises(SystemExit):
         train_main(["tiny-test", "--minutes", "-1"])

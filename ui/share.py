@@ -17,7 +17,9 @@ from __future__ import annotations
 import re
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
+from ui import i18n, present
 from ui.i18n import tr
 
 URL = "query-params"
@@ -59,8 +61,6 @@ def check_link(before: dict[str, str]) -> list[str]:
     return ignored
 
 
-KEPT = ("lang", "present")
-"""Parameters that are no widget's value."""
 
 
 def relabel_link() -> None:
@@ -68,10 +68,10 @@ def relabel_link() -> None:
     new language (Streamlit writes an option as its label, and rewrites it only when the value is set), so that
     a link copied after the switch reopens the same view (the language switch's ``on_change``)."""
     for key in link():
-        if key not in KEPT and key in st.session_state:
+        if key not in (i18n.KEY, present.KEY) and key in st.session_state:  # those two are written by the app itself
             try:
                 st.session_state[key] = st.session_state[key]
-            except Exception:  # a widget whose state cannot be set (a button): nothing to relabel
+            except StreamlitAPIException:  # a widget whose state cannot be set (a button): nothing to relabel
                 pass
 
 
