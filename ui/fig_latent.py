@@ -162,8 +162,7 @@ def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figu
     lim = float(np.ceil(np.percentile(np.abs(np.concatenate([ae, vae])), 99.5)))  # one range for both: sizes compare
     # the legend at the foot of the figure, under the axis titles (Plotly makes room for it, on one row or two)
     fig.update_layout(height=500, font=FONT, margin=dict(l=40, r=10, t=40, b=40), plot_bgcolor="white",
-                      legend=dict(title=dict(text=tr("latent.codes.digit")), font=theme.font("label"), itemsizing="constant",
-                                  orientation="h", x=0.5, xanchor="center", yref="container", y=0, yanchor="bottom"))
+                      legend=theme.LEGEND_UNDER | dict(title=dict(text=tr("latent.codes.digit")), itemsizing="constant"))
     fig.update_xaxes(title_text=tr("latent.codes.z1"), showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
     fig.update_yaxes(title_text=tr("latent.codes.z2"), showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
     fig.update_yaxes(scaleanchor="x", row=1, col=1)

@@ -38,8 +38,6 @@ from ui.mosaic import PAD, mosaic, png_uri
 from ui.state import mnist_split
 
 FONT = theme.FONT
-LEGEND_UNDER = dict(orientation="h", x=0.5, xanchor="center", yref="container", y=0, yanchor="bottom", font=theme.font("label"))
-"""A legend at the foot of the figure (Plotly makes room for it): under the axis titles, however many rows it takes."""
 CANDIDATES = DEFAULTS["k"]
 STRIP_STEPS = DEFAULTS["steps"]  # Euler steps of every film-strip sample (as measured offline)
 GRID_SAMPLES = DEFAULTS["grid_n"]
@@ -393,7 +391,7 @@ def spectra_figure(curves: dict[str, dict], title: str) -> go.Figure:
     fig.update_yaxes(title_text=tr("spotting.spectra.ratio"), showgrid=True, gridcolor="#eee", tickfont=theme.font("label"),
                      row=1, col=2)
     fig.update_annotations(font=theme.font("emphasis"))
-    fig.update_layout(height=520, font=FONT, margin=dict(l=70, r=10, t=40, b=40), plot_bgcolor="white", legend=LEGEND_UNDER)
+    fig.update_layout(height=520, font=FONT, margin=dict(l=70, r=10, t=40, b=40), plot_bgcolor="white", legend=theme.LEGEND_UNDER)
     return fig
 
 
@@ -511,7 +509,7 @@ def detection_figure(d: dict) -> go.Figure:
     fig.update_yaxes(autorange="reversed", tickfont=theme.font("small"))
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=480, font=FONT, margin=dict(l=10, r=30, t=40, b=50), plot_bgcolor="white", barmode="group",
-                      bargap=0.25, legend=LEGEND_UNDER | dict(x=1, xanchor="right"))
+                      bargap=0.25, legend=theme.LEGEND_UNDER | dict(x=1, xanchor="right"))
     return fig
 
 

@@ -29,8 +29,6 @@ NOISE_RANGE = 3.0  # noise and velocity images: -3 black, +3 white
 DEFAULT_VIEW = {"digit": 3, "t": 990, "seed": 0, "label": "any", "sample_seed": 0}
 TOY_TARGETS = ("x", "eps", "v")  # the paper's order
 FONT = theme.FONT
-LEGEND_UNDER = dict(orientation="h", x=0.5, xanchor="center", yref="container", y=0, yanchor="bottom", font=theme.font("label"))
-"""A legend at the foot of the figure (Plotly makes room for it): under the axis title, however many rows it takes."""
 
 
 def target_name(kind: str) -> str:
@@ -139,7 +137,7 @@ def quality_figure(quality: dict[str, dict]) -> go.Figure:
     fig.update_yaxes(type="log", title_text=tr("targets.quality.ratio"), tickvals=[1, 2, 5, 10, 20], row=1, col=2)
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=380, font=FONT, margin=dict(l=60, r=20, t=50, b=50), plot_bgcolor="white",
-                      legend=LEGEND_UNDER)
+                      legend=theme.LEGEND_UNDER)
     fig.update_xaxes(showgrid=True, gridcolor="#eee")
     fig.update_yaxes(showgrid=True, gridcolor="#eee")
     return fig
@@ -168,7 +166,7 @@ def oneshot_figure(curves: dict[str, dict], baseline: float) -> go.Figure:
                      tickvals=[0.001, 0.01, 0.1, 1, 10, 100, 1000], ticktext=["0.001", "0.01", "0.1", "1", "10", "100", "1000"])
     fig.update_layout(height=380, font=FONT, margin=dict(l=70, r=20, t=50, b=50), plot_bgcolor="white",
                       title=dict(text=tr("targets.oneshot.title"), font=theme.font("emphasis"), x=0.5, xanchor="center"),
-                      legend=LEGEND_UNDER)
+                      legend=theme.LEGEND_UNDER)
     return fig
 
 

@@ -43,6 +43,8 @@ def size(role: str) -> int:
 
 FONT = font("body")
 """The default font of every figure (``fig.update_layout(font=theme.FONT)``)."""
+LEGEND_UNDER = dict(orientation="h", x=0.5, xanchor="center", yref="container", y=0, yanchor="bottom", font=font("label"))
+"""A legend at the foot of a figure (Plotly makes room for it): under the axis titles, however many rows it takes."""
 
 # ---------------------------------------------------------------- palette
 INK = "#333333"  # text and thin lines drawn on figures
