@@ -116,6 +116,9 @@ def main(argv: list[str] | None = None) -> int:
     except (DatasetUnavailable, CheckpointError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 2
+    if recipe.batch_size > len(x):
+        print(f"error: --batch-size {recipe.batch_size} is larger than the {len(x)} training samples", file=sys.stderr)
+        return 2
     model = build_model(recipe, tuple(x.shape[1:]), generator=torch.Generator().manual_seed(recipe.seed))
     opt = recipe.optimisation(steps)
     state: TrainState = new_state(model.to(args.device), opt)

@@ -241,3 +241,5 @@ def test_cli_fits_the_steps_to_a_time_budget_and_records_them(tmp_path):
                        str(tmp_path / "runs2")]) == 2
     with pytest.raises(SystemExit):
         train_main(["tiny-test", "--minutes", "-1"])
+    assert train_main(["tiny-test", "--batch-size", "100000", "--out", str(tmp_path / "big")]) == 2  # more than the data
+    assert not (tmp_path / "big").exists()
