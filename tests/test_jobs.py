@@ -44,21 +44,71 @@ def test_a_run_stops_by_itself_when_its_session_ends_and_frees_its_slot():
     _wait(lambda: not any(j.running for j in others))
 
 
-def test_when_every_slot_is_taken_the_message_says_when_the_first_run_ends():
+def test_when_every_slot_is_taken_the_next_runs_wait_their_turn_first_come_first_served():
+    release, order = threading.Event(), []
+
+    def recorder(name: str):
+        def fn(progress: jobs.Progress) -> str:
+            order.append(name)
+            return _stepper(release, pause=0.01)(progress)
+        return fn
+
+    running = [jobs.start(recorder(f"r{i}"), total=500) for i in range(jobs.MAX_JOBS)]
+    waiting = [jobs.start(recorder(f"w{i}"), total=500) for i in range(3)]
+    try:
+        _wait(lambda: all(j.progress.step > 5 for j in running))
+        assert [j.status for j in waiting] == ["queued"] * 3 and [jobs.queue.position(j) for j in waiting] == [1, 2, 3]
+        assert all(j.running for j in waiting)  # the page keeps polling, and its Stop button works
+        note = jobs.queue_note(waiting[1])
+        assert "number 2 in the queue" in note and f"trains {jobs.MAX_JOBS} models at once" in note
+        seconds = int(note.split("start in about ")[1].split(" s")[0])
+        assert abs(seconds - jobs.queue.seconds_until(waiting[1])) <= 1
+        assert jobs.queue_note(running[0]) == ""
+        running[0].progress.stop.set()  # a slot frees: the first in line takes it, the others move up
+        _wait(lambda: waiting[0].status == "running")
+        assert [jobs.queue.position(j) for j in waiting] == [0, 1, 2] and waiting[1].status == "queued"
+        assert order[: jobs.MAX_JOBS + 1] == [*(f"r{i}" for i in range(jobs.MAX_JOBS)), "w0"]
+    finally:
+        release.set()
+        _wait(lambda: not any(j.running for j in running + waiting))
+    assert order == [*(f"r{i}" for i in range(jobs.MAX_JOBS)), "w0", "w1", "w2"]
+
+
+def test_a_queued_run_leaves_the_queue_when_stopped_or_when_its_session_ends():
+    release, alive = threading.Event(), {"v": True}
+    running = [jobs.start(_stepper(release, pause=0.01), total=10**6) for _ in range(jobs.MAX_JOBS)]
+    gone = jobs.start(_stepper(release), total=10, owner_alive=lambda: alive["v"])
+    stopped = jobs.start(_stepper(release), total=10)
+    last = jobs.start(_stepper(release), total=10)
+    try:
+        alive["v"] = False  # the student closed the tab while the run waited
+        stopped.progress.stop.set()  # the other pressed Stop
+        _wait(lambda: gone.status == "stopped" and stopped.status == "stopped")
+        assert gone.progress.step == 0 and stopped.progress.step == 0  # never trained
+        assert jobs.queue.position(last) == 1
+    finally:
+        release.set()
+        _wait(lambda: not any(j.running for j in [*running, last]))
+    assert last.status == "done"
+
+
+def test_when_the_queue_is_full_too_the_message_says_when_the_first_run_ends():
     release = threading.Event()
     running = [jobs.start(_stepper(release, pause=0.01), total=500) for _ in range(jobs.MAX_JOBS)]
+    waiting = [jobs.start(_stepper(release), total=10) for _ in range(jobs.MAX_WAITING)]
     try:
         _wait(lambda: all(j.progress.step > 5 for j in running))
         with pytest.raises(jobs.ServerBusy) as info:
             jobs.start(_stepper(release), total=10)
         message = str(info.value)
         assert f"already training {jobs.MAX_JOBS} models" in message and "another tab" in message
+        assert f"{jobs.MAX_WAITING} more are waiting" in message
         seconds = int(message.split("finish in about ")[1].split(" s")[0])
         expected = min(j.seconds_left() for j in running)
         assert abs(seconds - expected) <= max(2, 0.5 * expected)
     finally:
         release.set()
-        _wait(lambda: not any(j.running for j in running))
+        _wait(lambda: not any(j.running for j in running + waiting))
 
 
 def test_outside_a_served_app_a_run_is_never_stopped_for_a_missing_session():

@@ -5,9 +5,11 @@ A page starts a :class:`Job` with a function ``fn(progress) -> result``; ``fn`` 
 it returns ``True``.
 The job lives in ``st.session_state``, so it survives reruns: touching another widget
 neither freezes the page nor kills the run. At most ``MAX_JOBS`` runs train at once on the
-whole server (a classroom shares two cores); the next student is told how long the first of them
-still needs. A run belongs to the browser session that started it: when that session ends (the tab is
-closed), the run stops at its next check instead of keeping a core busy for nobody.
+whole server (a classroom shares two cores); the next ``MAX_WAITING`` wait their turn, first come first
+served, and each page says where its run stands in the queue; beyond that a student is told how long the
+first running one still needs. A run belongs to the browser session that started it: when that session
+ends (the tab is closed), the run stops at its next check, or leaves the queue, instead of keeping a core
+busy for nobody.
 """
 
 from __future__ import annotations
@@ -27,14 +29,13 @@ from core.training import StepInfo
 from ui.i18n import tr
 
 MAX_JOBS = 2
+MAX_WAITING = 8  # runs queued for a slot; one more press is refused with a message
 CHECK_EVERY = 20  # steps between two checks that the session that started a run is still there
-_slots = threading.BoundedSemaphore(MAX_JOBS)
-_live: weakref.WeakSet[Job] = weakref.WeakSet()  # filled below; stopped at interpreter exit
 log = logging.getLogger(__name__)
 
 
 class ServerBusy(RuntimeError):
-    """Every training slot of the server is taken."""
+    """Every training slot of the server is taken, and the queue is full."""
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Progress:
 
 @dataclass(eq=False)  # compared (and hashed) by identity
 class Job:
-    """One background run. ``status``: running, done, stopped or failed."""
+    """One background run. ``status``: queued, running, done, stopped or failed."""
 
     progress: Progress
     thread: threading.Thread | None = None
@@ -71,7 +72,8 @@ class Job:
 
     @property
     def running(self) -> bool:
-        return self.status == "running"
+        """Queued or training: not finished yet (its Stop button works, its page keeps polling)."""
+        return self.status in ("queued", "running")
 
     def seconds_left(self) -> float:
         """Time the run still needs at its pace so far (a guess: ``inf`` before its first step)."""
@@ -79,11 +81,83 @@ class Job:
         return (p.total - p.step) * (time.time() - self.started) / p.step if p.step else float("inf")
 
 
-def busy_message(jobs: list[Job]) -> str:
-    """What a student is told when every slot is taken: how many runs, and when the first one should end."""
-    left = min((j.seconds_left() for j in jobs if j.running), default=float("inf"))
+class Queue:
+    """``slots`` runs at once; the others wait in arrival order (first come, first served), at most ``waiting``."""
+
+    def __init__(self, slots: int, waiting: int) -> None:
+        self.slots, self.waiting = slots, waiting
+        self.training: list[Job] = []
+        self.line: list[Job] = []
+        self._cond = threading.Condition()
+
+    def join(self, job: Job) -> None:
+        """Take a free slot, or a place in line; raises :class:`ServerBusy` when the line is full."""
+        with self._cond:
+            if len(self.training) < self.slots and not self.line:
+                self.training.append(job)
+                job.status = "running"
+            elif len(self.line) < self.waiting:
+                self.line.append(job)
+                job.status = "queued"
+            else:
+                raise ServerBusy(busy_message(self.training, len(self.line)))
+
+    def wait_turn(self, job: Job) -> bool:
+        """Block until ``job`` trains; ``False`` if it was stopped (or its session ended) while it waited."""
+        with self._cond:
+            while job in self.line:
+                if job.progress.stop.is_set() or not job.progress.owner_alive():
+                    self.line.remove(job)
+                    self._cond.notify_all()
+                    return False
+                self._cond.wait(timeout=0.5)
+            return True
+
+    def leave(self, job: Job) -> None:
+        """``job`` has finished: the first in line takes its slot."""
+        with self._cond:
+            if job in self.training:
+                self.training.remove(job)
+            if self.line and len(self.training) < self.slots:
+                first = self.line.pop(0)
+                first.started, first.status = time.time(), "running"
+                self.training.append(first)
+            self._cond.notify_all()
+
+    def position(self, job: Job) -> int:
+        """1 for the next run to train, 2 for the one after...; 0 when ``job`` is not waiting."""
+        with self._cond:
+            return self.line.index(job) + 1 if job in self.line else 0
+
+    def seconds_until(self, job: Job) -> float:
+        """A guess at when ``job`` starts: its position in rounds of ``slots`` runs, each as long as the
+        longest remaining of the runs training now (``inf`` while they have not made a step)."""
+        with self._cond:
+            ahead = self.position(job)
+            left = sorted(j.seconds_left() for j in self.training)
+        if not ahead or not left:
+            return 0.0
+        return left[0] + (ahead - 1) // self.slots * left[-1]
+
+
+queue = Queue(MAX_JOBS, MAX_WAITING)
+_live: weakref.WeakSet[Job] = weakref.WeakSet()  # filled below; stopped at interpreter exit
+
+
+def busy_message(running: list[Job], waiting: int) -> str:
+    """What a student is told when the queue is full too: how many runs, and when the first one should end."""
+    left = min((j.seconds_left() for j in running if j.running), default=float("inf"))
     when = tr("jobs.busy.first", seconds=max(1, round(left))) if left < float("inf") else tr("jobs.busy.started")
-    return tr("jobs.busy", most=MAX_JOBS, when=when)
+    return tr("jobs.busy", most=MAX_JOBS, waiting=waiting, when=when)
+
+
+def queue_note(job: Job | None) -> str:
+    """For a page's live view: where a queued run stands (empty when it is not waiting)."""
+    if job is None or job.status != "queued" or not (ahead := queue.position(job)):
+        return ""
+    eta = queue.seconds_until(job)
+    when = tr("jobs.queued.eta", seconds=max(1, round(eta))) if 0 < eta < float("inf") else tr("jobs.queued.soon")
+    return tr("jobs.queued", position=ahead, most=MAX_JOBS, when=when)
 
 
 def _session_watch() -> Callable[[], bool]:
@@ -102,14 +176,23 @@ def _session_watch() -> Callable[[], bool]:
         return lambda: True
 
 
+def show_queue(job: Job | None) -> None:
+    """On a page's live view, next to its Train button: where the student's queued run stands, if it waits."""
+    if note := queue_note(job):
+        st.info(note, icon=":material/hourglass_top:")
+
+
 def start(fn: Callable[[Progress], Any], total: int, owner_alive: Callable[[], bool] | None = None) -> Job:
-    """Run ``fn`` in a daemon thread if a slot is free; raises :class:`ServerBusy` otherwise. The run stops by
-    itself once ``owner_alive()`` is false (default: the session that called ``start`` has ended)."""
-    if not _slots.acquire(blocking=False):
-        raise ServerBusy(busy_message(list(_live)))
+    """Run ``fn`` in a daemon thread as soon as a slot is free (status ``queued`` until then); raises
+    :class:`ServerBusy` when the queue is full. The run stops by itself, or leaves the queue, once
+    ``owner_alive()`` is false (default: the session that called ``start`` has ended)."""
     job = Job(Progress(total, owner_alive=owner_alive or _session_watch()))
+    queue.join(job)
 
     def run() -> None:
+        if not queue.wait_turn(job):
+            job.status = "stopped"
+            return
         try:
             job.result = fn(job.progress)
             job.status = "stopped" if job.progress.stop.is_set() else "done"
@@ -118,7 +201,7 @@ def start(fn: Callable[[Progress], Any], total: int, owner_alive: Callable[[], b
             job.error, job.status = f"{type(err).__name__}: {err}", "failed"
         finally:
             job.seconds = time.time() - job.started
-            _slots.release()
+            queue.leave(job)
 
     job.thread = threading.Thread(target=run, daemon=True, name="training-job")
     job.thread.start()

@@ -118,6 +118,7 @@ def live_view() -> None:
     cfg = view["cfg"]
     losses = list(job.progress.losses)
     status = tr(f"autoencoder.live.status.{job.status}")
+    jobs.show_queue(job)
     chart(fig.loss_curve(losses, fig.mean_digit_loss(), cfg.steps,
                          title=tr("autoencoder.live.title", code=cfg.code_dim, status=status, step=len(losses), steps=cfg.steps)),
           width="stretch", key="ae_loss")

@@ -108,6 +108,7 @@ def training_panel() -> None:
     losses = list(p.losses)
     st.progress(min(1.0, p.step / max(1, p.total)),
                 text=tr("flow.training.progress", status=tr(f"flow.status.{job.status}"), step=p.step, total=p.total))
+    jobs.show_queue(job)
     chart(loss_figure({"random": losses[: cfg.steps], "ot": losses[cfg.steps :]}, cfg.steps), width="stretch", key="fm_loss_chart")
     if job.running:
         st.button(tr("flow.training.stop"), key="fm_stop", icon=":material/stop:", on_click=job.progress.stop.set)

@@ -137,6 +137,7 @@ def toy_run_view() -> None:
     p = job.progress
     if job.running:
         st.progress(min(1.0, p.step / max(1, p.total)), text=tr("targets.toy.progress", step=p.step, total=p.total))
+        jobs.show_queue(job)
         return
     if st.session_state.get("pt_job_seen") is not job:  # it just ended: one full rerun stops the polling
         st.session_state["pt_job_seen"] = job

@@ -79,6 +79,7 @@ def live_view(polling: bool) -> None:
     st.markdown(tr("training.live", status=tr(f"training.status.{job.status}"), dataset=toy_name(cfg.dataset),
                    step=number(p.step), steps=number(cfg.steps), loss=f"{recent:.3f}"))
     st.progress(min(1.0, p.step / cfg.steps))
+    jobs.show_queue(job)
     if job.status == "failed":
         st.error(tr("training.live.failed", err=job.error))
     chart(loss_curve(p.losses, cfg.steps), width="stretch")
