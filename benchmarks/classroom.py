@@ -4,13 +4,15 @@ Each student is a real session on a real server (started as ``make run`` starts 
 a websocket speaking Streamlit's protobuf messages, as the browser does. A student opens the home
 page, visits every page, moves two of its controls to random values (what a student does), and on
 the pages that train live presses Train, then watches the live view (the fragment reruns the page
-asks for) for a while. Timed: from the message sent to the run finished, per kind of interaction.
+asks for) for a while. Between interactions a student looks at the page for ``THINK`` seconds on
+average (``--think 0``: every student fires the next interaction at once, a stress test). Timed: from the message sent to the run finished, per kind of interaction.
 Counted: errors (an exception on a page, a lost connection, a run that never finished), training
-runs granted and refused, and the server's memory and threads over time, until every student has
+runs granted, queued and refused, and the server's memory and threads over time, until every student has
 left and a while after (the server must return to idle: no orphan thread, no busy core).
 
     python -m benchmarks.classroom                    # 1, 10, 25, 50 students, a fresh server
     python -m benchmarks.classroom --students 1,5 --url http://localhost:8501
+    python -m benchmarks.classroom --students 10,25 --think 0   # no pause between interactions
 
 Media files (the pages' images) are fetched as a browser would; charts are drawn by the browser
 and are not part of these times (see ``bench_browser`` for a student's wait in Chromium).
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -31,6 +34,7 @@ import sys
 import time
 import urllib.request
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,6 +52,11 @@ WATCH = 12.0
 """Seconds a student watches a live run (following the page's fragment reruns) before moving on."""
 TIMEOUT = 120.0
 """A run not finished after this long counts as an error."""
+THINK = 5.0
+"""Mean seconds a student looks at the page before the next interaction (drawn uniformly in 0.5x-1.5x);
+``--think 0`` sends every interaction as soon as the last one is answered (a stress test, not a class)."""
+QUEUED = "waiting its turn"
+"""In the notice of a run that waits for a training slot (``jobs.queued``, English)."""
 MEDIA = re.compile(r"/media/[\w.-]+")
 
 
@@ -58,8 +67,9 @@ class Report:
     times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     by_page: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))  # "move a control" per page
     errors: list[str] = field(default_factory=list)
-    granted: int = 0
-    refused: int = 0
+    granted: int = 0  # trained at once
+    queued: int = 0  # waited in the server's queue for a slot
+    refused: int = 0  # the queue was full too
 
     def add(self, kind: str, seconds: float) -> None:
         self.times[kind].append(seconds)
@@ -68,10 +78,10 @@ class Report:
 class Student:
     """One browser session, speaking Streamlit's protocol."""
 
-    def __init__(self, url: str, report: Report, rng: random.Random) -> None:
+    def __init__(self, url: str, report: Report, rng: random.Random, think: float = THINK) -> None:
         self.ws_url = url.replace("http", "ws", 1).rstrip("/") + "/_stcore/stream"
         self.http = url.rstrip("/")
-        self.report, self.rng = report, rng
+        self.report, self.rng, self.think = report, rng, think
         self.query = ""
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self.page_hash = ""
@@ -185,6 +195,10 @@ class Student:
                 del self.values[state.id]
         return out
 
+    async def pause(self) -> None:
+        """The student looks at what the last interaction drew, and reads, before the next one."""
+        await asyncio.sleep(self.think * self.rng.uniform(0.5, 1.5))
+
     async def lesson(self) -> None:
         """The whole visit: home, then every page with two moves, Train where there is one."""
         await asyncio.to_thread(self._get, "/")  # the page itself, as a browser loads it first (and its cookie)
@@ -194,15 +208,18 @@ class Student:
             if not await self.run("first visit (home)"):
                 return
             for path in [p for p in self.pages if p]:
+                await self.pause()
                 if not await self.run("open a page", page=path):
                     return
                 self.page_hash, self.page_name = self.pages[path], path
                 for _ in range(2):
+                    await self.pause()
                     if not await self.run("move a control", self._move_two_controls()):
                         return
                 buttons = {b.key: b for b in self.tree.main.get("button") if b.key}
                 for train, stop in TRAIN.items():
                     if train in buttons:
+                        await self.pause()
                         await self._train(buttons[train], stop)
 
     async def _train(self, button, stop: str) -> None:
@@ -210,10 +227,13 @@ class Student:
         if not await self.run("press Train", self._states([WidgetState(id=button.id, trigger_value=True)])):
             return
         stops = [b for b in self.tree.main.get("button") if b.key == stop and not b.disabled]
-        if not stops:  # refused: the server's training slots are all taken (a notice says so)
+        if not stops:  # refused: the server's training slots and its queue are all taken (a notice says so)
             self.report.refused += 1
             return
-        self.report.granted += 1
+        if any(QUEUED in i.value for i in self.tree.main.get("info")):
+            self.report.queued += 1
+        else:
+            self.report.granted += 1
         until = time.perf_counter() + WATCH
         while self.fragments and time.perf_counter() < until:
             fragment, interval = next(iter(self.fragments.items()))
@@ -248,34 +268,54 @@ def start_server() -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the app did not start in 120 s")
 
 
-class Monitor:
-    """The server's resident memory (MiB), threads and CPU (seconds), sampled every half second."""
+@contextlib.contextmanager
+def replicas(n: int) -> Iterator[tuple[list[int], str]]:
+    """``n`` app servers behind nginx, as ``make serve-class REPLICAS=n`` starts them; yields their pids and
+    nginx's URL (each simulated student keeps the sticky cookie nginx gives it, as a browser does)."""
+    from deploy.serve_class import serve
 
-    def __init__(self, pid: int | None) -> None:
-        self.pid, self.samples = pid, []
+    with serve(n, _free_port(), paths.ROOT / "runs" / "classroom-replicas") as url:
+        children = [int(d) for d in os.listdir("/proc") if d.isdigit() and _parent(int(d)) == os.getpid()]
+        yield [p for p in children if b"streamlit" in open(f"/proc/{p}/cmdline", "rb").read()], url
+
+
+def _parent(pid: int) -> int:
+    try:
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+class Monitor:
+    """The servers' resident memory (MiB), threads and CPU (seconds), summed, sampled every half second."""
+
+    def __init__(self, pids: list[int]) -> None:
+        self.pids, self.samples = pids, []
 
     def read(self) -> tuple[float, int, float]:
-        status = open(f"/proc/{self.pid}/status").read()
-        rss = int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
-        threads = int(re.search(r"Threads:\s+(\d+)", status).group(1))
-        stat = open(f"/proc/{self.pid}/stat").read().rsplit(")", 1)[1].split()
-        cpu = (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
-        return rss, threads, cpu
+        rss = threads = cpu = 0.0
+        for pid in self.pids:
+            status = open(f"/proc/{pid}/status").read()
+            rss += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
+            threads += int(re.search(r"Threads:\s+(\d+)", status).group(1))
+            stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            cpu += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
+        return rss, int(threads), cpu
 
     async def watch(self) -> None:
-        while self.pid:
+        while self.pids:
             self.samples.append((time.time(), *self.read()))
             await asyncio.sleep(0.5)
 
 
-async def ramp_step(url: str, n: int, seed: int, stagger: float) -> tuple[Report, float]:
+async def ramp_step(url: str, n: int, seed: int, stagger: float, think: float = THINK) -> tuple[Report, float]:
     """``n`` students arriving within ``stagger`` seconds, each through the whole lesson."""
     report = Report()
 
     async def one(k: int) -> None:
         await asyncio.sleep(stagger * k / max(n, 1))
         try:
-            await Student(url, report, random.Random(seed * 1000 + k)).lesson()
+            await Student(url, report, random.Random(seed * 1000 + k), think).lesson()
         except (OSError, websockets.WebSocketException) as err:
             report.errors.append(f"connect: {err}")
 
@@ -297,44 +337,56 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> None:
     parser.add_argument("--students", default="1,10,25,50", help="the ramp, comma-separated")
     parser.add_argument("--url", help="an app already running (default: start one as `make run` does)")
     parser.add_argument("--stagger", type=float, default=20.0, help="students arrive within this many seconds")
+    parser.add_argument("--think", type=float, default=THINK,
+                        help="mean seconds a student looks at the page between interactions (0: a stress test)")
     parser.add_argument("--settle", type=float, default=30.0, help="seconds to wait after each step before measuring idle")
+    parser.add_argument("--replicas", type=int, default=0,
+                        help="run N servers behind nginx (deploy/serve_class.py) instead of one server")
     parser.add_argument("--out", help="write the figures as JSON here too")
     args = parser.parse_args(argv)
-    proc, url = (None, args.url) if args.url else start_server()
-    monitor = Monitor(proc.pid if proc else None)
-    results = []
-    try:
-        start = monitor.read() if proc else None
-        for n in [int(x) for x in args.students.split(",")]:
-            loop = asyncio.new_event_loop()
-            watcher = loop.create_task(monitor.watch()) if proc else None
-            report, wall = loop.run_until_complete(ramp_step(url, n, seed=n, stagger=args.stagger))
-            if watcher:
-                watcher.cancel()
-                loop.run_until_complete(asyncio.gather(watcher, return_exceptions=True))
-            loop.close()
-            idle = _idle(monitor, 10.0) if proc else {}
-            time.sleep(max(0.0, args.settle - 10.0))
-            after = _idle(monitor, 10.0) if proc else {}
-            peak = max((s[1] for s in monitor.samples), default=float("nan"))
-            results.append(_summary(n, report, wall, start, peak, idle, after))
-            print(_table_row(results[-1]), flush=True)
-            monitor.samples.clear()
-    finally:
-        if proc:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(30)
+    with contextlib.ExitStack() as stack:
+        if args.url:
+            pids, url = [], args.url
+        elif args.replicas:
+            pids, url = stack.enter_context(replicas(args.replicas))
+        else:
+            proc, url = start_server()
+            stack.callback(lambda: (os.killpg(proc.pid, signal.SIGTERM), proc.wait(30)))
+            pids = [proc.pid]
+        results = _ramp(args, url, Monitor(pids))
     print(_table(results))
-    if args.out:
-        with open(args.out, "w") as f:
-            json.dump(results, f, indent=1)
+
+
+def _ramp(args, url: str, monitor: Monitor) -> list[dict]:
+    """Each step of the ramp in turn on the same servers; the figures of each step."""
+    results = []
+    start = monitor.read() if monitor.pids else None
+    for n in [int(x) for x in args.students.split(",")]:
+        loop = asyncio.new_event_loop()
+        watcher = loop.create_task(monitor.watch()) if monitor.pids else None
+        report, wall = loop.run_until_complete(ramp_step(url, n, seed=n, stagger=args.stagger, think=args.think))
+        if watcher:
+            watcher.cancel()
+            loop.run_until_complete(asyncio.gather(watcher, return_exceptions=True))
+        loop.close()
+        idle = _idle(monitor, 10.0) if monitor.pids else {}
+        time.sleep(max(0.0, args.settle - 10.0))
+        after = _idle(monitor, 10.0) if monitor.pids else {}
+        peak = max((s[1] for s in monitor.samples), default=float("nan"))
+        results.append(_summary(n, report, wall, start, peak, idle, after))
+        print(_table_row(results[-1]), flush=True)
+        monitor.samples.clear()
+        if args.out:
+            with open(args.out, "w") as f:
+                json.dump(results, f, indent=1)
+    return results
 
 
 def _summary(n, report: Report, wall, start, peak, idle, after) -> dict:
     kinds = {k: {"n": len(v), "p50": float(np.median(v)), "p95": float(np.percentile(v, 95))}
              for k, v in sorted(report.times.items())}
     return {"students": n, "wall_s": wall, "errors": report.errors, "granted": report.granted,
-            "refused": report.refused, "kinds": kinds,
+            "queued": report.queued, "refused": report.refused, "kinds": kinds,
             "move_by_page": {p: {"n": len(v), "p50": float(np.median(v)), "p95": float(np.percentile(v, 95))}
                              for p, v in sorted(report.by_page.items())}, "rss_start_mib": start[0] if start else None,
             "rss_peak_mib": peak, "idle_after_10s": idle, "idle_after_settle": after}
@@ -344,7 +396,7 @@ def _table_row(r: dict) -> str:
     kinds = "; ".join(f"{k} p50 {v['p50']:.2f} / p95 {v['p95']:.2f} s (n={v['n']})" for k, v in r["kinds"].items())
     kinds += "; moves by page: " + ", ".join(f"{p} {v['p50']:.1f}/{v['p95']:.1f}" for p, v in r["move_by_page"].items())
     return (f"{r['students']} students in {r['wall_s']:.0f} s: {len(r['errors'])} errors; Train granted {r['granted']},"
-            f" refused {r['refused']}; RSS start {r['rss_start_mib'] or 0:.0f} MiB, peak {r['rss_peak_mib']:.0f} MiB,"
+            f" queued {r['queued']}, refused {r['refused']}; RSS start {r['rss_start_mib'] or 0:.0f} MiB, peak {r['rss_peak_mib']:.0f} MiB,"
             f" after {r['idle_after_settle'].get('rss_mib', float('nan')):.0f} MiB; CPU after leaving"
             f" {r['idle_after_settle'].get('cpu_share', float('nan')):.0%} of a core,"
             f" {r['idle_after_settle'].get('threads', 0)} threads; {kinds}; errors: {r['errors'][:3]}")
@@ -352,13 +404,13 @@ def _table_row(r: dict) -> str:
 
 def _table(results: list[dict]) -> str:
     kinds = sorted({k for r in results for k in r["kinds"]})
-    head = "| students | errors | Train granted / refused | " + " | ".join(f"{k} p50 / p95 (s)" for k in kinds) + \
+    head = "| students | errors | Train granted / queued / refused | " + " | ".join(f"{k} p50 / p95 (s)" for k in kinds) + \
         " | RSS start / peak / after (MiB) | CPU after leaving |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in results:
         cells = [f"{r['kinds'][k]['p50']:.2f} / {r['kinds'][k]['p95']:.2f}" if k in r["kinds"] else "-" for k in kinds]
         after = r["idle_after_settle"]
-        lines.append(f"| {r['students']} | {len(r['errors'])} | {r['granted']} / {r['refused']} | " + " | ".join(cells) +
+        lines.append(f"| {r['students']} | {len(r['errors'])} | {r['granted']} / {r['queued']} / {r['refused']} | " + " | ".join(cells) +
                      f" | {r['rss_start_mib'] or 0:.0f} / {r['rss_peak_mib']:.0f} / {after.get('rss_mib', 0):.0f} |"
                      f" {after.get('cpu_share', 0):.0%} |")
     return "\n".join(lines)
