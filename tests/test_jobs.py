@@ -111,5 +111,9 @@ def test_when_the_queue_is_full_too_the_message_says_when_the_first_run_ends():
         _wait(lambda: not any(j.running for j in running + waiting))
 
 
+def test_waits_read_in_seconds_then_minutes():
+    assert [jobs.duration(s) for s in (0.2, 42.4, 119, 120, 1772)] == ["1 s", "42 s", "119 s", "2 min", "30 min"]
+
+
 def test_outside_a_served_app_a_run_is_never_stopped_for_a_missing_session():
     assert jobs._session_watch()() is True

@@ -144,10 +144,15 @@ queue = Queue(MAX_JOBS, MAX_WAITING)
 _live: weakref.WeakSet[Job] = weakref.WeakSet()  # filled below; stopped at interpreter exit
 
 
+def duration(seconds: float) -> str:
+    """``42 s`` under two minutes, ``30 min`` from there."""
+    return f"{max(1, round(seconds))} s" if seconds < 120 else f"{round(seconds / 60)} min"
+
+
 def busy_message(running: list[Job], waiting: int) -> str:
     """What a student is told when the queue is full too: how many runs, and when the first one should end."""
     left = min((j.seconds_left() for j in running if j.running), default=float("inf"))
-    when = tr("jobs.busy.first", seconds=max(1, round(left))) if left < float("inf") else tr("jobs.busy.started")
+    when = tr("jobs.busy.first", time=duration(left)) if left < float("inf") else tr("jobs.busy.started")
     return tr("jobs.busy", most=MAX_JOBS, waiting=waiting, when=when)
 
 
@@ -156,7 +161,7 @@ def queue_note(job: Job | None) -> str:
     if job is None or job.status != "queued" or not (ahead := queue.position(job)):
         return ""
     eta = queue.seconds_until(job)
-    when = tr("jobs.queued.eta", seconds=max(1, round(eta))) if 0 < eta < float("inf") else tr("jobs.queued.soon")
+    when = tr("jobs.queued.eta", time=duration(eta)) if 0 < eta < float("inf") else tr("jobs.queued.soon")
     return tr("jobs.queued", position=ahead, most=MAX_JOBS, when=when)
 
 

@@ -77,7 +77,7 @@ def live_view(polling: bool) -> None:
     cfg, p = live["cfg"], job.progress
     recent = np.mean(p.losses[-50:]) if p.losses else float("nan")
     st.markdown(tr("training.live", status=tr(f"training.status.{job.status}"), dataset=toy_name(cfg.dataset),
-                   step=number(p.step), steps=number(cfg.steps), loss=f"{recent:.3f}"))
+                   step=number(p.step), steps=number(cfg.steps), loss=f"{recent:.3f}" if p.losses else "–"))
     st.progress(min(1.0, p.step / cfg.steps))
     jobs.show_queue(job)
     if job.status == "failed":
