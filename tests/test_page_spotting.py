@@ -138,9 +138,10 @@ def test_the_unconditional_models_favour_some_digits(page):
     assert len(bars) == 5
     for bar in bars[1:]:  # each model's histogram, in %
         heights = arr(bar["y"])
-        if bar["name"].startswith("mnist-ddpm-v-uncond"):  # trained without labels: "every digit between 8 and 12 %"
+        if bar["name"].startswith(("mnist-ddpm-v-uncond", "mnist-flow-ot")):  # "keep every digit between 8 and 12 %"
             assert 8 <= min(heights) and max(heights) <= 12
-        else:  # the null label of a class-conditional model: "some digits half again as often as others"
+        else:  # the CPU-trained models' null label: "some digits half again as often as others"
+            assert bar["name"].startswith(("mnist-ddpm-eps", "mnist-ddpm-x0"))
             assert max(heights) >= 1.5 * min(heights)
 
 
