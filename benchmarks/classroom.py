@@ -2,11 +2,11 @@
 
 Each student is a real session on a real server (started as ``make run`` starts it, or ``--url``):
 a websocket speaking Streamlit's protobuf messages, as the browser does. A student opens the home
-page, visits every page, moves two of its controls to random values (what a student does), and on
-the pages that train live presses Train, then watches the live view (the fragment reruns the page
-asks for) for a while. Between interactions a student looks at the page for ``THINK`` seconds on
-average (``--think 0``: every student fires the next interaction at once, a stress test). Timed: from the message sent to the run finished, per kind of interaction.
-Counted: errors (an exception on a page, a lost connection, a run that never finished), training
+page, visits every page, moves two of its controls (a slider to any value, a number input one to three
+clicks of its + or - button), and on the pages that train live presses Train, then watches the live
+view (the fragment reruns the page asks for) for a while. Between interactions a student looks at the
+page for ``THINK`` seconds on average (``--think 0``: every student fires the next interaction at once,
+a stress test). Timed: from the message sent to the run finished, per kind of interaction. Counted: errors (an exception on a page, a lost connection, a run that never finished), training
 runs granted, queued and refused, and the server's memory and threads over time, until every student has
 left and a while after (the server must return to idle: no orphan thread, no busy core).
 
@@ -160,7 +160,8 @@ class Student:
                 self.report.errors.append(f"media: {err}")
 
     def _move_two_controls(self):
-        """Two of the page's sliders and number inputs set to a random valid value; the widget states to send."""
+        """Two of the page's controls moved as a student moves them, the widget states to send: a slider dragged to
+        any of its values, a number input stepped with its + or - button one to three times (from its value now)."""
         widgets = [w for w in [*self.tree.main.get("slider"), *self.tree.main.get("select_slider"),
                                *self.tree.main.get("number_input")] if w.key and not w.disabled]
         moved = []
@@ -170,16 +171,16 @@ class Student:
                 state.string_array_value.data[:] = [self.rng.choice(list(p.options))]
             elif type(w).__name__ == "Slider" and len(p.default) != 1:
                 continue  # a range slider: none among these pages' main controls
-            else:
+            elif type(w).__name__ == "Slider":  # dragged anywhere
                 step = p.step or 1
-                lo = p.min if type(w).__name__ == "Slider" or p.has_min else p.default - 5 * step
-                hi = p.max if type(w).__name__ == "Slider" or p.has_max else p.default + 5 * step
-                value = lo + step * self.rng.randint(0, max(int((hi - lo) / step), 0))
-                value = int(round(value)) if p.data_type == p.INT else float(value)
-                if type(w).__name__ == "Slider":
-                    state.double_array_value.data[:] = [value]
-                else:
-                    state.double_value = value
+                value = p.min + step * self.rng.randint(0, max(int((p.max - p.min) / step), 0))
+                state.double_array_value.data[:] = [int(round(value)) if p.data_type == p.INT else float(value)]
+            else:  # a number input (a seed, a digit): its + or - button pressed one to three times
+                step = p.step or 1
+                now = self.values[w.id].double_value if w.id in self.values else p.default
+                value = now + self.rng.choice((-1, 1)) * step * self.rng.randint(1, 3)
+                value = min(max(value, p.min if p.has_min else value), p.max if p.has_max else value)
+                state.double_value = int(round(value)) if p.data_type == p.INT else float(value)
             moved.append(state)
         return self._states(moved)
 
