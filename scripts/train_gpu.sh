@@ -39,7 +39,14 @@ train() {  # train NAME [extra core.train arguments]
     --out "$OUT_DIR/checkpoints" --runs "$OUT_DIR/runs" ${EXTRA[@]+"${EXTRA[@]}"} "$@"
 }
 
+# OUT/trained.txt lists what this run made (OUT/checkpoints also holds the shipped models, copied in below):
+# bring back only those, e.g. tar czf new.tgz -C OUT -T OUT/trained.txt
+record() {
+  if [ -z "${DRY_RUN:-}" ]; then printf '%s\n' "$@" >>"$OUT_DIR/trained.txt"; fi
+}
+
 run mkdir -p "$OUT_DIR/checkpoints" "$OUT_DIR/logs"
+if [ -z "${DRY_RUN:-}" ]; then : >"$OUT_DIR/trained.txt"; fi
 run cp -rn assets/checkpoints/. "$OUT_DIR/checkpoints/"  # the shipped models, for the stages skipped
 if [ "${SUPPORT:-1}" != 0 ]; then
   for r in "${SUPPORT_RECIPES[@]}"; do train "$r"; done
@@ -61,14 +68,17 @@ failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
 for r in "${GENERATORS[@]}"; do
   [ -f "$OUT_DIR/logs/$r.log" ] && { echo "== $r"; tr '\r' '\n' <"$OUT_DIR/logs/$r.log" | grep -v '^\s*$' | tail -n 2; }
+  [ -f "$OUT_DIR/logs/$r.log" ] && record "checkpoints/$r.safetensors" "checkpoints/$r.json"
 done
 if [ -d "$OUT_DIR/runs/mnist-flow-random/snapshots" ]; then
   run mkdir -p "$OUT_DIR/checkpoints/snapshots"
   run cp "$OUT_DIR"/runs/mnist-flow-random/snapshots/* "$OUT_DIR/checkpoints/snapshots/"
+  record checkpoints/snapshots
 fi
 
 if [ "${DETECTOR:-1}" != 0 ]; then
   train mnist-detector
+  record checkpoints/mnist-detector.safetensors checkpoints/mnist-detector.json
 fi
 echo "done ($failed generator run(s) failed): checkpoints in $OUT_DIR/checkpoints; judge them with"
 echo "  DIFFUSION_PLAYGROUND_CHECKPOINTS=$OUT_DIR/checkpoints python -m core.evaluate NAME ... (see docs/MODELS.md)"

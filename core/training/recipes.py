@@ -69,7 +69,8 @@ class Recipe:
 
 
 GPU_BATCH = 512  # the generators trained on a GPU (scripts/train_gpu.sh, --minutes): four times the CPU recipes' batch;
-# their steps are what a 5.5-minute budget gave on one H200 shared by six runs (about 10 hours each on one CPU thread)
+# their steps are what a 5.5-minute budget gave on one H200 shared by six runs (the MNIST flows: 7.5 minutes shared by
+# five, a second lend); about 10 to 16 hours each on one CPU thread
 SMALL_UNET = {"base_channels": 16, "channel_mults": (1, 2, 4), "attention": True, "num_classes": 10}
 
 RECIPES: dict[str, Recipe] = {
