@@ -127,6 +127,9 @@ class Student:
                     elif which == "stop_auto_rerun":
                         self.fragments.pop(fwd.stop_auto_rerun.fragment_id, None)
                     elif which == "script_finished":
+                        if fwd.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                            messages.clear()  # st.rerun() (or a newer request): the run that follows is the answer
+                            continue
                         break
         except TimeoutError:
             self.report.errors.append(f"{kind}: no answer in {TIMEOUT:.0f} s")
@@ -178,8 +181,10 @@ class Student:
             else:  # a number input (a seed, a digit): its + or - button pressed one to three times
                 step = p.step or 1
                 now = self.values[w.id].double_value if w.id in self.values else p.default
-                value = now + self.rng.choice((-1, 1)) * step * self.rng.randint(1, 3)
-                value = min(max(value, p.min if p.has_min else value), p.max if p.has_max else value)
+                clicks = self.rng.randint(1, 3)
+                lo, hi = p.min if p.has_min else -float("inf"), p.max if p.has_max else float("inf")
+                ways = [d for d in (-1, 1) if lo <= now + d * step * clicks <= hi]  # the buttons that stay in range
+                value = now + self.rng.choice(ways or [0]) * step * clicks
                 state.double_value = int(round(value)) if p.data_type == p.INT else float(value)
             moved.append(state)
         return self._states(moved)
