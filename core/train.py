@@ -103,6 +103,13 @@ def main(argv: list[str] | None = None) -> int:
     out = (args.out or paths.checkpoints()) / recipe.name
     if out.with_suffix(".safetensors").exists() and not args.overwrite:
         parser.error(f"{out}.safetensors exists; pass --overwrite to replace it, or --out another folder")
+    try:  # before the training, not after it
+        out.parent.mkdir(parents=True, exist_ok=True)
+        writable = os.access(out.parent, os.W_OK)
+    except OSError as err:
+        parser.error(f"--out {out.parent}: {err.strerror or err}")
+    if not writable:
+        parser.error(f"--out {out.parent}: not writable")
 
     from tqdm import tqdm
 

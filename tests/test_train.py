@@ -186,6 +186,13 @@ def test_cli_refuses_bad_arguments_before_touching_anything(argv, tmp_path, caps
     assert info.value.code == 2 and not (tmp_path / "ck").exists()
 
 
+def test_cli_refuses_an_out_folder_it_cannot_write_before_training(tmp_path, capsys):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(SystemExit) as info:
+        train_main(["tiny-test", "--out", str(tmp_path / "file" / "ck"), "--runs", str(tmp_path / "runs")])
+    assert info.value.code == 2 and "--out" in capsys.readouterr().err and not (tmp_path / "runs").exists()
+
+
 def test_latent_flow_trains_in_a_vae_latent_and_decodes_to_images(tmp_path, monkeypatch):
     from core.sampling.latent import _encoded
 
