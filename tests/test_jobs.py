@@ -60,7 +60,7 @@ def test_when_every_slot_is_taken_the_next_runs_wait_their_turn_first_come_first
         assert [j.status for j in waiting] == ["queued"] * 3 and [jobs.queue.position(j) for j in waiting] == [1, 2, 3]
         assert all(j.running for j in waiting)  # the page keeps polling, and its Stop button works
         note = jobs.queue_note(waiting[1])
-        assert "number 2 in the queue" in note and f"trains {jobs.MAX_JOBS} models at once" in note
+        assert "number 2 in the queue" in note and f"training slots on this server: {jobs.MAX_JOBS}" in note
         seconds = int(note.split("start in about ")[1].split(" s")[0])
         assert abs(seconds - jobs.queue.seconds_until(waiting[1])) <= 1
         assert jobs.queue_note(running[0]) == ""
@@ -101,8 +101,8 @@ def test_when_the_queue_is_full_too_the_message_says_when_the_first_run_ends():
         with pytest.raises(jobs.ServerBusy) as info:
             jobs.start(_stepper(release), total=10)
         message = str(info.value)
-        assert f"already training {jobs.MAX_JOBS} models" in message and "another tab" in message
-        assert f"{jobs.MAX_WAITING} more are waiting" in message
+        assert f"Every training slot of the server is taken ({jobs.MAX_JOBS} at once)" in message and "another tab" in message
+        assert f"{jobs.MAX_WAITING} more runs are waiting" in message
         seconds = int(message.split("finish in about ")[1].split(" s")[0])
         expected = min(j.seconds_left() for j in running)
         assert abs(seconds - expected) <= max(2, 0.5 * expected)
@@ -113,6 +113,17 @@ def test_when_the_queue_is_full_too_the_message_says_when_the_first_run_ends():
 
 def test_waits_read_in_seconds_then_minutes():
     assert [jobs.duration(s) for s in (0.2, 42.4, 119, 120, 1772)] == ["1 s", "42 s", "119 s", "2 min", "30 min"]
+
+
+def test_training_takes_every_core_but_one_unless_told(monkeypatch):
+    monkeypatch.setattr(jobs.os, "sched_getaffinity", lambda pid: set(range(8)))
+    monkeypatch.delenv(jobs.SLOTS_ENV, raising=False)
+    assert jobs.training_slots() == 7
+    monkeypatch.setattr(jobs.os, "sched_getaffinity", lambda pid: {0})
+    assert jobs.training_slots() == 1  # one core: still one run
+    for value, slots in (("3", 3), ("0", 1), ("many", 1)):
+        monkeypatch.setenv(jobs.SLOTS_ENV, value)
+        assert jobs.training_slots() == slots
 
 
 def test_outside_a_served_app_a_run_is_never_stopped_for_a_missing_session():

@@ -5,7 +5,7 @@ A page starts a :class:`Job` with a function ``fn(progress) -> result``; ``fn`` 
 it returns ``True``.
 The job lives in ``st.session_state``, so it survives reruns: touching another widget
 neither freezes the page nor kills the run. At most ``MAX_JOBS`` runs train at once on the
-whole server (a classroom shares two cores); the next ``MAX_WAITING`` wait their turn, first come first
+whole server (one per core but one: a classroom shares a few cores, and the last one answers clicks); the next ``MAX_WAITING`` wait their turn, first come first
 served, and each page says where its run stands in the queue; beyond that a student is told how long the
 first running one still needs. A run belongs to the browser session that started it: when that session
 ends (the tab is closed), the run stops at its next check, or leaves the queue, instead of keeping a core
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import atexit
 import logging
+import os
 import threading
 import time
 import weakref
@@ -28,10 +29,27 @@ import streamlit as st
 from core.training import StepInfo
 from ui.i18n import tr
 
-MAX_JOBS = 2
+log = logging.getLogger(__name__)
+SLOTS_ENV = "DIFFUSION_PLAYGROUND_TRAINING_SLOTS"
+
+
+def training_slots() -> int:
+    """Runs trained at once on this server: ``$DIFFUSION_PLAYGROUND_TRAINING_SLOTS``, or one per core but one, so
+    that the last core answers the students' clicks (each run trains on one thread); at least one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 2
+    try:
+        return max(1, int(os.environ.get(SLOTS_ENV, cores - 1)))
+    except ValueError:
+        log.warning("%s must be a whole number; using %d", SLOTS_ENV, max(1, cores - 1))
+        return max(1, cores - 1)
+
+
+MAX_JOBS = training_slots()
 MAX_WAITING = 8  # runs queued for a slot; one more press is refused with a message
 CHECK_EVERY = 20  # steps between two checks that the session that started a run is still there
-log = logging.getLogger(__name__)
 
 
 class ServerBusy(RuntimeError):
