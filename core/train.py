@@ -103,13 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     out = (args.out or paths.checkpoints()) / recipe.name
     if out.with_suffix(".safetensors").exists() and not args.overwrite:
         parser.error(f"{out}.safetensors exists; pass --overwrite to replace it, or --out another folder")
-    try:  # before the training, not after it
-        out.parent.mkdir(parents=True, exist_ok=True)
-        writable = os.access(out.parent, os.W_OK)
-    except OSError as err:
-        parser.error(f"--out {out.parent}: {err.strerror or err}")
-    if not writable:
-        parser.error(f"--out {out.parent}: not writable")
+    existing = out.parent  # checked before the training, not after it (and nothing is created yet)
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir() or not os.access(existing, os.W_OK):
+        parser.error(f"--out {out.parent}: {existing} is not a folder this process can write in")
 
     from tqdm import tqdm
 
