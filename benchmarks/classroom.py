@@ -6,9 +6,10 @@ page, visits every page, moves two of its controls (a slider to any value, a num
 clicks of its + or - button), and on the pages that train live presses Train, then watches the live
 view (the fragment reruns the page asks for) for a while. Between interactions a student looks at the
 page for ``THINK`` seconds on average (``--think 0``: every student fires the next interaction at once,
-a stress test). Timed: from the message sent to the run finished, per kind of interaction. Counted: errors (an exception on a page, a lost connection, a run that never finished), training
-runs granted, queued and refused, and the server's memory and threads over time, until every student has
-left and a while after (the server must return to idle: no orphan thread, no busy core).
+a stress test). Timed: from the message sent to the run finished, per kind of interaction. Counted:
+errors (an exception on a page, a lost connection, a run that never finished), training runs granted,
+queued and refused, and the server's memory and threads over time, until every student has left and a
+while after (the server must return to idle: no orphan thread, no busy core).
 
     python -m benchmarks.classroom                    # 1, 10, 25, 50 students, a fresh server
     python -m benchmarks.classroom --students 1,5 --url http://localhost:8501
@@ -45,6 +46,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState, WidgetStates
 from streamlit.testing.v1.element_tree import parse_tree_from_messages
 
 from core import paths
+from ui.i18n import MESSAGES
 
 TRAIN = {"ae_train": "ae_stop", "train_start": "train_stop", "fm_train": "fm_stop", "pt_toy_train": "pt_toy_stop"}
 """The Train buttons of the live-training pages, and the Stop button that shows a run is going."""
@@ -55,8 +57,8 @@ TIMEOUT = 120.0
 THINK = 5.0
 """Mean seconds a student looks at the page before the next interaction (drawn uniformly in 0.5x-1.5x);
 ``--think 0`` sends every interaction as soon as the last one is answered (a stress test, not a class)."""
-QUEUED = "waiting its turn"
-"""In the notice of a run that waits for a training slot (``jobs.queued``, English)."""
+QUEUED = MESSAGES["en"]["jobs.queued"].split(":")[0]
+"""How the notice of a run that waits for a training slot begins (the catalogue's own words, English)."""
 MEDIA = re.compile(r"/media/[\w.-]+")
 
 

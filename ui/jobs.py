@@ -5,9 +5,9 @@ A page starts a :class:`Job` with a function ``fn(progress) -> result``; ``fn`` 
 it returns ``True``.
 The job lives in ``st.session_state``, so it survives reruns: touching another widget
 neither freezes the page nor kills the run. At most ``MAX_JOBS`` runs train at once on the
-whole server (one per core but one: a classroom shares a few cores, and the last one answers clicks); the next ``MAX_WAITING`` wait their turn, first come first
-served, and each page says where its run stands in the queue; beyond that a student is told how long the
-first running one still needs. A run belongs to the browser session that started it: when that session
+whole server (one per core but one: a classroom shares a few cores, and the last one answers clicks);
+the next ``MAX_WAITING`` wait their turn, first come first served, and each page says where its run
+stands in the queue; beyond that a student is told how long the first running one still needs. A run belongs to the browser session that started it: when that session
 ends (the tab is closed), the run stops at its next check, or leaves the queue, instead of keeping a core
 busy for nobody.
 """
