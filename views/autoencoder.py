@@ -154,72 +154,87 @@ def mask_reveal(model, ckpt) -> None:
     st.markdown(tr("autoencoder.mask.psnr", before=f"{before:.1f}", after=f"{after:.1f}"))
 
 
+# The sections below are fragments: moving one of their widgets reruns and redraws that section only.
+@st.fragment
+def restore_section(index: int) -> None:
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        ask("ae_mask", reveal=lambda: mask_reveal(ae_model, ae_ckpt))
+        lesson("autoencoder", "restore")
+        kind = st.radio(tr("autoencoder.damage"), ("noise", "mask"), horizontal=True, key="ae_damage", bind=URL,
+                        format_func={"noise": tr("autoencoder.damage.noise"), "mask": tr("autoencoder.damage.mask")}.get)
+        c1, c2 = st.columns(2)
+        sigma = c1.slider(tr("autoencoder.sigma"), 0.0, 1.5, fig.DEFAULT_VIEW["sigma"], 0.05, key="ae_sigma", bind=URL, disabled=kind != "noise")
+        mask = c2.slider(tr("autoencoder.mask"), 0, 20, MASK, key="ae_mask", bind=URL, disabled=kind != "mask")
+        noise_seed = st.number_input(tr("common.noise_seed"), 0, 999, fig.DEFAULT_VIEW["noise_seed"], key="ae_noise_seed", bind=URL, disabled=kind != "noise")
+    with right:
+        if ae_ckpt is not None:
+            level = sigma if kind == "noise" else mask
+            shown = (index, *fig.one_per_class()[:7])
+            clean, damaged, restored, psnr_in, psnr_out = fig.damage_and_restore(
+                ae_model, ae_ckpt.sha256, shown, kind, float(level), int(noise_seed))
+            rows = [fig.picture(row, scale=4, ncols=len(shown), pad=2) for row in (clean, damaged, restored)]
+            for row, name in zip(rows, ("clean", "damaged", "restored")):
+                st.image(row, caption=tr(f"autoencoder.row.{name}"), width="stretch")
+            damage = f"sigma{sigma:g}-seed{noise_seed}" if kind == "noise" else f"square{mask}"
+            download_png("PNG", slug("autoencoder-restore", damage) + ".png", lambda: png_bytes(stacked(*rows)),
+                         key="ae_restore_png")
+            m1, m2 = st.columns(2)
+            m1.metric(tr("autoencoder.psnr.damaged"), f"{psnr_in:.1f} dB")
+            m2.metric(tr("autoencoder.psnr.restored"), f"{psnr_out:.1f} dB", delta=f"{psnr_out - psnr_in:+.1f} dB")
+
+
+@st.fragment
+def generate_section() -> None:
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        lesson("autoencoder", "generate")
+        gen_seed = st.number_input(tr("autoencoder.gen_seed"), 0, 999, fig.DEFAULT_VIEW["gen_seed"], key="ae_gen_seed", bind=URL)
+    with right:
+        a, b = st.columns(2, gap="medium")
+        with a:
+            st.markdown(f"**{tr('autoencoder.generate.ae')}**")
+            if ae_ckpt is not None:
+                ae_grid = fig.picture(fig.ae_samples(ae_model, ae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
+                st.image(ae_grid, width="stretch")
+                download_png("PNG", slug("autoencoder-decoded-codes", f"seed{gen_seed}") + ".png", lambda: png_bytes(ae_grid),
+                             key="ae_png")
+        with b:
+            st.markdown(f"**{tr('autoencoder.generate.vae')}**")
+            if vae_ckpt is not None:
+                vae_grid = fig.picture(fig.vae_samples(vae_ckpt.model, vae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
+                st.image(vae_grid, width="stretch")
+                download_png("PNG", slug("vae-2d-samples", f"seed{gen_seed}") + ".png", lambda: png_bytes(vae_grid), key="vae_png")
+
+
+@st.fragment
+def latent_section() -> None:
+    left, mid, right = st.columns([2, 2.2, 2.4], gap="large")
+    with left:
+        lesson("autoencoder", "latent")
+        extent = st.slider(tr("autoencoder.extent"), 1.0, 4.0, fig.DEFAULT_VIEW["extent"], 0.5, key="ae_extent", bind=URL)
+        n_grid = st.slider(tr("autoencoder.grid"), 8, 24, fig.DEFAULT_VIEW["grid"], key="ae_grid", bind=URL)
+    if vae_ckpt is not None:
+        if vae_ckpt.model.latent_shape != (2,):
+            st.error(tr("autoencoder.latent.not_2d", shape=vae_ckpt.model.latent_shape))
+        else:
+            with mid:
+                latent_map = fig.vae_map(vae_ckpt.model, vae_ckpt.sha256, n_grid, extent)
+                st.image(latent_map, caption=tr("autoencoder.latent.map", n=n_grid, low=f"{-extent:g}", high=f"{extent:g}"),
+                         width="stretch")
+                download_png("PNG", slug("vae-2d-latent-map", f"{n_grid}x{n_grid}", f"extent{extent:g}") + ".png",
+                             lambda: png_bytes(latent_map), key="vae_map_png")
+            with right:
+                mu, labels = fig.vae_codes(vae_ckpt.model, vae_ckpt.sha256)
+                chart(fig.latent_scatter(mu, labels, extent), width="stretch", key="ae_latent_scatter")
+
+
+vae_ckpt = shipped("mnist-vae-2d")
 st.subheader(tr("autoencoder.restore"))
-left, right = st.columns([2, 3], gap="large")
-with left:
-    ask("ae_mask", reveal=lambda: mask_reveal(ae_model, ae_ckpt))
-    lesson("autoencoder", "restore")
-    kind = st.radio(tr("autoencoder.damage"), ("noise", "mask"), horizontal=True, key="ae_damage", bind=URL,
-                    format_func={"noise": tr("autoencoder.damage.noise"), "mask": tr("autoencoder.damage.mask")}.get)
-    c1, c2 = st.columns(2)
-    sigma = c1.slider(tr("autoencoder.sigma"), 0.0, 1.5, fig.DEFAULT_VIEW["sigma"], 0.05, key="ae_sigma", bind=URL, disabled=kind != "noise")
-    mask = c2.slider(tr("autoencoder.mask"), 0, 20, MASK, key="ae_mask", bind=URL, disabled=kind != "mask")
-    noise_seed = st.number_input(tr("common.noise_seed"), 0, 999, fig.DEFAULT_VIEW["noise_seed"], key="ae_noise_seed", bind=URL, disabled=kind != "noise")
-with right:
-    if ae_ckpt is not None:
-        level = sigma if kind == "noise" else mask
-        shown = (index, *fig.one_per_class()[:7])
-        clean, damaged, restored, psnr_in, psnr_out = fig.damage_and_restore(
-            ae_model, ae_ckpt.sha256, shown, kind, float(level), int(noise_seed))
-        rows = [fig.picture(row, scale=4, ncols=len(shown), pad=2) for row in (clean, damaged, restored)]
-        for row, name in zip(rows, ("clean", "damaged", "restored")):
-            st.image(row, caption=tr(f"autoencoder.row.{name}"), width="stretch")
-        damage = f"sigma{sigma:g}-seed{noise_seed}" if kind == "noise" else f"square{mask}"
-        download_png("PNG", slug("autoencoder-restore", damage) + ".png", lambda: png_bytes(stacked(*rows)),
-                     key="ae_restore_png")
-        m1, m2 = st.columns(2)
-        m1.metric(tr("autoencoder.psnr.damaged"), f"{psnr_in:.1f} dB")
-        m2.metric(tr("autoencoder.psnr.restored"), f"{psnr_out:.1f} dB", delta=f"{psnr_out - psnr_in:+.1f} dB")
+restore_section(index)
 
 # ------------------------------------------------------------------ decoders as generators
 st.subheader(tr("autoencoder.generate"))
-vae_ckpt = shipped("mnist-vae-2d")
-left, right = st.columns([2, 3], gap="large")
-with left:
-    lesson("autoencoder", "generate")
-    gen_seed = st.number_input(tr("autoencoder.gen_seed"), 0, 999, fig.DEFAULT_VIEW["gen_seed"], key="ae_gen_seed", bind=URL)
-with right:
-    a, b = st.columns(2, gap="medium")
-    with a:
-        st.markdown(f"**{tr('autoencoder.generate.ae')}**")
-        if ae_ckpt is not None:
-            ae_grid = fig.picture(fig.ae_samples(ae_model, ae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
-            st.image(ae_grid, width="stretch")
-            download_png("PNG", slug("autoencoder-decoded-codes", f"seed{gen_seed}") + ".png", lambda: png_bytes(ae_grid),
-                         key="ae_png")
-    with b:
-        st.markdown(f"**{tr('autoencoder.generate.vae')}**")
-        if vae_ckpt is not None:
-            vae_grid = fig.picture(fig.vae_samples(vae_ckpt.model, vae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
-            st.image(vae_grid, width="stretch")
-            download_png("PNG", slug("vae-2d-samples", f"seed{gen_seed}") + ".png", lambda: png_bytes(vae_grid), key="vae_png")
-
+generate_section()
 st.subheader(tr("autoencoder.latent"))
-left, mid, right = st.columns([2, 2.2, 2.4], gap="large")
-with left:
-    lesson("autoencoder", "latent")
-    extent = st.slider(tr("autoencoder.extent"), 1.0, 4.0, fig.DEFAULT_VIEW["extent"], 0.5, key="ae_extent", bind=URL)
-    n_grid = st.slider(tr("autoencoder.grid"), 8, 24, fig.DEFAULT_VIEW["grid"], key="ae_grid", bind=URL)
-if vae_ckpt is not None:
-    if vae_ckpt.model.latent_shape != (2,):
-        st.error(tr("autoencoder.latent.not_2d", shape=vae_ckpt.model.latent_shape))
-    else:
-        with mid:
-            latent_map = fig.vae_map(vae_ckpt.model, vae_ckpt.sha256, n_grid, extent)
-            st.image(latent_map, caption=tr("autoencoder.latent.map", n=n_grid, low=f"{-extent:g}", high=f"{extent:g}"),
-                     width="stretch")
-            download_png("PNG", slug("vae-2d-latent-map", f"{n_grid}x{n_grid}", f"extent{extent:g}") + ".png",
-                         lambda: png_bytes(latent_map), key="vae_map_png")
-        with right:
-            mu, labels = fig.vae_codes(vae_ckpt.model, vae_ckpt.sha256)
-            chart(fig.latent_scatter(mu, labels, extent), width="stretch", key="ae_latent_scatter")
+latent_section()

@@ -132,6 +132,93 @@ def training_panel() -> None:
                       steps=sum(len(v.losses) for v in mine["results"].values())))
 
 
+# ---------------------------------------------------------------- sections 3-5
+# Each is a fragment: moving one of its widgets reruns and redraws that section only. A fragment rerun is called with
+# the arguments of the last full run (the models and data chosen above).
+
+
+@st.fragment
+def field_section(model_id: str, models, source: str, target: str, seed: int) -> None:
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        lesson(PAGE, "field")
+        t = st.slider(tr("flow.field.t"), 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t", bind=URL)
+    with right:
+        chart(field_chart(model_id, models, source, target, t, seed, lang), width="stretch", key="fm_field_chart")
+
+
+@st.fragment
+def solvers_section(model_id: str, models, source: str, target: str, seed: int) -> None:
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        lesson(PAGE, "solvers")
+        a, b = st.columns(2)
+        method = a.selectbox(tr("flow.solvers.solver"), list(SOLVERS), index=list(SOLVERS).index(DEFAULT_VIEW["method"]),
+                             format_func=SOLVER_NAMES.get, key="fm_solver", bind=URL)
+        steps = b.slider(tr("flow.solvers.steps"), 1, 50, DEFAULT_VIEW["ode_steps"], key="fm_ode_steps", bind=URL,
+                         help=tr("flow.solvers.steps.help"))
+    with right:
+        with st.spinner(tr("flow.solvers.solving")):
+            reports, _ = solver_view(model_id, models, source, target, method, steps, seed)
+        chart(paths_chart(model_id, models, source, target, method, steps, seed, lang), width="stretch", key="fm_paths_chart")
+        download_gif(tr("flow.solvers.gif"), slug("flow-paths", source, target, method, f"{steps}steps", f"seed{seed}") + ".gif",
+                     lambda: paths_gif(model_id, models, source, target, method, steps, seed, lang), key="fm_gif")
+        st.markdown(markdown_table({
+            tr("flow.table.model"): [pairing_name(k) for k in ("random", "ot")],
+            tr("flow.table.nfe"): [reports[k].nfe for k in ("random", "ot")],
+            tr("flow.table.straightness"): [straightness_text(reports[k].straightness) for k in ("random", "ot")],
+            tr("flow.table.w2"): [f"{reports[k].w2:.3f}" for k in ("random", "ot")],
+            tr("flow.table.error"): [f"{reports[k].ref_error:.4f}" for k in ("random", "ot")],
+        }))
+        st.caption(tr("flow.solvers.floor", w2=f"{sampling_noise_w2(target, seed):.2f}"))
+        chart(error_chart(model_id, models, source, target, method, steps, seed, lang), width="stretch", key="fm_error_chart")
+        show_code(flow_objective, block_ot_permutation, solve_fixed, label=tr("flow.solvers.code"))
+
+
+@st.fragment
+def images_section() -> None:
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        lesson(PAGE, "mnist")
+        ask("fm_one_step")
+        digit = st.selectbox(tr("flow.mnist.digit"), list(DIGITS), format_func=DIGITS.get, key="fm_digit", bind=URL)
+        guidance = st.slider(tr("flow.mnist.guidance"), 1.0, 5.0, 2.0, step=0.5, key="fm_guidance", bind=URL,
+                             disabled=digit == "any", help=tr("flow.mnist.guidance.help"))
+        mseed = int(st.number_input(tr("common.seed"), 0, 9999, 0, key="fm_mnist_seed", bind=URL))
+    with right:
+        label = None if digit == "any" else int(digit)
+        for how, name in MNIST_MODELS.items():
+            ckpt = shipped(name)
+            if ckpt is None:
+                continue
+            st.markdown(tr(f"flow.mnist.row.{how}", name=name))
+            cols = st.columns(len(STEP_COUNTS))
+            with st.spinner(tr("flow.mnist.generating")):
+                row = samples_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)
+            for col, (k, nfe, img) in zip(cols, row):
+                col.image(img, caption=steps_caption(k, nfe), width="stretch")
+            download_png(tr("flow.mnist.png"), slug(name, "euler", "-".join(str(k) for k, _, _ in row) + "steps",
+                                                 f"digit{label}" if label is not None else "any", f"seed{mseed}") + ".png",
+                         lambda row=row: png_bytes(side_by_side(*[[img] for _, _, img in row])[0]), key=f"fm_png_{how}")
+
+    st.markdown(f"##### {tr('flow.photos.header')}")
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        lesson(PAGE, "photos")
+        photo_class = st.selectbox(tr("flow.photos.class"), range(len(CIFAR10_CLASSES)), index=DEFAULT_VIEW["photo_class"],
+                                   format_func=CLASS_NAMES.__getitem__, key="fm_photo_class", bind=URL)
+        photo_w = st.slider(tr("flow.mnist.guidance"), 1.0, 5.0, DEFAULT_VIEW["photo_guidance"], step=0.5,
+                            key="fm_photo_guidance", bind=URL)
+    with right:
+        if (ckpt := shipped(PHOTO_MODEL)) is not None:
+            st.markdown(tr("flow.photos.row", name=PHOTO_MODEL, cls=CLASS_NAMES[photo_class]))
+            cols = st.columns(len(STEP_COUNTS))
+            with st.spinner(tr("flow.mnist.generating")):
+                row = samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed, n=4, ncols=2)
+            for col, (k, nfe, img) in zip(cols, row):
+                col.image(img, caption=steps_caption(k, nfe), width="stretch")
+
+
 # ---------------------------------------------------------------- page
 
 st.title(f"8. {tr('part.8')}")
@@ -192,78 +279,12 @@ else:
 
 # 3. field
 st.header(tr("flow.field.header"))
-left, right = st.columns([1, 2], gap="large")
-with left:
-    lesson(PAGE, "field")
-    t = st.slider(tr("flow.field.t"), 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t", bind=URL)
-with right:
-    chart(field_chart(model_id, models, source, target, t, seed, lang), width="stretch", key="fm_field_chart")
+field_section(model_id, models, source, target, seed)
 
 # 4. solvers
 st.header(tr("flow.solvers.header"))
-left, right = st.columns([1, 2], gap="large")
-with left:
-    lesson(PAGE, "solvers")
-    a, b = st.columns(2)
-    method = a.selectbox(tr("flow.solvers.solver"), list(SOLVERS), index=list(SOLVERS).index(DEFAULT_VIEW["method"]),
-                         format_func=SOLVER_NAMES.get, key="fm_solver", bind=URL)
-    steps = b.slider(tr("flow.solvers.steps"), 1, 50, DEFAULT_VIEW["ode_steps"], key="fm_ode_steps", bind=URL,
-                     help=tr("flow.solvers.steps.help"))
-with right:
-    with st.spinner(tr("flow.solvers.solving")):
-        reports, _ = solver_view(model_id, models, source, target, method, steps, seed)
-    chart(paths_chart(model_id, models, source, target, method, steps, seed, lang), width="stretch", key="fm_paths_chart")
-    download_gif(tr("flow.solvers.gif"), slug("flow-paths", source, target, method, f"{steps}steps", f"seed{seed}") + ".gif",
-                 lambda: paths_gif(model_id, models, source, target, method, steps, seed, lang), key="fm_gif")
-    st.markdown(markdown_table({
-        tr("flow.table.model"): [pairing_name(k) for k in ("random", "ot")],
-        tr("flow.table.nfe"): [reports[k].nfe for k in ("random", "ot")],
-        tr("flow.table.straightness"): [straightness_text(reports[k].straightness) for k in ("random", "ot")],
-        tr("flow.table.w2"): [f"{reports[k].w2:.3f}" for k in ("random", "ot")],
-        tr("flow.table.error"): [f"{reports[k].ref_error:.4f}" for k in ("random", "ot")],
-    }))
-    st.caption(tr("flow.solvers.floor", w2=f"{sampling_noise_w2(target, seed):.2f}"))
-    chart(error_chart(model_id, models, source, target, method, steps, seed, lang), width="stretch", key="fm_error_chart")
-    show_code(flow_objective, block_ot_permutation, solve_fixed, label=tr("flow.solvers.code"))
+solvers_section(model_id, models, source, target, seed)
 
-# 5. MNIST
+# 5. MNIST and photos
 st.header(tr("flow.mnist.header"))
-left, right = st.columns([1, 2], gap="large")
-with left:
-    lesson(PAGE, "mnist")
-    ask("fm_one_step")
-    digit = st.selectbox(tr("flow.mnist.digit"), list(DIGITS), format_func=DIGITS.get, key="fm_digit", bind=URL)
-    guidance = st.slider(tr("flow.mnist.guidance"), 1.0, 5.0, 2.0, step=0.5, key="fm_guidance", bind=URL, disabled=digit == "any",
-                         help=tr("flow.mnist.guidance.help"))
-    mseed = int(st.number_input(tr("common.seed"), 0, 9999, 0, key="fm_mnist_seed", bind=URL))
-with right:
-    label = None if digit == "any" else int(digit)
-    for how, name in MNIST_MODELS.items():
-        ckpt = shipped(name)
-        if ckpt is None:
-            continue
-        st.markdown(tr(f"flow.mnist.row.{how}", name=name))
-        cols = st.columns(len(STEP_COUNTS))
-        with st.spinner(tr("flow.mnist.generating")):
-            row = samples_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)
-        for col, (k, nfe, img) in zip(cols, row):
-            col.image(img, caption=steps_caption(k, nfe), width="stretch")
-        download_png(tr("flow.mnist.png"), slug(name, "euler", "-".join(str(k) for k, _, _ in row) + "steps",
-                                             f"digit{label}" if label is not None else "any", f"seed{mseed}") + ".png",
-                     lambda row=row: png_bytes(side_by_side(*[[img] for _, _, img in row])[0]), key=f"fm_png_{how}")
-
-st.markdown(f"##### {tr('flow.photos.header')}")
-left, right = st.columns([1, 2], gap="large")
-with left:
-    lesson(PAGE, "photos")
-    photo_class = st.selectbox(tr("flow.photos.class"), range(len(CIFAR10_CLASSES)), index=DEFAULT_VIEW["photo_class"],
-                               format_func=CLASS_NAMES.__getitem__, key="fm_photo_class", bind=URL)
-    photo_w = st.slider(tr("flow.mnist.guidance"), 1.0, 5.0, DEFAULT_VIEW["photo_guidance"], step=0.5, key="fm_photo_guidance", bind=URL)
-with right:
-    if (ckpt := shipped(PHOTO_MODEL)) is not None:
-        st.markdown(tr("flow.photos.row", name=PHOTO_MODEL, cls=CLASS_NAMES[photo_class]))
-        cols = st.columns(len(STEP_COUNTS))
-        with st.spinner(tr("flow.mnist.generating")):
-            row = samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed, n=4, ncols=2)
-        for col, (k, nfe, img) in zip(cols, row):
-            col.image(img, caption=steps_caption(k, nfe), width="stretch")
+images_section()

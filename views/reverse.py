@@ -108,70 +108,79 @@ def own_toy_figure(model: ToyModel, seed: int):
     return memo[key]
 
 
+@st.fragment  # moving one of its controls reruns and redraws this section only
+def mnist_section() -> None:
+    c1, c2, c3, c4, c5 = st.columns([1.5, 1, 1.5, 1.5, 1.2], gap="medium")  # the first holds "n'importe lequel" at 1280 px
+    digits = {v: tr("reverse.digit.any") if v == "any" else str(v) for v in LABELS}
+    c1.selectbox(tr("reverse.digit"), LABELS, index=0, key="rev_label", bind=URL, format_func=digits.get)
+    c2.number_input(tr("common.seed"), 0, 9999, 0, key="rev_seed", bind=URL)
+    c3.slider(tr("reverse.guidance"), 0.0, 5.0, 2.0, step=0.5, key="rev_guidance", bind=URL,
+              disabled=st.session_state.get("rev_label", "any") == "any",
+              help=tr("reverse.guidance.help"))
+    c4.select_slider(tr("reverse.steps"), [10, 20, 25, 50, 100, 200], value=50, key="rev_steps", bind=URL)
+    c5.slider(tr("reverse.samples"), 1, 4, 3, key="rev_n", bind=URL)
+
+    left, right = st.columns([1, 2], gap="large")
+    with left:
+        lesson("reverse", "columns")
+        with st.container(border=True):
+            lesson("reverse", "posterior")
+        ask("rev_oneshot")
+    with right:
+        label = st.session_state.get("rev_label", "any")
+        label = None if label == "any" else int(label)
+        ckpt = shipped(MODELS["any" if label is None else "digit"])
+        if ckpt is not None:
+            guidance = float(st.session_state.get("rev_guidance", 2.0)) if label is not None else 1.0
+            settings = (ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
+                        int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))
+            with st.spinner(tr("reverse.running")):  # shown only if it takes a moment
+                fig, image, strip_ts = mnist_figure(*settings, language())
+            chart(fig, width="stretch", key="rev_mnist_chart")
+            st.image(image, width="stretch", caption=tr("reverse.strip.caption", ts=", ".join(map(str, strip_ts))))
+            name = slug("reverse-ddpm", f"{settings[5]}steps", f"seed{settings[4]}", "any" if label is None else f"digit{label}-w{guidance:g}")
+            d1, d2 = st.columns(2)
+            with d1:
+                download_gif(tr("reverse.download.gif"), f"{name}.gif", lambda: steps_gif(*settings), key="rev_gif")
+            with d2:
+                download_png(tr("reverse.download.png"), f"{name}-strip.png", lambda: png_bytes(image), key="rev_png")
+            show_code(sample_ddpm, posterior)
+
+
+@st.fragment
+def toy_section() -> None:
+    left, right = st.columns([2, 3], gap="large")
+    with left:
+        c1, c2 = st.columns(2)
+        toys = {toy: tr(f"toy.{toy}") for toy in TOY_DATASETS[1:]}
+        c1.selectbox(tr("reverse.toy.data"), list(toys), index=list(toys).index("moons"), key="rev_toy_dataset", bind=URL,
+                     format_func=toys.get)
+        c2.number_input(tr("common.seed"), 0, 9999, 0, key="rev_toy_seed", bind=URL)
+        lesson("reverse", "toy")
+    with right:
+        dataset = st.session_state.get("rev_toy_dataset", "moons")
+        seed = int(st.session_state.get("rev_toy_seed", 0))
+        mine = own_toy_model(dataset)
+        if mine is not None:
+            fig = own_toy_figure(mine, seed)
+        else:
+            with st.spinner(tr("reverse.toy.preparing")):  # the reference model, the first time (shown only if it takes a moment)
+                fig = toy_figure(dataset, seed, language())
+        chart(fig, width="stretch", key="rev_toy_chart")
+        if mine is not None:
+            steps = number(mine.steps_done)
+            st.caption(tr("reverse.toy.own", steps=steps, dataset=toys[dataset], points=TOY_POINTS, ddpm=TOY_STEPS))
+        else:
+            st.caption(tr("reverse.toy.reference", dataset=toys[dataset], points=TOY_POINTS, ddpm=TOY_STEPS))
+
+
 st.title(f"5. {tr('part.5')}")
 lesson("reverse")
 
-c1, c2, c3, c4, c5 = st.columns([1.5, 1, 1.5, 1.5, 1.2], gap="medium")  # the first holds "n'importe lequel" at 1280 px
-digits = {v: tr("reverse.digit.any") if v == "any" else str(v) for v in LABELS}
-c1.selectbox(tr("reverse.digit"), LABELS, index=0, key="rev_label", bind=URL, format_func=digits.get)
-c2.number_input(tr("common.seed"), 0, 9999, 0, key="rev_seed", bind=URL)
-c3.slider(tr("reverse.guidance"), 0.0, 5.0, 2.0, step=0.5, key="rev_guidance", bind=URL,
-          disabled=st.session_state.get("rev_label", "any") == "any",
-          help=tr("reverse.guidance.help"))
-c4.select_slider(tr("reverse.steps"), [10, 20, 25, 50, 100, 200], value=50, key="rev_steps", bind=URL)
-c5.slider(tr("reverse.samples"), 1, 4, 3, key="rev_n", bind=URL)
-
-left, right = st.columns([1, 2], gap="large")
-with left:
-    lesson("reverse", "columns")
-    with st.container(border=True):
-        lesson("reverse", "posterior")
-    ask("rev_oneshot")
-with right:
-    label = st.session_state.get("rev_label", "any")
-    label = None if label == "any" else int(label)
-    ckpt = shipped(MODELS["any" if label is None else "digit"])
-    if ckpt is not None:
-        guidance = float(st.session_state.get("rev_guidance", 2.0)) if label is not None else 1.0
-        settings = (ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
-                    int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))
-        with st.spinner(tr("reverse.running")):  # shown only if it takes a moment
-            fig, image, strip_ts = mnist_figure(*settings, language())
-        chart(fig, width="stretch", key="rev_mnist_chart")
-        st.image(image, width="stretch", caption=tr("reverse.strip.caption", ts=", ".join(map(str, strip_ts))))
-        name = slug("reverse-ddpm", f"{settings[5]}steps", f"seed{settings[4]}", "any" if label is None else f"digit{label}-w{guidance:g}")
-        d1, d2 = st.columns(2)
-        with d1:
-            download_gif(tr("reverse.download.gif"), f"{name}.gif", lambda: steps_gif(*settings), key="rev_gif")
-        with d2:
-            download_png(tr("reverse.download.png"), f"{name}-strip.png", lambda: png_bytes(image), key="rev_png")
-        show_code(sample_ddpm, posterior)
-
+mnist_section()
 with st.container(border=True):
     lesson("reverse", "why")
 
 st.divider()
 st.subheader(tr("reverse.toy"))
-left, right = st.columns([2, 3], gap="large")
-with left:
-    c1, c2 = st.columns(2)
-    toys = {toy: tr(f"toy.{toy}") for toy in TOY_DATASETS[1:]}
-    c1.selectbox(tr("reverse.toy.data"), list(toys), index=list(toys).index("moons"), key="rev_toy_dataset", bind=URL,
-                 format_func=toys.get)
-    c2.number_input(tr("common.seed"), 0, 9999, 0, key="rev_toy_seed", bind=URL)
-    lesson("reverse", "toy")
-with right:
-    dataset = st.session_state.get("rev_toy_dataset", "moons")
-    seed = int(st.session_state.get("rev_toy_seed", 0))
-    mine = own_toy_model(dataset)
-    if mine is not None:
-        fig = own_toy_figure(mine, seed)
-    else:
-        with st.spinner(tr("reverse.toy.preparing")):  # the reference model, the first time (shown only if it takes a moment)
-            fig = toy_figure(dataset, seed, language())
-    chart(fig, width="stretch", key="rev_toy_chart")
-    if mine is not None:
-        steps = number(mine.steps_done)
-        st.caption(tr("reverse.toy.own", steps=steps, dataset=toys[dataset], points=TOY_POINTS, ddpm=TOY_STEPS))
-    else:
-        st.caption(tr("reverse.toy.reference", dataset=toys[dataset], points=TOY_POINTS, ddpm=TOY_STEPS))
+toy_section()
