@@ -91,11 +91,32 @@ def browser():
         b.close()
 
 
+# Installed in every page before its scripts: when each script run starts and ends (the app root's
+# data-test-script-state, seen by a MutationObserver, fragment runs included) and when the browser's main
+# thread was last busy (long tasks, 50 ms and more: Plotly drawing a figure, React laying out the page).
+RUN_CLOCK = """(() => {
+  const dp = window.__dp = {started: -1, ended: -1, busyUntil: 0};
+  try {
+    new PerformanceObserver(list => {
+      for (const e of list.getEntries()) dp.busyUntil = Math.max(dp.busyUntil, e.startTime + e.duration);
+    }).observe({entryTypes: ["longtask"]});
+  } catch (e) {}
+  new MutationObserver(records => {
+    for (const r of records) {
+      const state = r.target.getAttribute("data-test-script-state");
+      if (state === "running") dp.started = performance.now();
+      else if (r.oldValue === "running") dp.ended = performance.now();
+    }
+  }).observe(document, {subtree: true, attributes: true, attributeOldValue: true, attributeFilter: ["data-test-script-state"]});
+})();"""
+
+
 class Page:
     """A browser tab on one app page that records console errors."""
 
     def __init__(self, browser, url: str):
         self.page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        self.page.add_init_script(RUN_CLOCK)
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
@@ -115,6 +136,19 @@ class Page:
             "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=timeout * 1000
         )
         self.page.wait_for_timeout(300)  # images and charts paint after the run ends
+
+    def timed(self, action, timeout: float = 120, quiet_ms: int = 300) -> float:
+        """Seconds from ``action()`` (an input) until the page is idle with its figures drawn: a script run
+        (or a fragment's) started after the input and ended, and the browser's main thread then stayed free of
+        long tasks for ``quiet_ms``; the time is that of the end of the run or of the last long task after it."""
+        t0 = self.page.evaluate("performance.now()")
+        action()
+        self.page.wait_for_function(
+            """([t0, quiet]) => { const d = window.__dp;
+                 return d.started > t0 && d.ended > d.started && performance.now() - Math.max(d.ended, d.busyUntil) > quiet; }""",
+            arg=[t0, quiet_ms], timeout=timeout * 1000, polling=50)
+        end = self.page.evaluate("Math.max(window.__dp.ended, window.__dp.busyUntil)")
+        return (end - t0) / 1000
 
     def expect_text(self, text: str, name: str, timeout: float = 120) -> None:
         """Wait for ``text`` to appear; on a time-out, save ``FAILED-<name>.png`` and report what the page says."""

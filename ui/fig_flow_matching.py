@@ -26,6 +26,7 @@ from core.live.toy_flow import (
     VectorField,
     error_curve,
     flow_samples,
+    reference_solution,
     sample_pairs,
     solve_report,
     vector_field,
@@ -44,6 +45,10 @@ COLORS = theme.PAIRING_COLOURS
 SOURCE, TARGET = theme.SOURCE, theme.TARGET
 FONT = theme.FONT
 LIM = 4.6  # the toy distributions lie in about [-4, 4]^2
+# Points drawn per panel (the metrics use all of them): every marker is an SVG node that the browser lays out again
+# whenever the figure changes, and 300 draw the shapes as clearly as 1000 (a move of t or of the steps took 1-1.5 s
+# of the browser's main thread with 1000 target points and 400 particles per panel, 0.4-0.7 s with these).
+SHOWN_TARGET, SHOWN_PARTICLES, SHOWN_ENDS = 300, 250, 300
 
 
 def solver_name(method: str) -> str:
@@ -148,10 +153,10 @@ def field_figure(fields: dict[str, VectorField], particles: dict[str, torch.Tens
     spacing = float(np.diff(np.unique(next(iter(fields.values())).points[:, 0].numpy()))[0])
     vmax = max(float(f.velocity.norm(dim=1).max()) for f in fields.values())
     scale = 0.9 * spacing / max(vmax, 1e-9)  # the longest arrow spans 0.9 grid cells, on both panels
-    tgt = target.numpy()
+    tgt = target.numpy()[:SHOWN_TARGET]
     for c, k in enumerate(keys, start=1):
         first = c == 1
-        fig.add_trace(go.Scatter(x=tgt[:, 0], y=tgt[:, 1], mode="markers", marker=dict(color=TARGET, size=4, opacity=0.25),
+        fig.add_trace(go.Scatter(x=tgt[:, 0], y=tgt[:, 1], mode="markers", marker=dict(color=TARGET, size=5, opacity=0.35),
                                  name=tr("flow.fig.target_y"), showlegend=first, legendgroup="Y", hoverinfo="skip"), row=1, col=c)
         p = particles[k].numpy()
         fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="markers", marker=dict(color=COLORS[k], size=5, opacity=0.7),
@@ -174,7 +179,7 @@ def trajectories_figure(reports: dict[str, SolveReport], target: torch.Tensor, m
     fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.08,
                         subplot_titles=[tr("flow.fig.paths.title", pairing=pairing_name(k, short=True),
                                            value=straightness_text(reports[k].straightness)) for k in keys])
-    tgt = target.numpy()
+    tgt = target.numpy()[:SHOWN_TARGET]
     for c, k in enumerate(keys, start=1):
         first = c == 1
         traj = reports[k].solution.trajectory.numpy()  # (K + 1, n, 2)
@@ -182,13 +187,13 @@ def trajectories_figure(reports: dict[str, SolveReport], target: torch.Tensor, m
         gap = np.full((1, m), np.nan)
         xs = np.vstack([traj[:, :m, 0], gap]).T.reshape(-1)  # path 0, gap, path 1, gap, ...
         ys = np.vstack([traj[:, :m, 1], gap]).T.reshape(-1)
-        fig.add_trace(go.Scatter(x=tgt[:, 0], y=tgt[:, 1], mode="markers", marker=dict(color=TARGET, size=4, opacity=0.25),
+        fig.add_trace(go.Scatter(x=tgt[:, 0], y=tgt[:, 1], mode="markers", marker=dict(color=TARGET, size=5, opacity=0.35),
                                  name=tr("flow.fig.target_y"), showlegend=first, legendgroup="Y", hoverinfo="skip"), row=1, col=c)
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(color=COLORS[k], width=1.2), opacity=0.55,
                                  name=tr("flow.fig.paths", pairing=pairing_name(k)), hoverinfo="skip"), row=1, col=c)
         fig.add_trace(go.Scatter(x=traj[0, :m, 0], y=traj[0, :m, 1], mode="markers", marker=dict(color=SOURCE, size=5),
                                  name=tr("flow.fig.paths.start"), showlegend=first, legendgroup="X", hoverinfo="skip"), row=1, col=c)
-        end = traj[-1]
+        end = traj[-1, :SHOWN_ENDS]
         fig.add_trace(go.Scatter(x=end[:, 0], y=end[:, 1], mode="markers", marker=dict(color=COLORS[k], size=4),
                                  name=tr("flow.fig.paths.end", pairing=pairing_name(k)), hoverinfo="skip"), row=1, col=c)
     _square_axes(fig, len(keys))
@@ -208,6 +213,9 @@ def error_figure(curves: dict[str, tuple[list[int], list[float]]], current: dict
                                      hovertemplate=tr("flow.fig.error.hover")))
     fig.update_layout(title=tr("flow.fig.error.title", solver=method), xaxis_title=tr("flow.fig.error.x"),
                       yaxis_title=tr("flow.fig.error.y"), xaxis_type="log", yaxis_type="log")
+    # ticks at the NFE the curves were measured at and at powers of ten only (no crowded minor labels)
+    fig.update_xaxes(tickvals=sorted({n for nfe, _ in curves.values() for n in nfe}))
+    fig.update_yaxes(dtick=1, exponentformat="power")
     fig = _layout(fig, 400)
     fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="right", x=0.98, bgcolor="rgba(255,255,255,0.8)"))
     return fig
@@ -230,13 +238,26 @@ def pairs_view(source: str, target: str, n: int, seed: int):
 def field_view(model_id: str, _models, source: str, target: str, t: float, seed: int):
     k = round(t * 20)  # the particles: a 20-step RK4 solve, read at step k
     fields = {how: vector_field(r.model, t) for how, r in _models.items()}
-    particles = {how: flow_samples(r.model, source, 400, "rk4", 20, seed=seed).trajectory[k] for how, r in _models.items()}
+    particles = {how: path[k] for how, path in particle_paths(model_id, _models, source, seed).items()}
     return fields, particles, sample_toy(target, 1000, seed=seed + 1)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def particle_paths(model_id: str, _models, source: str, seed: int) -> dict[str, torch.Tensor]:
+    """Source points carried by each model (RK4, 20 steps): ``(21, SHOWN_PARTICLES, 2)``, read by the field at every t."""
+    return {how: flow_samples(r.model, source, SHOWN_PARTICLES, "rk4", 20, seed=seed).trajectory for how, r in _models.items()}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def references(model_id: str, _models, source: str, seed: int) -> dict[str, torch.Tensor]:
+    """Each model's Dopri5 solve at tolerance 1e-6 from the solver table's points: the same for every solver."""
+    return {how: reference_solution(r.model, source, seed=seed) for how, r in _models.items()}
 
 
 @st.cache_data(show_spinner=False, max_entries=256)  # the page shows a spinner
 def solver_view(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int):
-    reports = {how: solve_report(r.model, source, target, method, steps, seed=seed) for how, r in _models.items()}
+    ref = references(model_id, _models, source, seed)
+    reports = {how: solve_report(r.model, source, target, method, steps, seed=seed, ref=ref[how]) for how, r in _models.items()}
     return reports, sample_toy(target, 1000, seed=seed + 1)
 
 
