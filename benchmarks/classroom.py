@@ -33,6 +33,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections import defaultdict
 from collections.abc import Iterator
@@ -59,6 +60,8 @@ THINK = 5.0
 ``--think 0`` sends every interaction as soon as the last one is answered (a stress test, not a class)."""
 QUEUED = MESSAGES["en"]["jobs.queued"].split(":")[0]
 """How the notice of a run that waits for a training slot begins (the catalogue's own words, English)."""
+ONE_WAITING = MESSAGES["en"]["jobs.one_waiting"].split("(")[0]
+"""How the notice begins when this student already has a run in the queue (one per student waits at a time)."""
 MEDIA = re.compile(r"/media/[\w.-]+")
 
 
@@ -72,6 +75,9 @@ class Report:
     granted: int = 0  # trained at once
     queued: int = 0  # waited in the server's queue for a slot
     refused: int = 0  # the queue was full too
+    held: int = 0  # refused because this student had a run waiting already (on another page)
+    echoed: int = 0  # values this student set, read back from the page's link (its query string) as they were set
+    leaks: list[str] = field(default_factory=list)  # ... read back as something else: another session's state?
 
     def add(self, kind: str, seconds: float) -> None:
         self.times[kind].append(seconds)
@@ -93,6 +99,7 @@ class Student:
         self.ws = None
         self.values: dict[str, WidgetState] = {}  # widget id -> the WidgetState this student set
         self.cookie = ""  # behind nginx (deploy/): the cookie that keeps this browser on one replica
+        self.moved: dict[str, float] = {}  # widget key -> the value this student's last move gave it
 
     async def run(self, kind: str, widget_states=None, fragment: str = "", page: str | None = None) -> bool:
         """Send one rerun and read until it finishes; returns False on an error (recorded)."""
@@ -169,7 +176,7 @@ class Student:
         any of its values, a number input stepped with its + or - button one to three times (from its value now)."""
         widgets = [w for w in [*self.tree.main.get("slider"), *self.tree.main.get("select_slider"),
                                *self.tree.main.get("number_input")] if w.key and not w.disabled]
-        moved = []
+        moved, self.moved = [], {}
         for w in self.rng.sample(widgets, min(2, len(widgets))):
             state, p = WidgetState(id=w.id), w.proto
             if type(w).__name__ == "SelectSlider":
@@ -180,6 +187,7 @@ class Student:
                 step = p.step or 1
                 value = p.min + step * self.rng.randint(0, max(int((p.max - p.min) / step), 0))
                 state.double_array_value.data[:] = [int(round(value)) if p.data_type == p.INT else float(value)]
+                self.moved[w.key] = float(value)
             else:  # a number input (a seed, a digit): its + or - button pressed one to three times
                 step = p.step or 1
                 now = self.values[w.id].double_value if w.id in self.values else p.default
@@ -188,6 +196,7 @@ class Student:
                 ways = [d for d in (-1, 1) if lo <= now + d * step * clicks <= hi]  # the buttons that stay in range
                 value = now + self.rng.choice(ways or [0]) * step * clicks
                 state.double_value = int(round(value)) if p.data_type == p.INT else float(value)
+                self.moved[w.key] = float(state.double_value)
             moved.append(state)
         return self._states(moved)
 
@@ -224,19 +233,40 @@ class Student:
                     await self.pause()
                     if not await self.run("move a control", self._move_two_controls()):
                         return
+                    self._check_echo()
                 buttons = {b.key: b for b in self.tree.main.get("button") if b.key}
                 for train, stop in TRAIN.items():
                     if train in buttons:
                         await self.pause()
                         await self._train(buttons[train], stop)
 
+    def _check_echo(self) -> None:
+        """No leak between sessions: the page's link (every control is bound to the query string) holds the
+        values this student just set, not another student's. A value at its default is left out of the link."""
+        link = urllib.parse.parse_qs(self.query)
+        for key, value in self.moved.items():
+            if key not in link:
+                continue
+            shown = link[key][-1]
+            try:
+                same = abs(float(shown) - value) <= 1e-6 * max(1.0, abs(value))
+            except ValueError:
+                same = False
+            if same:
+                self.report.echoed += 1
+            else:
+                self.report.leaks.append(f"{self.page_name}: {key} set to {value:g}, the page's link says {shown}")
+
     async def _train(self, button, stop: str) -> None:
         self.fragments.clear()
         if not await self.run("press Train", self._states([WidgetState(id=button.id, trigger_value=True)])):
             return
         stops = [b for b in self.tree.main.get("button") if b.key == stop and not b.disabled]
-        if not stops:  # refused: the server's training slots and its queue are all taken (a notice says so)
-            self.report.refused += 1
+        if not stops:  # refused: the slots and the queue are all taken, or this student has a run waiting already
+            if any(ONE_WAITING in w.value for w in self.tree.main.get("warning")):
+                self.report.held += 1
+            else:
+                self.report.refused += 1
             return
         if any(QUEUED in i.value for i in self.tree.main.get("info")):
             self.report.queued += 1
@@ -394,7 +424,8 @@ def _summary(n, report: Report, wall, start, peak, idle, after) -> dict:
     kinds = {k: {"n": len(v), "p50": float(np.median(v)), "p95": float(np.percentile(v, 95))}
              for k, v in sorted(report.times.items())}
     return {"students": n, "wall_s": wall, "errors": report.errors, "granted": report.granted,
-            "queued": report.queued, "refused": report.refused, "kinds": kinds,
+            "queued": report.queued, "refused": report.refused, "held": report.held, "kinds": kinds,
+            "echoed": report.echoed, "leaks": report.leaks,
             "move_by_page": {p: {"n": len(v), "p50": float(np.median(v)), "p95": float(np.percentile(v, 95))}
                              for p, v in sorted(report.by_page.items())}, "rss_start_mib": start[0] if start else None,
             "rss_peak_mib": peak, "idle_after_10s": idle, "idle_after_settle": after}
@@ -404,21 +435,22 @@ def _table_row(r: dict) -> str:
     kinds = "; ".join(f"{k} p50 {v['p50']:.2f} / p95 {v['p95']:.2f} s (n={v['n']})" for k, v in r["kinds"].items())
     kinds += "; moves by page: " + ", ".join(f"{p} {v['p50']:.1f}/{v['p95']:.1f}" for p, v in r["move_by_page"].items())
     return (f"{r['students']} students in {r['wall_s']:.0f} s: {len(r['errors'])} errors; Train granted {r['granted']},"
-            f" queued {r['queued']}, refused {r['refused']}; RSS start {r['rss_start_mib'] or 0:.0f} MiB, peak {r['rss_peak_mib']:.0f} MiB,"
+            f" queued {r['queued']}, refused {r['refused']} (+{r['held']} with one waiting already); RSS start {r['rss_start_mib'] or 0:.0f} MiB, peak {r['rss_peak_mib']:.0f} MiB,"
             f" after {r['idle_after_settle'].get('rss_mib', float('nan')):.0f} MiB; CPU after leaving"
             f" {r['idle_after_settle'].get('cpu_share', float('nan')):.0%} of a core,"
-            f" {r['idle_after_settle'].get('threads', 0)} threads; {kinds}; errors: {r['errors'][:3]}")
+            f" {r['idle_after_settle'].get('threads', 0)} threads; values read back {r['echoed']}, leaks {len(r['leaks'])}"
+            f" {r['leaks'][:3]}; {kinds}; errors: {r['errors'][:3]}")
 
 
 def _table(results: list[dict]) -> str:
     kinds = sorted({k for r in results for k in r["kinds"]})
-    head = "| students | errors | Train granted / queued / refused | " + " | ".join(f"{k} p50 / p95 (s)" for k in kinds) + \
+    head = "| students | errors | leaks (values read back) | Train granted / queued / refused (+ one waiting already) | " + " | ".join(f"{k} p50 / p95 (s)" for k in kinds) + \
         " | RSS start / peak / after (MiB) | CPU after leaving |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in results:
         cells = [f"{r['kinds'][k]['p50']:.2f} / {r['kinds'][k]['p95']:.2f}" if k in r["kinds"] else "-" for k in kinds]
         after = r["idle_after_settle"]
-        lines.append(f"| {r['students']} | {len(r['errors'])} | {r['granted']} / {r['queued']} / {r['refused']} | " + " | ".join(cells) +
+        lines.append(f"| {r['students']} | {len(r['errors'])} | {len(r['leaks'])} ({r['echoed']}) | {r['granted']} / {r['queued']} / {r['refused']} (+{r['held']}) | " + " | ".join(cells) +
                      f" | {r['rss_start_mib'] or 0:.0f} / {r['rss_peak_mib']:.0f} / {after.get('rss_mib', 0):.0f} |"
                      f" {after.get('cpu_share', 0):.0%} |")
     return "\n".join(lines)

@@ -30,6 +30,12 @@ def test_a_simulated_student_opens_pages_moves_controls_and_trains(server, monke
             before = student.query
             assert await student.run("move a control", student._move_two_controls())
             assert student.query != before  # the moved controls reached the page: their values are in the address
+            student._check_echo()
+            assert report.echoed >= 1 and not report.leaks  # read back as this student set them
+            student.moved = {next(iter(student.moved)): -12345.0}  # as if another student's value came back
+            student._check_echo()
+            assert len(report.leaks) == 1 and "set to -12345" in report.leaks[0]
+            report.leaks.clear()
             assert await student.run("open a page", page="training")
             student.page_hash = student.pages["training"]
             train = next(b for b in student.tree.main.get("button") if b.key == "train_start")

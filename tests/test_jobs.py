@@ -127,4 +127,28 @@ def test_training_takes_every_core_but_one_unless_told(monkeypatch):
 
 
 def test_outside_a_served_app_a_run_is_never_stopped_for_a_missing_session():
-    assert jobs._session_watch()() is True
+    owner, alive = jobs._session_watch()
+    assert owner is None and alive() is True
+
+
+def test_a_student_keeps_one_run_in_the_queue_and_a_new_press_on_the_same_page_takes_its_place():
+    release = threading.Event()
+    running = [jobs.start(_stepper(release, pause=0.01), total=10**6, owner=f"busy{i}") for i in range(jobs.MAX_JOBS)]
+    mine = jobs.start(_stepper(release), total=10, owner="me")
+    other = jobs.start(_stepper(release), total=10, owner="someone else")
+    try:
+        assert mine.status == "queued" and other.status == "queued"
+        with pytest.raises(jobs.ServerBusy) as info:  # the same student, on a second page
+            jobs.start(_stepper(release), total=10, owner="me")
+        assert "You already have a run waiting for a training slot (number 1 in the queue" in str(info.value)
+        assert len(jobs.queue.line) == 2  # the refused press took no place
+        jobs.queue.cancel(mine)  # pressing Train again on the same page (ui.jobs.launch) cancels the waiting run first
+        assert jobs.queue.position(mine) == 0 and jobs.queue.position(other) == 1
+        again = jobs.start(_stepper(release), total=10, owner="me")
+        assert jobs.queue.position(again) == 2  # at the back of the line: no jumping the queue
+        _wait(lambda: mine.status == "stopped")
+        assert mine.progress.step == 0
+    finally:
+        release.set()
+        _wait(lambda: not any(j.running for j in [*running, other, again]))
+    assert other.status == "done" and again.status == "done"

@@ -7,7 +7,9 @@ The job lives in ``st.session_state``, so it survives reruns: touching another w
 neither freezes the page nor kills the run. At most ``MAX_JOBS`` runs train at once on the
 whole server (one per core but one: a classroom shares a few cores, and the last one answers clicks);
 the next ``MAX_WAITING`` wait their turn, first come first served, and each page says where its run
-stands in the queue; beyond that a student is told how long the first running one still needs. A run belongs to the browser session that started it: when that session
+stands in the queue; beyond that a student is told how long the first running one still needs. A browser
+session keeps one run at most in the queue (a student who presses Train on four pages does not hold four
+of its places): a second one is refused with a message that says where the first one waits. A run belongs to the browser session that started it: when that session
 ends (the tab is closed), the run stops at its next check, or leaves the queue, instead of keeping a core
 busy for nobody.
 """
@@ -53,7 +55,7 @@ CHECK_EVERY = 20  # steps between two checks that the session that started a run
 
 
 class ServerBusy(RuntimeError):
-    """Every training slot of the server is taken, and the queue is full."""
+    """Every training slot of the server is taken, and the queue is full (or holds this session's run already)."""
 
 
 @dataclass
@@ -87,6 +89,7 @@ class Job:
     error: str = ""
     started: float = field(default_factory=time.time)
     seconds: float = 0.0
+    owner: str | None = None  # the browser session that started it (None outside a served app)
 
     @property
     def running(self) -> bool:
@@ -109,11 +112,14 @@ class Queue:
         self._cond = threading.Condition()
 
     def join(self, job: Job) -> None:
-        """Take a free slot, or a place in line; raises :class:`ServerBusy` when the line is full."""
+        """Take a free slot, or a place in line; raises :class:`ServerBusy` when the line is full, or when it
+        already holds a run of the same owner."""
         with self._cond:
             if len(self.training) < self.slots and not self.line:
                 self.training.append(job)
                 job.status = "running"
+            elif job.owner is not None and (mine := next((j for j in self.line if j.owner == job.owner), None)):
+                raise ServerBusy(tr("jobs.one_waiting", position=self.line.index(mine) + 1))
             elif len(self.line) < self.waiting:
                 self.line.append(job)
                 job.status = "queued"
@@ -129,7 +135,15 @@ class Queue:
                     self._cond.notify_all()
                     return False
                 self._cond.wait(timeout=0.5)
-            return True
+            return job in self.training
+
+    def cancel(self, job: Job) -> None:
+        """Take ``job`` out of the line now, if it waits there (its thread then ends as stopped)."""
+        job.progress.stop.set()
+        with self._cond:
+            if job in self.line:
+                self.line.remove(job)
+                self._cond.notify_all()
 
     def leave(self, job: Job) -> None:
         """``job`` has finished: the first in line takes its slot."""
@@ -183,8 +197,9 @@ def queue_note(job: Job | None) -> str:
     return tr("jobs.queued", position=ahead, most=MAX_JOBS, when=when)
 
 
-def _session_watch() -> Callable[[], bool]:
-    """A check that the current browser session is still open (always true outside a served app, e.g. in tests)."""
+def _session_watch() -> tuple[str | None, Callable[[], bool]]:
+    """The current browser session's id and a check that it is still open (``None`` and always true outside a
+    served app, e.g. in tests)."""
     try:
         from streamlit.runtime import Runtime
         from streamlit.runtime.scriptrunner import get_script_run_ctx
@@ -192,11 +207,11 @@ def _session_watch() -> Callable[[], bool]:
         ctx = get_script_run_ctx()
         runtime = Runtime.instance() if Runtime.exists() else None
         if ctx is None or runtime is None or not runtime.is_active_session(ctx.session_id):
-            return lambda: True
+            return None, lambda: True
         session_id = ctx.session_id
-        return lambda: runtime.is_active_session(session_id)
+        return session_id, lambda: runtime.is_active_session(session_id)
     except Exception:  # Streamlit's runtime API moved: never stop a run by mistake
-        return lambda: True
+        return None, lambda: True
 
 
 def show_queue(job: Job | None) -> None:
@@ -205,11 +220,15 @@ def show_queue(job: Job | None) -> None:
         st.info(note, icon=":material/hourglass_top:")
 
 
-def start(fn: Callable[[Progress], Any], total: int, owner_alive: Callable[[], bool] | None = None) -> Job:
+def start(fn: Callable[[Progress], Any], total: int, owner_alive: Callable[[], bool] | None = None,
+          owner: str | None = None) -> Job:
     """Run ``fn`` in a daemon thread as soon as a slot is free (status ``queued`` until then); raises
-    :class:`ServerBusy` when the queue is full. The run stops by itself, or leaves the queue, once
-    ``owner_alive()`` is false (default: the session that called ``start`` has ended)."""
-    job = Job(Progress(total, owner_alive=owner_alive or _session_watch()))
+    :class:`ServerBusy` when the queue is full, or holds a run of ``owner`` already. The run stops by itself, or
+    leaves the queue, once ``owner_alive()`` is false. Default owner: the session that called ``start``."""
+    if owner_alive is None:
+        session, owner_alive = _session_watch()
+        owner = owner if owner is not None else session
+    job = Job(Progress(total, owner_alive=owner_alive), owner=owner)
     queue.join(job)
 
     def run() -> None:
@@ -251,7 +270,7 @@ def launch(key: str, fn: Callable[[Progress], Any], total: int) -> Job | None:
     """Start a job under ``key`` (stopping the previous one); shows a message and returns None if busy."""
     old = get(key)
     if old is not None and old.running:
-        old.progress.stop.set()
+        queue.cancel(old)  # stopped, and out of the line at once: this press takes its place
     try:
         st.session_state[key] = start(fn, total)
     except ServerBusy as err:
