@@ -7,12 +7,18 @@ blank page. :class:`NestedPaths` maps nested asset and media paths back to the r
 address opens the app (an unknown page then gets Streamlit's "page not found" notice and the home
 page). Not ``/x/_stcore/...``: the page probes those to find where the app is served from, and must
 keep finding it at the root (or a deep link such as ``/reverse`` would open the home page).
-Everything else is Streamlit's own server, unchanged.
+
+And one setting: :func:`return_memory` keeps the C allocator from holding on to what a classroom's
+computations freed (glibc, Linux; nothing elsewhere). Everything else is Streamlit's own server, unchanged.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import re
+import threading
+import time
 
 import streamlit as st
 from starlette.middleware import Middleware
@@ -35,4 +41,24 @@ class NestedPaths:
         await self.app(scope, receive, send)
 
 
+def return_memory(every: float = 30.0) -> None:
+    """glibc gives each thread that allocates its own heap (arena), and keeps freed memory for reuse: after a
+    class, a server held half as much again as it needed warm (1.0 -> 1.6 GB with 50 students). Two arenas,
+    and every ``every`` seconds the free memory handed back to the system (``malloc_trim``, a few ms)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-8, 2)  # M_ARENA_MAX
+        trim = libc.malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return
+
+    def loop() -> None:
+        while True:
+            time.sleep(every)
+            trim(0)
+
+    threading.Thread(target=loop, daemon=True, name="malloc-trim").start()
+
+
+return_memory()
 app = st.App(str(paths.APP), middleware=[Middleware(NestedPaths)])
