@@ -222,10 +222,8 @@ def images_section() -> None:
 # ---------------------------------------------------------------- page
 
 st.title(f"8. {tr('part.8')}")
-top_l, top_r = st.columns([3, 2], gap="large")
-with top_l:
-    lesson(PAGE)
-with top_r, st.container(border=True):
+lesson(PAGE)
+with st.expander(tr("flow.equations"), icon=":material/function:"):  # folded: the first figure shows on a projector's first screen
     lesson(PAGE, "equations")
 
 # 1. pairing
