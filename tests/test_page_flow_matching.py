@@ -55,6 +55,21 @@ def test_defaults(at):
     assert table["straightness"][1] > table["straightness"][0]  # OT paths are straighter
 
 
+def test_before_any_training_the_page_shows_the_default_models_losses_and_ot_ends_much_lower(at):
+    import base64
+
+    import numpy as np
+
+    spec = spec_by_title(at, "Flow-matching loss")
+    bold = [tr for tr in spec["data"] if tr.get("name")]  # the smoothed curves, random pairing first
+
+    def values(y):  # plotly sends arrays as typed binary
+        return np.frombuffer(base64.b64decode(y["bdata"]), dtype=y["dtype"]) if isinstance(y, dict) else np.asarray(y)
+
+    last = [values(tr["y"])[-50:].mean() for tr in bold]
+    assert len(bold) == 2 and last[1] < 0.6 * last[0]  # "the OT loss goes much lower"
+
+
 def solver_table(at) -> dict[str, list[float]]:
     """The solver table (Markdown): its numeric columns, random pairing first."""
     text = next(m.value for m in at.markdown if m.value.startswith("| model |"))

@@ -86,6 +86,16 @@ def test_the_image_network_wins_with_few_steps_and_the_three_meet_with_many():
     assert max(ratio[k][50] for k in q) < 1.25  # all close to the real-vs-real floor at 50 steps
 
 
+def test_with_one_step_the_three_are_equally_far_from_real_digits_and_the_speckle_is_named_less_often():
+    from ui.models import measured_quality
+
+    one = {k: measured_quality(name, load(name).sha256)["ddim-1-cond-w1"] for k, name in MODELS.items()}
+    ratios = [one[k]["frechet_ratio"] for k in one]
+    assert max(ratios) < 1.1 * min(ratios) and 24 <= min(ratios) and max(ratios) <= 28  # "about 26 times the floor"
+    assert round(100 * one["x0"]["confident_share"]) == round(100 * one["v"]["confident_share"]) == 100
+    assert round(100 * one["eps"]["confident_share"]) == 68
+
+
 def test_dividing_by_sqrt_abar_amplifies_the_noise_networks_error_at_large_t():
     ckpts = tuple(load(name) for name in MODELS.values())
     read = read_all(tuple(c.sha256 for c in ckpts), ckpts, 3, 990, 0)

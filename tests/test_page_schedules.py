@@ -51,7 +51,7 @@ def test_defaults(at):
     names = {tr["name"] for tr in spec["data"] if tr.get("showlegend") is not False}
     assert names == {"constant", "linear", "cosine"}
     titles = [a["text"] for a in spec["layout"]["annotations"]]
-    assert any(t.startswith("log-SNR") for t in titles) and any(t.startswith("ā_t") for t in titles)
+    assert any(t.startswith("log-SNR") for t in titles) and any(t.startswith("āₜ") for t in titles)
     assert spec["layout"]["yaxis2"]["type"] == "log"  # beta on a log scale
     lines = [s for s in spec["layout"]["shapes"] if s.get("x0") == s.get("x1") == 250]
     assert len(lines) == 3  # the dashed line at t on every panel

@@ -109,6 +109,9 @@ def test_the_lesson_promises_what_the_measurements_show():
     assert sum(v < high(mnist["real"]) for v in gens.values()) >= len(gens) - 1
     assert min(gens, key=gens.get).startswith("mnist-latent-flow")
     assert max(gens, key=gens.get).startswith("mnist-ddpm-eps")
+    eps = next(c for name, c in mnist.items() if name.startswith("mnist-ddpm-eps"))  # the exception, above the real curve
+    f, ratio = np.asarray(eps["freqs"]), np.asarray(eps["power"]) / np.asarray(mnist["real"]["power"])
+    assert (ratio[(f >= 0.45) & (f <= 0.6)] > 1).all() and round(100 * (ratio[f >= 0.4].max() - 1)) == 13  # "up to 13 %"
     cifar = r["spectra"]["cifar10"]
     for name, c in cifar.items():
         if name != "real":

@@ -72,7 +72,7 @@ def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float)
     """``abar_t``, ``beta_t`` (log scale) and log-SNR of the three schedules; a line at ``t``, markers at ``abar_t``."""
     T = len(c["cosine"]["betas"])
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07, subplot_titles=(
-        tr("schedules.curves.abar"), tr("schedules.curves.beta"), "log-SNR = log(ā_t / (1 − ā_t))"))
+        tr("schedules.curves.abar"), tr("schedules.curves.beta"), "log-SNR = log(āₜ / (1 − āₜ))"))
     fig.update_annotations(font=theme.font("emphasis", color=theme.INK))  # the subplot titles
     lsnr_thr = math.log(threshold / (1 - threshold))
     for key in ORDER:
@@ -106,7 +106,7 @@ def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float)
                        font=theme.font("small"), row=1, col=3)
     fig.update_xaxes(title_text=tr("schedules.step_axis"), range=[0, T])
     fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)
-    fig.update_yaxes(type="log", exponentformat="power", row=1, col=2)
+    fig.update_yaxes(type="log", exponentformat="power", dtick=1, row=1, col=2)  # decades only: no crowded minor labels
     fig.update_yaxes(range=LOG_SNR_RANGE, row=1, col=3)
     fig.update_layout(shapes=shapes, height=430, font=FONT, margin=dict(l=10, r=10, t=70, b=10), hovermode="closest",
                       legend=dict(orientation="h", x=0.5, xanchor="center", y=1.2, yanchor="bottom", font=theme.font("emphasis")))

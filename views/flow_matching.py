@@ -100,8 +100,11 @@ def training_panel() -> None:
         if mine:
             r = mine["results"]
             chart(trained_loss_chart(mine["id"], r, mine["config"].steps, lang), width="stretch", key="fm_loss_chart")
-        else:
+        else:  # the default models' own curves, which the lesson's reading of the losses is about
             st.info(tr("flow.training.press"), icon=":material/model_training:")
+            source, target = st.session_state.get("fm_source", DEFAULT.source), st.session_state.get("fm_target", DEFAULT.target)
+            chart(trained_loss_chart(default_model_id(source, target), default_flows(source, target), DEFAULT.steps, lang),
+                  width="stretch", key="fm_loss_chart")
         return
     cfg = st.session_state["fm_job_config"]
     p = job.progress
