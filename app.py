@@ -21,7 +21,7 @@ with st.sidebar:
     presenter_switch()
     language_switch()
     copy_link_button()  # a page's main settings are in its address (ui.share)
-style()  # presenter mode's type and figures (ui.present)
+style()  # inline formulas kept whole; presenter mode's type and figures (ui.present)
 try:
     page.run()
 except DatasetUnavailable as err:  # e.g. assets/data deleted and no network: say so, not a traceback

@@ -101,4 +101,5 @@ def visible_text(at) -> list[str]:
             walk(child)
 
     walk(at._tree)
-    return [re.sub(r"\$\$.*?\$\$|\$[^$]*\$", " ", s, flags=re.S) for s in out]
+    return [re.sub(r"\$\$.*?\$\$|\$[^$]*\$", " ", s, flags=re.S) for s in out
+            if not s.lstrip().startswith("<style>")]  # a style sheet (ui.present.style) is not read

@@ -65,11 +65,16 @@ def _presented(figure) -> dict:
     return out
 
 
+BASE_CSS = """
+[data-testid="stMarkdownContainer"] .katex { white-space: nowrap; }
+"""
+"""Every page: an inline formula moves to the next line whole instead of breaking after an operator."""
+
+
 def style() -> None:
-    """In presenter mode, the larger type and figures (``app.py``, before the page: a figure is measured for its
-    zoom as it is first drawn)."""
-    if presenting():
-        st.html(f"<style>{css()}</style>")
+    """The app's few style rules (:data:`BASE_CSS`) and, in presenter mode, the larger type and figures
+    (``app.py``, before the page: a figure is measured for its zoom as it is first drawn)."""
+    st.html(f"<style>{BASE_CSS}{css() if presenting() else ''}</style>")
 
 
 def keyboard() -> None:

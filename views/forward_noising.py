@@ -89,7 +89,7 @@ with right:
         st.markdown(tr("forward.iterative.text"))
     with cols[2]:
         st.image(fig.to_display(d["closed"]), caption=tr("forward.closed.caption", t=t), width="stretch")
-        st.markdown(r"$I_t = \sqrt{\bar a_t}\, I_0 + \sqrt{1 - \bar a_t}\,\varepsilon$")
+        st.markdown(r"$I_t = \sqrt{\bar a_t}\, I_0$ $+ \sqrt{1 - \bar a_t}\,\varepsilon$")
     trio = [fig.to_display(d[k]) for k in ("x0", "iterative", "closed")]
     download_png(tr("forward.download.png"), slug("forward-noising", name, f"image{index}", schedule, f"T{T}", f"t{t}",
                                                   f"seed{seed}") + ".png",
