@@ -6,7 +6,7 @@ from browser_support import Page, needs_chromium
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
-PAGES = ["1. Auto-encoders", "2. Forward noising", "3. Schedules", "4. Training", "5. Reverse denoising",
+PAGES = ["Home", "1. Auto-encoders", "2. Forward noising", "3. Schedules", "4. Training", "5. Reverse denoising",
          "6. Prediction targets", "7. Latent diffusion", "8. Flow matching", "9. Spotting generated images"]
 
 # every rendered formula whose right edge passes its column's (or its bordered box's, or its expander's)
