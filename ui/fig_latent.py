@@ -119,7 +119,12 @@ def codes_chart(shas: tuple[str, str], _ae, _vae, lang: str) -> go.Figure:
     return codes_figure(c["ae"], c["vae"], c["labels"])
 
 
+MAX_COLUMNS = 11  # frames drawn: every step up to 10 steps, every other one at 20 (twice as large on a projector)
+
+
 def generation_figure(cells: np.ndarray, times: list[float]) -> go.Figure:
+    keep = np.linspace(0, len(times) - 1, min(len(times), MAX_COLUMNS)).round().astype(int)  # first and last always
+    cells, times = cells[:, keep], [times[k] for k in keep]
     rows = [tr(f"latent.generation.{row}") for row in ("latent", "decoded", "pixel")]
     step = max(1, len(times) // 6)
     columns = [f"t = {t:.2g}" if k % step == 0 or k == len(times) - 1 else "" for k, t in enumerate(times)]
