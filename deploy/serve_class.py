@@ -14,6 +14,7 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -66,6 +67,20 @@ def _wait(url: str, proc: subprocess.Popen, what: str, timeout: float = 90) -> N
             time.sleep(0.3)
 
 
+def _ports(wanted: list[int]) -> list[int]:
+    """The replicas' ports: the ones after nginx's where free, else one the system hands out (a busy port made a
+    replica exit at once: "Port ... is not available")."""
+    out = []
+    for p in wanted:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", p))
+            except OSError:
+                s.bind(("127.0.0.1", 0))
+            out.append(s.getsockname()[1])
+    return out
+
+
 @contextlib.contextmanager
 def serve(replicas: int, port: int, logs: Path) -> Iterator[str]:
     """Start the replicas and nginx; yield nginx's URL; stop everything on exit."""
@@ -75,7 +90,7 @@ def serve(replicas: int, port: int, logs: Path) -> Iterator[str]:
     logs.mkdir(parents=True, exist_ok=True)
     procs: list[subprocess.Popen] = []
     try:
-        backends = [port + 1 + i for i in range(replicas)]
+        backends = _ports([port + 1 + i for i in range(replicas)])
         for p in backends:
             log = open(logs / f"replica-{p}.log", "w")
             procs.append(subprocess.Popen(

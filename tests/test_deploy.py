@@ -61,3 +61,16 @@ def test_two_replicas_behind_nginx_keep_each_browser_on_one(tmp_path, request):
             assert not tab.errors, tab.errors
         finally:
             tab.page.close()
+
+
+def test_a_busy_replica_port_is_replaced_by_a_free_one():
+    import socket
+
+    from serve_class import _ports
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        (chosen,) = _ports([taken])
+        assert chosen != taken and chosen > 0
