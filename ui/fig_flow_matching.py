@@ -123,7 +123,10 @@ def loss_figure(losses: dict[str, list[float]], steps: int) -> go.Figure:
                                  name=pairing_name(k)))
     fig.update_layout(title=tr("flow.fig.loss.title"), xaxis_title=tr("flow.fig.loss.x"),
                       yaxis_title=tr("flow.fig.loss.y"), xaxis_range=[0, steps])
-    return _layout(fig, 360)
+    fig = _layout(fig, 360)
+    # the legend inside, top right (the shared layout puts it under the plot, where a short chart's axis title sits)
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=0.98, xanchor="right", x=0.99, bgcolor="rgba(255,255,255,0.8)"))
+    return fig
 
 
 def _arrows(pts: np.ndarray, vel: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:

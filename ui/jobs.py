@@ -9,9 +9,9 @@ whole server (one per core but one: a classroom shares a few cores, and the last
 the next ``MAX_WAITING`` wait their turn, first come first served, and each page says where its run
 stands in the queue; beyond that a student is told how long the first running one still needs. A browser
 session keeps one run at most in the queue (a student who presses Train on four pages does not hold four
-of its places): a second one is refused with a message that says where the first one waits. A run belongs to the browser session that started it: when that session
-ends (the tab is closed), the run stops at its next check, or leaves the queue, instead of keeping a core
-busy for nobody.
+of its places): a second one is refused with a message that says where the first one waits. A run belongs
+to the browser session that started it: when that session ends (the tab is closed), the run stops at its
+next check, or leaves the queue, instead of keeping a core busy for nobody.
 """
 
 from __future__ import annotations
@@ -138,7 +138,8 @@ class Queue:
             return job in self.training
 
     def cancel(self, job: Job) -> None:
-        """Take ``job`` out of the line now, if it waits there (its thread then ends as stopped)."""
+        """Stop ``job``; if it waits in line, take it out now (its thread then ends as stopped), so that its place is
+        free before the next press joins."""
         job.progress.stop.set()
         with self._cond:
             if job in self.line:

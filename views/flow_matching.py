@@ -249,7 +249,8 @@ with right:
     m[1].metric(tr("flow.metric.cost"), tr("flow.metric.with_ot", value=f"{pairs['ot'].cost:.0f}"),
                 delta=tr("flow.metric.vs_random", value=f"{pairs['ot'].cost - pairs['random'].cost:.0f}"), delta_color="inverse")
 
-# 2. training
+# 2. training (the models first: the first time on new data they train, under a spinner, before any panel reads them)
+model_id, models = current_models(source, target)
 st.header(tr("flow.training.header"))
 left, right = st.columns([1, 2], gap="large")
 with left:
@@ -269,7 +270,6 @@ with left:
 with right:
     st.fragment(run_every=0.5 if running else None)(training_panel)()
 
-model_id, models = current_models(source, target)
 trained = st.session_state.get("fm_models")
 if trained and trained["id"] == model_id:
     cfg = trained["config"]

@@ -108,7 +108,7 @@ def live_polling() -> None:
 st.title(f"4. {tr('part.4')}")
 lesson("training")
 
-left, right = st.columns([5, 6], gap="large")  # room for the loss formula on one line at 1280 px
+left, right = st.columns([1, 1], gap="large")  # room for the loss formula on one line at 1280 px
 with left:
     with st.container(border=True):
         lesson("training", "objective")
