@@ -34,6 +34,12 @@ def to_pil(array: np.ndarray, scale: int = 1) -> Image.Image:
     return img.resize((img.width * scale, img.height * scale), Image.NEAREST) if scale > 1 else img
 
 
+def picture(images: torch.Tensor | np.ndarray, ncols: int | None = None, *, scale: int = 1, pad: int = 0) -> Image.Image:
+    """``(N, C, H, W)`` images (uint8, or floats in ``[-1, 1]``) as one crisp picture: their :func:`grid`, upscaled
+    ``scale`` times by :func:`to_pil`. The one way the app turns images into a picture."""
+    return to_pil(grid(torch.as_tensor(images), ncols, pad=pad), scale=scale)
+
+
 def signed_to_uint8(x: torch.Tensor, scale: float | None = None) -> torch.Tensor:
     """Map a signed tensor (noise, a difference) to uint8 with 0 at mid-grey; ``scale`` defaults to 3 std."""
     s = float(scale if scale is not None else 3 * x.float().std().clamp(min=1e-8))

@@ -121,8 +121,9 @@ def test_live_training_runs_in_the_background_and_stops():
     at.run()
     loss = chart(at, "ae_loss")
     assert len(values(loss["data"][0]["y"])) == 100
-    assert "finished, step 100/100" in loss["layout"]["title"]["text"]
-    assert at.session_state["ae_live_view"]["step"] == 100
+    assert loss["layout"]["title"]["text"] == "Reconstruction loss, code size 2"
+    assert at.get("progress")[0].proto.text.startswith("Finished: 100 steps in ")
+    assert job.config.step == 100 and job.collected
     assert job.progress.losses[-1] < job.progress.losses[0]
 
 

@@ -17,9 +17,9 @@ import torch
 from PIL import Image
 
 from core import data as datasets
-from core.images import grid, to_pil
+from core.images import picture
 from core.live import autoencoder as tae
-from ui import theme
+from ui import jobs, theme
 from ui.i18n import MESSAGES, language, tr
 from ui.state import cifar10, mnist
 
@@ -57,11 +57,6 @@ def one_per_class() -> tuple[int, ...]:
 def heldout_digits(indices: list[int] | tuple[int, ...]) -> torch.Tensor:
     """Held-out digits in [-1, 1], (len(indices), 1, 28, 28)."""
     return datasets.to_model_range(split().heldout.images[list(indices)])
-
-
-def picture(x: torch.Tensor | np.ndarray, scale: int = 6, ncols: int | None = None, pad: int = 0) -> Image.Image:
-    """Images (N, 1, H, W) in [-1, 1] (or uint8) as one crisp PIL picture."""
-    return to_pil(grid(torch.as_tensor(x), ncols, pad=pad), scale=scale)
 
 
 # --------------------------------------------------------------------------- encode / decode with the shipped models
@@ -146,7 +141,27 @@ def photo_reconstructions(_model, sha: str, scale: int = 3) -> tuple[Image.Image
     x = datasets.to_model_range(held.images[pick])
     recon = tae.restore(_model, x).clamp(-1, 1)
     n = len(pick)
-    return picture(x, scale, ncols=n, pad=2), picture(recon, scale, ncols=n, pad=2), tae.psnr(recon, x)
+    return picture(x, n, scale=scale, pad=2), picture(recon, n, scale=scale, pad=2), tae.psnr(recon, x)
+
+
+@dataclass
+class LiveAutoencoder:
+    """A live run's settings and its latest reconstructions of the preview digits (written by the run, read by the page)."""
+
+    cfg: tae.LiveConfig
+    step: int = 0
+    recon: torch.Tensor | None = None
+
+    def preview(self, step: int, recon: torch.Tensor) -> None:
+        self.step, self.recon = step, recon
+
+
+def live_run(cfg: tae.LiveConfig) -> jobs.Run:
+    """The page's live run: a fresh auto-encoder on the training digits, rebuilding one held-out digit per class as it
+    goes."""
+    live, images, preview = LiveAutoencoder(cfg), split().train.images, heldout_digits(one_per_class())
+    fn = lambda progress: tae.train_live(images, cfg, preview=preview, on_step=progress.report, on_preview=live.preview)
+    return jobs.Run(fn, cfg.steps, config=live)
 
 
 def warm() -> None:

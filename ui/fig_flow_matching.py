@@ -18,7 +18,7 @@ from plotly.subplots import make_subplots
 from core.data import sample_toy
 from core.export import cloud_frames, gif_bytes, side_by_side
 from core.flow import wasserstein2
-from core.images import grid, to_pil
+from core.images import picture
 from core.live.toy_flow import (
     Pairs,
     SolveReport,
@@ -29,10 +29,11 @@ from core.live.toy_flow import (
     reference_solution,
     sample_pairs,
     solve_report,
+    train_both,
     vector_field,
 )
 from core.sampling import generate
-from ui import theme
+from ui import jobs, theme
 from ui.i18n import MESSAGES, language, tr
 
 MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
@@ -49,6 +50,11 @@ LIM = 4.6  # the toy distributions lie in about [-4, 4]^2
 # whenever the figure changes, and 300 draw the shapes as clearly as 1000 (a move of t or of the steps took 1-1.5 s
 # of the browser's main thread with 1000 target points and 400 particles per panel, 0.4-0.7 s with these).
 SHOWN_TARGET, SHOWN_PARTICLES, SHOWN_ENDS = 300, 250, 300
+
+
+def flow_run(cfg: ToyFlowConfig) -> jobs.Run:
+    """The page's live run: the random-pairing model, then the OT-pairing one, ``cfg.steps`` steps each."""
+    return jobs.Run(lambda progress: train_both(cfg, progress.report), 2 * cfg.steps, config=cfg)
 
 
 def solver_name(method: str) -> str:
@@ -281,7 +287,7 @@ def samples_row(name: str, _ckpt, label: int | None, guidance: float, seed: int,
     out = []
     for steps in STEP_COUNTS:
         gen = generate(_ckpt, n, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
-        out.append((steps, gen.nfe, to_pil(grid(gen.images, ncols, pad=2), scale=2)))
+        out.append((steps, gen.nfe, picture(gen.images, ncols, scale=2, pad=2)))
     return out
 
 

@@ -11,7 +11,7 @@ from plotly.subplots import make_subplots
 
 from core import data as datasets
 from core.evaluation import SamplingCost, sampling_cost
-from core.images import grid, signed_to_uint8, to_pil
+from core.images import picture, signed_to_uint8
 from core.live import autoencoder as tae
 from core.sampling import decode_latents, encode_latents, generate, interpolate
 from ui import theme
@@ -180,7 +180,7 @@ def decoded_maps(shas: tuple[str, str], _ae, _vae, ae_box: tuple[float, float, f
     """Each model's decoder on an ``n x n`` grid covering its codes: the AE's box (centre, half-width), the VAE's [-3, 3]^2."""
     _, ae_images = tae.latent_grid(_ae, n, ae_box[2], (ae_box[0], ae_box[1]))
     _, vae_images = tae.latent_grid(_vae, n, 3.0)
-    return (to_pil(grid(ae_images, n, pad=1), scale=2), to_pil(grid(vae_images, n, pad=1), scale=2))
+    return (picture(ae_images, n, scale=2, pad=1), picture(vae_images, n, scale=2, pad=1))
 
 
 def code_box(points: np.ndarray) -> tuple[float, float, float]:

@@ -1,4 +1,4 @@
-"""Figures of Part 5 (Reverse denoising): step-through animations that play in the browser.
+"""Part 5 (Reverse denoising): its cached reverse runs, and step-through animations that play in the browser.
 
 Both figures carry every step as a Plotly frame, with a slider to scrub and a play button, so
 moving through the steps never reruns the page.
@@ -8,17 +8,29 @@ from __future__ import annotations
 
 import numpy as np
 import plotly.graph_objects as go
+import streamlit as st
+import torch
 
+from core.data import to_uint8
+from core.diffusion import DiffusionStep
+from core.export import gif_bytes
+from core.images import grid, picture, signed_to_uint8
+from core.live.toy_diffusion import ToyModel, sample_toy_model
+from core.sampling import generate
 from ui import theme
-from ui.fig_training import BOX, DATA, FONT, MODEL
-from ui.i18n import tr
+from ui.fig_training import BOX, DATA, FONT, MODEL, toy_data
+from ui.i18n import language, tr
 from ui.mosaic import PAD, mosaic, png_uri
+from ui.warm import reference_toy_model
 
 MODELS = {"any": "mnist-ddpm-eps-uncond", "digit": "mnist-ddpm-eps"}
 """The shipped MNIST models the page runs: for "any digit" the unconditional one (trained without labels), for a
 chosen digit the class-conditional one, with guidance (both: noise prediction, cosine schedule, T = 1000)."""
 CLOUD = theme.CLOUD  # the points I_t
 PANELS = ("state", "noise", "oneshot", "mean", "next")  # the five columns of a DDPM step (their titles: reverse.panel.*)
+TOY_POINTS = 500  # points of the toy cloud sent back to the data
+TOY_STEPS = 50  # DDPM steps of the toy cloud
+NOISE_RANGE = 3.0  # the predicted noise is drawn with -3 as black and +3 as white
 CONTROLS_ROW = 80  # pixels from the top of the slider down to the buttons' row (room for its labels, in presenter mode too)
 
 
@@ -119,3 +131,70 @@ def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int]
         **_controls(names, [str(t) for t in times], redraw=True, duration=150, prefix="t = ", top=88),  # under the x axis title
     )
     return fig
+
+
+# ------------------------------------------------------------------ the page's runs, cached
+
+
+@st.cache_data(show_spinner=False, max_entries=32)  # the page shows a spinner around mnist_figure()
+def mnist_steps(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int) -> dict:
+    """Every DDPM step of ``n`` samples, as pictures: ``panels`` ``(K, n, 5, C, H, W)`` uint8, plus t, s, sigma."""
+    kept: list[DiffusionStep] = []
+    gen = generate(_ckpt, n, steps=steps, method="ddpm", seed=seed, label=label, guidance=guidance,
+                   on_diffusion_step=kept.append)
+    panels = np.stack([
+        torch.stack([to_uint8(k.x_t), signed_to_uint8(k.eps, NOISE_RANGE), to_uint8(k.x0), to_uint8(k.mean),
+                     to_uint8(k.x_s)], dim=1).numpy()  # (n, 5, C, H, W)
+        for k in kept
+    ])
+    return {"panels": panels, "ts": [k.t for k in kept], "ss": [k.s for k in kept],
+            "sigmas": [float(k.sigma) for k in kept], "final": to_uint8(gen.images).numpy()}
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def mnist_figure(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int, lang: str):
+    """The step-through figure and the film strip for these settings, its text in ``lang`` (built once, then reused)."""
+    run = mnist_steps(sha256, _ckpt, label, guidance, seed, steps, n)
+    rows = [tr("reverse.sample", i=i + 1) for i in range(run["panels"].shape[1])]
+    fig = reverse_steps_figure(run["panels"], run["ts"], run["ss"], run["sigmas"], rows)
+    image, picks = strip(run["panels"])
+    return fig, image, [run["ts"][k] for k in picks]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def steps_gif(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int) -> bytes:
+    """The step-through grid as an animated GIF: one frame per DDPM step, the same five columns."""
+    run = mnist_steps(sha256, _ckpt, label, guidance, seed, steps, n)
+    frames = [grid(torch.from_numpy(p.reshape(-1, *p.shape[2:])), 5, pad=2) for p in run["panels"]]
+    return gif_bytes([f[..., 0] if f.shape[-1] == 1 else f for f in frames], duration_ms=120, scale=3)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def toy_figure(dataset: str, seed: int, lang: str):
+    """The toy cloud going back to the data under the reference model, its text in ``lang``."""
+    traj = toy_steps(dataset, seed)
+    return toy_reverse_figure(traj["states"], traj["x0_hats"], traj["times"], toy_data(dataset))
+
+
+def strip(panels: np.ndarray, columns: int = 10):
+    """Sample 0's I_t (top row) and one-shot estimate (bottom row) at ``columns`` evenly spaced steps."""
+    K = len(panels)
+    picks = np.linspace(0, K - 1, columns).round().astype(int)
+    cells = np.concatenate([panels[picks, 0, 0], panels[picks, 0, 2]])  # (2 * columns, C, H, W)
+    return picture(cells, columns, scale=3, pad=2), picks
+
+
+@st.cache_data(show_spinner=False, max_entries=16)  # the page shows a spinner around toy_figure()
+def toy_steps(dataset: str, seed: int) -> dict:
+    path = sample_toy_model(reference_toy_model(dataset), TOY_POINTS, steps=TOY_STEPS, seed=seed)
+    return {"states": path.states.numpy(), "x0_hats": path.x0_hats.numpy(), "times": path.times}
+
+
+def own_toy_figure(model: ToyModel, seed: int, memo: dict):
+    """Like :func:`toy_figure` for the student's own model, kept in ``memo`` (the student's session: the model is theirs)."""
+    key = (id(model), model.steps_done, seed, language())
+    if key not in memo:
+        memo.clear()
+        path = sample_toy_model(model, TOY_POINTS, steps=TOY_STEPS, seed=seed)
+        memo[key] = toy_reverse_figure(path.states.numpy(), path.x0_hats.numpy(), path.times, toy_data(model.cfg.dataset))
+    return memo[key]

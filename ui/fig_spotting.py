@@ -13,6 +13,7 @@ name sources, cues and perturbations in English: :func:`source_label`, :func:`cu
 from __future__ import annotations
 
 import json
+import random
 import re
 
 import numpy as np
@@ -31,6 +32,7 @@ from core.forensics.detector import GENERATED
 from core.forensics.evolution import film_strip as draw_film_strip
 from core.forensics.quiz import QUIZ_SOURCES, QuizItem, load_pool, quiz_pool
 from core.forensics.shipped import DEFAULTS, grid_key, pool_path, stage_names, strip_key
+from core.images import picture
 from core.io.arrays import load_arrays
 from ui import theme
 from ui.i18n import DEFAULT, MESSAGES, language, number, percent, tr
@@ -60,6 +62,19 @@ SOURCE = re.compile(r"(?P<model>\S+) \((?P<method>\w+), (?P<steps>\d+) \w+, (?P<
 CUES = {"Real": "real", "Too": "smooth", "An": "inconsistent", "No": "no_object", "Soft": "soft", "Smooth": "dreamy",
         "Hard": "hard"}
 """The first word of each cue ``core.forensics.quiz`` writes (stored in the pools) -> its key here."""
+
+ROUND = 10  # images per quiz round
+
+
+def quiz_order(n_items: int) -> list[int]:
+    """A new round: ``ROUND`` images of the pool, in an order of this session's own (a generator seeded by the OS,
+    shared with nobody)."""
+    return random.Random().sample(range(n_items), min(ROUND, n_items))
+
+
+def big(image: torch.Tensor, size: int = 280):
+    """One ``(C, H, W)`` uint8 image, enlarged with crisp pixels to about ``size`` pixels wide."""
+    return picture(image[None], scale=max(1, size // image.shape[-1]))
 
 
 def source_label(text: str, short: bool = False) -> str:

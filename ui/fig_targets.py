@@ -13,10 +13,10 @@ from core import data as datasets
 from core.data import sample_toy
 from core.diffusion import q_sample
 from core.flow import wasserstein2
-from core.images import grid, signed_to_uint8, to_pil
-from core.live.targets import GridCell, compute_grid, load_grid
+from core.images import picture, signed_to_uint8
+from core.live.targets import GridCell, TargetToyConfig, compute_grid, load_grid, sample_target_toy, train_target_toy
 from core.sampling import generate, read_prediction, schedule_of
-from ui import theme
+from ui import jobs, theme
 from ui.i18n import tr
 from ui.mosaic import PAD, mosaic, png_uri
 from ui.state import mnist_split
@@ -114,8 +114,8 @@ def sample_rows(shas: tuple[str, ...], _ckpts: tuple, label: int | None, seed: i
     """For each model, ``N_SAMPLES`` DDIM samples at each step count of ``STEPS`` (same seed, same noise)."""
     out = {}
     for kind, ckpt in zip(MODELS, _ckpts):
-        out[kind] = [to_pil(grid(generate(ckpt, N_SAMPLES, steps=k, method="ddim", seed=seed, label=label).images,
-                                 N_SAMPLES // 2, pad=1), scale=2) for k in STEPS]
+        out[kind] = [picture(generate(ckpt, N_SAMPLES, steps=k, method="ddim", seed=seed, label=label).images,
+                             N_SAMPLES // 2, scale=2, pad=1) for k in STEPS]
     return out
 
 
@@ -177,6 +177,17 @@ def oneshot_figure(curves: dict[str, dict], baseline: float) -> go.Figure:
 def toy_grid() -> dict[tuple[str, int], GridCell]:
     """The default grid: shipped in assets/toys, computed (a few minutes) only if missing."""
     return load_grid() or compute_grid()
+
+
+def toy_run(cfg: TargetToyConfig) -> jobs.Run:
+    """The page's live run: one cell of the grid, trained, then sampled (returns its :class:`GridCell`)."""
+
+    def fn(progress: jobs.Progress) -> GridCell:
+        run = train_target_toy(cfg, progress.report)
+        samples = sample_target_toy(run)
+        return GridCell(run.cfg, samples.points, samples.w2, run.losses, run.seconds)
+
+    return jobs.Run(fn, cfg.steps, config=cfg)
 
 
 @st.cache_data(show_spinner=False)

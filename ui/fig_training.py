@@ -1,18 +1,74 @@
-"""Figures of Part 4 (Training): the live loss curve, samples against data, and a shipped model's loss over t."""
+"""Part 4 (Training): its cached data, its live run, and its figures (the live loss curve, samples against data, and a
+shipped model's loss over t)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import plotly.graph_objects as go
+import streamlit as st
 from plotly.subplots import make_subplots
 
-from ui import theme
+from core.data import sample_toy
+from core.evaluation import diffusion_loss_curve
+from core.live.toy_diffusion import ToyConfig, ToyModel, sample_toy_model, train_toy
+from ui import jobs, theme
 from ui.i18n import tr
+from ui.models import measured
+from ui.warm import reference_toy_model
 
 # One colour per role, shared with Part 5's toy figures.
 DATA, MODEL, LOSS = theme.DATA, theme.MODEL, theme.LOSS
 FONT = theme.FONT
 BOX = 4.5  # the toy distributions lie in [-4, 4]^2
+MNIST_MODEL = "mnist-ddpm-eps"  # the shipped model whose loss over t the page shows
+MNIST_IMAGES = 64  # held-out digits behind the loss-vs-t curve
+SNAPSHOT_EVERY = 500  # steps between two sample clouds of a live run
+SAMPLES = 600  # points per sample cloud (50 DDPM steps, seed 0)
+
+
+@st.cache_data(show_spinner=False)
+def toy_data(dataset: str, n: int = 1000) -> np.ndarray:
+    """Points of the toy distribution to draw beside the samples (fixed seed: the same picture every time)."""
+    return sample_toy(dataset, n, seed=12345).numpy()
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def reference_samples(dataset: str) -> np.ndarray:
+    """600 samples (50 DDPM steps, seed 0) of the model trained earlier with the default settings on ``dataset``."""
+    return sample_toy_model(reference_toy_model(dataset), SAMPLES, steps=50, seed=0).samples.numpy()
+
+
+def reference_loss(model: ToyModel, window: int = 50) -> float:
+    """The reference model's final loss: the mean of its last ``window`` steps."""
+    return float(np.mean(model.losses[-window:]))
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def mnist_loss_by_t(sha256: str, _ckpt) -> dict:
+    """The shipped model's noise loss at 40 fixed t on held-out digits: from the manifest, or measured now."""
+    return measured(MNIST_MODEL, "loss_by_t", sha256) or diffusion_loss_curve(_ckpt, MNIST_IMAGES)
+
+
+@dataclass
+class LiveToy:
+    """A live run's settings and the latest sample cloud it drew for the page (written by the run, read by the page)."""
+
+    cfg: ToyConfig
+    samples: np.ndarray | None = None
+    at: int = 0  # the step of ``samples``
+
+    def snapshot(self, model: ToyModel) -> None:
+        self.samples = sample_toy_model(model, SAMPLES, steps=50, seed=0).samples.numpy()
+        self.at = model.steps_done
+
+
+def toy_run(cfg: ToyConfig) -> jobs.Run:
+    """The page's live run: train the toy model, and every few hundred steps draw samples for the page to show."""
+    live = LiveToy(cfg)
+    fn = lambda progress: train_toy(cfg, on_step=progress.report, on_snapshot=live.snapshot, snapshot_every=SNAPSHOT_EVERY)
+    return jobs.Run(fn, cfg.steps, config=live)
 
 
 def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
@@ -21,6 +77,11 @@ def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
     idx = np.arange(1, len(values) + 1)
     lo = np.maximum(0, idx - window)
     return (c[idx] - c[lo]) / (idx - lo)
+
+
+def recent_loss(losses: list[float], window: int = 50) -> str:
+    """The mean of the last ``window`` losses, as the page writes it ("–" before the first step)."""
+    return f"{np.mean(losses[-window:]):.3f}" if losses else "–"
 
 
 def loss_curve(losses: list[float], total: int, *, window: int = 50, title: str | None = None) -> go.Figure:

@@ -1,8 +1,12 @@
 """Live training in the background: a thread per run, polled by a fragment, stoppable, rationed.
 
-A page starts a :class:`Job` with a function ``fn(progress) -> result``; ``fn`` calls
-``progress.report(info)`` (a :class:`core.training.StepInfo`) after each step and stops early when
-it returns ``True``.
+A page trains through one panel, in two calls: :func:`controls` draws Train and Stop (Train asks the page for a
+:class:`Run`: ``fn(progress) -> result``, its number of steps and the settings it trains with), and :func:`live`
+draws the run as it goes (a fragment polled while it runs: the progress line with the time left, the queue note, a
+failure, then the page's own ``render(job)``); when the run ends the panel hands the result to the page once
+(``on_done``) and redraws the whole page once. No page joins a thread, reruns for a run or keeps a flag of its own.
+``fn`` calls ``progress.report(info)`` (a :class:`core.training.StepInfo`) after each step and stops early when it
+returns ``True``.
 The job lives in ``st.session_state``, so it survives reruns: touching another widget
 neither freezes the page nor kills the run. At most ``MAX_JOBS`` runs train at once on the
 whole server (one per core but one: a classroom shares a few cores, and the last one answers clicks);
@@ -21,6 +25,7 @@ import logging
 import os
 import threading
 import time
+import uuid
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,7 +34,7 @@ from typing import Any
 import streamlit as st
 
 from core.training import StepInfo
-from ui.i18n import tr
+from ui.i18n import number, tr
 
 log = logging.getLogger(__name__)
 SLOTS_ENV = "DIFFUSION_PLAYGROUND_TRAINING_SLOTS"
@@ -90,6 +95,9 @@ class Job:
     started: float = field(default_factory=time.time)
     seconds: float = 0.0
     owner: str | None = None  # the browser session that started it (None outside a served app)
+    config: Any = None  # the settings the page trained with (its own dataclass), read back by its render function
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)  # names the run's results in the page's caches
+    collected: bool = False  # its page has been told that it ended (``on_done``), once
 
     @property
     def running(self) -> bool:
@@ -222,28 +230,30 @@ def show_queue(job: Job | None) -> None:
 
 
 def start(fn: Callable[[Progress], Any], total: int, owner_alive: Callable[[], bool] | None = None,
-          owner: str | None = None) -> Job:
+          owner: str | None = None, config: Any = None) -> Job:
     """Run ``fn`` in a daemon thread as soon as a slot is free (status ``queued`` until then); raises
     :class:`ServerBusy` when the queue is full, or holds a run of ``owner`` already. The run stops by itself, or
     leaves the queue, once ``owner_alive()`` is false. Default owner: the session that called ``start``."""
     if owner_alive is None:
         session, owner_alive = _session_watch()
         owner = owner if owner is not None else session
-    job = Job(Progress(total, owner_alive=owner_alive), owner=owner)
+    job = Job(Progress(total, owner_alive=owner_alive), owner=owner, config=config)
     queue.join(job)
 
     def run() -> None:
         if not queue.wait_turn(job):
             job.status = "stopped"
             return
+        status = "failed"
         try:
             job.result = fn(job.progress)
-            job.status = "stopped" if job.progress.stop.is_set() else "done"
+            status = "stopped" if job.progress.stop.is_set() else "done"
         except Exception as err:  # reported on the page, logged in full for the lecturer
             log.exception("background training failed")
-            job.error, job.status = f"{type(err).__name__}: {err}", "failed"
+            job.error = f"{type(err).__name__}: {err}"
         finally:
             job.seconds = time.time() - job.started
+            job.status = status  # last: a page that sees the run ended reads its result and its time
             queue.leave(job)
 
     job.thread = threading.Thread(target=run, daemon=True, name="training-job")
@@ -267,14 +277,87 @@ def get(key: str) -> Job | None:
     return st.session_state.get(key)
 
 
-def launch(key: str, fn: Callable[[Progress], Any], total: int) -> Job | None:
-    """Start a job under ``key`` (stopping the previous one); shows a message and returns None if busy."""
+@dataclass(frozen=True)
+class Run:
+    """What a page asks the panel to train when Train is pressed: ``fn(progress) -> result`` (it calls
+    ``progress.report`` after each step), its number of steps, and the settings it trains with (kept as ``job.config``)."""
+
+    fn: Callable[[Progress], Any]
+    total: int
+    config: Any = None
+
+
+def launch(key: str, run: Run) -> Job | None:
+    """Start ``run`` under ``key`` (the session's previous run there is stopped, or leaves the queue, at once);
+    shows a message and returns None when the server cannot take it."""
     old = get(key)
     if old is not None and old.running:
         queue.cancel(old)  # stopped, and out of the line at once: this press takes its place
     try:
-        st.session_state[key] = start(fn, total)
+        st.session_state[key] = start(run.fn, run.total, config=run.config)
     except ServerBusy as err:
         st.warning(str(err), icon=":material/hourglass_top:")
         return None
     return st.session_state[key]
+
+
+def controls(key: str, make: Callable[[], Run], *, keys: tuple[str, str], train: str | None = None,
+             disabled: bool = False) -> Job | None:
+    """Train and Stop, side by side. Train calls ``make()`` and starts its run; Stop asks the running (or queued)
+    run to stop, and the live view notices its end. ``keys``: the two buttons' widget keys. Returns the session's run."""
+    job = get(key)
+    left, right = st.columns(2)
+    if left.button(train or tr("jobs.train"), type="primary", icon=":material/play_arrow:", key=keys[0], width="stretch",
+                   disabled=disabled):
+        job = launch(key, make()) or job
+    if right.button(tr("jobs.stop"), icon=":material/stop:", key=keys[1], width="stretch",
+                    disabled=job is None or not job.running) and job is not None:
+        queue.cancel(job)
+    return job
+
+
+def status_line(job: Job) -> str:
+    """Where a run stands, as the student reads it: its status, its step and the time it still needs (or took)."""
+    p = job.progress
+    values = dict(step=number(p.step), total=number(p.total), seconds=f"{job.seconds:.1f}")
+    if job.status == "running":
+        left = job.seconds_left()
+        values["left"] = duration(left) if left < float("inf") else "…"
+    return tr(f"jobs.status.{job.status}", **values)
+
+
+def live(key: str, render: Callable[[Job | None], None], on_done: Callable[[Job], None] | None = None,
+         every: float = 0.5) -> None:
+    """The run's live view, a fragment redrawn every ``every`` s while the run lasts: the progress line, the queue
+    note or the failure, then ``render(job)`` (``render(None)`` before the first run). When the run has ended,
+    ``on_done(job)`` is called once (a run that failed is not handed over), then the whole page runs once more, so
+    that its buttons and every section that reads the result are drawn anew."""
+    running = (job := get(key)) is not None and job.running
+
+    def view() -> None:
+        job = get(key)
+        if job is not None and not job.running and not job.collected:
+            job.collected = True
+            if on_done is not None and job.status != "failed":
+                on_done(job)
+            st.rerun()  # the whole page, once: Train and Stop in their new state, the sections that read the result
+        if job is not None:
+            st.progress(min(1.0, job.progress.step / max(1, job.progress.total)), text=status_line(job))
+            show_queue(job)
+            if job.status == "failed":
+                st.error(tr("jobs.failed", err=job.error), icon=":material/error:")
+        render(job)
+
+    st.fragment(view, run_every=every if running else None)()
+
+
+@atexit.register
+def _stop_all() -> None:
+    """Stop running jobs before Python shuts down (a torch thread alive at shutdown aborts the process)."""
+    for job in list(_live):
+        job.progress.stop.set()
+    for job in list(_live):
+        if job.thread is not None:
+            job.thread.join(timeout=10)
+
+

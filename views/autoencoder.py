@@ -20,7 +20,6 @@ from ui.share import URL
 from ui.tables import markdown_table
 
 JOB = "ae_live_job"  # the background run (ui.jobs)
-VIEW = "ae_live_view"  # what the run shows: its settings and latest reconstructions
 MASK = 10  # the grey square's default side (pixels), the one the question asks about
 
 st.title(f"1. {tr('part.1')}")
@@ -76,6 +75,25 @@ with right:
                      key="ae_photos_png")
 
 # ------------------------------------------------------------------ live training
+def live_view(job: jobs.Job | None) -> None:
+    """The loss curve and the preview digits' reconstructions, redrawn while the run lasts."""
+    originals = fig.picture(fig.heldout_digits(fig.one_per_class()), scale=4, ncols=len(fig.one_per_class()), pad=2)
+    if job is None:
+        chart(fig.loss_curve([], fig.mean_digit_loss(), 300), width="stretch", key="ae_loss")
+        st.image(originals, caption=tr("autoencoder.live.before"), width="stretch")
+        return
+    live: fig.LiveAutoencoder = job.config
+    losses = list(job.progress.losses)
+    chart(fig.loss_curve(losses, fig.mean_digit_loss(), live.cfg.steps, title=tr("autoencoder.live.title", code=live.cfg.code_dim)),
+          width="stretch", key="ae_loss")
+    st.image(originals, caption=tr("autoencoder.live.originals"), width="stretch")
+    if live.recon is not None:
+        st.image(fig.picture(live.recon, scale=4, ncols=len(fig.one_per_class()), pad=2),
+                 caption=tr("autoencoder.live.rebuilt", step=live.step), width="stretch")
+    if not job.running and losses:
+        st.caption(tr("autoencoder.live.done", loss=f"{losses[-1]:.3f}"))
+
+
 st.subheader(tr("autoencoder.train"))
 left, right = st.columns([2, 3], gap="large")
 with left:
@@ -84,62 +102,10 @@ with left:
     code_dim = c1.select_slider(tr("autoencoder.code_size"), tae.CODE_SIZES, value=8, key="ae_code", bind=URL)
     steps = c2.select_slider(tr("autoencoder.steps"), (100, 200, 300, 400, 600), value=300, key="ae_steps", bind=URL)
     seed = c3.number_input(tr("common.seed"), 0, 999, 0, key="ae_seed", bind=URL)
-    b1, b2 = st.columns(2)
-    start = b1.button(tr("autoencoder.start"), type="primary", icon=":material/play_arrow:", key="ae_train", width="stretch")
-    if start:
-        cfg = tae.LiveConfig(code_dim=code_dim, steps=steps, seed=int(seed))
-        view = {"cfg": cfg, "step": 0, "recon": None}
-        train_images, preview = fig.split().train.images, fig.heldout_digits(fig.one_per_class())
-
-        def run(progress: jobs.Progress, cfg=cfg, view=view):
-            def on_preview(step, recon):
-                view["step"], view["recon"] = step, recon
-
-            return tae.train_live(train_images, cfg, preview=preview, on_step=progress.report, on_preview=on_preview)
-
-        if jobs.launch(JOB, run, steps) is not None:
-            st.session_state[VIEW] = view
-    job = jobs.get(JOB)
-    stop = b2.button(tr("autoencoder.stop"), icon=":material/stop:", key="ae_stop", width="stretch",
-                     disabled=job is None or not job.running)
-
-if stop and job is not None:
-    job.progress.stop.set()
-
-
-def live_view() -> None:
-    """Loss curve and the preview digits' reconstructions, redrawn while the run lasts."""
-    job, view = jobs.get(JOB), st.session_state.get(VIEW)
-    originals = fig.picture(fig.heldout_digits(fig.one_per_class()), scale=4, ncols=len(fig.one_per_class()), pad=2)
-    if job is None or view is None:
-        chart(fig.loss_curve([], fig.mean_digit_loss(), 300), width="stretch", key="ae_loss")
-        st.image(originals, caption=tr("autoencoder.live.before"), width="stretch")
-        return
-    cfg = view["cfg"]
-    losses = list(job.progress.losses)
-    status = tr(f"autoencoder.live.status.{job.status}")
-    jobs.show_queue(job)
-    chart(fig.loss_curve(losses, fig.mean_digit_loss(), cfg.steps,
-                         title=tr("autoencoder.live.title", code=cfg.code_dim, status=status, step=len(losses), steps=cfg.steps)),
-          width="stretch", key="ae_loss")
-    if job.status == "failed":
-        st.error(tr("autoencoder.live.failed", err=job.error))
-    st.image(originals, caption=tr("autoencoder.live.originals"), width="stretch")
-    if view["recon"] is not None:
-        st.image(fig.picture(view["recon"], scale=4, ncols=len(fig.one_per_class()), pad=2),
-                 caption=tr("autoencoder.live.rebuilt", step=view["step"]), width="stretch")
-    if not job.running and job.seconds:
-        st.caption(tr("autoencoder.live.done", steps=len(losses), seconds=f"{job.seconds:.1f}", loss=f"{losses[-1]:.3f}")
-                   if losses else "")
-    if st.session_state.get("ae_polling") and not job.running:
-        st.session_state["ae_polling"] = False
-        st.rerun()  # a full rerun: stop polling, enable the buttons again
-
-
+    cfg = tae.LiveConfig(code_dim=code_dim, steps=steps, seed=int(seed))
+    jobs.controls(JOB, lambda: fig.live_run(cfg), keys=("ae_train", "ae_stop"))
 with right:
-    running = (j := jobs.get(JOB)) is not None and j.running
-    st.session_state["ae_polling"] = running
-    st.fragment(live_view, run_every=0.5 if running else None)()
+    jobs.live(JOB, live_view)
 show_code(tae.train_live, reconstruction_objective, label=tr("autoencoder.live.code"))
 
 # ------------------------------------------------------------------ restoration

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import uuid
-
 import streamlit as st
 
 from core.data import CIFAR10_CLASSES, TOY_DATASETS
 from core.export import png_bytes, side_by_side
 from core.flow import block_ot_permutation
-from core.live.toy_flow import ToyFlowConfig, train_both
+from core.live.toy_flow import ToyFlowConfig
 from core.solvers import SOLVERS, solve_fixed
 from core.training import flow_objective
 from ui import jobs
@@ -23,6 +21,7 @@ from ui.fig_flow_matching import (
     default_model_id,
     error_chart,
     field_chart,
+    flow_run,
     loss_figure,
     pairing_name,
     pairs_chart,
@@ -84,55 +83,31 @@ def training_config() -> ToyFlowConfig:
     )
 
 
-def start_training() -> None:
-    cfg = training_config()
-    job = jobs.launch(JOB, lambda progress: train_both(cfg, progress.report), 2 * cfg.steps)
+def keep_models(job: jobs.Job) -> None:
+    """A finished (or stopped) run: its models replace the page's, if both were trained."""
+    if set(job.result or {}) == {"random", "ot"}:
+        st.session_state["fm_models"] = {"id": job.id, "config": job.config, "results": job.result}
+
+
+def training_panel(job: jobs.Job | None) -> None:
+    """The loss curves: of the run as it goes, else of the models the page shows."""
     if job is not None:
-        st.session_state["fm_job_config"] = cfg
-        st.session_state["fm_job_collected"] = False
-
-
-def training_panel() -> None:
-    """Progress, loss curves and a Stop button while the job runs; keeps the result when it ends."""
-    job = jobs.get(JOB)
-    if job is None:
+        cfg, losses = job.config, list(job.progress.losses)
+        chart(loss_figure({"random": losses[: cfg.steps], "ot": losses[cfg.steps :]}, cfg.steps), width="stretch", key="fm_loss_chart")
+        if job.running:
+            return
         mine = st.session_state.get("fm_models")
-        if mine:
-            r = mine["results"]
-            chart(trained_loss_chart(mine["id"], r, mine["config"].steps, lang), width="stretch", key="fm_loss_chart")
-        else:  # the default models' own curves, which the lesson's reading of the losses is about
-            st.info(tr("flow.training.press"), icon=":material/model_training:")
-            source, target = st.session_state.get("fm_source", DEFAULT.source), st.session_state.get("fm_target", DEFAULT.target)
-            chart(trained_loss_chart(default_model_id(source, target), default_flows(source, target), DEFAULT.steps, lang),
-                  width="stretch", key="fm_loss_chart")
-        return
-    cfg = st.session_state["fm_job_config"]
-    p = job.progress
-    losses = list(p.losses)
-    st.progress(min(1.0, p.step / max(1, p.total)),
-                text=tr("flow.training.progress", status=tr(f"flow.status.{job.status}"), step=p.step, total=p.total))
-    jobs.show_queue(job)
-    chart(loss_figure({"random": losses[: cfg.steps], "ot": losses[cfg.steps :]}, cfg.steps), width="stretch", key="fm_loss_chart")
-    if job.running:
-        st.button(tr("flow.training.stop"), key="fm_stop", icon=":material/stop:", on_click=job.progress.stop.set)
-        return
-    if job.status == "failed":
-        st.error(tr("flow.training.failed", error=job.error))
-        return
-    if not st.session_state.get("fm_job_collected"):
-        st.session_state["fm_job_collected"] = True
-        results = job.result or {}
-        if set(results) == {"random", "ot"}:
-            st.session_state["fm_models"] = {"id": uuid.uuid4().hex, "config": cfg, "results": results}
-            st.rerun()  # redraw the whole page with the new models
-        else:
+        if mine and mine["id"] == job.id:
+            secs = {k: v.seconds for k, v in mine["results"].items()}
+            st.caption(tr("flow.training.finished", random=f"{secs['random']:.1f}", ot=f"{secs['ot']:.1f}"))
+        elif job.status == "stopped":
             st.warning(tr("flow.training.stopped_early"))
-    mine = st.session_state.get("fm_models")
-    if mine and job.status in ("done", "stopped"):
-        secs = {k: v.seconds for k, v in mine["results"].items()}
-        st.caption(tr("flow.training.finished", status=tr(f"flow.status.{job.status}"), seconds=f"{job.seconds:.1f}",
-                      random=f"{secs['random']:.1f}", ot=f"{secs['ot']:.1f}",
-                      steps=sum(len(v.losses) for v in mine["results"].values())))
+        return
+    st.info(tr("flow.training.press"), icon=":material/model_training:")
+    source, target = st.session_state.get("fm_source", DEFAULT.source), st.session_state.get("fm_target", DEFAULT.target)
+    # the default models' own curves, which the lesson's reading of the losses is about
+    chart(trained_loss_chart(default_model_id(source, target), default_flows(source, target), DEFAULT.steps, lang),
+          width="stretch", key="fm_loss_chart")
 
 
 # ---------------------------------------------------------------- sections 3-5
@@ -264,11 +239,10 @@ with left:
         b.select_slider(tr("flow.training.ot_block"), [16, 32, 64, 128, 256], DEFAULT.ot_batch, key="fm_ot_block", bind=URL,
                         help=tr("flow.training.ot_block.help"))
         a.select_slider(tr("flow.training.lr"), [1e-3, 3e-3, 1e-2, 3e-2], DEFAULT.lr, key="fm_lr", bind=URL, format_func=lambda v: f"{v:g}")
-    running = (job := jobs.get(JOB)) is not None and job.running
-    st.button(tr("flow.training.train"), key="fm_train", type="primary", icon=":material/play_arrow:",
-              on_click=start_training, disabled=running)
+    cfg = training_config()
+    jobs.controls(JOB, lambda: flow_run(cfg), keys=("fm_train", "fm_stop"), train=tr("flow.training.train"))
 with right:
-    st.fragment(run_every=0.5 if running else None)(training_panel)()
+    jobs.live(JOB, training_panel, on_done=keep_models)
 
 trained = st.session_state.get("fm_models")
 if trained and trained["id"] == model_id:

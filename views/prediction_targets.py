@@ -9,7 +9,7 @@ import streamlit as st
 
 from core.diffusion import convert_prediction
 from core.flow import velocity_from
-from core.live.targets import DIMS, GridCell, TargetToyConfig, sample_target_toy, train_target_toy
+from core.live.targets import DIMS, TargetToyConfig
 from core.training import flow_objective
 from ui import jobs
 from ui.code import show_code
@@ -31,6 +31,7 @@ from ui.fig_targets import (
     toy_grid_chart,
     toy_grid_figure,
     toy_name,
+    toy_run,
 )
 from ui.i18n import language, number, tr
 from ui.lessons import lesson
@@ -128,28 +129,17 @@ with right:
     show_code(velocity_from, flow_objective, label=tr("targets.toy.code"))
 
 
-def toy_run_view() -> None:
-    """The student's cell: progress while it trains, then its samples next to the data."""
-    job = jobs.get(JOB)
+def toy_run_view(job: jobs.Job | None) -> None:
+    """The student's cell: its samples next to the data, once trained."""
     if job is None:
         st.info(tr("targets.toy.ready"), icon=":material/model_training:")
         return
-    p = job.progress
-    if job.running:
-        st.progress(min(1.0, p.step / max(1, p.total)), text=tr("targets.toy.progress", step=p.step, total=p.total))
-        jobs.show_queue(job)
+    if job.running or job.result is None:
         return
-    if st.session_state.get("pt_job_seen") is not job:  # it just ended: one full rerun stops the polling
-        st.session_state["pt_job_seen"] = job
-        st.rerun()
-    if job.status == "failed" or job.result is None:
-        st.error(tr("targets.toy.failed", error=job.error))
-        return
-    run, samples = job.result
-    cell = {(run.cfg.prediction, run.cfg.dim): GridCell(run.cfg, samples.points, samples.w2, run.losses, run.seconds)}
-    chart(toy_grid_figure(cell, toy_data(run.cfg.dataset), height=380), width="stretch", key="pt_toy_mine")
-    st.caption(tr("targets.toy.mine", name=toy_name(run.cfg.prediction), D=run.cfg.dim, steps=number(len(run.losses)),
-                  hidden=run.cfg.hidden, seconds=f"{run.seconds:.1f}", w2=f"{samples.w2:.2f}"))
+    cell = job.result
+    chart(toy_grid_figure({cell.key: cell}, toy_data(cell.cfg.dataset), height=380), width="stretch", key="pt_toy_mine")
+    st.caption(tr("targets.toy.mine", name=toy_name(cell.cfg.prediction), D=cell.cfg.dim, steps=number(len(cell.losses)),
+                  hidden=cell.cfg.hidden, seconds=f"{cell.seconds:.1f}", w2=f"{cell.w2:.2f}"))
 
 
 @st.fragment
@@ -165,22 +155,10 @@ def toy_section() -> None:
         steps = c3.select_slider(tr("targets.toy.steps"), [500, 1000, 2000, 4000], value=TargetToyConfig().steps,
                                  key="pt_toy_steps", bind=URL)
         hidden = c4.select_slider(tr("targets.toy.hidden"), [64, 128, 256, 512], value=256, key="pt_toy_hidden", bind=URL)
-        b1, b2 = st.columns(2)
-        if b1.button(tr("targets.toy.train"), type="primary", icon=":material/play_arrow:", key="pt_toy_train", width="stretch"):
-            cfg = TargetToyConfig(prediction=prediction, dim=int(dim), steps=int(steps), hidden=int(hidden))
-
-            def run(progress, cfg=cfg):
-                result = train_target_toy(cfg, progress.report)
-                return result, sample_target_toy(result)
-
-            jobs.launch(JOB, run, cfg.steps)
-        job = jobs.get(JOB)
-        if b2.button(tr("targets.toy.stop"), icon=":material/stop:", key="pt_toy_stop", width="stretch",
-                     disabled=job is None or not job.running) and job is not None:
-            job.progress.stop.set()
+        cfg = TargetToyConfig(prediction=prediction, dim=int(dim), steps=int(steps), hidden=int(hidden))
+        jobs.controls(JOB, lambda: toy_run(cfg), keys=("pt_toy_train", "pt_toy_stop"))
     with right:
-        running = job is not None and job.running
-        st.fragment(toy_run_view, run_every=0.5 if running else None)()
+        jobs.live(JOB, toy_run_view)
 
 
 st.markdown(f"##### {tr('targets.toy.yourself')}")

@@ -5,10 +5,7 @@ Each section is a fragment: moving one of its widgets reruns that section only.
 
 from __future__ import annotations
 
-import random
-
 import streamlit as st
-from PIL import Image
 
 from core.evaluation.quality import CLASSIFIERS
 from core.forensics import power_2d, radial_spectrum, upsample
@@ -24,6 +21,7 @@ from ui.fig_spotting import (
     STRIP_STEPS,
     UNCONDITIONAL,
     attribute_chart,
+    big,
     class_histogram_chart,
     cue_text,
     detection_chart,
@@ -35,6 +33,7 @@ from ui.fig_spotting import (
     guidance_grid_chart,
     guidance_report,
     pool,
+    quiz_order,
     report,
     report_key,
     source_label,
@@ -50,7 +49,6 @@ from ui.present import chart
 from ui.share import URL
 from ui.state import mnist_split
 
-ROUND = 10  # images per quiz round
 QUIZ_DATA = {data: tr(f"spotting.data.{data}") for data in ("mnist", "cifar10")}  # labels built in this run's language
 
 st.title(f"9. {tr('part.9')}")
@@ -188,8 +186,7 @@ def _quiz_state(data: str) -> dict:
 
 
 def _new_round(q: dict, n_items: int) -> None:
-    rng = random.Random()  # this session's own generator, seeded from the OS
-    q.update(order=rng.sample(range(n_items), min(ROUND, n_items)), pos=0, answers=[], rounds=q["rounds"] + 1)
+    q.update(order=quiz_order(n_items), pos=0, answers=[], rounds=q["rounds"] + 1)
 
 
 def _answer(q: dict, index: int, said: bool, truth: bool) -> None:
@@ -204,12 +201,6 @@ def _next(q: dict) -> None:
 
 def _truth(generated: bool) -> str:
     return tr("spotting.truth.generated" if generated else "spotting.truth.real")
-
-
-def _big(image, size: int = 280) -> Image.Image:
-    array = image.permute(1, 2, 0).numpy()
-    pil = Image.fromarray(array[..., 0] if array.shape[-1] == 1 else array)
-    return pil.resize((size, size), Image.Resampling.NEAREST)
 
 
 @st.fragment
@@ -235,7 +226,7 @@ def quiz_section() -> None:
             cols = st.columns(5)
             for i, a in enumerate(q["answers"]):
                 item = items[a["index"]]
-                cols[i % 5].image(_big(item.image, 96), caption=("✓ " if a["right"] else "✗ ") + _truth(item.generated))
+                cols[i % 5].image(big(item.image, 96), caption=("✓ " if a["right"] else "✗ ") + _truth(item.generated))
             st.button(tr("spotting.quiz.new"), type="primary", icon=":material/replay:", key="sp_quiz_new",
                       on_click=_new_round, args=(q, len(items)))
         with right:
@@ -245,7 +236,7 @@ def quiz_section() -> None:
     item = items[index]
     answered = len(q["answers"]) > q["pos"]
     with left:
-        st.image(_big(item.image), caption=tr("spotting.quiz.image", i=q["pos"] + 1, n=len(q["order"])))
+        st.image(big(item.image), caption=tr("spotting.quiz.image", i=q["pos"] + 1, n=len(q["order"])))
     with right:
         st.markdown(tr("spotting.quiz.score.round", right=right_answers, n=len(q["answers"]), round=q["rounds"]))
         if not answered:

@@ -140,6 +140,11 @@ class GridCell:
     losses: list[float]
     seconds: float
 
+    @property
+    def key(self) -> tuple[str, int]:
+        """Where the cell sits in the grid: its prediction target and its dimension."""
+        return self.cfg.prediction, self.cfg.dim
+
 
 def grid_path() -> Path:
     """Where the default grid is shipped."""
