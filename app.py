@@ -3,12 +3,13 @@
 import streamlit as st
 
 from core.data import DatasetUnavailable
-from ui.i18n import language_switch, start_language, tr
+from ui.chrome import keyboard, sidebar, style
+from ui.i18n import start_language, tr
 from ui.navigation import pages
-from ui.present import keyboard, presenter_switch, requested, style
-from ui.share import check_link, copy_link_button, link
-from ui.state import configure_threads
-from ui.warm import warm_up
+from ui.present import requested
+from ui.resources.data import configure_threads
+from ui.resources.warm import warm_up
+from ui.share import check_link, link
 
 st.set_page_config(page_title="Diffusion Playground", page_icon="🌫️", layout="wide",
                    initial_sidebar_state="collapsed" if requested() else "auto")
@@ -17,11 +18,8 @@ warm_up()  # trains the pages' default toy models in the background, once per se
 start_language()  # before the navigation, whose titles are in it
 page = st.navigation(pages())
 asked = link()  # the address as the run began (ui.share reports what a link asked and did not get)
-with st.sidebar:
-    presenter_switch()
-    language_switch()
-    copy_link_button()  # a page's main settings are in its address (ui.share)
-style()  # inline formulas kept whole; presenter mode's type and figures (ui.present)
+sidebar()  # presenter mode, the language, copy the view's link
+style()  # inline formulas kept whole; presenter mode's type and figures (ui.chrome)
 try:
     page.run()
 except DatasetUnavailable as err:  # e.g. assets/data deleted and no network: say so, not a traceback

@@ -3,7 +3,7 @@
 Starts `streamlit run server.py` and opens the home page; then follows each sidebar link once (cold page
 caches) and a second time (warm), timing from the click until the page is drawn (``Page.timed``: the run
 has ended and the browser's main thread is done with its last long task). Twice:
-once clicking at once (the warm-up thread, ``ui.warm``, still running) and once after ``READ`` seconds
+once clicking at once (the warm-up thread, ``ui.resources.warm``, still running) and once after ``READ`` seconds
 on the home page (a student reading it; the warm-up has finished). Measured, never asserted.
 Needs Debian's chromium.
 """

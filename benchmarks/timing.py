@@ -31,8 +31,8 @@ def table(title: str, rows: list[str]) -> str:
 
 
 def wait_for_warm_up(timeout: float = 120) -> None:
-    """Let the app's warm-up thread (``ui.warm``) finish, so that re-renders are timed on a quiet process."""
-    from ui.warm import THREAD
+    """Let the app's warm-up thread (``ui.resources.warm``) finish, so that re-renders are timed on a quiet process."""
+    from ui.resources.warm import THREAD
 
     for t in threading.enumerate():
         if t.name == THREAD:

@@ -52,13 +52,13 @@ def open_page(path: str | None = None, timeout: float = 300, *, check: bool = Tr
 @pytest.fixture
 def without_checkpoints(tmp_path, monkeypatch):
     """``open_page`` with an empty checkpoint folder (the shared model cache emptied before and after)."""
-    import ui.models
+    import ui.resources.models
     from core import paths
 
     monkeypatch.setenv(paths.CHECKPOINTS_ENV, str(tmp_path))
-    ui.models._load.clear()
+    ui.resources.models._load.clear()
     yield open_page
-    ui.models._load.clear()
+    ui.resources.models._load.clear()
 
 
 _HIDDEN = ("id:", "query_param_key:", "form_id:", "key:", "url:", "spec:", "config:", "theme:", "component_name:",
@@ -102,4 +102,4 @@ def visible_text(at) -> list[str]:
 
     walk(at._tree)
     return [re.sub(r"\$\$.*?\$\$|\$[^$]*\$", " ", s, flags=re.S) for s in out
-            if not s.lstrip().startswith("<style>")]  # a style sheet (ui.present.style) is not read
+            if not s.lstrip().startswith("<style>")]  # a style sheet (ui.chrome.style) is not read

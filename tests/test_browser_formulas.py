@@ -1,4 +1,4 @@
-"""Formulas on a projector: at 1280 px wide no inline formula breaks mid-expression (``ui.present.BASE_CSS``) and
+"""Formulas on a projector: at 1280 px wide no inline formula breaks mid-expression (``ui.chrome.BASE_CSS``) and
 none sticks out of its column (a long one is split where the lesson chooses, or set on several display lines)."""
 
 import pytest

@@ -3,7 +3,7 @@
 import pytest
 from browser_support import Page, needs_chromium
 
-from ui.predict import questions
+from ui.components.predict import questions
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 

@@ -4,7 +4,7 @@ import inspect
 
 from core.diffusion import q_sample
 from core.training import train
-from ui.code import source_of
+from ui.components.code import source_of
 
 
 def test_the_source_shown_is_the_module_s_own():

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from core.export import cloud_frames, gif_bytes, png_bytes, side_by_side
-from ui.export import slug
+from ui.components.export import slug
 
 
 def _open(data: bytes) -> Image.Image:

@@ -217,6 +217,9 @@ def test_the_shipped_default_view_is_what_the_shipped_models_draw():
     key = grid_key(stages[-1].sha256, d["grid_label"], d["seed"], GUIDANCE, d["grid_n"], d["steps"])
     grid = load_arrays(paths.SPOTTING / "guidance-grid.npz", key)
     assert grid is not None
-    assert np.array_equal(grid["cells"], guidance_grid(stages[-1], label=d["grid_label"], seed=d["seed"], weights=GUIDANCE,
-                                                       n=d["grid_n"], steps=d["steps"]))
+    fresh = guidance_grid(stages[-1], label=d["grid_label"], seed=d["seed"], weights=GUIDANCE, n=d["grid_n"], steps=d["steps"])
+    # the same up to float rounding on another processor: a grey level apart, on a handful of the 31,360 pixels (one
+    # pixel on the machine where this was written)
+    diff = np.abs(grid["cells"].astype(int) - fresh.astype(int))
+    assert diff.max() <= 1 and (diff > 0).mean() < 1e-3
     assert load_arrays(paths.SPOTTING / "guidance-grid.npz", {**key, "seed": 1}) is None  # another view: computed

@@ -29,8 +29,8 @@ def test_hostile_query_parameters_leave_every_page_working(page):
 
 @pytest.mark.parametrize("content", [b"{not json", b"", b'{"spectra": {"mnist": {"real": {"freqs": [0.1]}}}}'])
 def test_a_broken_measurement_file_gives_a_notice_not_a_traceback(content, tmp_path, monkeypatch):
-    import ui.fig_spotting as fig
-    import ui.models
+    import ui.figures.spotting as fig
+    import ui.resources.models
 
     shipped = paths.checkpoints()
     for item in shipped.iterdir():  # the shipped checkpoints, by link; only forensics.json differs
@@ -38,7 +38,7 @@ def test_a_broken_measurement_file_gives_a_notice_not_a_traceback(content, tmp_p
             (tmp_path / item.name).symlink_to(item)
     (tmp_path / "forensics.json").write_bytes(content)
     monkeypatch.setenv(paths.CHECKPOINTS_ENV, str(tmp_path))
-    ui.models._load.clear()
+    ui.resources.models._load.clear()
     for cached in (fig.evolution_chart, fig.guidance_chart, fig.spectra_chart, fig.spectra_2d_chart, fig.attribute_chart):
         cached.clear()
     try:
@@ -47,7 +47,7 @@ def test_a_broken_measurement_file_gives_a_notice_not_a_traceback(content, tmp_p
         assert not at.exception, [e.value for e in at.exception]
         assert any("core.forensics.measure" in i.value for i in at.info)
     finally:
-        ui.models._load.clear()
+        ui.resources.models._load.clear()
         for cached in (fig.evolution_chart, fig.guidance_chart, fig.spectra_chart, fig.spectra_2d_chart, fig.attribute_chart):
             cached.clear()
 

@@ -13,7 +13,7 @@ def photo_psnr() -> float:
     from core import data
     from core.io import load
     from core.live.autoencoder import psnr, restore
-    from ui.fig_autoencoder import SPLIT_SEED, TRAIN_FRACTION
+    from ui.figures.autoencoder import SPLIT_SEED, TRAIN_FRACTION
 
     _, held = data.split(data.load_cifar10(), TRAIN_FRACTION, seed=SPLIT_SEED)
     x = data.to_model_range(held.images[[int((held.labels == c).nonzero()[0, 0]) for c in range(10)]])
@@ -128,17 +128,17 @@ def test_live_training_runs_in_the_background_and_stops():
 
 
 def test_a_missing_dataset_is_reported_plainly(monkeypatch):
-    import ui.fig_autoencoder
-    import ui.state
+    import ui.figures.autoencoder
+    import ui.resources.data
     from core import data
 
     def unavailable(*args, **kwargs):
         raise data.DatasetUnavailable("CIFAR-10: tried assets/data/cifar10-test-jpeg.zip (missing)")
 
     monkeypatch.setattr(data, "load_cifar10", unavailable)
-    ui.state.cifar10.clear(), ui.fig_autoencoder.photo_reconstructions.clear()
+    ui.resources.data.cifar10.clear(), ui.figures.autoencoder.photo_reconstructions.clear()
     try:
         at = open_page(PAGE)
         assert any("could not be loaded" in e.value and "cifar10-test-jpeg.zip" in e.value for e in at.error)
     finally:
-        ui.state.cifar10.clear(), ui.fig_autoencoder.photo_reconstructions.clear()
+        ui.resources.data.cifar10.clear(), ui.figures.autoencoder.photo_reconstructions.clear()

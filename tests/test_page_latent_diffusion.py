@@ -5,16 +5,16 @@ import numpy as np
 import pytest
 from page_support import chart, open_page
 
-import ui.models
+import ui.resources.models
 from core.io import load
-from ui.fig_latent import AE_2D, LATENT_MODEL, PIXEL_MODEL, VAE_2D, codes, costs
+from ui.figures.latent_diffusion import AE_2D, LATENT_MODEL, PIXEL_MODEL, VAE_2D, codes, costs
 
 PAGE = "views/latent_diffusion.py"
 
 
 @pytest.fixture(scope="module")
 def at():
-    ui.models._load.clear()
+    ui.resources.models._load.clear()
     return open_page(PAGE)
 
 
@@ -67,7 +67,7 @@ def test_a_latent_step_is_cheaper_but_by_less_than_the_4x_fewer_numbers():
 
 
 def test_the_small_latent_model_is_judged_a_little_below_the_pixel_model():
-    from ui.models import measured_quality
+    from ui.resources.models import measured_quality
 
     q = {n: measured_quality(n, load(n).sha256)["euler-20-cond-w1"] for n in (PIXEL_MODEL, LATENT_MODEL)}
     assert q[LATENT_MODEL]["frechet_ratio"] > q[PIXEL_MODEL]["frechet_ratio"]

@@ -6,16 +6,16 @@ import time
 import pytest
 from page_support import arr, chart, open_page
 
-import ui.models
+import ui.resources.models
 from core.io import load
-from ui.fig_targets import MODELS, STEPS, read_all, toy_grid
+from ui.figures.prediction_targets import MODELS, STEPS, read_all, toy_grid
 
 PAGE = "views/prediction_targets.py"
 
 
 @pytest.fixture(scope="module")
 def at():
-    ui.models._load.clear()
+    ui.resources.models._load.clear()
     return open_page(PAGE)
 
 
@@ -77,7 +77,7 @@ def test_a_live_toy_cell_trains_and_shows_its_samples():
 
 
 def test_the_image_network_wins_with_few_steps_and_the_three_meet_with_many():
-    from ui.models import measured_quality
+    from ui.resources.models import measured_quality
 
     q = {k: measured_quality(name, load(name).sha256) for k, name in MODELS.items()}
     ratio = {k: {s: q[k][f"ddim-{s}-cond-w1"]["frechet_ratio"] for s in STEPS} for k in q}
@@ -87,7 +87,7 @@ def test_the_image_network_wins_with_few_steps_and_the_three_meet_with_many():
 
 
 def test_with_one_step_the_three_are_equally_far_from_real_digits_and_the_speckle_is_named_less_often():
-    from ui.models import measured_quality
+    from ui.resources.models import measured_quality
 
     one = {k: measured_quality(name, load(name).sha256)["ddim-1-cond-w1"] for k, name in MODELS.items()}
     ratios = [one[k]["frechet_ratio"] for k in one]
@@ -115,8 +115,8 @@ def test_the_toy_grid_reproduces_the_paper():
 def test_the_noise_networks_one_shot_error_explodes_while_the_others_stay_below_the_average_digit():
     import math
 
-    from ui.fig_targets import average_digit_rmse
-    from ui.models import measured_quality
+    from ui.figures.prediction_targets import average_digit_rmse
+    from ui.resources.models import measured_quality
 
     curves = {k: measured_quality(name, load(name).sha256)["loss_by_t"] for k, name in MODELS.items()}
     rmse = {k: [math.sqrt(x) for x in c["x0_mse"]] for k, c in curves.items()}

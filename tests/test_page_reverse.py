@@ -8,12 +8,12 @@ empty folder and checks the page says so plainly while its toy part keeps workin
 import pytest
 from page_support import arr, open_page, specs
 
-import ui.models
+import ui.resources.models
 
 
 @pytest.fixture
 def at():
-    ui.models._load.clear()
+    ui.resources.models._load.clear()
     return open_page("views/reverse.py", check=False)
 
 

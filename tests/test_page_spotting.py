@@ -35,7 +35,7 @@ def test_every_figure_renders_without_an_error(page):
 
 def test_the_film_strip_frames_the_sample_the_judge_prefers(page):
     from core.forensics.shipped import stage_names
-    from ui.fig_spotting import CANDIDATES, DEFAULT_VIEW, STRIP_STEPS
+    from ui.figures.spotting import CANDIDATES, DEFAULT_VIEW, STRIP_STEPS
 
     spec = chart(page, "sp_strip")
     rects = [s for s in spec["layout"]["shapes"] if s["type"] == "rect"]
@@ -88,7 +88,7 @@ def test_the_lesson_promises_what_the_measurements_show():
     assert min(rows, key=lambda w: rows[w]["frechet_ratio"]) == 1.0
 
     # the slant of generated digits varies less than real handwriting at w = 1, and less still at w = 5 for most
-    from ui.fig_spotting import real_attributes
+    from ui.figures.spotting import real_attributes
 
     real, labels = real_attributes("slant")
 
@@ -165,7 +165,7 @@ def test_without_checkpoints_the_page_says_what_is_missing(without_checkpoints):
 
 
 def test_measurements_of_other_weights_are_not_shown(monkeypatch):
-    import ui.fig_spotting as fig
+    import ui.figures.spotting as fig
 
     monkeypatch.setattr(fig, "report", lambda: {})
     fig.evolution_chart.clear(), fig.guidance_chart.clear(), fig.spectra_chart.clear(), fig.attribute_chart.clear()

@@ -8,7 +8,7 @@ empty folder and checks the page says so plainly while its toy part keeps workin
 import pytest
 from page_support import arr, open_page, specs
 
-import ui.models
+import ui.resources.models
 
 
 def stop_and_wait(at) -> None:
@@ -34,7 +34,7 @@ def finish(at) -> None:
 
 @pytest.fixture
 def at():
-    ui.models._load.clear()
+    ui.resources.models._load.clear()
     at = open_page("views/training.py", check=False)
     yield at
     stop_and_wait(at)
@@ -110,7 +110,7 @@ def test_missing_checkpoint_is_reported_and_the_toy_part_still_works(without_che
 
 def test_the_loss_curve_comes_from_the_manifest_only_for_the_same_weights():
     from core.io import load
-    from ui.models import measured
+    from ui.resources.models import measured
 
     ckpt = load("mnist-ddpm-eps")
     stored = measured("mnist-ddpm-eps", "loss_by_t", ckpt.sha256)

@@ -1,4 +1,4 @@
-"""Predict, then reveal (ui.predict): every question is asked by its page, the reveal works in the session, and
+"""Predict, then reveal (ui.components.predict): every question is asked by its page, the reveal works in the session, and
 every answer is what the page's own computation shows at its default settings."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from page_support import open_page
 
 from core import paths
 from core.diffusion.schedules import make_schedule, step_budget
-from ui.predict import questions
+from ui.components.predict import questions
 
 QUESTIONS = questions("en")
 
@@ -54,8 +54,8 @@ def test_commit_then_reveal_then_ask_again():
 # ---------------------------------------------------------------- each answer, from the page's own computation
 
 def test_ae_mask_a_grey_square_lowers_the_psnr_slightly():
-    import ui.fig_autoencoder as fig
-    from ui.models import shipped
+    import ui.figures.autoencoder as fig
+    from ui.resources.models import shipped
 
     ckpt = shipped("mnist-autoencoder")
     shown = (fig.DEFAULT_VIEW["digit"], *fig.one_per_class()[:7])  # the rows the page and the reveal show
@@ -65,7 +65,7 @@ def test_ae_mask_a_grey_square_lowers_the_psnr_slightly():
 
 
 def test_fn_corr_the_cloud_loses_its_correlation():
-    import ui.fig_forward_noising as fig
+    import ui.figures.forward_noising as fig
 
     c = fig.cloud("images", "mnist", (14, 14), (14, 15), 0, "cosine", 1000, 250, 500, 0)  # the page's defaults
     assert c["corr"][0] > 0.6 and abs(c["corr"][-1]) < 0.1 and c["ts"][-1] == 1000
@@ -91,7 +91,7 @@ def test_rev_oneshot_the_first_estimate_is_a_blur_of_digits():
     from core.evaluation.quality import heldout
     from core.io.checkpoints import load
     from core.sampling import generate
-    from ui.fig_reverse import MODELS
+    from ui.figures.reverse import MODELS
 
     steps = []
     gen = generate(load(MODELS["any"]), 8, steps=50, method="ddpm", seed=0, on_diffusion_step=steps.append)

@@ -30,7 +30,7 @@ def test_scaled_multiplies_every_font_and_margin_and_leaves_the_figure_alone():
 
 def test_pages_show_their_figures_through_the_presenter():
     for view in paths.VIEWS.glob("*.py"):
-        assert ".plotly_chart(" not in view.read_text(), view.name  # ui.present.chart, so presenter mode scales it
+        assert ".plotly_chart(" not in view.read_text(), view.name  # ui.components.chart.chart, so presenter mode scales it
 
 
 def test_a_link_turns_presenter_mode_on_and_it_follows_the_student():
@@ -50,10 +50,10 @@ def test_a_link_turns_presenter_mode_on_and_it_follows_the_student():
 
 
 def test_in_presenter_mode_no_figure_is_taller_than_a_projector_screen_holds():
-    from ui.present import _presented
+    from ui.present import presented
 
     cap = theme.PRESENTER["figure_height"]
     assert cap + 120 <= 720  # with the browser's own bars, one main figure per 1280x720 screen
     tall, short = go.Figure(layout=dict(height=700)), go.Figure(layout=dict(height=300))
-    assert _presented(tall)["layout"]["height"] == cap and tall.layout.height == 700  # the cached figure untouched
-    assert _presented(short)["layout"]["height"] == 300 and "height" not in _presented(go.Figure())["layout"]
+    assert presented(tall)["layout"]["height"] == cap and tall.layout.height == 700  # the cached figure untouched
+    assert presented(short)["layout"]["height"] == 300 and "height" not in presented(go.Figure())["layout"]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ui.tables import markdown_table
+from ui.components.tables import markdown_table
 
 
 def test_markdown_table_has_a_header_a_rule_and_one_line_per_row():

@@ -170,7 +170,7 @@ def test_one_step_reports_no_straightness():
     """A single Euler step is a straight segment whatever the field: the report says nothing (NaN), not 1.000."""
     import math
 
-    from ui.fig_flow_matching import straightness_text
+    from ui.figures.flow_matching import straightness_text
 
     curl = lambda x, t: torch.stack([-x[:, 1], x[:, 0]], dim=1)  # a rotation: curved paths
     one = solve_report(curl, "gaussian", "gaussian", "euler", 1, n=100, seed=0)

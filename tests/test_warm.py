@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from page_support import open_page
 
-import ui.fig_autoencoder
-import ui.fig_flow_matching
+import ui.figures.autoencoder
+import ui.figures.flow_matching
 from core.live import autoencoder as toy_autoencoder
 
 
@@ -24,7 +24,7 @@ def forbid(monkeypatch, module, names: list[str]) -> None:
 
 
 def test_autoencoder_page_reads_only_caches_after_warm_up(monkeypatch):
-    ui.fig_autoencoder.warm()
+    ui.figures.autoencoder.warm()
     forbid(monkeypatch, toy_autoencoder, ["encode", "decode", "restore", "latent_grid", "encode_means", "fit_code_gaussian"])
     at = open_page("views/autoencoder.py")
     assert not at.exception, at.exception
@@ -32,8 +32,8 @@ def test_autoencoder_page_reads_only_caches_after_warm_up(monkeypatch):
 
 
 def test_flow_matching_page_reads_only_caches_after_warm_up(monkeypatch):
-    ui.fig_flow_matching.warm()
-    forbid(monkeypatch, ui.fig_flow_matching,
+    ui.figures.flow_matching.warm()
+    forbid(monkeypatch, ui.figures.flow_matching,
            ["sample_pairs", "vector_field", "flow_samples", "solve_report", "error_curve", "wasserstein2", "generate"])
     at = open_page("views/flow_matching.py")
     assert not at.exception, at.exception
@@ -41,20 +41,20 @@ def test_flow_matching_page_reads_only_caches_after_warm_up(monkeypatch):
 
 
 def test_the_warm_up_work_warms_the_heavy_pages_and_survives_a_failing_one(monkeypatch):
-    import ui.warm
+    import ui.resources.warm
 
     called = []
-    monkeypatch.setattr(ui.fig_autoencoder, "warm", lambda: called.append("autoencoder") or 1 / 0)  # fails: logged
-    monkeypatch.setattr(ui.fig_flow_matching, "warm", lambda: called.append("flow_matching"))
-    ui.warm.work()
+    monkeypatch.setattr(ui.figures.autoencoder, "warm", lambda: called.append("autoencoder") or 1 / 0)  # fails: logged
+    monkeypatch.setattr(ui.figures.flow_matching, "warm", lambda: called.append("flow_matching"))
+    ui.resources.warm.work()
     assert called == ["autoencoder", "flow_matching"]
 
 
 def test_spotting_page_reads_only_caches_after_warm_up(monkeypatch):
-    import ui.fig_spotting
+    import ui.figures.spotting
 
-    ui.fig_spotting.warm()
-    forbid(monkeypatch, ui.fig_spotting, ["draw_film_strip", "draw_guidance_grid", "quiz_pool", "upsample", "log_magnitude"])
+    ui.figures.spotting.warm()
+    forbid(monkeypatch, ui.figures.spotting, ["draw_film_strip", "draw_guidance_grid", "quiz_pool", "upsample", "log_magnitude"])
     at = open_page("views/spotting.py")
     assert not at.exception, at.exception
     assert {"sp_strip", "sp_guidance_grid", "sp_upsampling"} <= {c.key for c in at.get("plotly_chart")}

@@ -4,7 +4,7 @@ A sidebar switch on every page (``?lang=fr`` in a link) chooses it for the sessi
 one per kind of text:
 
 * the lessons: ``lessons/NAME.md`` and its French version ``lessons/fr/NAME.md``, with the same
-  sections and the same mathematics (:mod:`ui.lessons`; a test holds them together);
+  sections and the same mathematics (:mod:`ui.components.lessons`; a test holds them together);
 * the short strings of the interface (labels, captions, figure titles, notices): keyed catalogues,
   ``ui/messages/PAGE.toml`` (``app.toml`` for the route, the sidebar and the shared boxes), each
   string a small table with its English and French side by side::
@@ -121,17 +121,3 @@ def start_language() -> None:
     """A link's ``?lang=fr`` sets the session's language when it opens (``app.py``, before the navigation)."""
     wanted = st.query_params.get(KEY)
     st.session_state.setdefault(KEY, wanted if wanted in LANGUAGES else DEFAULT)
-
-
-def language_switch() -> None:
-    """The switch, in the sidebar (``app.py``); the address then carries the language from page to page
-    (``lang=fr``, not the label a bound widget would write)."""
-    start_language()
-    from ui.share import relabel_link  # ui.share reads this module's tr
-
-    st.radio(tr("side.lang"), list(LANGUAGES), format_func=LANGUAGES.get, key=KEY, horizontal=True, help=tr("side.lang.help"),
-             on_change=relabel_link)
-    if language() == DEFAULT:
-        st.query_params.pop(KEY, None)
-    else:
-        st.query_params[KEY] = language()

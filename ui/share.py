@@ -7,9 +7,9 @@ to the default is left out; a value the widget cannot take is dropped and the de
 
 :func:`check_link` runs around every page (``app.py``): it tells the student, in one short
 notice, which settings of the link were not applied, and removes unknown ones from the address.
-:func:`copy_link_button` copies the address of the current view (read in the browser when
-clicked, so it is never stale). An option is written in the address as its label, in the language of the
-moment; :func:`relabel_link` writes the labels again when the student switches language.
+An option is written in the address as its label, in the language of the
+moment; :func:`relabel_link` writes the labels again when the student switches language. (The sidebar's
+button that copies the address is :func:`ui.chrome.copy_link_button`.)
 """
 
 from __future__ import annotations
@@ -61,8 +61,6 @@ def check_link(before: dict[str, str]) -> list[str]:
     return ignored
 
 
-
-
 def relabel_link() -> None:
     """After a change of language: write each bound widget's value into the address again, as its label in the
     new language (Streamlit writes an option as its label, and rewrites it only when the value is set), so that
@@ -89,44 +87,3 @@ def _safe(name: str) -> str:
     """A parameter name fit to show: word characters only, at most 24 of them."""
     cleaned = re.sub(r"[^\w-]", "?", name)[:24]
     return cleaned or "?"
-
-
-_CSS = """
-button { font: inherit; font-size: 0.95rem; padding: 0.35rem 0.8rem; border-radius: 0.5rem; cursor: pointer;
-         border: 1px solid rgba(49, 51, 63, 0.2); background: var(--st-background-color, #fff);
-         color: var(--st-text-color, #31333f); }
-button:hover { border-color: var(--st-primary-color, #ff4b4b); color: var(--st-primary-color, #ff4b4b); }
-.msg { display: block; font-size: 0.85rem; margin-top: 0.3rem; color: var(--st-text-color, #31333f); opacity: 0.8; }
-input { width: 100%; font-size: 0.85rem; margin-top: 0.3rem; }
-"""
-
-_HTML = '<button type="button" class="copy"></button><span class="msg" aria-live="polite"></span>'
-
-_JS = """
-export default function({ parentElement, data }) {
-    const button = parentElement.querySelector("button.copy");
-    const msg = parentElement.querySelector(".msg");
-    button.textContent = data.copy;
-    const show = (href) => {  // no clipboard (a plain-http class server): the link, selected, to copy by hand
-        msg.textContent = data.by_hand;
-        let field = parentElement.querySelector("input");
-        if (!field) { field = document.createElement("input"); field.readOnly = true; msg.after(field); }
-        field.value = href; field.focus(); field.select();
-    };
-    button.onclick = () => {
-        const href = window.location.href;
-        if (navigator.clipboard && window.isSecureContext) {
-            navigator.clipboard.writeText(href).then(() => { msg.textContent = data.copied; }, () => show(href));
-        } else {
-            show(href);
-        }
-    };
-}
-"""
-
-_copy_link = st.components.v2.component("dp_copy_link", html=_HTML, css=_CSS, js=_JS)
-
-
-def copy_link_button() -> None:
-    """A button that copies the address of the view as it is now (the sidebar shows one on every page)."""
-    _copy_link(data={k: tr(f"share.{k}") for k in ("copy", "copied", "by_hand")}, key="dp_copy_link")

@@ -28,7 +28,7 @@ PRESENTER: dict[str, float] = {
     "figure": 1.3,  # every font of every figure, and its margins to make room for them
     "figure_height": 600,  # no figure taller (px): one main figure fits a 1280x720 screen with its title bar
 }
-"""Presenter mode's sizes (:mod:`ui.present`): read from the back of a lecture hall at 1280x720."""
+"""Presenter mode's sizes (:mod:`ui.chrome`, :mod:`ui.present`): read from the back of a lecture hall at 1280x720."""
 
 
 def font(role: str = "body", **style: Any) -> dict[str, Any]:

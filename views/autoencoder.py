@@ -7,17 +7,17 @@ import streamlit as st
 from core.export import png_bytes, stacked
 from core.live import autoencoder as tae
 from core.training import reconstruction_objective
-from ui import fig_autoencoder as fig
 from ui import jobs
-from ui.code import show_code
-from ui.export import download_png, slug
+from ui.components.chart import chart
+from ui.components.code import show_code
+from ui.components.export import download_png, slug
+from ui.components.lessons import lesson
+from ui.components.predict import ask
+from ui.components.tables import markdown_table
+from ui.figures import autoencoder as fig
 from ui.i18n import tr
-from ui.lessons import lesson
-from ui.models import shipped
-from ui.predict import ask
-from ui.present import chart
+from ui.resources.models import shipped
 from ui.share import URL
-from ui.tables import markdown_table
 
 JOB = "ae_live_job"  # the background run (ui.jobs)
 MASK = 10  # the grey square's default side (pixels), the one the question asks about

@@ -11,9 +11,13 @@ from core.live.toy_flow import ToyFlowConfig
 from core.solvers import SOLVERS, solve_fixed
 from core.training import flow_objective
 from ui import jobs
-from ui.code import show_code
-from ui.export import download_gif, download_png, slug
-from ui.fig_flow_matching import (
+from ui.components.chart import chart
+from ui.components.code import show_code
+from ui.components.export import download_gif, download_png, slug
+from ui.components.lessons import lesson
+from ui.components.predict import ask
+from ui.components.tables import markdown_table
+from ui.figures.flow_matching import (
     DEFAULT_VIEW,
     MNIST_MODELS,
     PHOTO_MODEL,
@@ -36,13 +40,9 @@ from ui.fig_flow_matching import (
     trained_loss_chart,
 )
 from ui.i18n import language, tr
-from ui.lessons import lesson
-from ui.models import shipped
-from ui.predict import ask
-from ui.present import chart
+from ui.resources.models import shipped
+from ui.resources.warm import default_flows
 from ui.share import URL
-from ui.tables import markdown_table
-from ui.warm import default_flows
 
 PAGE = "flow_matching"
 JOB = "fm_job"

@@ -6,15 +6,15 @@ import streamlit as st
 
 from core.diffusion import SCHEDULES, q_sample, q_sample_iterative, q_step
 from core.export import png_bytes, side_by_side
-from ui import fig_forward_noising as fig
-from ui.code import show_code
-from ui.export import download_gif, download_png, slug
+from ui.components.chart import chart
+from ui.components.code import show_code
+from ui.components.export import download_gif, download_png, slug
+from ui.components.lessons import lesson
+from ui.components.predict import ask
+from ui.figures import forward_noising as fig
 from ui.i18n import tr
-from ui.lessons import lesson
-from ui.predict import ask
-from ui.present import chart
+from ui.resources.data import dataset
 from ui.share import URL
-from ui.state import dataset
 
 LESSON = "forward_noising"
 DATASETS = {"mnist": "MNIST", "cifar10": "CIFAR-10"}

@@ -2,11 +2,11 @@
 
 import streamlit as st
 
-from ui import fig_home as fig
+from ui.components.chart import chart
+from ui.components.lessons import lesson
+from ui.figures import home as fig
 from ui.i18n import tr
-from ui.lessons import lesson
 from ui.navigation import ROADMAP, page_for
-from ui.present import chart
 
 st.title(tr("home.title"))
 st.caption(tr("home.caption"))

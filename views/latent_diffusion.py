@@ -8,8 +8,12 @@ from __future__ import annotations
 import streamlit as st
 
 from core.sampling import decode_latents, encode_latents, interpolate
-from ui.code import show_code
-from ui.fig_latent import (
+from ui.components.chart import chart
+from ui.components.code import show_code
+from ui.components.lessons import lesson
+from ui.components.predict import ask
+from ui.components.tables import markdown_table
+from ui.figures.latent_diffusion import (
     AE_2D,
     COST_STEPS,
     DEFAULT_VIEW,
@@ -28,12 +32,8 @@ from ui.fig_latent import (
     pipeline,
 )
 from ui.i18n import language, number, tr
-from ui.lessons import lesson
-from ui.models import measured_quality, shipped
-from ui.predict import ask
-from ui.present import chart
+from ui.resources.models import measured_quality, shipped
 from ui.share import URL
-from ui.tables import markdown_table
 
 LABELS = ["any", *range(10)]
 

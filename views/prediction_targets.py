@@ -12,8 +12,11 @@ from core.flow import velocity_from
 from core.live.targets import DIMS, TargetToyConfig
 from core.training import flow_objective
 from ui import jobs
-from ui.code import show_code
-from ui.fig_targets import (
+from ui.components.chart import chart
+from ui.components.code import show_code
+from ui.components.lessons import lesson
+from ui.components.predict import ask
+from ui.figures.prediction_targets import (
     DEFAULT_VIEW,
     MODELS,
     N_SAMPLES,
@@ -34,10 +37,7 @@ from ui.fig_targets import (
     toy_run,
 )
 from ui.i18n import language, number, tr
-from ui.lessons import lesson
-from ui.models import shipped
-from ui.predict import ask
-from ui.present import chart
+from ui.resources.models import shipped
 from ui.share import URL
 
 JOB = "pt_job"

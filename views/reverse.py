@@ -8,15 +8,15 @@ from core.data import TOY_DATASETS
 from core.diffusion import posterior, sample_ddpm
 from core.export import png_bytes
 from core.live.toy_diffusion import ToyModel
-from ui import fig_reverse as fig
 from ui import jobs, keys
-from ui.code import show_code
-from ui.export import download_gif, download_png, slug
+from ui.components.chart import chart
+from ui.components.code import show_code
+from ui.components.export import download_gif, download_png, slug
+from ui.components.lessons import lesson
+from ui.components.predict import ask
+from ui.figures import reverse as fig
 from ui.i18n import language, number, tr
-from ui.lessons import lesson
-from ui.models import shipped
-from ui.predict import ask
-from ui.present import chart
+from ui.resources.models import shipped
 from ui.share import URL
 
 LABELS = ["any", *range(10)]

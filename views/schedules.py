@@ -4,14 +4,14 @@ import streamlit as st
 
 from core.diffusion.schedules import constant_schedule, cosine_schedule, linear_schedule
 from core.images import to_pil
-from ui import fig_schedules as fig
-from ui.code import show_code
+from ui.components.chart import chart
+from ui.components.code import show_code
+from ui.components.lessons import lesson
+from ui.components.predict import ask
+from ui.figures import schedules as fig
 from ui.i18n import percent, tr
-from ui.lessons import lesson
-from ui.predict import ask
-from ui.present import chart
+from ui.resources.data import dataset
 from ui.share import URL
-from ui.state import dataset
 
 LESSON = "schedules"
 DATASETS = {"mnist": "MNIST", "cifar10": "CIFAR-10"}

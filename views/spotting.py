@@ -12,8 +12,11 @@ from core.forensics import power_2d, radial_spectrum, upsample
 from core.forensics.evolution import EVOLUTION_MODEL, best_of
 from core.forensics.quiz import QUIZ_SOURCES
 from core.forensics.shipped import stage_names
-from ui.code import show_code
-from ui.fig_spotting import (
+from ui.components.chart import chart
+from ui.components.code import show_code
+from ui.components.lessons import lesson
+from ui.components.predict import ask
+from ui.figures.spotting import (
     CANDIDATES,
     DEFAULT_VIEW,
     GRID_SAMPLES,
@@ -42,12 +45,9 @@ from ui.fig_spotting import (
     upsampling_chart,
 )
 from ui.i18n import language, number, percent, tr
-from ui.lessons import lesson
-from ui.models import shipped
-from ui.predict import ask
-from ui.present import chart
+from ui.resources.data import mnist_split
+from ui.resources.models import shipped
 from ui.share import URL
-from ui.state import mnist_split
 
 QUIZ_DATA = {data: tr(f"spotting.data.{data}") for data in ("mnist", "cifar10")}  # labels built in this run's language
 

@@ -7,16 +7,16 @@ import streamlit as st
 from core.data import TOY_DATASETS
 from core.live.toy_diffusion import ToyConfig
 from core.training import diffusion_objective, train
-from ui import fig_training as fig
 from ui import jobs, keys
-from ui.code import show_code
+from ui.components.chart import chart
+from ui.components.code import show_code
+from ui.components.lessons import lesson
+from ui.components.predict import answered, ask
+from ui.figures import training as fig
 from ui.i18n import number, tr
-from ui.lessons import lesson
-from ui.models import shipped
-from ui.predict import answered, ask
-from ui.present import chart
+from ui.resources.models import shipped
+from ui.resources.warm import reference_toy_model
 from ui.share import URL
-from ui.warm import reference_toy_model
 
 JOB = keys.TOY_DIFFUSION_JOB  # the background run (ui.jobs), also read by the reverse page
 

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 from PIL import Image
 
 from core.data import load_images, split, to_model_range, to_uint8
+from core.evaluation.quality import sample_many
 from core.io.checkpoints import load
 
 __all__ = ["PERTURBATIONS", "TRAIN_SOURCES", "UNSEEN_SOURCES", "Source", "detector_data", "generated", "jpeg",
@@ -73,7 +74,6 @@ def quantise(images: torch.Tensor) -> torch.Tensor:
 
 def generated(source: Source, n: int, seed: int) -> torch.Tensor:
     """``n`` samples of ``source``, rounded to 8 bits, in ``[-1, 1]``."""
-    from core.evaluation.quality import sample_many  # the evaluation package imports the samplers
 
     ckpt = load(source.model)
     return quantise(sample_many(ckpt, n, steps=source.steps, method=source.method, guidance=source.guidance, seed=seed,

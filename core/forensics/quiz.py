@@ -16,8 +16,10 @@ import torch
 
 from core.data import load_images, split, to_model_range, to_uint8
 from core.evaluation.metrics import judge
+from core.evaluation.quality import CLASSIFIERS
 from core.forensics.detector import Source, generated
 from core.io.arrays import load_arrays, save_arrays
+from core.io.checkpoints import load
 
 __all__ = ["QUIZ_SOURCES", "QuizItem", "load_pool", "pool_shas", "quiz_pool", "save_pool"]
 
@@ -108,7 +110,5 @@ def load_pool(path: Path, shas: tuple[str, ...]) -> list[QuizItem] | None:
 
 def pool_shas(data: str) -> tuple[str, ...]:
     """The sha256 of the generators of :data:`QUIZ_SOURCES` ``[data]`` and of the data set's judge, in order."""
-    from core.evaluation.quality import CLASSIFIERS
-    from core.io.checkpoints import load
 
     return tuple(load(s.model).sha256 for s in QUIZ_SOURCES[data]) + (load(CLASSIFIERS[data]).sha256,)

@@ -15,9 +15,10 @@ from core.images import picture, signed_to_uint8
 from core.live import autoencoder as tae
 from core.sampling import decode_latents, encode_latents, generate, interpolate
 from ui import theme
-from ui.i18n import tr
-from ui.mosaic import PAD, mosaic, png_uri
-from ui.state import mnist_split
+from ui.figures.mosaic import PAD, mosaic, png_uri
+from ui.i18n import DEFAULT, tr
+from ui.resources.data import mnist_split
+from ui.resources.models import preloaded
 
 VAE_NAME, LATENT_MODEL, PIXEL_MODEL = "mnist-vae-spatial", "mnist-latent-flow", "mnist-flow-ot"
 AE_2D, VAE_2D = "mnist-autoencoder-2d", "mnist-vae-2d"
@@ -197,7 +198,6 @@ def code_box(points: np.ndarray) -> tuple[float, float, float]:
 def costs() -> dict[str, SamplingCost]:
     """64 samples in ``COST_STEPS`` Euler steps, timed once per server on this machine (one call each: the
     warm-up has already run both models, so no untimed call is needed)."""
-    from ui.models import preloaded
 
     out = {}
     for name in (PIXEL_MODEL, LATENT_MODEL):
@@ -207,9 +207,7 @@ def costs() -> dict[str, SamplingCost]:
 
 
 def warm() -> None:
-    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
-    from ui.i18n import DEFAULT  # the figures' language: outside a session, tr() speaks the default one
-    from ui.models import preloaded
+    """Compute what the page shows before any click (``ui.resources.warm`` calls this once, at server start)."""
 
     v = DEFAULT_VIEW
     vae, lat, pix = preloaded(VAE_NAME), preloaded(LATENT_MODEL), preloaded(PIXEL_MODEL)

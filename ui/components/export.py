@@ -2,7 +2,7 @@
 
 The file is made when the button is pressed (Streamlit runs the callable then, off the page's
 run), and its name says what it shows, e.g. ``reverse-ddpm-50steps-seed3.gif``. Plotly charts
-export themselves: :func:`ui.present.chart` gives each one a camera button (PNG, offline).
+export themselves: :func:`ui.components.chart.chart` gives each one a camera button (PNG, offline).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from core import data as datasets
+from core import paths
 from core.data import sample_toy
 from core.diffusion import q_sample
 from core.flow import wasserstein2
@@ -17,9 +18,10 @@ from core.images import picture, signed_to_uint8
 from core.live.targets import GridCell, TargetToyConfig, compute_grid, load_grid, sample_target_toy, train_target_toy
 from core.sampling import generate, read_prediction, schedule_of
 from ui import jobs, theme
-from ui.i18n import tr
-from ui.mosaic import PAD, mosaic, png_uri
-from ui.state import mnist_split
+from ui.figures.mosaic import PAD, mosaic, png_uri
+from ui.i18n import DEFAULT, tr
+from ui.resources.data import mnist_split
+from ui.resources.models import measured_quality, preloaded
 
 MODELS = {"eps": "mnist-ddpm-eps", "x0": "mnist-ddpm-x0", "v": "mnist-ddpm-v"}
 COLOURS = {"eps": "#d62728", "x0": "#2ca02c", "v": "#1f77b4"}
@@ -243,14 +245,12 @@ def outputs_chart(shas: tuple[str, ...], _ckpts: tuple, digit: int, t: int, seed
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def quality_chart(shas: tuple[str, ...], manifest_mtime: float, lang: str) -> go.Figure:
-    from ui.models import measured_quality
 
     return quality_figure({k: measured_quality(name, sha) for (k, name), sha in zip(MODELS.items(), shas)})
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
 def oneshot_chart(shas: tuple[str, ...], manifest_mtime: float, lang: str) -> go.Figure:
-    from ui.models import measured_quality
 
     quality = {k: measured_quality(name, sha) for (k, name), sha in zip(MODELS.items(), shas)}
     return oneshot_figure({k: q["loss_by_t"] for k, q in quality.items() if "loss_by_t" in q}, average_digit_rmse())
@@ -262,9 +262,7 @@ def toy_grid_chart(lang: str) -> go.Figure:
 
 
 def warm() -> None:
-    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
-    from ui.i18n import DEFAULT  # the figures' language: outside a session, tr() speaks the default one
-    from ui.models import preloaded
+    """Compute what the page shows before any click (``ui.resources.warm`` calls this once, at server start)."""
 
     ckpts = tuple(preloaded(name) for name in MODELS.values())
     toy_grid_chart(DEFAULT)
@@ -279,7 +277,6 @@ def warm() -> None:
 
 def manifest_mtime() -> float:
     """When the manifest last changed (a cache key: figures from it are rebuilt when it does)."""
-    from core import paths
 
     try:
         return paths.manifest().stat().st_mtime

@@ -15,7 +15,7 @@ from core.diffusion import StepBudget, make_schedule, q_sample, step_budget
 from core.images import grid
 from ui import theme
 from ui.i18n import percent, tr
-from ui.state import dataset
+from ui.resources.data import dataset
 
 ORDER = ("constant", "linear", "cosine")
 COLOURS = theme.SCHEDULE_COLOURS

@@ -35,9 +35,10 @@ from core.forensics.shipped import DEFAULTS, grid_key, pool_path, stage_names, s
 from core.images import picture
 from core.io.arrays import load_arrays
 from ui import theme
+from ui.figures.mosaic import PAD, mosaic, png_uri
 from ui.i18n import DEFAULT, MESSAGES, language, number, percent, tr
-from ui.mosaic import PAD, mosaic, png_uri
-from ui.state import mnist_split
+from ui.resources.data import cifar10, mnist_split
+from ui.resources.models import measured_quality, preloaded
 
 FONT = theme.FONT
 CANDIDATES = DEFAULTS["k"]
@@ -129,7 +130,6 @@ def report_key() -> float:
 
 def spectra_models(data: str) -> tuple[tuple[str, str], ...]:
     """(name, sha256) of every generator with a measured spectrum for ``data``, as loaded (the spectra's cache key)."""
-    from ui.models import preloaded
 
     names = {name.split(" ")[0] for name in report().get("spectra", {}).get(data, {}) if name != "real"}
     loaded = {name: preloaded(name) for name in names}
@@ -251,7 +251,6 @@ def class_histogram_figure(real: list[float], models: dict[str, list[float]], da
 def class_histogram_chart(data: str, shas: tuple[str, ...], mtime: float,
                           lang: str) -> tuple[go.Figure, dict[str, list[float]]] | None:
     """Unconditional samples of each model read by the judge (from the manifest), against held-out real images."""
-    from ui.models import measured_quality
 
     models = {}
     for (name, key), sha in zip(UNCONDITIONAL[data].items(), shas):
@@ -268,7 +267,6 @@ def class_histogram_chart(data: str, shas: tuple[str, ...], mtime: float,
 def heldout_labels(data: str) -> torch.Tensor:
     if data == "mnist":
         return mnist_split()[1].labels
-    from ui.state import cifar10
 
     return split(cifar10(), 0.8, seed=0)[1].labels
 
@@ -529,7 +527,6 @@ def detection_figure(d: dict) -> go.Figure:
 
 
 def detection_report(detector_sha: str) -> dict:
-    from ui.models import measured_quality
 
     return measured_quality("mnist-detector", detector_sha).get("detection", {})
 
@@ -541,9 +538,8 @@ def detection_chart(detector_sha: str, mtime: float, lang: str) -> go.Figure | N
 
 
 def warm() -> None:
-    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start), in
+    """Compute what the page shows before any click (``ui.resources.warm`` calls this once, at server start), in
     the default language (the warm-up thread has no session: :func:`ui.i18n.language` gives the default)."""
-    from ui.models import preloaded
 
     lang = language()
 

@@ -15,8 +15,8 @@ from core.evaluation import diffusion_loss_curve
 from core.live.toy_diffusion import ToyConfig, ToyModel, sample_toy_model, train_toy
 from ui import jobs, theme
 from ui.i18n import tr
-from ui.models import measured
-from ui.warm import reference_toy_model
+from ui.resources.models import measured
+from ui.resources.warm import reference_toy_model
 
 # One colour per role, shared with Part 5's toy figures.
 DATA, MODEL, LOSS = theme.DATA, theme.MODEL, theme.LOSS

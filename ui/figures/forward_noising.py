@@ -22,10 +22,10 @@ from core.diffusion.twopixel import (
     pixel_pair,
 )
 from core.export import cloud_frames, gif_bytes
-from core.images import grid
+from core.images import grid, to_pil
 from ui import theme
 from ui.i18n import percent, tr
-from ui.state import dataset
+from ui.resources.data import dataset
 
 FONT = theme.FONT
 COLOUR_A, COLOUR_B = theme.PIXEL_A, theme.PIXEL_B  # pixel A orange, pixel B cyan, everywhere on the page
@@ -134,7 +134,6 @@ def class_name(name: str) -> str:
 
 def to_display(x: np.ndarray, scale: int = 8):
     """A model-range (C, H, W) array as a crisp, upscaled PIL image."""
-    from core.images import to_pil
 
     return to_pil(to_uint8(torch.from_numpy(x)).permute(1, 2, 0).numpy(), scale=scale)
 

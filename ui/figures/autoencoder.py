@@ -21,7 +21,8 @@ from core.images import picture
 from core.live import autoencoder as tae
 from ui import jobs, theme
 from ui.i18n import MESSAGES, language, tr
-from ui.state import cifar10, mnist
+from ui.resources.data import cifar10, mnist
+from ui.resources.models import preloaded
 
 # One palette for the page: encoder blue, code orange, decoder green, images grey.
 COLORS = theme.AUTOENCODER_PARTS
@@ -165,9 +166,8 @@ def live_run(cfg: tae.LiveConfig) -> jobs.Run:
 
 
 def warm() -> None:
-    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start; its
+    """Compute what the page shows before any click (``ui.resources.warm`` calls this once, at server start; its
     figures in English, the default language: the warm-up thread has no session)."""
-    from ui.models import preloaded
 
     v = DEFAULT_VIEW
     split(), one_per_class(), mean_digit_loss()

@@ -35,6 +35,8 @@ from core.live.toy_flow import (
 from core.sampling import generate
 from ui import jobs, theme
 from ui.i18n import MESSAGES, language, tr
+from ui.resources.models import preloaded
+from ui.resources.warm import default_flows
 
 MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
 STEP_COUNTS = (1, 2, 5, 10)  # Euler steps of the image models' sample rows
@@ -234,7 +236,7 @@ def error_figure(curves: dict[str, tuple[list[int], list[float]]], current: dict
 
 
 def default_model_id(source: str, target: str) -> str:
-    """Cache key of the pair of models trained with the default settings (``ui.warm.default_flows``)."""
+    """Cache key of the pair of models trained with the default settings (``ui.resources.warm.default_flows``)."""
     return f"default:{source}:{target}"
 
 
@@ -344,9 +346,7 @@ def error_chart(model_id: str, _models, source: str, target: str, method: str, s
 
 
 def warm() -> None:
-    """Compute what the page shows before any click (``ui.warm`` calls this once, at server start)."""
-    from ui.models import preloaded
-    from ui.warm import default_flows
+    """Compute what the page shows before any click (``ui.resources.warm`` calls this once, at server start)."""
 
     d, v, lang = ToyFlowConfig(), DEFAULT_VIEW, language()  # outside a session: the default language
     models, model_id = default_flows(d.source, d.target), default_model_id(d.source, d.target)

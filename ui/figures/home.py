@@ -10,7 +10,7 @@ from PIL import Image
 from core.diffusion import make_schedule, q_sample
 from core.images import picture
 from ui import theme
-from ui.state import mnist
+from ui.resources.data import mnist
 
 T = 1000  # the schedule's steps
 COLOUR = theme.SCHEDULE_COLOURS["cosine"]  # the cosine schedule's colour on every figure

@@ -31,7 +31,7 @@ _guard = threading.Lock()
 _started = False
 _exiting = threading.Event()  # set at interpreter exit: training loops stop at their next step
 THREAD = "warm-up"
-PAGES = ("ui.fig_autoencoder", "ui.fig_flow_matching", "ui.fig_targets", "ui.fig_latent", "ui.fig_spotting")  # modules whose warm() computes a page's default view
+PAGES = ("ui.figures.autoencoder", "ui.figures.flow_matching", "ui.figures.prediction_targets", "ui.figures.latent_diffusion", "ui.figures.spotting")  # modules whose warm() computes a page's default view
 log = logging.getLogger(__name__)
 
 

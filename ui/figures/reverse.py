@@ -18,10 +18,10 @@ from core.images import grid, picture, signed_to_uint8
 from core.live.toy_diffusion import ToyModel, sample_toy_model
 from core.sampling import generate
 from ui import theme
-from ui.fig_training import BOX, DATA, FONT, MODEL, toy_data
+from ui.figures.mosaic import PAD, mosaic, png_uri
+from ui.figures.training import BOX, DATA, FONT, MODEL, toy_data
 from ui.i18n import language, tr
-from ui.mosaic import PAD, mosaic, png_uri
-from ui.warm import reference_toy_model
+from ui.resources.warm import reference_toy_model
 
 MODELS = {"any": "mnist-ddpm-eps-uncond", "digit": "mnist-ddpm-eps"}
 """The shipped MNIST models the page runs: for "any digit" the unconditional one (trained without labels), for a
