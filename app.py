@@ -9,7 +9,7 @@ from ui.navigation import pages
 from ui.present import requested
 from ui.resources.data import configure_threads
 from ui.resources.warm import warm_up
-from ui.share import check_link, link
+from ui.share import check_link, drop_non_finite, link
 
 st.set_page_config(page_title="Diffusion Playground", page_icon="🌫️", layout="wide",
                    initial_sidebar_state="collapsed" if requested() else "auto")
@@ -18,6 +18,7 @@ warm_up()  # trains the pages' default toy models in the background, once per se
 start_language()  # before the navigation, whose titles are in it
 page = st.navigation(pages())
 asked = link()  # the address as the run began (ui.share reports what a link asked and did not get)
+drop_non_finite()  # "?seed=inf" would make Streamlit raise in the page
 sidebar()  # presenter mode, the language, copy the view's link
 style()  # inline formulas kept whole; presenter mode's type and figures (ui.chrome)
 try:

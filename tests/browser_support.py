@@ -42,7 +42,7 @@ def streamlit_server():
     """``streamlit run server.py`` (as ``make run``) on a free port; yields its URL. The server's log goes to test-artifacts/server.log
     (a file, not a pipe: a pipe nobody reads fills up and blocks the server)."""
     port = _free_port()
-    env = {**os.environ, "DIFFUSION_PLAYGROUND_THREADS": "1"}
+    env = {**os.environ, "DIFFUSION_PLAYGROUND_THREADS": "1", "DIFFUSION_PLAYGROUND_WARM_UP": "1"}  # as `make run`
     LOG.parent.mkdir(parents=True, exist_ok=True)
     with open(LOG, "w") as log:
         proc = subprocess.Popen(
@@ -111,11 +111,24 @@ RUN_CLOCK = """(() => {
 })();"""
 
 
+_OPEN: list = []  # the tabs opened by the running test
+
+
+def close_tabs() -> None:
+    """Close every tab the test opened: its Streamlit session ends, and with it any live run it started (a leftover
+    run would hold a training slot for the next tests)."""
+    while _OPEN:
+        page = _OPEN.pop()
+        if not page.is_closed():
+            page.close()
+
+
 class Page:
-    """A browser tab on one app page that records console errors."""
+    """A browser tab on one app page that records console errors (closed after the test: :func:`close_tabs`)."""
 
     def __init__(self, browser, url: str):
         self.page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        _OPEN.append(self.page)
         self.page.add_init_script(RUN_CLOCK)
         self.errors: list[str] = []
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)

@@ -122,3 +122,10 @@ def test_every_page_has_its_figure_module():
     figures = {p.stem for p in (ROOT / "ui" / "figures").glob("*.py")} - {"__init__", "mosaic"}
     assert figures <= views, figures - views  # no figure module without its page
     assert views - figures == set(), "pages whose computations have no ui/figures module"
+
+
+def test_every_colour_of_a_figure_comes_from_the_theme():
+    literal = re.compile(r"""["'](#[0-9a-fA-F]{3,8}|rgba?\([^)]*\))["']""")
+    offenders = {str(p.relative_to(ROOT)): literal.findall(p.read_text(encoding="utf-8"))
+                 for folder in ("ui", "views") for p in (ROOT / folder).rglob("*.py") if p.name != "theme.py"}
+    assert {k: v for k, v in offenders.items() if v} == {}

@@ -29,6 +29,9 @@ def test_flow_matching(server, browser):
     tab.wait()
     tab.check("flow_matching_photos")
 
+    page.locator(".st-key-fm_steps input[type='range']").focus()
+    page.keyboard.press("Home")  # 100 steps each: the smallest run (AppTest trains longer ones)
+    tab.wait()
     page.locator(".st-key-fm_train button").click()
     tab.expect_text("your models", "flow_matching_train", timeout=180)
     tab.wait()

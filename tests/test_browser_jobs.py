@@ -25,12 +25,12 @@ def test_a_third_run_waits_in_the_queue_and_starts_when_a_closed_tab_frees_its_s
         try:
             for tab in tabs[:-1]:
                 _train(tab)
-                tab.expect_text("training on", "started", timeout=60)
+                tab.expect_text("Training: step", "started", timeout=60)
             late = tabs[-1]
             _train(late)
             late.expect_text("number 1 in the queue", "queued")  # every slot taken: it waits its turn, and says so
             tabs[0].page.close()  # the first student leaves: the run notices at its next check (every few dozen steps)
-            late.expect_text("training on", "slot-freed", timeout=90)  # the queued run starts by itself
+            late.expect_text("Training: step", "slot-freed", timeout=90)  # the queued run starts by itself
         finally:
             for tab in tabs:  # closing the tabs ends the sessions, which stops their runs
                 if not tab.page.is_closed():

@@ -58,3 +58,14 @@ def test_spotting_page_reads_only_caches_after_warm_up(monkeypatch):
     at = open_page("views/spotting.py")
     assert not at.exception, at.exception
     assert {"sp_strip", "sp_guidance_grid", "sp_upsampling"} <= {c.key for c in at.get("plotly_chart")}
+
+
+def test_no_warm_up_thread_where_the_setting_says_so(monkeypatch):
+    import threading
+
+    from ui.resources import warm
+
+    monkeypatch.setenv(warm.ENV, "0")
+    monkeypatch.setattr(warm, "_started", False)
+    warm.warm_up()
+    assert not warm._started and warm.THREAD not in [t.name for t in threading.enumerate()]

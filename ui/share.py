@@ -14,10 +14,12 @@ button that copies the address is :func:`ui.chrome.copy_link_button`.)
 
 from __future__ import annotations
 
+import math
 import re
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.state import get_session_state
 
 from ui import i18n, present
 from ui.i18n import tr
@@ -32,6 +34,35 @@ SHOWN = 5
 def link() -> dict[str, str]:
     """The query parameters of the current address (the last value of a repeated one)."""
     return st.query_params.to_dict()
+
+
+def drop_non_finite() -> list[str]:
+    """Before the page runs: take out of the address every value that reads as an infinite or undefined number
+    (``inf``, ``-Infinity``, ``1e999``, ``nan``), which Streamlit cannot give a whole-number widget (it raises
+    instead of falling back to the default); :func:`check_link` then reports them with the others. Returns their names."""
+    dropped = []
+    for key, value in link().items():
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        if not math.isfinite(number):
+            dropped.append(key)
+            del st.query_params[key]
+            _forget_initial(key)
+    return dropped
+
+
+def _forget_initial(key: str) -> None:
+    """Streamlit seeds a bound widget from the address as the session opened (its ``_initial_query_params``), not
+    from ``st.query_params``, and its seeding catches ``ValueError`` but not the ``OverflowError`` of ``int(inf)``:
+    take the value out of that copy too. (A private field: if it moves, the page may still fail on such a link, and the
+    hostile-input test says so.)"""
+    try:
+        with get_session_state().query_params() as params:
+            params._initial_query_params.pop(key, None)
+    except AttributeError:  # Streamlit's internals moved
+        pass
 
 
 def check_link(before: dict[str, str]) -> list[str]:

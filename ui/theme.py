@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.data import EXTENT
+
 SIZES: dict[str, int] = {
     "tiny": 12,  # dense tick labels (many bars)
     "small": 13,  # annotations inside a plot, slider labels
@@ -59,6 +61,20 @@ DATA, MODEL, LOSS = "#8c8c8c", "#e4572e", "#1f77b4"  # real data, a model's samp
 PIXEL_A, PIXEL_B = "#ff7f0e", "#17becf"  # the two pixels of the 2-pixel view: orange and cyan
 ITERATIVE, CLOSED = "#d62728", "#1f77b4"  # the two ways of noising
 CLOUD = "#1f77b4"  # a cloud of points I_t
+GRID = "#eee"  # the grid lines of a chart that shows them
+ZERO_LINE, FAINT_LINE = "#555", "#aaa"  # an axis' zero line: marked, or faint
+LEGEND_BACKGROUND = "rgba(255,255,255,0.8)"  # a legend drawn over the data
+LOSS_BAND = "rgba(31,119,180,0.2)"  # the LOSS colour, faint: a band of ±2 standard errors
+GUIDE_LINE, GUIDE_TEXT = "rgba(0,0,0,0.55)", "rgba(0,0,0,0.75)"  # a reference drawn over a cloud, and its label
+DARK_DATA = "#555555"  # data points behind bright samples
+REAL = "#bdbdbd"  # real images' bars next to a generator's
+REAL_CALLED_REAL = "#9e9e9e"
+SOURCE_COLOURS = ("#e4572e", "#f3a712", "#a8c686", "#669bbc", "#8e6c8a", "#29335c")  # the spotting page's generators
+SEEN, UNSEEN = "#2ca02c", "#d62728"  # generators a detector was trained on, and the others
+TARGET_COLOURS = {"eps": "#d62728", "x0": "#2ca02c", "v": "#1f77b4"}  # what a network predicts: noise red, image green, velocity blue
+
+TOY_VIEW = EXTENT + 0.5
+"""The axes of every toy figure run over ``[-TOY_VIEW, TOY_VIEW]``: the toy data's box (:data:`core.data.EXTENT`) and a margin."""
 AUTOENCODER_PARTS = {"input": "#9e9e9e", "encoder": "#4c78a8", "code": "#f58518", "decoder": "#54a24b", "output": "#9e9e9e"}
 WARNING = "#d62728"  # a reference line to beat
 

@@ -11,6 +11,8 @@ from core.data.images import (
     CIFAR10_CLASSES,
     IMAGE_SHAPES,
     MNIST_CLASSES,
+    SPLIT_SEED,
+    TRAIN_FRACTION,
     CorruptDataFile,
     DatasetUnavailable,
     ImageSet,
@@ -21,13 +23,16 @@ from core.data.images import (
     to_model_range,
     to_uint8,
 )
-from core.data.toy import TOY_DATASETS, embed_toy, project_toy, sample_toy, toy_batches
+from core.data.toy import EXTENT, TOY_DATASETS, embed_toy, project_toy, sample_toy, toy_batches
 
 __all__ = [
     "CIFAR10_CLASSES",
     "IMAGE_SHAPES",
     "MNIST_CLASSES",
+    "SPLIT_SEED",
     "TOY_DATASETS",
+    "TRAIN_FRACTION",
+    "EXTENT",
     "CorruptDataFile",
     "DatasetUnavailable",
     "ImageSet",

@@ -299,8 +299,14 @@ def _write_npz_atomically(path: Path, arrays: dict[str, np.ndarray]) -> None:
 # ---------------------------------------------------------------------------
 
 
-def split(ds: ImageSet, fraction: float, *, seed: int = 0) -> tuple[ImageSet, ImageSet]:
-    """Split into two disjoint parts, ``fraction`` of every class in the first.
+TRAIN_FRACTION, SPLIT_SEED = 0.8, 0
+"""The held-out split of every shipped model: ``split(ds)`` keeps 80 % of each class to train on, and holds the other
+20 % out (never trained on) for the pages and the judges."""
+
+
+def split(ds: ImageSet, fraction: float = TRAIN_FRACTION, *, seed: int = SPLIT_SEED) -> tuple[ImageSet, ImageSet]:
+    """Split into two disjoint parts, ``fraction`` of every class in the first (by default the shipped models' split:
+    :data:`TRAIN_FRACTION`, :data:`SPLIT_SEED`).
 
     Stratified: each class is shuffled on its own (with ``seed``) and cut at
     ``round(fraction * count)``, so both parts keep the class balance, e.g. to

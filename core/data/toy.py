@@ -14,6 +14,8 @@ import torch
 __all__ = ["TOY_DATASETS", "embed_toy", "project_toy", "sample_toy", "toy_batches"]
 
 TOY_DATASETS = ("gaussian", "8gaussians", "moons", "checkerboard", "spiral", "swissroll")
+EXTENT = 4.0
+"""Every toy distribution lies (almost entirely) in ``[-EXTENT, EXTENT]^2``: the box of the pages' toy figures."""
 
 
 def sample_toy(

@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from core.data import load_images, split, to_model_range
+from core.data import SPLIT_SEED, TRAIN_FRACTION, load_images, split, to_model_range
 from core.evaluation.metrics import agreement, features, frechet_distance, judge
 from core.io.checkpoints import Checkpoint
 from core.sampling.generate import generate, image_data, recipe_of
@@ -25,7 +25,7 @@ CLASSIFIERS = {"mnist": "mnist-classifier", "cifar10": "cifar10-classifier"}  # 
 SECOND_JUDGES = {"mnist": "mnist-classifier-b"}  # a second, more independent judge
 
 
-def heldout(name: str = "mnist", fraction: float = 0.8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def heldout(name: str = "mnist", fraction: float = TRAIN_FRACTION, seed: int = SPLIT_SEED) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """(train images, held-out images, held-out labels) of data set ``name``, images in ``[-1, 1]``."""
     train_part, held = split(load_images(name), fraction, seed=seed)
     return to_model_range(train_part.images), to_model_range(held.images), held.labels
@@ -44,7 +44,7 @@ def both_heldout(first: Checkpoint, second: Checkpoint) -> tuple[torch.Tensor, t
 def classifier_accuracy(classifier: Checkpoint) -> float:
     """Accuracy on the part of the data set its own recipe held out."""
     r = recipe_of(classifier)
-    _, held, labels = heldout(image_data(classifier), r.get("train_fraction", 0.8), r.get("seed", 0))
+    _, held, labels = heldout(image_data(classifier), r.get("train_fraction", TRAIN_FRACTION), r.get("seed", SPLIT_SEED))
     return float((judge(classifier.model, held).predictions == labels).double().mean())
 
 

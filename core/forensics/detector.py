@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from core.data import load_images, split, to_model_range, to_uint8
+from core.data import SPLIT_SEED, TRAIN_FRACTION, load_images, split, to_model_range, to_uint8
 from core.evaluation.quality import sample_many
 from core.io.checkpoints import load
 
@@ -80,7 +80,7 @@ def generated(source: Source, n: int, seed: int) -> torch.Tensor:
                                 conditional=source.conditional))
 
 
-def detector_data(data: str, fraction: float = 0.8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def detector_data(data: str, fraction: float = TRAIN_FRACTION, seed: int = SPLIT_SEED) -> tuple[torch.Tensor, torch.Tensor]:
     """The detector's training set: real training images (label 0) and :data:`PER_SOURCE` samples of each
     of :data:`TRAIN_SOURCES` (label 1), in ``[-1, 1]``."""
     if data != "mnist":

@@ -82,7 +82,7 @@ def quiz_pool(data: str, judge_model: torch.nn.Module, per_source: int = 6, seed
         items += [QuizItem(to_uint8(img[None])[0], True, source.label, _cue(source, float(c), data), float(c))
                   for img, c in zip(images, conf)]
     n_real = len(items)
-    _, held = split(load_images(data), 0.8, seed=0)
+    _, held = split(load_images(data))
     pick = torch.randperm(len(held), generator=torch.Generator().manual_seed(seed))[:n_real]
     real = to_model_range(held.images[pick])
     conf = judge(judge_model, real).confidence

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from core.data import TOY_DATASETS, toy_batches
+from core.data import EXTENT, TOY_DATASETS, toy_batches
 from core.diffusion import (
     PREDICTIONS,
     DiffusionStep,
@@ -30,9 +30,9 @@ from core.diffusion import (
 from core.nets import MLP, build
 from core.training import Optimisation, StepInfo, diffusion_objective, new_state, train
 
-# The toy distributions lie in [-4, 4]^2: the one-shot estimates of I_0 are clipped to this box
+# The toy distributions lie in [-EXTENT, EXTENT]^2: the one-shot estimates of I_0 are clipped to this box
 # while sampling, as DDPM clips the estimates of images to the pixel range [-1, 1].
-TOY_BOX = 4.0
+TOY_BOX = EXTENT
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import torch
 
-from core.data import TOY_DATASETS, sample_toy, toy_batches
+from core.data import EXTENT, TOY_DATASETS, sample_toy, toy_batches
 from core.flow import (
     PAIRINGS,
     count_crossings,
@@ -193,7 +193,7 @@ class VectorField:
 
 
 @torch.no_grad()
-def vector_field(model: torch.nn.Module, t: float, *, lim: float = 4.0, size: int = 21) -> VectorField:
+def vector_field(model: torch.nn.Module, t: float, *, lim: float = EXTENT, size: int = 21) -> VectorField:
     """``v(x, t)`` at the nodes of a regular grid on ``[-lim, lim]^2``."""
     if not 0.0 <= t <= 1.0:
         raise ValueError(f"flow time t must be in [0, 1], got {t}")

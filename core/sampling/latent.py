@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import torch
 
-from core.data import load_images, split, to_model_range
+from core.data import SPLIT_SEED, TRAIN_FRACTION, load_images, split, to_model_range
 from core.io.checkpoints import Checkpoint, CheckpointError, load
 
 
@@ -30,13 +30,13 @@ def _encoded(vae_name: str, fraction: float, seed: int) -> tuple[torch.Tensor, t
     return mu, train_part.labels, float(mu.std())
 
 
-def encode_dataset(vae_name: str, fraction: float = 0.8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+def encode_dataset(vae_name: str, fraction: float = TRAIN_FRACTION, seed: int = SPLIT_SEED) -> tuple[torch.Tensor, torch.Tensor]:
     """Scaled latents ``z / scale`` of the training part of the VAE's data, ``(N, *latent_shape)``, and labels."""
     mu, labels, scale = _encoded(vae_name, fraction, seed)
     return mu / scale, labels
 
 
-def latent_scale(vae_name: str, fraction: float = 0.8, seed: int = 0) -> float:
+def latent_scale(vae_name: str, fraction: float = TRAIN_FRACTION, seed: int = SPLIT_SEED) -> float:
     """The global standard deviation of the VAE's latent means on the training data."""
     return _encoded(vae_name, fraction, seed)[2]
 

@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from core.data import load_images, split, to_model_range
+from core.data import TRAIN_FRACTION, load_images, split, to_model_range
 from core.diffusion.schedules import make_schedule
 from core.forensics.detector import detector_data
 from core.nets import build
@@ -59,7 +59,7 @@ class Recipe:
     warmup: int = 200
     ema_decay: float = 0.999
     grad_clip: float = 1.0
-    train_fraction: float = 0.8  # the rest of the data set is held out for evaluation
+    train_fraction: float = TRAIN_FRACTION  # the rest of the data set is held out for evaluation
     seed: int = 0
 
     def optimisation(self, steps: int | None = None) -> Optimisation:

@@ -28,7 +28,6 @@ from ui.resources.models import preloaded
 COLORS = theme.AUTOENCODER_PARTS
 DIGIT_COLORS = theme.CLASS_COLOURS
 FONT = theme.font("medium")
-TRAIN_FRACTION, SPLIT_SEED = 0.8, 0  # the shipped recipes' split: they never saw the held-out 20 %
 DEFAULT_VIEW = {"digit": 0, "sigma": 0.6, "noise_seed": 0, "samples": 36, "gen_seed": 0, "grid": 15, "extent": 3.0}
 
 
@@ -44,7 +43,7 @@ class Split:
 @st.cache_resource(show_spinner=False)
 def split() -> Split:
     """MNIST cut as the shipped models were trained: 80 % seen, 20 % held out (stratified, seed 0)."""
-    train, held = datasets.split(mnist(), TRAIN_FRACTION, seed=SPLIT_SEED)
+    train, held = datasets.split(mnist())  # the shipped models never saw the held-out 20 %
     return Split(train, held)
 
 
@@ -137,7 +136,7 @@ def mean_digit_loss() -> float:
 @st.cache_data(show_spinner=False, max_entries=4)
 def photo_reconstructions(_model, sha: str, scale: int = 3) -> tuple[Image.Image, Image.Image, float]:
     """The first held-out CIFAR-10 photo of each class, their reconstructions ``D(E(x))``, and the PSNR (dB)."""
-    _, held = datasets.split(cifar10(), TRAIN_FRACTION, seed=SPLIT_SEED)
+    _, held = datasets.split(cifar10())
     pick = [int((held.labels == c).nonzero()[0, 0]) for c in range(len(held.classes))]
     x = datasets.to_model_range(held.images[pick])
     recon = tae.restore(_model, x).clamp(-1, 1)
@@ -272,7 +271,7 @@ def code_bars(z: np.ndarray, limit: float) -> go.Figure:
                            hovertemplate="z%{x} = %{y:.2f}<extra></extra>"))
     fig.update_layout(title=dict(text=tr("autoencoder.code.title", d=d), font=theme.font("emphasis")), height=300, font=FONT,
                       margin=dict(l=50, r=10, t=45, b=40), plot_bgcolor="white")
-    fig.update_yaxes(range=[-limit * 1.05, limit * 1.05], zeroline=True, zerolinecolor="#555", gridcolor="#eee",
+    fig.update_yaxes(range=[-limit * 1.05, limit * 1.05], zeroline=True, zerolinecolor=theme.ZERO_LINE, gridcolor=theme.GRID,
                      title=tr("autoencoder.code.value"))
     # entries numbered on a numeric axis: Plotly spaces the labels (z5, z10, z15) to the chart's width, never on top of each other
     fig.update_xaxes(tickangle=0, tickprefix="z", range=[0.5, d + 0.5], dtick=1 if d <= 8 else None, tickfont=theme.font("tiny" if d > 16 else "label"))
@@ -302,8 +301,8 @@ def loss_curve(losses: list[float], baseline: float | None, total: int, title: s
     fig.update_layout(title=dict(text=title or tr("autoencoder.loss.title"), font=theme.font("emphasis")), height=330,
                       font=FONT, plot_bgcolor="white", margin=dict(l=60, r=10, t=45, b=50), legend=dict(orientation="h", y=-0.28, x=0),
                       uirevision="loss")
-    fig.update_xaxes(title=tr("autoencoder.loss.step"), range=[0, total], gridcolor="#eee")
-    fig.update_yaxes(title=tr("autoencoder.loss.mse"), range=[0, min(top, 1.2)], gridcolor="#eee")
+    fig.update_xaxes(title=tr("autoencoder.loss.step"), range=[0, total], gridcolor=theme.GRID)
+    fig.update_yaxes(title=tr("autoencoder.loss.mse"), range=[0, min(top, 1.2)], gridcolor=theme.GRID)
     return fig
 
 
@@ -324,7 +323,7 @@ def _latent_scatter(mu: np.ndarray, labels: np.ndarray, extent: float, lang: str
     fig.update_layout(title=dict(text=tr("autoencoder.latent.title", n=len(mu)), font=theme.font("emphasis")),
                       height=470, font=FONT, plot_bgcolor="white", margin=dict(l=55, r=10, t=45, b=50),
                       legend=dict(title=tr("autoencoder.latent.digit"), itemsizing="constant", orientation="h", y=-0.18, x=0))
-    fig.update_xaxes(title="z1", range=[-extent, extent], gridcolor="#eee", zerolinecolor="#aaa")
-    fig.update_yaxes(title="z2", range=[-extent, extent], gridcolor="#eee", zerolinecolor="#aaa",
+    fig.update_xaxes(title="z1", range=[-extent, extent], gridcolor=theme.GRID, zerolinecolor=theme.FAINT_LINE)
+    fig.update_yaxes(title="z2", range=[-extent, extent], gridcolor=theme.GRID, zerolinecolor=theme.FAINT_LINE,
                      scaleanchor="x", scaleratio=1)
     return fig

@@ -47,7 +47,7 @@ DEFAULT_VIEW = {"n_pairs": 64, "t": 0.5, "method": "euler", "ode_steps": 4, "see
 COLORS = theme.PAIRING_COLOURS
 SOURCE, TARGET = theme.SOURCE, theme.TARGET
 FONT = theme.FONT
-LIM = 4.6  # the toy distributions lie in about [-4, 4]^2
+LIM = theme.TOY_VIEW
 # Points drawn per panel (the metrics use all of them): every marker is an SVG node that the browser lays out again
 # whenever the figure changes, and 300 draw the shapes as clearly as 1000 (a move of t or of the steps took 1-1.5 s
 # of the browser's main thread with 1000 target points and 400 particles per panel, 0.4-0.7 s with these).
@@ -133,7 +133,7 @@ def loss_figure(losses: dict[str, list[float]], steps: int) -> go.Figure:
                       yaxis_title=tr("flow.fig.loss.y"), xaxis_range=[0, steps])
     fig = _layout(fig, 360)
     # the legend inside, top right (the shared layout puts it under the plot, where a short chart's axis title sits)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=0.98, xanchor="right", x=0.99, bgcolor="rgba(255,255,255,0.8)"))
+    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=0.98, xanchor="right", x=0.99, bgcolor=theme.LEGEND_BACKGROUND))
     return fig
 
 
@@ -228,7 +228,7 @@ def error_figure(curves: dict[str, tuple[list[int], list[float]]], current: dict
     fig.update_xaxes(tickvals=sorted({n for nfe, _ in curves.values() for n in nfe}))
     fig.update_yaxes(dtick=1, exponentformat="power")
     fig = _layout(fig, 400)
-    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="right", x=0.98, bgcolor="rgba(255,255,255,0.8)"))
+    fig.update_layout(legend=dict(orientation="v", yanchor="top", y=0.98, xanchor="right", x=0.98, bgcolor=theme.LEGEND_BACKGROUND))
     return fig
 
 

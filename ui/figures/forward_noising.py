@@ -255,9 +255,9 @@ def cloud_figure(c: dict, t: int, T: int, axis_names: tuple[str, str], height: i
     shapes, notes = [], []
     for r in (1, 2, 3):
         shapes.append(dict(type="circle", x0=-r, x1=r, y0=-r, y1=r, layer="below",
-                           line=dict(color="rgba(0,0,0,0.55)", width=2, dash="dot")))
+                           line=dict(color=theme.GUIDE_LINE, width=2, dash="dot")))
         notes.append(dict(x=-r * 0.7071, y=r * 0.7071, text=f"{r}σ", showarrow=False,
-                          font=theme.font("label", color="rgba(0,0,0,0.75)"), xshift=-10, yshift=10))
+                          font=theme.font("label", color=theme.GUIDE_TEXT), xshift=-10, yshift=10))
     # redraw=True: each frame also applies its layout, so the title (t, ā_t, correlation) follows the cloud as it plays
     play = dict(frame=dict(duration=90, redraw=True), transition=dict(duration=0), fromcurrent=True, mode="immediate")
     slow = dict(play, frame=dict(duration=350, redraw=True))

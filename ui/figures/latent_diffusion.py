@@ -169,8 +169,8 @@ def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figu
     # the legend at the foot of the figure, under the axis titles (Plotly makes room for it, on one row or two)
     fig.update_layout(height=500, font=FONT, margin=dict(l=40, r=10, t=40, b=40), plot_bgcolor="white",
                       legend=theme.LEGEND_UNDER | dict(title=dict(text=tr("latent.codes.digit")), itemsizing="constant"))
-    fig.update_xaxes(title_text=tr("latent.codes.z1"), showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
-    fig.update_yaxes(title_text=tr("latent.codes.z2"), showgrid=True, gridcolor="#eee", zeroline=False, range=[-lim, lim], dtick=2)
+    fig.update_xaxes(title_text=tr("latent.codes.z1"), showgrid=True, gridcolor=theme.GRID, zeroline=False, range=[-lim, lim], dtick=2)
+    fig.update_yaxes(title_text=tr("latent.codes.z2"), showgrid=True, gridcolor=theme.GRID, zeroline=False, range=[-lim, lim], dtick=2)
     fig.update_yaxes(scaleanchor="x", row=1, col=1)
     fig.update_yaxes(scaleanchor="x2", row=1, col=2)
     return fig

@@ -24,7 +24,7 @@ from ui.resources.data import mnist_split
 from ui.resources.models import measured_quality, preloaded
 
 MODELS = {"eps": "mnist-ddpm-eps", "x0": "mnist-ddpm-x0", "v": "mnist-ddpm-v"}
-COLOURS = {"eps": "#d62728", "x0": "#2ca02c", "v": "#1f77b4"}
+COLOURS = theme.TARGET_COLOURS
 STEPS = (1, 2, 5, 10, 20, 50)  # DDIM steps of the sample grids and the quality chart
 N_SAMPLES = 4  # per cell, 2 x 2: a new seed is 3 models x 88 DDIM steps on 4 images (half the work of 8)
 NOISE_RANGE = 3.0  # noise and velocity images: -3 black, +3 white
@@ -140,8 +140,8 @@ def quality_figure(quality: dict[str, dict]) -> go.Figure:
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=380, font=FONT, margin=dict(l=60, r=20, t=50, b=50), plot_bgcolor="white",
                       legend=theme.LEGEND_UNDER)
-    fig.update_xaxes(showgrid=True, gridcolor="#eee")
-    fig.update_yaxes(showgrid=True, gridcolor="#eee")
+    fig.update_xaxes(showgrid=True, gridcolor=theme.GRID)
+    fig.update_yaxes(showgrid=True, gridcolor=theme.GRID)
     return fig
 
 
@@ -163,8 +163,8 @@ def oneshot_figure(curves: dict[str, dict], baseline: float) -> go.Figure:
     fig.add_hline(y=baseline, line=dict(color=theme.INK, dash="dot", width=1))
     fig.add_annotation(x=0, y=np.log10(baseline), xanchor="left", yanchor="bottom", showarrow=False,
                        text=tr("targets.oneshot.average", rmse=f"{baseline:.2f}"), font=theme.font("small"))
-    fig.update_xaxes(title_text=tr("targets.oneshot.step"), showgrid=True, gridcolor="#eee")
-    fig.update_yaxes(type="log", title_text=tr("targets.oneshot.rmse"), showgrid=True, gridcolor="#eee",
+    fig.update_xaxes(title_text=tr("targets.oneshot.step"), showgrid=True, gridcolor=theme.GRID)
+    fig.update_yaxes(type="log", title_text=tr("targets.oneshot.rmse"), showgrid=True, gridcolor=theme.GRID,
                      tickvals=[0.001, 0.01, 0.1, 1, 10, 100, 1000], ticktext=["0.001", "0.01", "0.1", "1", "10", "100", "1000"])
     fig.update_layout(height=380, font=FONT, margin=dict(l=70, r=20, t=50, b=50), plot_bgcolor="white",
                       title=dict(text=tr("targets.oneshot.title"), font=theme.font("emphasis"), x=0.5, xanchor="center"),
@@ -212,7 +212,7 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
               for p in targets for d in dims]
     fig = make_subplots(rows=len(targets), cols=len(dims), subplot_titles=titles, horizontal_spacing=0.02,
                         vertical_spacing=0.07)
-    lim = 4.5
+    lim = theme.TOY_VIEW
     for r, p in enumerate(targets, start=1):
         for c, d in enumerate(dims, start=1):
             if (p, d) in cells:
@@ -220,7 +220,7 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
                 inside = np.abs(pts).max(axis=1) < lim
                 fig.add_scattergl(x=pts[inside, 0], y=pts[inside, 1], mode="markers", hoverinfo="skip", showlegend=False,
                                   marker=dict(size=2.5, opacity=0.55, color=COLOURS["x0" if p == "x" else p]), row=r, col=c)
-            fig.add_scattergl(x=data[:, 0], y=data[:, 1], mode="markers", marker=dict(size=1.5, color="#555555", opacity=0.5),
+            fig.add_scattergl(x=data[:, 0], y=data[:, 1], mode="markers", marker=dict(size=1.5, color=theme.DARK_DATA, opacity=0.5),
                               hoverinfo="skip", showlegend=False, row=r, col=c)  # the data on top, thin
             fig.update_xaxes(range=[-lim, lim], visible=False, row=r, col=c)
             anchor = (r - 1) * len(dims) + c

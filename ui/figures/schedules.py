@@ -102,7 +102,7 @@ def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float)
     # the band's label in its bottom-left corner, where no curve goes (they all end at the right), on a pale ground
     # that the dashed line at a small t passes under
     fig.add_annotation(x=T * 0.02, y=LOG_SNR_RANGE[0], text=tr("schedules.curves.band", threshold=f"{lsnr_thr:.1f}"),
-                       showarrow=False, xanchor="left", yanchor="bottom", yshift=4, bgcolor="rgba(255,255,255,0.8)",
+                       showarrow=False, xanchor="left", yanchor="bottom", yshift=4, bgcolor=theme.LEGEND_BACKGROUND,
                        font=theme.font("small"), row=1, col=3)
     fig.update_xaxes(title_text=tr("schedules.step_axis"), range=[0, T])
     fig.update_yaxes(range=[-0.02, 1.02], row=1, col=1)

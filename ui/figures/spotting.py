@@ -55,9 +55,9 @@ UNCONDITIONAL = {  # data set -> {model: its unconditional quality entry in the 
 }
 DEFAULT_VIEW = {"label": DEFAULTS["label"], "seed": DEFAULTS["seed"], "bias_digit": DEFAULTS["grid_label"], "w": 5.0,
                 "attribute": "slant", "upsample_digit": 0}
-SOURCE_COLOURS = ("#e4572e", "#f3a712", "#a8c686", "#669bbc", "#8e6c8a", "#29335c")
+SOURCE_COLOURS = theme.SOURCE_COLOURS
 REAL_COLOUR = theme.INK
-SEEN, UNSEEN = "#2ca02c", "#d62728"  # generators the detector was trained on, and the others
+SEEN, UNSEEN = theme.SEEN, theme.UNSEEN  # generators the detector was trained on, and the others
 SOURCE = re.compile(r"(?P<model>\S+) \((?P<method>\w+), (?P<steps>\d+) \w+, (?P<kind>.+)\)$")
 """A source's label as ``core.forensics.detector.Source.label`` writes it (in the pools and measurements)."""
 CUES = {"Real": "real", "Too": "smooth", "An": "inconsistent", "No": "no_object", "Soft": "soft", "Smooth": "dreamy",
@@ -215,10 +215,10 @@ def evolution_figure(rows: list[dict]) -> go.Figure:
     fig.add_hline(y=1.0, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=2)
     ticks = spaced(x)
     fig.update_xaxes(type="log", tickvals=ticks, ticktext=[number(v) for v in ticks], title_text=tr("spotting.training_steps"),
-                     tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
+                     tickfont=theme.font("label"), showgrid=True, gridcolor=theme.GRID)
     fig.update_yaxes(title_text=tr("spotting.share_of_samples"), range=[0, 101], row=1, col=1)
     fig.update_yaxes(type="log", title_text=tr("spotting.ratio_to_floor"), tickvals=[1, 2, 5, 10, 20], row=1, col=2)
-    fig.update_yaxes(showgrid=True, gridcolor="#eee", tickfont=theme.font("label"))
+    fig.update_yaxes(showgrid=True, gridcolor=theme.GRID, tickfont=theme.font("label"))
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=330, font=FONT, margin=dict(l=60, r=20, t=40, b=50), plot_bgcolor="white")
     return fig
@@ -236,14 +236,14 @@ def evolution_chart(shas: tuple[str, ...], mtime: float, lang: str) -> go.Figure
 def class_histogram_figure(real: list[float], models: dict[str, list[float]], data: str = "mnist") -> go.Figure:
     fig = go.Figure()
     digits = list(MNIST_CLASSES) if data == "mnist" else [tr(f"cifar.{c}") for c in CIFAR10_CLASSES]
-    fig.add_bar(x=digits, y=[100 * v for v in real], name=tr(f"spotting.classes.real.{data}"), marker_color="#bdbdbd")
+    fig.add_bar(x=digits, y=[100 * v for v in real], name=tr(f"spotting.classes.real.{data}"), marker_color=theme.REAL)
     for (name, hist), colour in zip(models.items(), SOURCE_COLOURS):
         fig.add_bar(x=digits, y=[100 * v for v in hist], name=name, marker_color=colour)
     fig.add_hline(y=10, line=dict(color=theme.INK, dash="dot", width=1))
     fig.update_layout(barmode="group", height=380, font=FONT, margin=dict(l=60, r=10, t=10, b=40), plot_bgcolor="white",
                       bargap=0.18, legend=dict(orientation="h", x=0.5, xanchor="center", y=-0.22, font=theme.font("label")),
                       xaxis=dict(title_text=tr(f"spotting.classes.axis.{data}"), tickfont=theme.font("label"), dtick=1),
-                      yaxis=dict(title_text=tr("spotting.share_of_samples"), showgrid=True, gridcolor="#eee", tickfont=theme.font("label")))
+                      yaxis=dict(title_text=tr("spotting.share_of_samples"), showgrid=True, gridcolor=theme.GRID, tickfont=theme.font("label")))
     return fig
 
 
@@ -268,7 +268,7 @@ def heldout_labels(data: str) -> torch.Tensor:
     if data == "mnist":
         return mnist_split()[1].labels
 
-    return split(cifar10(), 0.8, seed=0)[1].labels
+    return split(cifar10())[1].labels
 
 
 @st.cache_data(show_spinner=False, max_entries=64)  # the page shows a spinner
@@ -319,8 +319,8 @@ def guidance_figure(g: dict) -> go.Figure:
     fig.add_hline(y=g["real"]["spread"], line=real, row=1, col=2)
     fig.add_scatter(x=ws, y=[r["frechet_ratio"] for r in rows], mode="lines+markers", line=style, row=1, col=3)
     fig.add_hline(y=1.0, line=real, row=1, col=3)
-    fig.update_xaxes(tickvals=ws, title_text=tr("spotting.guidance_w"), tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
-    fig.update_yaxes(showgrid=True, gridcolor="#eee", tickfont=theme.font("label"))
+    fig.update_xaxes(tickvals=ws, title_text=tr("spotting.guidance_w"), tickfont=theme.font("label"), showgrid=True, gridcolor=theme.GRID)
+    fig.update_yaxes(showgrid=True, gridcolor=theme.GRID, tickfont=theme.font("label"))
     fig.update_yaxes(title_text="%", row=1, col=1)
     fig.update_yaxes(type="log", tickvals=[1, 2, 3, 4, 5], row=1, col=3)
     fig.update_annotations(font=theme.font("emphasis"))
@@ -347,14 +347,14 @@ def attribute_figure(real: np.ndarray, generated: dict[float, np.ndarray], attri
     bins = dict(start=lo, end=hi, size=(hi - lo) / 24 or 1)
     fig.add_histogram(x=real, xbins=bins, histnorm="probability density",
                       name=tr("spotting.attribute.real_digits", digit=digit),
-                      marker_color="#bdbdbd", opacity=0.9)
+                      marker_color=theme.REAL, opacity=0.9)
     for (w, values), colour in zip(generated.items(), (theme.PAIRING_COLOURS["random"], theme.PAIRING_COLOURS["ot"])):
         fig.add_histogram(x=values, xbins=bins, histnorm="probability density", name=tr("spotting.attribute.generated", w=f"{w:g}"),
                           marker_color=colour, opacity=0.6)
     fig.update_layout(barmode="overlay", height=300, font=FONT, margin=dict(l=50, r=10, t=10, b=50), plot_bgcolor="white",
-                      legend=dict(x=1, xanchor="right", y=1, font=theme.font("label"), bgcolor="rgba(255,255,255,0.8)"),
+                      legend=dict(x=1, xanchor="right", y=1, font=theme.font("label"), bgcolor=theme.LEGEND_BACKGROUND),
                       xaxis=dict(title_text=tr(f"spotting.attribute.{attribute}.axis"), tickfont=theme.font("label")),
-                      yaxis=dict(title_text=tr("spotting.density"), showgrid=True, gridcolor="#eee", tickfont=theme.font("label")))
+                      yaxis=dict(title_text=tr("spotting.density"), showgrid=True, gridcolor=theme.GRID, tickfont=theme.font("label")))
     return fig
 
 
@@ -397,11 +397,11 @@ def spectra_figure(curves: dict[str, dict], title: str) -> go.Figure:
         fig.add_vline(x=0.5, line=dict(color=theme.INK, dash="dot", width=1), row=1, col=col)
     fig.add_annotation(x=0.5, y=1, yref="y2 domain", xref="x2", text=" Nyquist", showarrow=False, xanchor="left",
                        yanchor="top", font=theme.font("small"))
-    fig.update_xaxes(title_text=tr("spotting.spectra.frequency"), showgrid=True, gridcolor="#eee",
+    fig.update_xaxes(title_text=tr("spotting.spectra.frequency"), showgrid=True, gridcolor=theme.GRID,
                      tickfont=theme.font("label"), range=[0, 0.71])
-    fig.update_yaxes(type="log", title_text=tr("spotting.spectra.power"), showgrid=True, gridcolor="#eee", dtick=1, tickfont=theme.font("label"),
+    fig.update_yaxes(type="log", title_text=tr("spotting.spectra.power"), showgrid=True, gridcolor=theme.GRID, dtick=1, tickfont=theme.font("label"),
                      exponentformat="power", row=1, col=1)
-    fig.update_yaxes(title_text=tr("spotting.spectra.ratio"), showgrid=True, gridcolor="#eee", tickfont=theme.font("label"),
+    fig.update_yaxes(title_text=tr("spotting.spectra.ratio"), showgrid=True, gridcolor=theme.GRID, tickfont=theme.font("label"),
                      row=1, col=2)
     fig.update_annotations(font=theme.font("emphasis"))
     fig.update_layout(height=520, font=FONT, margin=dict(l=70, r=10, t=40, b=40), plot_bgcolor="white", legend=theme.LEGEND_UNDER)
@@ -511,13 +511,13 @@ def detection_figure(d: dict) -> go.Figure:
                 text=[f"{100 * s['called_generated']:.0f} %" for s in sources], textposition="inside", row=1, col=1,
                 showlegend=False, insidetextfont=theme.font("label", color="white"))
     perts = d["perturbations"]
-    for key, colour in (("real_called_real", "#9e9e9e"), ("generated_called_generated", theme.MODEL)):
+    for key, colour in (("real_called_real", theme.REAL_CALLED_REAL), ("generated_called_generated", theme.MODEL)):
         name = tr(f"spotting.detection.{key}")
         fig.add_bar(y=[perturbation_label(p["perturbation"]) for p in perts], x=[100 * p[key] for p in perts],
                     orientation="h",
                     marker_color=colour, name=name, row=1, col=2, text=[f"{100 * p[key]:.0f}" for p in perts],
                     textposition="outside", textfont=theme.font("small"), cliponaxis=False)
-    fig.update_xaxes(range=[0, 100], title_text="%", tickfont=theme.font("label"), showgrid=True, gridcolor="#eee")
+    fig.update_xaxes(range=[0, 100], title_text="%", tickfont=theme.font("label"), showgrid=True, gridcolor=theme.GRID)
     fig.update_xaxes(range=[0, 110], row=1, col=2)
     fig.update_yaxes(autorange="reversed", tickfont=theme.font("small"))
     fig.update_annotations(font=theme.font("emphasis"))

@@ -21,7 +21,7 @@ from ui.resources.warm import reference_toy_model
 # One colour per role, shared with Part 5's toy figures.
 DATA, MODEL, LOSS = theme.DATA, theme.MODEL, theme.LOSS
 FONT = theme.FONT
-BOX = 4.5  # the toy distributions lie in [-4, 4]^2
+BOX = theme.TOY_VIEW
 MNIST_MODEL = "mnist-ddpm-eps"  # the shipped model whose loss over t the page shows
 MNIST_IMAGES = 64  # held-out digits behind the loss-vs-t curve
 SNAPSHOT_EVERY = 500  # steps between two sample clouds of a live run
@@ -137,7 +137,7 @@ def loss_by_t_figure(ts: list[int], eps_mse: list[float], eps_sem: list[float], 
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.16,
                         subplot_titles=(tr("training.mnist.noise_loss"), tr("training.mnist.image_error")))
     fig.add_scatter(x=np.r_[t, t[::-1]], y=np.r_[m + 2 * se, (m - 2 * se)[::-1]], fill="toself", mode="none",
-                    fillcolor="rgba(31,119,180,0.2)", hoverinfo="skip", name=tr("training.mnist.band"), row=1, col=1)
+                    fillcolor=theme.LOSS_BAND, hoverinfo="skip", name=tr("training.mnist.band"), row=1, col=1)
     fig.add_scatter(x=t, y=m, mode="lines+markers", line=dict(color=LOSS, width=3), marker=dict(size=6),
                     name="‖ε̂ − ε‖²", row=1, col=1)
     fig.add_scatter(x=t, y=x0_mse, mode="lines+markers", line=dict(color=MODEL, width=3), marker=dict(size=6),

@@ -16,6 +16,7 @@ import atexit
 import functools
 import importlib
 import logging
+import os
 import threading
 from collections import defaultdict
 
@@ -31,6 +32,7 @@ _guard = threading.Lock()
 _started = False
 _exiting = threading.Event()  # set at interpreter exit: training loops stop at their next step
 THREAD = "warm-up"
+ENV = "DIFFUSION_PLAYGROUND_WARM_UP"  # "0": no warm-up thread (the test suite's own process: each test computes what it reads)
 PAGES = ("ui.figures.autoencoder", "ui.figures.flow_matching", "ui.figures.prediction_targets", "ui.figures.latent_diffusion", "ui.figures.spotting")  # modules whose warm() computes a page's default view
 log = logging.getLogger(__name__)
 
@@ -91,10 +93,11 @@ def work() -> None:
 
 
 def warm_up() -> None:
-    """Start (once per process) a background thread that prepares the defaults."""
+    """Start (once per process) a background thread that prepares the defaults (not where ``$DIFFUSION_PLAYGROUND_WARM_UP``
+    is ``0``)."""
     global _started
     with _guard:
-        if _started:
+        if _started or os.environ.get(ENV) == "0":
             return
         _started = True
 
