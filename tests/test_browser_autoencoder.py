@@ -50,16 +50,10 @@ def test_autoencoder(server, browser):
     page.keyboard.press("Home")
     tab.wait()
     page.locator(".st-key-ae_train button").click()
-    tab.wait()
-    page.wait_for_function(
-        "() => { const t = document.querySelector('.st-key-ae_loss .gtitle'); return t && / step ([1-9][0-9]*)\\//.test(t.textContent); }",
-        timeout=60_000,
-    )
+    tab.expect_text("Training: step", "autoencoder_started", timeout=60)  # the live panel's progress line
     tab.check("autoencoder_training")
     page.locator(".st-key-ae_stop button").click()
-    page.wait_for_function(
-        "() => { const t = document.querySelector('.st-key-ae_loss .gtitle'); return t && /(stopped|finished)/.test(t.textContent); }",
-        timeout=60_000,
-    )
+    page.get_by_text("Stopped at step").or_(page.get_by_text("Finished: 100 steps")).first.wait_for(timeout=60_000)
     tab.wait()
+    assert page.locator(".st-key-ae_stop button").is_disabled()
     tab.check("autoencoder_stopped")

@@ -43,7 +43,7 @@ def test_defaults_render_with_the_architecture():
     assert "<b>1×28×28</b>" in texts  # input and output shapes
     assert "stride 2" in texts
     loss = chart(at, "ae_loss")
-    assert loss["layout"]["xaxis"]["title"]["text"] == "step"
+    assert loss["layout"]["xaxis"]["title"]["text"] == "optimiser step"
     assert loss["layout"]["yaxis"]["title"]["text"] == "mean squared error"
 
 

@@ -3,6 +3,7 @@ figure as a projector shows it (its type scaled, one main figure per 720-pixel s
 
 from __future__ import annotations
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from ui import theme
@@ -20,10 +21,12 @@ def presenting() -> bool:
     return bool(st.session_state.get(KEY, False))
 
 
-def presented(figure) -> dict:
-    """A figure as presenter mode shows it: its type scaled, and no taller than a projector's screen holds."""
+def presented(figure) -> go.Figure:
+    """A figure as presenter mode shows it: its type scaled, and no taller than a projector's screen holds. A figure
+    again, not its dict: Streamlit refuses a dict without data (an empty loss chart before the first run) and validates a
+    dict as it builds this figure anyway."""
     out = theme.scaled(figure, theme.PRESENTER["figure"])
     layout = out["layout"]
     if (layout.get("height") or 0) > theme.PRESENTER["figure_height"]:
         layout["height"] = theme.PRESENTER["figure_height"]
-    return out
+    return go.Figure(out)

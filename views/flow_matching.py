@@ -25,8 +25,8 @@ from ui.figures.flow_matching import (
     default_model_id,
     error_chart,
     field_chart,
+    flow_loss_figure,
     flow_run,
-    loss_figure,
     pairing_name,
     pairs_chart,
     pairs_view,
@@ -93,7 +93,7 @@ def training_panel(job: jobs.Job | None) -> None:
     """The loss curves: of the run as it goes, else of the models the page shows."""
     if job is not None:
         cfg, losses = job.config, list(job.progress.losses)
-        chart(loss_figure({"random": losses[: cfg.steps], "ot": losses[cfg.steps :]}, cfg.steps), width="stretch", key="fm_loss_chart")
+        chart(flow_loss_figure({"random": losses[: cfg.steps], "ot": losses[cfg.steps :]}, cfg.steps), width="stretch", key="fm_loss_chart")
         if job.running:
             return
         mine = st.session_state.get("fm_models")

@@ -20,6 +20,7 @@ from core import data as datasets
 from core.images import picture
 from core.live import autoencoder as tae
 from ui import jobs, theme
+from ui.figures.loss import Curve, loss_figure
 from ui.i18n import MESSAGES, language, tr
 from ui.resources.data import cifar10, mnist
 from ui.resources.models import preloaded
@@ -278,32 +279,11 @@ def code_bars(z: np.ndarray, limit: float) -> go.Figure:
     return fig
 
 
-def loss_curve(losses: list[float], baseline: float | None, total: int, title: str | None = None) -> go.Figure:
-    """Mini-batch loss against step (faint) with a running mean (bold), and the "average digit" level."""
-    fig = go.Figure()
-    steps = np.arange(1, len(losses) + 1)
-    if losses:
-        arr = np.asarray(losses)
-        k = 10
-        smooth = np.convolve(arr, np.ones(k) / k, mode="valid") if len(arr) >= k else arr
-        fig.add_trace(go.Scatter(x=steps, y=arr, mode="lines", line=dict(color=COLORS["encoder"], width=1),
-                                 opacity=0.35, name=tr("autoencoder.loss.batch")))
-        fig.add_trace(go.Scatter(x=steps[len(arr) - len(smooth):], y=smooth, mode="lines",
-                                 line=dict(color=COLORS["encoder"], width=3), name=tr("autoencoder.loss.mean")))
-    if baseline is not None:  # (layout shapes: much cheaper than add_hline)
-        fig.update_layout(
-            shapes=[dict(type="line", xref="paper", x0=0, x1=1, y0=baseline, y1=baseline,
-                         line=dict(color=theme.WARNING, dash="dash", width=2))],
-            annotations=[dict(xref="paper", x=1, y=baseline, text=tr("autoencoder.loss.baseline"), showarrow=False,
-                              xanchor="right", yanchor="bottom", font=theme.font("small", color=theme.WARNING))],
-        )
-    top = max([baseline or 0.0] + losses[:1] + [0.1]) * 1.15
-    fig.update_layout(title=dict(text=title or tr("autoencoder.loss.title"), font=theme.font("emphasis")), height=330,
-                      font=FONT, plot_bgcolor="white", margin=dict(l=60, r=10, t=45, b=50), legend=dict(orientation="h", y=-0.28, x=0),
-                      uirevision="loss")
-    fig.update_xaxes(title=tr("autoencoder.loss.step"), range=[0, total], gridcolor=theme.GRID)
-    fig.update_yaxes(title=tr("autoencoder.loss.mse"), range=[0, min(top, 1.2)], gridcolor=theme.GRID)
-    return fig
+def loss_curve(losses: list[float], baseline: float, total: int, title: str | None = None) -> go.Figure:
+    """The reconstruction loss at every step and its trailing mean (:func:`ui.figures.loss.loss_figure`), under the
+    level of always answering the average digit."""
+    return loss_figure([Curve(losses, COLORS["encoder"])], total, title=title or tr("autoencoder.loss.title"),
+                       y_title=tr("autoencoder.loss.mse"), height=330, baseline=(baseline, tr("autoencoder.loss.baseline")))
 
 
 def latent_scatter(mu: np.ndarray, labels: np.ndarray, extent: float) -> go.Figure:

@@ -34,6 +34,7 @@ from core.live.toy_flow import (
 )
 from core.sampling import generate
 from ui import jobs, theme
+from ui.figures.loss import Curve, loss_figure
 from ui.i18n import MESSAGES, language, tr
 from ui.resources.models import preloaded
 from ui.resources.warm import default_flows
@@ -115,26 +116,10 @@ def pairs_figure(pairs: dict[str, Pairs]) -> go.Figure:
     return _layout(fig, 520)
 
 
-def loss_figure(losses: dict[str, list[float]], steps: int) -> go.Figure:
-    """Training loss of each run against the step, raw (faint) and smoothed (bold)."""
-    fig = go.Figure()
-    for k, values in losses.items():
-        if not values:
-            continue
-        v = np.asarray(values, dtype=float)
-        steps_axis = np.arange(1, len(v) + 1)
-        w = max(1, min(25, len(v) // 10))
-        smooth = np.convolve(v, np.ones(w) / w, mode="valid")
-        fig.add_trace(go.Scatter(x=steps_axis, y=v, mode="lines", line=dict(color=COLORS[k], width=1), opacity=0.3,
-                                 showlegend=False, hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=steps_axis[w - 1:], y=smooth, mode="lines", line=dict(color=COLORS[k], width=3),
-                                 name=pairing_name(k)))
-    fig.update_layout(title=tr("flow.fig.loss.title"), xaxis_title=tr("flow.fig.loss.x"),
-                      yaxis_title=tr("flow.fig.loss.y"), xaxis_range=[0, steps])
-    fig = _layout(fig, 360)
-    # the legend inside, top right (the shared layout puts it under the plot, where a short chart's axis title sits)
-    fig.update_layout(legend=dict(orientation="h", yanchor="top", y=0.98, xanchor="right", x=0.99, bgcolor=theme.LEGEND_BACKGROUND))
-    return fig
+def flow_loss_figure(losses: dict[str, list[float]], steps: int) -> go.Figure:
+    """Each pairing's training loss (:func:`ui.figures.loss.loss_figure`), random pairing first."""
+    curves = [Curve(values, COLORS[k], pairing_name(k)) for k, values in losses.items()]
+    return loss_figure(curves, steps, title=tr("flow.fig.loss.title"), y_title=tr("flow.fig.loss.y"), height=360)
 
 
 def _arrows(pts: np.ndarray, vel: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
@@ -301,7 +286,7 @@ def samples_row(name: str, _ckpt, label: int | None, guidance: float, seed: int,
 @st.cache_resource(show_spinner=False, max_entries=16)
 def trained_loss_chart(model_id: str, _results, steps: int, lang: str) -> go.Figure:
     """The loss curves of the student's finished pair of models (``model_id`` is unique per run)."""
-    return loss_figure({k: v.losses for k, v in _results.items()}, steps)
+    return flow_loss_figure({k: v.losses for k, v in _results.items()}, steps)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

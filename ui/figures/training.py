@@ -14,6 +14,7 @@ from core.data import sample_toy
 from core.evaluation import diffusion_loss_curve
 from core.live.toy_diffusion import ToyConfig, ToyModel, sample_toy_model, train_toy
 from ui import jobs, theme
+from ui.figures.loss import WINDOW, Curve, loss_figure
 from ui.i18n import tr
 from ui.resources.models import measured
 from ui.resources.warm import reference_toy_model
@@ -40,7 +41,7 @@ def reference_samples(dataset: str) -> np.ndarray:
     return sample_toy_model(reference_toy_model(dataset), SAMPLES, steps=50, seed=0).samples.numpy()
 
 
-def reference_loss(model: ToyModel, window: int = 50) -> float:
+def reference_loss(model: ToyModel, window: int = WINDOW) -> float:
     """The reference model's final loss: the mean of its last ``window`` steps."""
     return float(np.mean(model.losses[-window:]))
 
@@ -71,40 +72,14 @@ def toy_run(cfg: ToyConfig) -> jobs.Run:
     return jobs.Run(fn, cfg.steps, config=live)
 
 
-def _moving_average(values: np.ndarray, window: int) -> np.ndarray:
-    """Trailing mean over up to ``window`` values (same length as ``values``)."""
-    c = np.cumsum(np.insert(values, 0, 0.0))
-    idx = np.arange(1, len(values) + 1)
-    lo = np.maximum(0, idx - window)
-    return (c[idx] - c[lo]) / (idx - lo)
-
-
-def recent_loss(losses: list[float], window: int = 50) -> str:
+def recent_loss(losses: list[float], window: int = WINDOW) -> str:
     """The mean of the last ``window`` losses, as the page writes it ("–" before the first step)."""
     return f"{np.mean(losses[-window:]):.3f}" if losses else "–"
 
 
-def loss_curve(losses: list[float], total: int, *, window: int = 50, title: str | None = None) -> go.Figure:
-    """Per-step loss (faint) and its moving average (bold) against the step; the x axis spans the whole run."""
-    y = np.asarray(losses, dtype=float)
-    x = np.arange(1, len(y) + 1)
-    fig = go.Figure()
-    if len(y):
-        stride = max(1, len(y) // 1500)  # keep the chart light: at most ~1500 raw points
-        fig.add_scatter(x=x[::stride], y=y[::stride], mode="lines", line=dict(color=LOSS, width=1), opacity=0.3,
-                        name=tr("training.loss.each"), hoverinfo="skip")
-        avg = _moving_average(y, window)
-        fig.add_scatter(x=x[::stride], y=np.round(avg[::stride], 4), mode="lines", line=dict(color=LOSS, width=3),
-                        name=tr("training.loss.mean", window=window))
-    top = float(np.percentile(y, 99)) * 1.1 if len(y) else 1.0
-    fig.update_layout(
-        title=dict(text=title or tr("training.loss.title"), font=theme.font("title")), font=FONT, height=340,
-        margin=dict(l=60, r=20, t=60, b=50),
-        legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
-        xaxis=dict(title=tr("training.loss.x"), range=[0, max(total, 1)]),
-        yaxis=dict(title=tr("training.loss.y"), range=[0, max(top, 0.1)]),
-    )
-    return fig
+def loss_curve(losses: list[float], total: int, *, title: str | None = None) -> go.Figure:
+    """The toy model's noise loss at every step and its trailing mean (:func:`ui.figures.loss.loss_figure`)."""
+    return loss_figure([Curve(losses)], total, title=title or tr("training.loss.title"), y_title=tr("training.loss.y"))
 
 
 def samples_vs_data(data: np.ndarray, samples: np.ndarray | None, *, caption: str) -> go.Figure:
