@@ -148,9 +148,16 @@ def dopri5(
     return ODESolution(times, traj, f.nfe)
 
 
+def solver(method: str) -> Callable[..., ODESolution]:
+    """The function that runs ``method`` (one of ``SOLVERS``): :func:`solve_fixed` (Euler, Heun, RK4) or :func:`dopri5`.
+    What :func:`solve` calls, and what a page shows as the code of the solve."""
+    if method not in SOLVERS:
+        raise ValueError(f"unknown solver {method!r}; choose one of {SOLVERS}")
+    return dopri5 if method == "dopri5" else solve_fixed
+
+
 def solve(field: Field, x: torch.Tensor, method: str, steps: int = 20, *, t0: float = 0.0, t1: float = 1.0, **kw) -> ODESolution:
     """One entry point: ``method`` in ``SOLVERS``; ``steps`` fixed steps (or output points for ``dopri5``)."""
     times = uniform_times(steps, t0, t1)
-    if method == "dopri5":
-        return dopri5(field, x, times, **kw)
-    return solve_fixed(field, x, times, method, **kw)
+    run = solver(method)
+    return run(field, x, times, **kw) if run is dopri5 else run(field, x, times, method, **kw)

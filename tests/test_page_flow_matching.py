@@ -87,9 +87,12 @@ def test_widgets_move_the_pictures(at):
     at.selectbox(key="fm_solver").set_value("rk4").run()
     at.slider(key="fm_ode_steps").set_value(2).run()
     assert solver_table(at)["NFE"] == [8, 8]
+    code = lambda: " ".join(m.value for m in at.markdown)
+    assert "`core.solvers.solve_fixed`" in code() and "`core.solvers.dopri5`" not in code()
     at.selectbox(key="fm_solver").set_value("dopri5").run()
     assert not at.exception
     assert spec_by_title(at, "Dopri5")
+    assert "`core.solvers.dopri5`" in code() and "`core.solvers.solve_fixed`" not in code()  # the code that ran
 
 
 def test_other_data_and_source(at):

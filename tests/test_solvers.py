@@ -76,3 +76,11 @@ def test_bad_arguments():
         uniform_times(0)
     with pytest.raises(ValueError, match="strictly monotone"):
         solve_fixed(field, X0, torch.tensor([0.0, 0.5, 0.2]), "euler")
+
+
+def test_solver_names_the_function_that_solve_runs():
+    from core.solvers import SOLVERS, dopri5, solver
+
+    assert [solver(m) for m in SOLVERS] == [solve_fixed, solve_fixed, solve_fixed, dopri5]
+    with pytest.raises(ValueError, match="unknown solver 'midpoint'"):
+        solver("midpoint")

@@ -8,7 +8,7 @@ from core.data import CIFAR10_CLASSES, TOY_DATASETS
 from core.export import png_bytes, side_by_side
 from core.flow import block_ot_permutation
 from core.live.toy_flow import ToyFlowConfig
-from core.solvers import SOLVERS, solve_fixed
+from core.solvers import SOLVERS, solver
 from core.training import flow_objective
 from ui import jobs
 from ui.components.chart import chart
@@ -150,7 +150,7 @@ def solvers_section(model_id: str, models, source: str, target: str, seed: int) 
         }))
         st.caption(tr("flow.solvers.floor", w2=f"{sampling_noise_w2(target, seed):.2f}"))
         chart(error_chart(model_id, models, source, target, method, steps, seed, lang), width="stretch", key="fm_error_chart")
-        show_code(flow_objective, block_ot_permutation, solve_fixed, label=tr("flow.solvers.code"))
+        show_code(flow_objective, block_ot_permutation, solver(method), label=tr("flow.solvers.code"))  # what solve() runs
 
 
 @st.fragment
