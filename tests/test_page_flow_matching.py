@@ -123,13 +123,14 @@ def test_live_training_replaces_the_models(at):
 def test_mnist_part(at):
     assert not at.error  # the shipped models load (a broken one would show an error here and fail)
     captions = [c for img in at.get("image") for c in img.captions]
-    rows = len(MNIST) + 1  # and CIFAR-10
-    assert captions == ["1 step (NFE 1)", "2 steps (NFE 2)", "5 steps (NFE 5)", "10 steps (NFE 10)"] * rows
+    plain = ["1 step (NFE 1)", "2 steps (NFE 2)", "5 steps (NFE 5)", "10 steps (NFE 10)"]
+    guided = ["1 step (NFE 2)", "2 steps (NFE 4)", "5 steps (NFE 10)", "10 steps (NFE 20)"]  # two passes per step
+    assert captions == plain * len(MNIST) + guided  # the MNIST rows (any digit), then CIFAR-10 with guidance w = 2
     at.selectbox(key="fm_digit").set_value(3).run()
     at.slider(key="fm_guidance").set_value(3.0).run()
     assert not at.exception
     captions = [c for img in at.get("image") for c in img.captions]
-    assert captions[:2] == ["1 step (NFE 1)", "2 steps (NFE 2)"]  # guidance: one batched call per step
+    assert captions[:2] == ["1 step (NFE 2)", "2 steps (NFE 4)"]  # guidance: two passes per step (one call, twice the batch)
 
 
 def test_photos_follow_the_class_and_guidance(at):

@@ -82,7 +82,7 @@ def test_the_image_network_wins_with_few_steps_and_the_three_meet_with_many():
     q = {k: measured_quality(name, load(name).sha256) for k, name in MODELS.items()}
     ratio = {k: {s: q[k][f"ddim-{s}-cond-w1"]["frechet_ratio"] for s in STEPS} for k in q}
     for s in (2, 5):
-        assert ratio["x0"][s] < 0.8 * ratio["eps"][s]  # clearly better with few steps
+        assert ratio["x"][s] < 0.8 * ratio["eps"][s]  # clearly better with few steps
     assert max(ratio[k][50] for k in q) < 1.25  # all close to the real-vs-real floor at 50 steps
 
 
@@ -92,14 +92,14 @@ def test_with_one_step_the_three_are_equally_far_from_real_digits_and_the_speckl
     one = {k: measured_quality(name, load(name).sha256)["ddim-1-cond-w1"] for k, name in MODELS.items()}
     ratios = [one[k]["frechet_ratio"] for k in one]
     assert max(ratios) < 1.1 * min(ratios) and 24 <= min(ratios) and max(ratios) <= 28  # "about 26 times the floor"
-    assert round(100 * one["x0"]["confident_share"]) == round(100 * one["v"]["confident_share"]) == 100
+    assert round(100 * one["x"]["confident_share"]) == round(100 * one["v"]["confident_share"]) == 100
     assert round(100 * one["eps"]["confident_share"]) == 68
 
 
 def test_dividing_by_sqrt_abar_amplifies_the_noise_networks_error_at_large_t():
     ckpts = tuple(load(name) for name in MODELS.values())
     read = read_all(tuple(c.sha256 for c in ckpts), ckpts, 3, 990, 0)
-    assert read["rmse"]["eps"] > 2 * read["rmse"]["x0"]
+    assert read["rmse"]["eps"] > 2 * read["rmse"]["x"]
     assert read["rmse"]["v"] < read["rmse"]["eps"]
 
 
@@ -120,6 +120,6 @@ def test_the_noise_networks_one_shot_error_explodes_while_the_others_stay_below_
 
     curves = {k: measured_quality(name, load(name).sha256)["loss_by_t"] for k, name in MODELS.items()}
     rmse = {k: [math.sqrt(x) for x in c["x0_mse"]] for k, c in curves.items()}
-    assert rmse["eps"][-1] > 100 * rmse["eps"][0] and rmse["eps"][-1] > 10 * rmse["x0"][-1]  # orders of magnitude
-    for k in ("x0", "v"):
+    assert rmse["eps"][-1] > 100 * rmse["eps"][0] and rmse["eps"][-1] > 10 * rmse["x"][-1]  # orders of magnitude
+    for k in ("x", "v"):
         assert max(rmse[k]) < average_digit_rmse()

@@ -49,7 +49,7 @@ def test_strided_ddpm_under_disperses_as_expected():
     assert stds[0] < stds[1] < stds[2] and 0.85 * STD < stds[0] < 0.95 * STD
 
 
-@pytest.mark.parametrize("prediction", ["eps", "x0", "v"])
+@pytest.mark.parametrize("prediction", ["eps", "x", "v"])
 def test_ddim_with_exact_denoiser_recovers_the_data(prediction):
     sch = make_schedule("cosine", 1000)
     out = sample_ddim(exact_denoiser(sch, prediction), _noise(), sch, steps=50, prediction=prediction, clip_x0=None)
@@ -129,3 +129,17 @@ def test_the_linear_schedule_is_rescaled_and_capped_as_the_lesson_says():
     assert float(b[0]) == pytest.approx(0.01) and float(b[-1]) == pytest.approx(0.999)
     b = make_schedule("linear", 500).betas
     assert float(b[0]) == pytest.approx(2e-4) and float(b[-1]) == pytest.approx(0.04)
+
+
+@pytest.mark.parametrize("name, method", [("mnist-ddpm-eps", "ddim"), ("mnist-flow-random", "euler"), ("mnist-flow-random", "heun")])
+def test_one_nfe_rule_network_passes_per_image_guidance_counting_two(name, method):
+    """A generation's NFE counts network passes, for diffusion samplers and ODE solvers alike: classifier-free guidance
+    makes two per evaluation (conditional and unconditional), a plain label or none one."""
+    from core.io import load
+    from core.sampling import generate
+
+    ckpt = load(name)
+    per_step = 2 if method == "heun" else 1
+    assert generate(ckpt, 1, steps=3, method=method, label=None).nfe == 3 * per_step
+    assert generate(ckpt, 1, steps=3, method=method, label=4).nfe == 3 * per_step
+    assert generate(ckpt, 1, steps=3, method=method, label=4, guidance=2.0).nfe == 2 * 3 * per_step

@@ -73,7 +73,7 @@ def test_the_grid_round_trips_and_is_refused_for_other_settings(tmp_path):
     assert load_grid(TargetToyConfig(), tmp_path / "missing") is None
 
 
-@pytest.mark.parametrize("prediction", ["eps", "x0", "v"])
+@pytest.mark.parametrize("prediction", ["eps", "x", "v"])
 def test_errors_by_t_of_an_exact_network_are_zero_for_every_target(prediction):
     sch = make_schedule("cosine", 100)
     x0 = torch.randn(16, 3, generator=torch.Generator().manual_seed(0)).clamp(-1, 1)
@@ -84,7 +84,7 @@ def test_errors_by_t_of_an_exact_network_are_zero_for_every_target(prediction):
         def forward(self, x_t, t):
             k = int(round(float(t[0]) * sch.T))
             ab = sch.alpha_bars[k].float()
-            return {"eps": eps, "x0": x0, "v": velocity(x0, eps, ab)}[prediction]
+            return {"eps": eps, "x": x0, "v": velocity(x0, eps, ab)}[prediction]
 
     class PerT(torch.nn.Module):  # loss_by_t calls one t at a time, in batches that cover all the items
         def forward(self, x_t, t):

@@ -71,7 +71,7 @@ REAL = "#bdbdbd"  # real images' bars next to a generator's
 REAL_CALLED_REAL = "#9e9e9e"
 SOURCE_COLOURS = ("#e4572e", "#f3a712", "#a8c686", "#669bbc", "#8e6c8a", "#29335c")  # the spotting page's generators
 SEEN, UNSEEN = "#2ca02c", "#d62728"  # generators a detector was trained on, and the others
-TARGET_COLOURS = {"eps": "#d62728", "x0": "#2ca02c", "v": "#1f77b4"}  # what a network predicts: noise red, image green, velocity blue
+TARGET_COLOURS = {"eps": "#d62728", "x": "#2ca02c", "v": "#1f77b4"}  # what a network predicts: noise red, image green, velocity blue
 
 TOY_VIEW = EXTENT + 0.5
 """The axes of every toy figure run over ``[-TOY_VIEW, TOY_VIEW]``: the toy data's box (:data:`core.data.EXTENT`) and a margin."""

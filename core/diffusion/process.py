@@ -20,7 +20,9 @@ import torch
 
 from core.diffusion.schedules import Schedule
 
-PREDICTIONS = ("eps", "x0", "v")
+PREDICTIONS = ("eps", "x", "v")
+"""What a network may predict: the noise, the clean image (``x``, as in "x-prediction", Li and He 2025; the same name
+in flow matching, :data:`core.flow.FLOW_PREDICTIONS`) or the velocity."""
 
 
 def _at(values: torch.Tensor, t: torch.Tensor | int, like: torch.Tensor) -> torch.Tensor:
@@ -120,7 +122,7 @@ def velocity(x0: torch.Tensor, eps: torch.Tensor, abar: torch.Tensor) -> torch.T
 def convert_prediction(
     output: torch.Tensor, x_t: torch.Tensor, t: torch.Tensor | int, schedule: Schedule, kind: str
 ) -> Prediction:
-    """Read a network ``output`` of type ``kind`` (``eps``, ``x0`` or ``v``) at ``I_t`` as all three targets.
+    """Read a network ``output`` of type ``kind`` (``eps``, ``x`` or ``v``) at ``I_t`` as all three targets.
 
     Uses ``I_t = sqrt(abar) I_0 + sqrt(1 - abar) eps`` and ``v = sqrt(abar) eps - sqrt(1 - abar) I_0``,
     so ``I_0 = sqrt(abar) I_t - sqrt(1 - abar) v`` and ``eps = sqrt(1 - abar) I_t + sqrt(abar) v``.
@@ -130,7 +132,7 @@ def convert_prediction(
     if kind == "eps":
         eps = output
         x0 = eps_to_x0(x_t, eps, ab)
-    elif kind == "x0":
+    elif kind == "x":
         x0 = output
         eps = x0_to_eps(x_t, x0, ab)
     elif kind == "v":
@@ -145,7 +147,7 @@ def training_target(x0: torch.Tensor, eps: torch.Tensor, t: torch.Tensor | int, 
     """What a network trained to predict ``kind`` should output at ``I_t`` (the regression target)."""
     if kind == "eps":
         return eps
-    if kind == "x0":
+    if kind == "x":
         return x0
     if kind == "v":
         return velocity(x0, eps, _at(schedule.alpha_bars, t, x0))

@@ -37,6 +37,13 @@ def schedule_of(ckpt: Checkpoint) -> Schedule:
     return make_schedule(r["schedule"], r["T"])
 
 
+def passes(label: int | None, guidance: float) -> int:
+    """Network passes per evaluation of the guided model: 2 with classifier-free guidance (the unconditional and the
+    conditional prediction, in one batched call), else 1. The one NFE rule: a generation's ``nfe`` counts network
+    passes per image, evaluations x passes, for diffusion samplers and ODE solvers alike."""
+    return 2 if label is not None and guidance != 1.0 else 1
+
+
 def _guided(net: torch.nn.Module, label: int | None, guidance: float) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     """``f(x, t_float)`` for the net, with classifier-free guidance toward ``label`` (``None``: unconditional)."""
     num_classes = int(getattr(net.cfg, "num_classes", 0) or 0)
@@ -170,13 +177,12 @@ def generate(
         kw = {"eta": eta} if method == "ddim" else {}
         out = SAMPLERS[method](denoiser(ckpt, label, guidance), x, sch, steps=steps, prediction=recipe["prediction"],
                                generator=g, callback=keep, **kw)
-        nfe = steps * (2 if label is not None and guidance != 1.0 else 1)
-        return _decoded(ckpt, Generation(out, torch.stack(frames), nfe, times))
+        return _decoded(ckpt, Generation(out, torch.stack(frames), steps * passes(label, guidance), times))
     if recipe["objective"] == "flow":
         method = method or "euler"
         if method not in SOLVERS:
             raise ValueError(f"unknown ODE solver {method!r}; choose one of {', '.join(SOLVERS)}")
         kw = {"rtol": 1e-3, "atol": 1e-3} if method == "dopri5" else {}  # image-level tolerance
         sol = solve(velocity(ckpt, label, guidance), x, method, steps=steps, **kw)
-        return _decoded(ckpt, Generation(sol.final, sol.trajectory, sol.nfe, sol.times.tolist()))
+        return _decoded(ckpt, Generation(sol.final, sol.trajectory, sol.nfe * passes(label, guidance), sol.times.tolist()))
     raise CheckpointError(f"{ckpt.path.name} is a {recipe['objective']} model, not a generative one")

@@ -45,7 +45,7 @@ class Recipe:
     objective: str  # one of OBJECTIVES
     net: str  # a kind in core.nets.NETWORKS
     net_config: Mapping[str, Any] = field(default_factory=dict)
-    prediction: str = "eps"  # diffusion: what the net outputs (eps | x0 | v)
+    prediction: str = "eps"  # diffusion: what the net outputs (eps | x | v)
     schedule: str = "cosine"  # diffusion
     T: int = 1000  # diffusion
     pairing: str = "random"  # flow: random | ot
@@ -93,7 +93,7 @@ RECIPES: dict[str, Recipe] = {
         Recipe("mnist-ddpm-eps", "Noise-prediction DDPM, cosine schedule, class-conditional.", "mnist", "diffusion", "unet",
                SMALL_UNET, prediction="eps", conditional=True, steps=4500),
         Recipe("mnist-ddpm-x0", "Image-prediction diffusion, cosine schedule, class-conditional.", "mnist", "diffusion", "unet",
-               SMALL_UNET, prediction="x0", conditional=True, steps=4500),
+               SMALL_UNET, prediction="x", conditional=True, steps=4500),
         Recipe("mnist-ddpm-v", "Velocity-prediction diffusion, cosine schedule, class-conditional.", "mnist", "diffusion", "unet",
                SMALL_UNET, prediction="v", conditional=True, steps=4500),
         Recipe("mnist-ddpm-v-uncond", "Velocity-prediction diffusion, cosine schedule, unconditional (no label at all), "

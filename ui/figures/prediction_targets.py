@@ -23,7 +23,7 @@ from ui.i18n import DEFAULT, tr
 from ui.resources.data import mnist_split
 from ui.resources.models import measured_quality, preloaded
 
-MODELS = {"eps": "mnist-ddpm-eps", "x0": "mnist-ddpm-x0", "v": "mnist-ddpm-v"}
+MODELS = {"eps": "mnist-ddpm-eps", "x": "mnist-ddpm-x0", "v": "mnist-ddpm-v"}
 COLOURS = theme.TARGET_COLOURS
 STEPS = (1, 2, 5, 10, 20, 50)  # DDIM steps of the sample grids and the quality chart
 N_SAMPLES = 4  # per cell, 2 x 2: a new seed is 3 models x 88 DDIM steps on 4 images (half the work of 8)
@@ -219,7 +219,7 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
                 pts = cells[p, d].points.numpy()
                 inside = np.abs(pts).max(axis=1) < lim
                 fig.add_scattergl(x=pts[inside, 0], y=pts[inside, 1], mode="markers", hoverinfo="skip", showlegend=False,
-                                  marker=dict(size=2.5, opacity=0.55, color=COLOURS["x0" if p == "x" else p]), row=r, col=c)
+                                  marker=dict(size=2.5, opacity=0.55, color=COLOURS[p]), row=r, col=c)
             fig.add_scattergl(x=data[:, 0], y=data[:, 1], mode="markers", marker=dict(size=1.5, color=theme.DARK_DATA, opacity=0.5),
                               hoverinfo="skip", showlegend=False, row=r, col=c)  # the data on top, thin
             fig.update_xaxes(range=[-lim, lim], visible=False, row=r, col=c)
