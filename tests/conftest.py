@@ -3,6 +3,7 @@ the test process (each test computes what it reads; the browser tests' server wa
 every browser tab a test opened closed after it (its session ends, and any run it started with it)."""
 
 import os
+import random
 import sys
 from pathlib import Path
 
@@ -22,3 +23,14 @@ from page_support import without_checkpoints  # noqa: E402,F401
 def _close_tabs():
     yield
     close_tabs()
+
+
+def pytest_addoption(parser):
+    parser.addoption("--shuffle", type=int, default=None, metavar="SEED",
+                     help="run the tests in an order shuffled with SEED (the suite must not depend on its order)")
+
+
+def pytest_collection_modifyitems(config, items):
+    seed = config.getoption("--shuffle")
+    if seed is not None:
+        random.Random(seed).shuffle(items)

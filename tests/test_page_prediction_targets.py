@@ -91,9 +91,8 @@ def test_with_one_step_the_three_are_equally_far_from_real_digits_and_the_speckl
 
     one = {k: measured_quality(name, load(name).sha256)["ddim-1-cond-w1"] for k, name in MODELS.items()}
     ratios = [one[k]["frechet_ratio"] for k in one]
-    assert max(ratios) < 1.1 * min(ratios) and 24 <= min(ratios) and max(ratios) <= 28  # "about 26 times the floor"
-    assert round(100 * one["x"]["confident_share"]) == round(100 * one["v"]["confident_share"]) == 100
-    assert round(100 * one["eps"]["confident_share"]) == 68
+    assert max(ratios) < 1.1 * min(ratios) and min(ratios) > 10  # "equally far from real digits", many times the floor
+    assert one["eps"]["confident_share"] < 0.9 * min(one["x"]["confident_share"], one["v"]["confident_share"])  # "less often"
 
 
 def test_dividing_by_sqrt_abar_amplifies_the_noise_networks_error_at_large_t():

@@ -113,7 +113,7 @@ def mask_reveal(model, ckpt) -> None:
     """The question's experiment: the same digits behind a 10-pixel grey square, before and after."""
     if ckpt is None:
         return
-    shown = (fig.DEFAULT_VIEW["digit"], *fig.one_per_class()[:7])  # the rows the page shows by default
+    shown = fig.default_rows()
     _, damaged, restored, before, after = fig.damage_and_restore(model, ckpt.sha256, shown, "mask", float(MASK), 0)
     for row, name in ((damaged, "damaged"), (restored, "restored")):
         st.image(fig.picture(row, scale=3, ncols=len(shown), pad=2), caption=tr(f"autoencoder.row.{name}"), width="stretch")
@@ -126,7 +126,7 @@ def restore_section(index: int) -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         ask("ae_mask", reveal=lambda: mask_reveal(ae_model, ae_ckpt))
-        lesson("autoencoder", "restore")
+        lesson("autoencoder", "restore", facts=fig.facts(ae_model, ae_ckpt.sha256) if ae_ckpt is not None else None)
         kind = st.radio(tr("autoencoder.damage"), ("noise", "mask"), horizontal=True, key="ae_damage", bind=URL,
                         format_func={"noise": tr("autoencoder.damage.noise"), "mask": tr("autoencoder.damage.mask")}.get)
         c1, c2 = st.columns(2)

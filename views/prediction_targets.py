@@ -22,6 +22,7 @@ from ui.figures.prediction_targets import (
     N_SAMPLES,
     STEPS,
     TOY_TARGETS,
+    facts,
     heldout,
     manifest_mtime,
     oneshot_chart,
@@ -111,7 +112,7 @@ if ready:
         chart(oneshot_chart(shas, mtime, language()), width="stretch", key="pt_oneshot")
         st.caption(tr("targets.oneshot.caption"))
     with st.container(border=True):
-        lesson("prediction_targets", "mnist-reading")
+        lesson("prediction_targets", "mnist-reading", facts=facts(shas))
 
 # ------------------------------------------------------------------ the paper's toy
 st.subheader(tr("targets.toy.subheader"))

@@ -31,6 +31,7 @@ from ui.figures.spotting import (
     detection_report,
     detector_verdicts,
     evolution_chart,
+    facts,
     film_strip_chart,
     guidance_chart,
     guidance_grid_chart,
@@ -100,7 +101,7 @@ if evolution_ready:
             st.caption(tr("spotting.evolution.caption", n=number(n), per=n // 10, steps=STRIP_STEPS,
                           command="`python -m core.forensics.measure`"))
     with right:
-        lesson("spotting", "evolution-reading")
+        lesson("spotting", "evolution-reading", facts=facts())
 
 # ------------------------------------------------------------------ 2. Biais
 st.header(tr("spotting.bias"))
@@ -170,7 +171,7 @@ def guidance_section() -> None:
 
 guidance_section()
 with st.container(border=True):
-    lesson("spotting", "bias-reading")
+    lesson("spotting", "bias-reading", facts=facts())
 
 # ------------------------------------------------------------------ 3. Repérer
 st.header(tr("spotting.spot"))
@@ -293,7 +294,7 @@ def spectrum_section() -> None:
 
 spectrum_section()
 with st.container(border=True):
-    lesson("spotting", "spectrum-reading")
+    lesson("spotting", "spectrum-reading", facts=facts())
 
 
 @st.fragment

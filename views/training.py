@@ -59,7 +59,8 @@ left, right = st.columns([1, 1], gap="large")  # room for the loss formula on on
 with left:
     with st.container(border=True):
         lesson("training", "objective")
-    ask("train_floor", reveal=lambda: lesson("training", "watch"))  # the notes say where the loss goes
+    watch = lambda: lesson("training", "watch", facts=fig.facts(st.session_state.get("train_dataset", "moons")))
+    ask("train_floor", reveal=watch)  # the notes say where the loss goes
     c1, c2 = st.columns(2)
     names = {name: toy_name(name) for name in TOY_DATASETS[1:]}  # a table, not tr(): AppTest formats outside the session
     c1.selectbox(tr("training.toy_data"), list(names), index=list(names).index("moons"), key="train_dataset", bind=URL,
@@ -73,7 +74,7 @@ with left:
         st.info(tr("training.changed"), icon=":material/info:")
     if not answered("train_floor"):
         with st.expander(tr("training.watch"), icon=":material/visibility:"):
-            lesson("training", "watch")
+            watch()
 with right:
     jobs.live(JOB, live_view, every=0.7)
 

@@ -90,6 +90,19 @@ def damage_and_restore(_model, sha: str, indices: tuple[int, ...], kind: str, le
     return clean, damaged, restored, tae.psnr(damaged, clean), tae.psnr(restored, clean)
 
 
+def default_rows() -> tuple[int, ...]:
+    """The held-out digits the restoration rows show by default (the one chosen above, then one per class)."""
+    return (DEFAULT_VIEW["digit"], *one_per_class()[:7])
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def facts(_model, sha: str) -> dict[str, float]:
+    """The numbers the restoration lesson quotes (:func:`ui.components.lessons.fill`): the PSNR (dB) of the default
+    rows' clean digits through the auto-encoder, its own blur."""
+    clean = heldout_digits(default_rows())
+    return {"clean_psnr": tae.psnr(tae.restore(_model, clean), clean)}
+
+
 @st.cache_resource(show_spinner=False)
 def _code_gaussian(_model, sha: str, n: int = 2000) -> tae.CodeGaussian:
     """A Gaussian fitted to the codes of ``n`` digits the auto-encoder was trained on."""

@@ -43,6 +43,18 @@ def toy_name(prediction: str) -> str:
     return tr(f"targets.toy.name.{prediction}")
 
 
+def facts(shas: tuple[str, ...]) -> dict[str, float]:
+    """The numbers the lesson quotes (:func:`ui.components.lessons.fill`), from the manifest, for the shipped weights
+    ``shas`` (of :data:`MODELS`): with one DDIM step, the three networks' mean Fréchet ratio, and the judge's confident
+    share for the image-like estimates (image and velocity networks, the lower) and for the noise network's."""
+    one = {k: measured_quality(name, sha).get("ddim-1-cond-w1") for (k, name), sha in zip(MODELS.items(), shas)}
+    if not all(one.values()):
+        return {}
+    return {"one_step_frechet": float(np.mean([q["frechet_ratio"] for q in one.values()])),
+            "one_step_confident_image": min(one["x"]["confident_share"], one["v"]["confident_share"]),
+            "one_step_confident_noise": one["eps"]["confident_share"]}
+
+
 def heldout() -> datasets.ImageSet:
     return mnist_split()[1]
 

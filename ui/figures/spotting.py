@@ -142,6 +142,48 @@ def report() -> dict:
     return _read_report(str(path), _mtime(path))
 
 
+def eps_spectrum_excess(curves: dict[str, dict]) -> tuple[float, float] | None:
+    """Where the noise-predicting DDPM's radial spectrum rises above the real one at high frequency (the crossing at
+    or after 0.4 cycles per pixel, linearly interpolated) and by how much at most (a share: 0.13 for 13 %)."""
+    eps = next((c for name, c in curves.items() if name.startswith("mnist-ddpm-eps")), None)
+    if eps is None or "real" not in curves:
+        return None
+    f = np.asarray(eps["freqs"])
+    ratio = np.asarray(eps["power"]) / np.asarray(curves["real"]["power"])
+    high = np.flatnonzero((f >= 0.4) & (ratio > 1))
+    if not len(high):
+        return None
+    k = high[0]
+    crossing = f[k] if k == 0 or ratio[k - 1] > 1 else f[k - 1] + (1 - ratio[k - 1]) / (ratio[k] - ratio[k - 1]) * (f[k] - f[k - 1])
+    return float(crossing), float(ratio[f >= 0.4].max() - 1)
+
+
+EVEN = ("mnist-ddpm-v-uncond", "mnist-flow-ot")  # the unconditional generators that keep every digit near 10 %
+
+
+def facts() -> dict[str, float]:
+    """The numbers the lesson quotes (:func:`ui.components.lessons.fill`), from forensics.json and the manifest,
+    measured on the shipped weights (a measurement missing or made on other weights is left out)."""
+    out: dict[str, float] = {}
+    stages = [preloaded(name) for name in stage_names()]
+    if all(c is not None for c in stages) and (rows := evolution_rows(tuple(c.sha256 for c in stages))):
+        out["evolution_first"], out["evolution_last"] = rows[0]["frechet_ratio"], rows[-1]["frechet_ratio"]
+    shares = []
+    for name in EVEN:
+        ckpt = preloaded(name)
+        q = measured_quality(name, ckpt.sha256).get(UNCONDITIONAL["mnist"][name]) if ckpt is not None else None
+        shares += q["class_histogram"] if q else []
+    if shares:
+        out["even_min"], out["even_max"] = min(shares), max(shares)
+    judge = preloaded(CLASSIFIERS["cifar10"])
+    if judge is not None and (accuracy := measured_quality(CLASSIFIERS["cifar10"], judge.sha256).get("heldout_accuracy")):
+        out["cifar_judge"] = accuracy
+    loaded = {name: c.sha256 for name, c in ((n, preloaded(n)) for n, _ in spectra_models("mnist")) if c is not None}
+    if (excess := eps_spectrum_excess(spectra_curves("mnist", loaded))) is not None:
+        out["eps_above_from"], out["eps_excess"] = excess
+    return out
+
+
 # ------------------------------------------------------------------ 1. evolution
 
 

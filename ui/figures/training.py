@@ -46,6 +46,12 @@ def reference_loss(model: ToyModel, window: int = WINDOW) -> float:
     return float(np.mean(model.losses[-window:]))
 
 
+def facts(dataset: str) -> dict[str, float]:
+    """The numbers the lesson quotes (:func:`ui.components.lessons.fill`): the reference model's final loss on
+    ``dataset``, the floor the student's own run settles at."""
+    return {"floor": reference_loss(reference_toy_model(dataset))}
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def mnist_loss_by_t(sha256: str, _ckpt) -> dict:
     """The shipped model's noise loss at 40 fixed t on held-out digits: from the manifest, or measured now."""
