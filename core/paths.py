@@ -43,6 +43,8 @@ MESSAGES = ROOT / "ui" / "messages"
 """The catalogues of interface strings, English and French side by side (:mod:`ui.i18n`)."""
 VIEWS = ROOT / "views"
 RUNS = ROOT / "runs"
+MODELS_DOC = ROOT / "docs" / "MODELS.md"
+"""The shipped models' documentation: its measured tables are generated from the manifest (:mod:`core.evaluation.report`)."""
 """Resume state of command-line training runs (not shipped)."""
 
 CHECKPOINTS_ENV = "DIFFUSION_PLAYGROUND_CHECKPOINTS"
