@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 from PIL import Image
+from torch import Tensor
 
 from core.data import to_uint8
 
@@ -44,3 +47,43 @@ def signed_to_uint8(x: torch.Tensor, scale: float | None = None) -> torch.Tensor
     """Map a signed tensor (noise, a difference) to uint8 with 0 at mid-grey; ``scale`` defaults to 3 std."""
     s = float(scale if scale is not None else 3 * x.float().std().clamp(min=1e-8))
     return to_uint8((x.float() / s).clamp(-1, 1))
+
+
+# ---------------------------------------------------------------- damage, and how far an image is from another
+
+
+def add_noise(x: Tensor, sigma: float, *, generator: torch.Generator | None = None) -> Tensor:
+    """``clamp(x + sigma * eps, -1, 1)`` with ``eps ~ N(0, I)``; ``x`` is not modified.
+
+    Args:
+        x: (B, C, H, W) images in [-1, 1].
+        sigma: noise standard deviation, >= 0 (in units of the [-1, 1] pixel range).
+        generator: source of ``eps``.
+    """
+    if sigma < 0:
+        raise ValueError(f"sigma must be >= 0, got {sigma}")
+    eps = torch.randn(x.shape, generator=generator, dtype=x.dtype)
+    return (x + sigma * eps).clamp(-1.0, 1.0)
+
+
+def apply_mask(x: Tensor, size: int, *, top: int | None = None, left: int | None = None, fill: float = 0.0) -> Tensor:
+    """Hide a ``size x size`` square of every image behind the value ``fill`` (0 is mid-grey).
+
+    The square is centred unless ``top``/``left`` (its upper-left pixel) are given, and is
+    clipped to the image. ``x`` (B, C, H, W) is not modified; ``size == 0`` returns a copy.
+    """
+    if size < 0:
+        raise ValueError(f"mask size must be >= 0, got {size}")
+    h, w = x.shape[-2:]
+    size = min(size, h, w)
+    top = (h - size) // 2 if top is None else max(0, min(top, h - size))
+    left = (w - size) // 2 if left is None else max(0, min(left, w - size))
+    out = x.clone()
+    out[..., top : top + size, left : left + size] = fill
+    return out
+
+
+def psnr(x: Tensor, ref: Tensor) -> float:
+    """Peak signal-to-noise ratio in dB of ``x`` against ``ref`` (both in [-1, 1], peak-to-peak 2)."""
+    mse = float(((x - ref) ** 2).mean())
+    return math.inf if mse == 0 else 10 * math.log10(4.0 / mse)

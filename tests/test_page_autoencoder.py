@@ -14,8 +14,9 @@ PAGE = "views/autoencoder.py"
 def photo_psnr() -> float:
     """PSNR of the shipped CIFAR-10 auto-encoder on the first held-out photo of each class, computed here."""
     from core import data
+    from core.images import psnr
     from core.io import load
-    from core.live.autoencoder import psnr, restore
+    from core.nets.autoencoder import restore
 
     _, held = data.split(data.load_cifar10())  # the shipped models' split
     x = data.to_model_range(held.images[[int((held.labels == c).nonzero()[0, 0]) for c in range(10)]])

@@ -1,17 +1,21 @@
-"""core.live.autoencoder: layer descriptions, live training, damage, fitted-Gaussian codes, the 2-D latent grid."""
+"""Auto-encoders (part 1): layer descriptions (core.nets.autoencoder), live training (core.live.autoencoder), damage
+(core.images), fitted-Gaussian codes and the 2-D latent grid (core.sampling.latent)."""
 
 import math
 
 import pytest
 import torch
 
+from core.images import add_noise, apply_mask, psnr
 from core.live import autoencoder as tae
 from core.nets import VAE, ConvAutoencoder, ConvAutoencoderConfig, VAEConfig
+from core.nets.autoencoder import decode, describe_layers
+from core.sampling.latent import fit_code_gaussian, latent_grid, sample_codes
 
 
 def test_describe_layers_follows_layer_shapes():
     model = ConvAutoencoder(ConvAutoencoderConfig(code_dim=16))
-    layers = tae.describe_layers(model)
+    layers = describe_layers(model)
     assert [(layer.name, layer.shape) for layer in layers] == model.layer_shapes()
     assert [layer.part for layer in layers].count("code") == 1
     code = next(layer for layer in layers if layer.part == "code")
@@ -58,22 +62,22 @@ def test_train_live_rejects_float_images():
 
 def test_add_noise_is_clamped_seeded_and_leaves_the_input():
     x = torch.zeros(2, 1, 28, 28)
-    y = tae.add_noise(x, 0.5, generator=torch.Generator().manual_seed(0))
+    y = add_noise(x, 0.5, generator=torch.Generator().manual_seed(0))
     eps = torch.randn(x.shape, generator=torch.Generator().manual_seed(0))
     assert torch.equal(y, (0.5 * eps).clamp(-1, 1)) and torch.equal(x, torch.zeros_like(x))
-    assert torch.equal(tae.add_noise(x, 0.0), x)
-    assert tae.add_noise(x, 100.0).abs().max() <= 1.0
+    assert torch.equal(add_noise(x, 0.0), x)
+    assert add_noise(x, 100.0).abs().max() <= 1.0
     with pytest.raises(ValueError):
-        tae.add_noise(x, -0.1)
+        add_noise(x, -0.1)
 
 
 def test_apply_mask_hides_exactly_a_centred_square():
     x = -torch.ones(1, 1, 28, 28)
-    y = tae.apply_mask(x, 10)
+    y = apply_mask(x, 10)
     assert (y == 0).sum() == 100 and torch.all(y[0, 0, 9:19, 9:19] == 0)
     assert torch.equal(x, -torch.ones_like(x))
-    assert torch.equal(tae.apply_mask(x, 0), x)
-    corner = tae.apply_mask(x, 6, top=25, left=-3, fill=1.0)  # clipped into the image
+    assert torch.equal(apply_mask(x, 0), x)
+    corner = apply_mask(x, 6, top=25, left=-3, fill=1.0)  # clipped into the image
     assert torch.all(corner[0, 0, 22:28, 0:6] == 1.0) and (corner == 1.0).sum() == 36
 
 
@@ -82,37 +86,37 @@ def test_fitted_gaussian_recovers_mean_and_covariance():
     mean = torch.tensor([1.0, -2.0, 0.5])
     a = torch.tensor([[1.0, 0.0, 0.0], [0.8, 0.6, 0.0], [0.0, -0.5, 0.3]])
     codes = mean + torch.randn(50_000, 3, generator=g) @ a.T
-    fit = tae.fit_code_gaussian(codes)
+    fit = fit_code_gaussian(codes)
     assert torch.allclose(fit.mean, mean, atol=0.02)
     assert torch.allclose(fit.cov, a @ a.T, atol=0.03)
     assert torch.allclose(fit.chol @ fit.chol.T, fit.cov, atol=1e-4)
-    drawn = tae.sample_codes(fit, 50_000, generator=torch.Generator().manual_seed(1))
+    drawn = sample_codes(fit, 50_000, generator=torch.Generator().manual_seed(1))
     assert torch.allclose(drawn.mean(0), mean, atol=0.03)
     assert torch.allclose(torch.cov(drawn.T), a @ a.T, atol=0.04)
-    same = tae.sample_codes(fit, 5, generator=torch.Generator().manual_seed(2))
-    assert torch.equal(same, tae.sample_codes(fit, 5, generator=torch.Generator().manual_seed(2)))
+    same = sample_codes(fit, 5, generator=torch.Generator().manual_seed(2))
+    assert torch.equal(same, sample_codes(fit, 5, generator=torch.Generator().manual_seed(2)))
 
 
 def test_latent_grid_puts_high_z2_on_top():
     torch.manual_seed(0)
     vae = VAE(VAEConfig(channels=(4, 8), latent="flat", latent_dim=2)).eval()
-    coords, images = tae.latent_grid(vae, n=5, extent=2.0)
+    coords, images = latent_grid(vae, n=5, extent=2.0)
     assert torch.allclose(coords, torch.linspace(-2, 2, 5)) and images.shape == (25, 1, 28, 28)
-    expected = tae.decode(vae, torch.tensor([[-2.0, 2.0], [2.0, -2.0], [1.0, 0.0]]))
+    expected = decode(vae, torch.tensor([[-2.0, 2.0], [2.0, -2.0], [1.0, 0.0]]))
     assert torch.allclose(images[[0, 24, 13]], expected, atol=1e-6)  # top-left, bottom-right, row 2 col 3
     spatial = VAE(VAEConfig(channels=(4, 8), latent="spatial"))
     with pytest.raises(ValueError, match="needs a 2-D code"):
-        tae.latent_grid(spatial)
+        latent_grid(spatial)
 
 
 def test_latent_grid_of_a_2d_autoencoder_is_centred_where_asked():
     ae = ConvAutoencoder(ConvAutoencoderConfig(channels=(4, 8), code_dim=2)).eval()
-    coords, images = tae.latent_grid(ae, n=3, extent=1.0, centre=(5.0, -2.0))
-    assert torch.allclose(images[4], tae.decode(ae, torch.tensor([[5.0, -2.0]]))[0], atol=1e-6)  # the middle cell
-    assert torch.allclose(images[0], tae.decode(ae, torch.tensor([[4.0, -1.0]]))[0], atol=1e-6)  # top-left
+    coords, images = latent_grid(ae, n=3, extent=1.0, centre=(5.0, -2.0))
+    assert torch.allclose(images[4], decode(ae, torch.tensor([[5.0, -2.0]]))[0], atol=1e-6)  # the middle cell
+    assert torch.allclose(images[0], decode(ae, torch.tensor([[4.0, -1.0]]))[0], atol=1e-6)  # top-left
 
 
 def test_psnr_closed_form():
     x = torch.zeros(1, 1, 4, 4)
-    assert tae.psnr(x, x) == math.inf
-    assert tae.psnr(x + 0.2, x) == pytest.approx(10 * math.log10(4 / 0.04))
+    assert psnr(x, x) == math.inf
+    assert psnr(x + 0.2, x) == pytest.approx(10 * math.log10(4 / 0.04))

@@ -10,7 +10,6 @@ from page_support import open_page
 
 import ui.figures.autoencoder
 import ui.figures.flow_matching
-from core.live import autoencoder as toy_autoencoder
 
 
 def forbid(monkeypatch, module, names: list[str]) -> None:
@@ -25,7 +24,7 @@ def forbid(monkeypatch, module, names: list[str]) -> None:
 
 def test_autoencoder_page_reads_only_caches_after_warm_up(monkeypatch):
     ui.figures.autoencoder.warm()
-    forbid(monkeypatch, toy_autoencoder, ["encode", "decode", "restore", "latent_grid", "encode_means", "fit_code_gaussian"])
+    forbid(monkeypatch, ui.figures.autoencoder, ["encode", "decode", "restore", "latent_grid", "encode_means", "fit_code_gaussian"])
     at = open_page("views/autoencoder.py")
     assert not at.exception, at.exception
     assert len(at.get("plotly_chart")) == 4

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.export import png_bytes, stacked
 from core.live import autoencoder as tae
+from core.nets.autoencoder import describe_layers
 from core.training import reconstruction_objective
 from ui import jobs
 from ui.components.chart import chart
@@ -35,7 +36,7 @@ with right:
 ae_ckpt = shipped("mnist-autoencoder")  # None (with a message on the page) when missing: never random weights
 ae_model = None if ae_ckpt is None else ae_ckpt.model
 if ae_model is not None:
-    layers = tae.describe_layers(ae_model)
+    layers = describe_layers(ae_model)
     chart(fig.architecture(layers), width="stretch", key="ae_arch")
     with st.expander(tr("autoencoder.layers")):
         st.markdown(markdown_table({tr("autoencoder.layers.layer"): [layer.name for layer in layers],

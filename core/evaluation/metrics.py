@@ -18,6 +18,8 @@ import torch
 from scipy import linalg
 from torch import nn
 
+from core.nets import in_batches
+
 
 @dataclass(frozen=True)
 class Judgement:
@@ -30,14 +32,9 @@ class Judgement:
 
 
 @torch.no_grad()
-def _batched(fn, x: torch.Tensor, batch: int = 500) -> torch.Tensor:
-    return torch.cat([fn(x[i : i + batch]) for i in range(0, len(x), batch)])
-
-
-@torch.no_grad()
 def judge(classifier: nn.Module, images: torch.Tensor, threshold: float = 0.9) -> Judgement:
     """Classify ``images`` ((N, C, H, W) in ``[-1, 1]``) and summarise the verdicts."""
-    probs = _batched(lambda b: classifier(b).softmax(-1), images)
+    probs = in_batches(lambda b: classifier(b).softmax(-1), images)
     conf, pred = probs.max(-1)
     k = probs.shape[1]
     hist = torch.bincount(pred, minlength=k).double() / len(images)
@@ -53,7 +50,7 @@ def agreement(first: Judgement, second: Judgement, threshold: float = 0.9) -> fl
 @torch.no_grad()
 def features(classifier: nn.Module, images: torch.Tensor) -> np.ndarray:
     """Penultimate-layer features, ``(N, F)`` float64."""
-    return _batched(classifier.features, images).double().numpy()
+    return in_batches(classifier.features, images).double().numpy()
 
 
 def frechet_distance(a: np.ndarray, b: np.ndarray) -> float:

@@ -39,11 +39,12 @@ from core.nets.autoencoder import (
     vae_loss,
 )
 from core.nets.classifier import Classifier, ClassifierConfig
-from core.nets.common import count_params, timestep_embedding
+from core.nets.common import count_params, in_batches, timestep_embedding
 from core.nets.mlp import MLP, MLPConfig
 from core.nets.unet import UNet, UNetConfig
 
 __all__ = [
+    "in_batches",
     "MLP",
     "NETWORKS",
     "VAE",

@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple
 import torch
 from torch import Tensor, nn
 
-from core.nets.common import _as_int_tuple, _check_image, _downsampled_sizes
+from core.nets.common import _as_int_tuple, _check_image, _downsampled_sizes, in_batches
 
 
 def _conv_act(in_ch: int, out_ch: int, stride: int = 1, act: type[nn.Module] = nn.SiLU) -> nn.Sequential:
@@ -281,3 +281,107 @@ def vae_loss(out: VAEOutput, x: Tensor, beta: float = 1.0) -> VAELoss:
     recon = (out.recon - x).pow(2).reshape(B, -1).sum(dim=1).mean()
     kl = 0.5 * (out.mu.pow(2) + out.logvar.exp() - 1.0 - out.logvar).reshape(B, -1).sum(dim=1).mean()
     return VAELoss(total=recon + beta * kl, recon=recon, kl=kl)
+
+
+# --------------------------------------------------------------------------- #
+# Using a trained auto-encoder: its layers in words, codes and images in batches
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class LayerInfo:
+    """One layer of an auto-encoder as the architecture diagram shows it.
+
+    Attributes:
+        name: the module's name, ``"encoder.down1"``; ``"input"`` for the image.
+        part: ``"input"``, ``"encoder"``, ``"code"``, ``"decoder"`` or ``"output"``.
+        op: what the layer does, e.g. ``"conv 3x3, stride 2, ReLU"``.
+        shape: its output shape without the batch dimension, e.g. ``(32, 14, 14)`` or ``(16,)``.
+    """
+
+    name: str
+    part: str
+    op: str
+    shape: tuple[int, ...]
+
+    @property
+    def shape_text(self) -> str:
+        """``"32×14×14"`` or ``"16"``."""
+        return "×".join(str(s) for s in self.shape)
+
+
+def _describe(module: nn.Module) -> str:
+    """The operation of one block of :mod:`core.nets` in words (``"upsample to 14x14, conv 3x3, ReLU"``)."""
+    parts: list[str] = []
+    children = list(module.children()) if isinstance(module, nn.Sequential) else [module]
+    for m in children:
+        if isinstance(m, nn.Conv2d):
+            k = m.kernel_size[0]
+            stride = m.stride[0]
+            parts.append(f"conv {k}x{k}" + (f", stride {stride}" if stride != 1 else ""))
+        elif isinstance(m, nn.Upsample):
+            size = m.size if isinstance(m.size, int) else m.size[0]
+            parts.append(f"upsample to {size}x{size}")
+        elif isinstance(m, nn.Linear):
+            parts.append("linear")
+        elif isinstance(m, nn.Flatten):
+            parts.append("flatten")
+        elif isinstance(m, nn.Unflatten):
+            parts.append("reshape")
+        elif isinstance(m, nn.ReLU):
+            parts.append("ReLU")
+        elif isinstance(m, nn.Tanh):
+            parts.append("tanh")
+        else:
+            parts.append(type(m).__name__)
+    return ", ".join(parts)
+
+
+def describe_layers(model: ConvAutoencoder) -> list[LayerInfo]:
+    """Every layer of ``model`` with its operation and output shape, input first.
+
+    Built on :meth:`ConvAutoencoder.layer_shapes`; the layer named ``encoder.code``
+    (the flat code) has ``part == "code"`` and the last layer ``part == "output"``.
+    """
+    shapes = model.layer_shapes()
+    modules = dict(model.named_modules())
+    out: list[LayerInfo] = []
+    for i, (name, shape) in enumerate(shapes):
+        if name == "input":
+            out.append(LayerInfo(name, "input", "image", shape))
+            continue
+        part = name.split(".", 1)[0]
+        if name == "encoder.code":
+            part = "code"
+        elif i == len(shapes) - 1:
+            part = "output"
+        out.append(LayerInfo(name, part, _describe(modules[name]), shape))
+    return out
+
+
+@torch.no_grad()
+def encode(model: ConvAutoencoder, x: Tensor, batch_size: int = 500) -> Tensor:
+    """Codes ``z = E(x)`` of images ``x`` (B, C, H, W) in [-1, 1] -> (B, code_dim), in batches."""
+    model.eval()
+    return in_batches(model.encode, x, batch_size)
+
+
+@torch.no_grad()
+def decode(model: ConvAutoencoder | VAE, z: Tensor, batch_size: int = 500) -> Tensor:
+    """Images ``D(z)`` of codes ``z`` (B, code_dim) -> (B, C, H, W) in [-1, 1], in batches."""
+    model.eval()
+    return in_batches(model.decode, z, batch_size)
+
+
+@torch.no_grad()
+def restore(model: ConvAutoencoder, x: Tensor) -> Tensor:
+    """The reconstruction ``D(E(x))`` (B, C, H, W) of (possibly damaged) images ``x``."""
+    model.eval()
+    return model(x)
+
+
+@torch.no_grad()
+def encode_means(vae: VAE, x: Tensor, batch_size: int = 500) -> Tensor:
+    """Posterior means ``mu(x)`` of images ``x`` (B, C, H, W) -> (B, *latent_shape)."""
+    vae.eval()
+    return in_batches(lambda chunk: vae.encode(chunk).mu, x, batch_size)

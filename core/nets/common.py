@@ -9,6 +9,13 @@ import torch
 from torch import Tensor, nn
 
 
+@torch.no_grad()
+def in_batches(fn, x: Tensor, batch_size: int = 500) -> Tensor:
+    """``fn`` over ``x`` in batches of ``batch_size`` along the first axis, concatenated: the one way the project runs a
+    network over many images (bounded memory, no gradient)."""
+    return torch.cat([fn(chunk) for chunk in x.split(batch_size)])
+
+
 def count_params(model: nn.Module) -> int:
     """Number of parameters of ``model``, frozen ones included (an EMA copy counts too)."""
     return sum(p.numel() for p in model.parameters())

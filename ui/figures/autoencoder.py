@@ -1,7 +1,7 @@
 """Figures and cached figure data for the "Auto-encoders" page (part 1).
 
 Plotly figures are built here from plain arrays; the math lives in
-:mod:`core.live.autoencoder`. Cached functions take a shipped model as an unhashed
+:mod:`core.nets.autoencoder`, :mod:`core.images`, :mod:`core.sampling.latent` and :mod:`core.live.autoencoder`. Cached functions take a shipped model as an unhashed
 ``_model`` argument plus its ``sha`` (the checkpoint's SHA-256) as the cache key.
 """
 
@@ -17,8 +17,10 @@ import torch
 from PIL import Image
 
 from core import data as datasets
-from core.images import picture
+from core.images import add_noise, apply_mask, picture, psnr
 from core.live import autoencoder as tae
+from core.nets.autoencoder import LayerInfo, decode, describe_layers, encode, encode_means, restore
+from core.sampling.latent import CodeGaussian, fit_code_gaussian, latent_grid, sample_codes
 from ui import jobs, theme
 from ui.figures.loss import Curve, loss_figure
 from ui.i18n import MESSAGES, language, tr
@@ -67,14 +69,14 @@ def heldout_digits(indices: list[int] | tuple[int, ...]) -> torch.Tensor:
 def reconstruct(_model, sha: str, index: int) -> tuple[np.ndarray, np.ndarray]:
     """(code (D,), reconstruction (28, 28) in [-1, 1]) of held-out digit ``index``."""
     x = heldout_digits([index])
-    z = tae.encode(_model, x)
-    return z[0].numpy(), tae.decode(_model, z)[0, 0].numpy()
+    z = encode(_model, x)
+    return z[0].numpy(), decode(_model, z)[0, 0].numpy()
 
 
 @st.cache_data(show_spinner=False)
 def code_range(_model, sha: str, n: int = 500) -> float:
     """Largest |code entry| over the first ``n`` held-out digits (a fixed axis for the code chart)."""
-    z = tae.encode(_model, heldout_digits(range(min(n, len(split().heldout)))))
+    z = encode(_model, heldout_digits(range(min(n, len(split().heldout)))))
     return float(z.abs().max())
 
 
@@ -83,11 +85,11 @@ def damage_and_restore(_model, sha: str, indices: tuple[int, ...], kind: str, le
     """Clean, damaged and restored held-out digits (each (N, 1, 28, 28)) and the PSNR (dB) of damaged / restored."""
     clean = heldout_digits(indices)
     if kind == "noise":
-        damaged = tae.add_noise(clean, level, generator=torch.Generator().manual_seed(seed))
+        damaged = add_noise(clean, level, generator=torch.Generator().manual_seed(seed))
     else:
-        damaged = tae.apply_mask(clean, int(level))
-    restored = tae.restore(_model, damaged)
-    return clean, damaged, restored, tae.psnr(damaged, clean), tae.psnr(restored, clean)
+        damaged = apply_mask(clean, int(level))
+    restored = restore(_model, damaged)
+    return clean, damaged, restored, psnr(damaged, clean), psnr(restored, clean)
 
 
 def default_rows() -> tuple[int, ...]:
@@ -100,34 +102,34 @@ def facts(_model, sha: str) -> dict[str, float]:
     """The numbers the restoration lesson quotes (:func:`ui.components.lessons.fill`): the PSNR (dB) of the default
     rows' clean digits through the auto-encoder, its own blur."""
     clean = heldout_digits(default_rows())
-    return {"clean_psnr": tae.psnr(tae.restore(_model, clean), clean)}
+    return {"clean_psnr": psnr(restore(_model, clean), clean)}
 
 
 @st.cache_resource(show_spinner=False)
-def _code_gaussian(_model, sha: str, n: int = 2000) -> tae.CodeGaussian:
+def _code_gaussian(_model, sha: str, n: int = 2000) -> CodeGaussian:
     """A Gaussian fitted to the codes of ``n`` digits the auto-encoder was trained on."""
     x = datasets.to_model_range(split().train.images[:n])
-    return tae.fit_code_gaussian(tae.encode(_model, x))
+    return fit_code_gaussian(encode(_model, x))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def ae_samples(_model, sha: str, n: int, seed: int) -> torch.Tensor:
     """The decoder as a generator: ``D(z)`` for ``n`` codes drawn from the fitted Gaussian."""
     g = _code_gaussian(_model, sha)
-    return tae.decode(_model, tae.sample_codes(g, n, generator=torch.Generator().manual_seed(seed)))
+    return decode(_model, sample_codes(g, n, generator=torch.Generator().manual_seed(seed)))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def vae_samples(_model, sha: str, n: int, seed: int) -> torch.Tensor:
     """The VAE as a generator: ``D(z)`` for ``z ~ N(0, I)``."""
     z = torch.randn((n, *_model.latent_shape), generator=torch.Generator().manual_seed(seed))
-    return tae.decode(_model, z)
+    return decode(_model, z)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def vae_map(_model, sha: str, n: int, extent: float) -> Image.Image:
     """The decoded ``n x n`` grid over ``[-extent, extent]^2`` as one picture (z_2 up, z_1 right)."""
-    _, images = tae.latent_grid(_model, n, extent)
+    _, images = latent_grid(_model, n, extent)
     return picture(images, scale=2, ncols=n)
 
 
@@ -136,7 +138,7 @@ def vae_codes(_model, sha: str, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
     """Posterior means (n, 2) of the first ``n`` held-out digits, and their labels."""
     held = split().heldout
     n = min(n, len(held))
-    mu = tae.encode_means(_model, datasets.to_model_range(held.images[:n]))
+    mu = encode_means(_model, datasets.to_model_range(held.images[:n]))
     return mu.numpy(), held.labels[:n].numpy()
 
 
@@ -153,9 +155,9 @@ def photo_reconstructions(_model, sha: str, scale: int = 3) -> tuple[Image.Image
     _, held = datasets.split(cifar10())
     pick = [int((held.labels == c).nonzero()[0, 0]) for c in range(len(held.classes))]
     x = datasets.to_model_range(held.images[pick])
-    recon = tae.restore(_model, x).clamp(-1, 1)
+    recon = restore(_model, x).clamp(-1, 1)
     n = len(pick)
-    return picture(x, n, scale=scale, pad=2), picture(recon, n, scale=scale, pad=2), tae.psnr(recon, x)
+    return picture(x, n, scale=scale, pad=2), picture(recon, n, scale=scale, pad=2), psnr(recon, x)
 
 
 @dataclass
@@ -185,10 +187,11 @@ def warm() -> None:
     v = DEFAULT_VIEW
     split(), one_per_class(), mean_digit_loss()
     if (ae := preloaded("mnist-autoencoder")) is not None:
-        architecture(tae.describe_layers(ae.model))
+        architecture(describe_layers(ae.model))
         reconstruct(ae.model, ae.sha256, v["digit"])
         code_range(ae.model, ae.sha256)
-        damage_and_restore(ae.model, ae.sha256, (v["digit"], *one_per_class()[:7]), "noise", v["sigma"], v["noise_seed"])
+        damage_and_restore(ae.model, ae.sha256, default_rows(), "noise", v["sigma"], v["noise_seed"])
+        facts(ae.model, ae.sha256)
         ae_samples(ae.model, ae.sha256, v["samples"], v["gen_seed"])
     if (photos := preloaded("cifar10-autoencoder")) is not None:
         photo_reconstructions(photos.model, photos.sha256)
@@ -203,7 +206,7 @@ def warm() -> None:
 
 
 def operation(op: str) -> str:
-    """A layer's operation, written by :mod:`core.live.autoencoder` in English words (``"upsample to 14x14,
+    """A layer's operation, written by :mod:`core.nets.autoencoder` in English words (``"upsample to 14x14,
     conv 3x3, SiLU"``), in the session's language: each piece is a key ``autoencoder.op.*``, or stays as it is."""
     pieces = []
     for piece in op.split(", "):
@@ -219,7 +222,7 @@ def _wrap(op: str) -> str:
     return "<br>".join(p.replace(" ", "<br>", 1) if len(p) > 12 else p for p in op.split(", "))
 
 
-def architecture(layers: list[tae.LayerInfo]) -> go.Figure:
+def architecture(layers: list[LayerInfo]) -> go.Figure:
     """The auto-encoder as a row of blocks: height follows the spatial size, width the channels.
 
     Feature maps ``C x H x W`` are boxes of height proportional to ``H``; flat vectors are thin
@@ -229,7 +232,7 @@ def architecture(layers: list[tae.LayerInfo]) -> go.Figure:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _architecture(layers: list[tae.LayerInfo], lang: str) -> go.Figure:
+def _architecture(layers: list[LayerInfo], lang: str) -> go.Figure:
     """:func:`architecture`, cached per language (``lang``: the session's, in which ``tr`` writes)."""
     shapes: list[dict] = []
     notes: list[dict] = []

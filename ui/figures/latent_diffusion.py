@@ -12,8 +12,9 @@ from plotly.subplots import make_subplots
 from core import data as datasets
 from core.evaluation import SamplingCost, sampling_cost
 from core.images import picture, signed_to_uint8
-from core.live import autoencoder as tae
+from core.nets.autoencoder import encode, encode_means
 from core.sampling import decode_latents, encode_latents, generate, interpolate
+from core.sampling.latent import far_share, latent_grid
 from ui import theme
 from ui.figures.mosaic import PAD, mosaic, png_uri
 from ui.i18n import DEFAULT, tr
@@ -150,9 +151,9 @@ def interpolation(sha: str, _vae, scale: float, a: int, b: int, lang: str, n: in
 def codes(shas: tuple[str, str], _ae, _vae) -> dict:
     """2-D codes of the held-out digits: the plain auto-encoder's ``E(x)`` and the VAE's posterior means."""
     x = datasets.to_model_range(heldout().images)
-    ae, vae = tae.encode(_ae, x), tae.encode_means(_vae, x)
+    ae, vae = encode(_ae, x), encode_means(_vae, x)
     return {"ae": ae.numpy(), "vae": vae.numpy(), "labels": heldout().labels.numpy(),
-            "far": {"ae": tae.far_share(ae), "vae": tae.far_share(vae)}, "std": {"ae": float(ae.std()), "vae": float(vae.std())}}
+            "far": {"ae": far_share(ae), "vae": far_share(vae)}, "std": {"ae": float(ae.std()), "vae": float(vae.std())}}
 
 
 def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figure:
@@ -179,8 +180,8 @@ def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figu
 @st.cache_resource(show_spinner=False, max_entries=8)
 def decoded_maps(shas: tuple[str, str], _ae, _vae, ae_box: tuple[float, float, float], n: int = 12) -> tuple:
     """Each model's decoder on an ``n x n`` grid covering its codes: the AE's box (centre, half-width), the VAE's [-3, 3]^2."""
-    _, ae_images = tae.latent_grid(_ae, n, ae_box[2], (ae_box[0], ae_box[1]))
-    _, vae_images = tae.latent_grid(_vae, n, 3.0)
+    _, ae_images = latent_grid(_ae, n, ae_box[2], (ae_box[0], ae_box[1]))
+    _, vae_images = latent_grid(_vae, n, 3.0)
     return (picture(ae_images, n, scale=2, pad=1), picture(vae_images, n, scale=2, pad=1))
 
 
