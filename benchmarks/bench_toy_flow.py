@@ -14,7 +14,9 @@ import numpy as np
 import torch
 
 from core.data import sample_toy
-from core.live.toy_flow import ToyFlowConfig, flow_samples, train_toy_flow, wasserstein2
+from core.flow import wasserstein2
+from core.flow.toy import flow_samples
+from core.live.toy_flow import ToyFlowConfig, train_toy_flow
 
 SOLVES = (("euler", 1), ("euler", 4), ("rk4", 10), ("dopri5", 1))
 

@@ -6,9 +6,10 @@ import torch
 
 from core.data import sample_toy
 from core.flow import wasserstein2
+from core.flow.toy import flow_samples
 from core.live.defaults import shipped_flows, shipped_reference
 from core.live.toy_diffusion import ToyConfig, sample_toy_model
-from core.live.toy_flow import ToyFlowConfig, flow_samples
+from core.live.toy_flow import ToyFlowConfig
 
 
 def test_shipped_models_match_the_defaults_and_work():

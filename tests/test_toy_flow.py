@@ -13,16 +13,8 @@ from core.flow import (
     total_cost,
     wasserstein2,
 )
-from core.live.toy_flow import (
-    ToyFlowConfig,
-    error_curve,
-    flow_samples,
-    sample_pairs,
-    solve_report,
-    train_both,
-    train_toy_flow,
-    vector_field,
-)
+from core.flow.toy import error_curve, flow_samples, sample_pairs, solve_report, vector_field
+from core.live.toy_flow import ToyFlowConfig, train_both, train_toy_flow
 
 
 def g(seed=0):

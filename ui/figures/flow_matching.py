@@ -18,20 +18,19 @@ from plotly.subplots import make_subplots
 from core.data import sample_toy
 from core.export import cloud_frames, gif_bytes, side_by_side
 from core.flow import wasserstein2
-from core.images import picture
-from core.live.toy_flow import (
+from core.flow.toy import (
     Pairs,
     SolveReport,
-    ToyFlowConfig,
     VectorField,
     error_curve,
     flow_samples,
     reference_solution,
     sample_pairs,
     solve_report,
-    train_both,
     vector_field,
 )
+from core.images import picture
+from core.live.toy_flow import ToyFlowConfig, train_both
 from core.sampling import generate
 from ui import jobs, theme
 from ui.figures.loss import Curve, loss_figure
