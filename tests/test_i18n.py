@@ -104,3 +104,23 @@ def test_numbers_and_percentages_as_each_language_writes_them():
     assert (number(3000, "en"), number(3000, "fr")) == ("3,000", "3\u202f000")
     assert (percent(0.456, "en"), percent(0.456, "fr")) == ("46%", "46\u00a0%")  # the sign never starts a French line
     assert percent(1.0, "en") == "100%" and percent(0.0, "fr") == "0\u00a0%"
+
+
+def test_a_cached_figure_is_kept_per_language_and_its_underscored_arguments_are_not_hashed(monkeypatch):
+    import ui.resources.cache as cache
+
+    calls = []
+
+    @cache.figure()
+    def chart_of(x: int, _model: object) -> object:
+        calls.append(x)
+        return object()
+
+    monkeypatch.setattr(cache, "language", lambda: "en")
+    english = chart_of(1, object())
+    assert chart_of(1, object()) is english  # another unhashable model object: the same figure
+    monkeypatch.setattr(cache, "language", lambda: "fr")
+    assert chart_of(1, object()) is not english and calls == [1, 1]
+    chart_of.clear()
+    monkeypatch.setattr(cache, "language", lambda: "en")
+    assert chart_of(1, object()) is not english and calls == [1, 1, 1]

@@ -66,13 +66,15 @@ def language() -> str:
     return chosen if chosen in LANGUAGES else DEFAULT
 
 
-def tr(key: str, **values: object) -> str:
-    """The interface string ``key`` in the session's language, with ``{values}`` filled in."""
-    text = MESSAGES[language()].get(key) or MESSAGES[DEFAULT].get(key)
+def tr(key: str, *, lang: str | None = None, **values: object) -> str:
+    """The interface string ``key`` in the session's language (or ``lang``: for what is made outside the session's
+    run, a download prepared when its button is pressed), with ``{values}`` filled in."""
+    lang = lang or language()
+    text = MESSAGES[lang].get(key) or MESSAGES[DEFAULT].get(key)
     if text is None:  # a catalogue edited while the server runs (read at start-up): the key, not a traceback
         log.warning("no interface string %r", key)
         return key
-    return typeset(text.format(**values) if values else text)  # without values, verbatim (Plotly's %{y} stays)
+    return typeset(text.format(**values) if values else text, lang)  # without values, verbatim (Plotly's %{y} stays)
 
 
 _KEPT = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|`[^`]*`|%\{[^}]*\}", re.S)

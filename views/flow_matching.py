@@ -49,7 +49,6 @@ JOB = "fm_job"
 SOURCES = ("gaussian", "8gaussians")  # the lecture starts from noise
 DEFAULT = ToyFlowConfig()
 # the names the boxes show, in this run's language (dicts, not tr() at format time: a test harness formats outside the run)
-lang = language()
 SOURCE_NAMES = {name: tr(f"flow.source.{name}") for name in SOURCES}
 TARGET_NAMES = {name: tr(f"flow.data.{name}") for name in TOY_DATASETS}
 SOLVER_NAMES = {name: solver_name(name) for name in SOLVERS}
@@ -106,7 +105,7 @@ def training_panel(job: jobs.Job | None) -> None:
     st.info(tr("flow.training.press"), icon=":material/model_training:")
     source, target = st.session_state.get("fm_source", DEFAULT.source), st.session_state.get("fm_target", DEFAULT.target)
     # the default models' own curves, which the lesson's reading of the losses is about
-    chart(trained_loss_chart(default_model_id(source, target), default_flows(source, target), DEFAULT.steps, lang),
+    chart(trained_loss_chart(default_model_id(source, target), default_flows(source, target), DEFAULT.steps),
           width="stretch", key="fm_loss_chart")
 
 
@@ -122,7 +121,7 @@ def field_section(model_id: str, models, source: str, target: str, seed: int) ->
         lesson(PAGE, "field")
         t = st.slider(tr("flow.field.t"), 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t", bind=URL)
     with right:
-        chart(field_chart(model_id, models, source, target, t, seed, lang), width="stretch", key="fm_field_chart")
+        chart(field_chart(model_id, models, source, target, t, seed), width="stretch", key="fm_field_chart")
 
 
 @st.fragment
@@ -138,7 +137,8 @@ def solvers_section(model_id: str, models, source: str, target: str, seed: int) 
     with right:
         with st.spinner(tr("flow.solvers.solving")):
             reports, _ = solver_view(model_id, models, source, target, method, steps, seed)
-        chart(paths_chart(model_id, models, source, target, method, steps, seed, lang), width="stretch", key="fm_paths_chart")
+        chart(paths_chart(model_id, models, source, target, method, steps, seed), width="stretch", key="fm_paths_chart")
+        lang = language()  # the GIF is made when its button is pressed, outside this run: its titles in this language
         download_gif(tr("flow.solvers.gif"), slug("flow-paths", source, target, method, f"{steps}steps", f"seed{seed}") + ".gif",
                      lambda: paths_gif(model_id, models, source, target, method, steps, seed, lang), key="fm_gif")
         st.markdown(markdown_table({
@@ -149,7 +149,7 @@ def solvers_section(model_id: str, models, source: str, target: str, seed: int) 
             tr("flow.table.error"): [f"{reports[k].ref_error:.4f}" for k in ("random", "ot")],
         }))
         st.caption(tr("flow.solvers.floor", w2=f"{sampling_noise_w2(target, seed):.2f}"))
-        chart(error_chart(model_id, models, source, target, method, steps, seed, lang), width="stretch", key="fm_error_chart")
+        chart(error_chart(model_id, models, source, target, method, steps, seed), width="stretch", key="fm_error_chart")
         show_code(flow_objective, block_ot_permutation, solver(method), label=tr("flow.solvers.code"))  # what solve() runs
 
 
@@ -217,7 +217,7 @@ with left:
     seed = int(c2.number_input(tr("common.seed"), 0, 9999, 0, key="fm_seed", bind=URL))
 with right:
     pairs = pairs_view(source, target, n_pairs, seed)
-    chart(pairs_chart(source, target, n_pairs, seed, lang), width="stretch", key="fm_pairs_chart")
+    chart(pairs_chart(source, target, n_pairs, seed), width="stretch", key="fm_pairs_chart")
     m = st.columns(2)
     m[0].metric(tr("flow.metric.crossings"), tr("flow.metric.with_ot", value=pairs["ot"].crossings),
                 delta=tr("flow.metric.vs_random", value=pairs["ot"].crossings - pairs["random"].crossings), delta_color="inverse")

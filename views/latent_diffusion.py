@@ -31,7 +31,7 @@ from ui.figures.latent_diffusion import (
     interpolation,
     pipeline,
 )
-from ui.i18n import language, number, tr
+from ui.i18n import number, tr
 from ui.resources.models import measured_quality, shipped
 from ui.share import URL
 
@@ -54,7 +54,7 @@ def pipeline_section() -> None:
     with right:
         if vae is not None and latent_model is not None:
             scale = latent_model.meta["latent"]["scale"]
-            chart(pipeline(vae.sha256, vae, scale, int(index), language()), width="stretch", key="ld_pipeline")
+            chart(pipeline(vae.sha256, vae, scale, int(index)), width="stretch", key="ld_pipeline")
             st.caption(tr("latent.pipeline.caption", scale=f"{scale:.3f}"))
 
 
@@ -73,7 +73,7 @@ def generation_section() -> None:
         if latent_model is not None and pixel_model is not None:
             with st.spinner(tr("latent.generation.spinner")):  # shown only if sampling takes a moment
                 figure = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
-                                          None if label == "any" else int(label), int(seed), int(steps), language())
+                                          None if label == "any" else int(label), int(seed), int(steps))
             chart(figure, width="stretch", key="ld_generation")
             st.caption(tr("latent.generation.caption", latent=LATENT_MODEL, vae=VAE_NAME, pixel=PIXEL_MODEL))
 
@@ -88,7 +88,7 @@ def interpolation_section() -> None:
         b = c2.number_input(tr("latent.b"), 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b", bind=URL, help=tr("latent.b.help"))
     with right:
         if vae is not None and latent_model is not None:
-            chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b), language()),
+            chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
                             width="stretch", key="ld_interp")
             show_code(encode_latents, decode_latents, interpolate)
 
@@ -115,7 +115,7 @@ with right:
         shas = (ae.sha256, vae2.sha256)
         with st.spinner(tr("latent.codes.spinner")):  # shown only if encoding takes a moment
             c = codes(shas, ae.model, vae2.model)
-        chart(codes_chart(shas, ae.model, vae2.model, language()), width="stretch", key="ld_codes")
+        chart(codes_chart(shas, ae.model, vae2.model), width="stretch", key="ld_codes")
         ae_map, vae_map = decoded_maps(shas, ae.model, vae2.model, code_box(c["ae"]))
         m1, m2 = st.columns(2)
         m1.image(ae_map, caption=tr("latent.map.ae"), width="stretch")

@@ -37,7 +37,7 @@ from ui.figures.prediction_targets import (
     toy_name,
     toy_run,
 )
-from ui.i18n import language, number, tr
+from ui.i18n import number, tr
 from ui.resources.models import shipped
 from ui.share import URL
 
@@ -65,7 +65,7 @@ def outputs_section() -> None:
                                 bind=URL, help=tr("targets.digit.help"))
     with right:
         if ready:
-            chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"], language()), width="stretch",
+            chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
                             key="pt_outputs")
             show_code(convert_prediction, label=tr("targets.outputs.code"))
             st.caption(tr("targets.outputs.caption"))
@@ -106,10 +106,10 @@ if ready:
     mtime = manifest_mtime()
     left, right = st.columns(2, gap="large")
     with left:
-        chart(quality_chart(shas, mtime, language()), width="stretch", key="pt_quality")
+        chart(quality_chart(shas, mtime), width="stretch", key="pt_quality")
         st.caption(tr("targets.quality.caption"))
     with right:
-        chart(oneshot_chart(shas, mtime, language()), width="stretch", key="pt_oneshot")
+        chart(oneshot_chart(shas, mtime), width="stretch", key="pt_oneshot")
         st.caption(tr("targets.oneshot.caption"))
     with st.container(border=True):
         lesson("prediction_targets", "mnist-reading", facts=facts(shas))
@@ -123,7 +123,7 @@ with left:
     ask("pt_dim")
 with right:
     with st.spinner(tr("targets.toy.spinner")):  # shown only if the grid is not ready yet
-        grid = toy_grid_chart(language())
+        grid = toy_grid_chart()
     chart(grid, width="stretch", key="pt_toy_grid")
     st.caption(tr("targets.toy.caption", data=tr(f"toy.{base.dataset}"), floor=f"{toy_floor(base.dataset):.2f}",
                   layers=base.depth + 1, hidden=base.hidden, steps=number(base.steps)))

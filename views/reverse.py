@@ -15,7 +15,7 @@ from ui.components.export import download_gif, download_png, slug
 from ui.components.lessons import lesson
 from ui.components.predict import ask
 from ui.figures import reverse as fig
-from ui.i18n import language, number, tr
+from ui.i18n import number, tr
 from ui.resources.models import shipped
 from ui.share import URL
 
@@ -57,7 +57,7 @@ def mnist_section() -> None:
             settings = (ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
                         int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))
             with st.spinner(tr("reverse.running")):  # shown only if it takes a moment
-                figure, image, strip_ts = fig.mnist_figure(*settings, language())
+                figure, image, strip_ts = fig.mnist_figure(*settings)
             chart(figure, width="stretch", key="rev_mnist_chart")
             st.image(image, width="stretch", caption=tr("reverse.strip.caption", ts=", ".join(map(str, strip_ts))))
             name = slug("reverse-ddpm", f"{settings[5]}steps", f"seed{settings[4]}", "any" if label is None else f"digit{label}-w{guidance:g}")
@@ -87,7 +87,7 @@ def toy_section() -> None:
             figure = fig.own_toy_figure(mine, seed, st.session_state.setdefault("rev_own_toy", {}))
         else:
             with st.spinner(tr("reverse.toy.preparing")):  # the reference model, the first time (shown only if it takes a moment)
-                figure = fig.toy_figure(dataset, seed, language())
+                figure = fig.toy_figure(dataset, seed)
         chart(figure, width="stretch", key="rev_toy_chart")
         if mine is not None:
             steps = number(mine.steps_done)

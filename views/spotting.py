@@ -45,7 +45,7 @@ from ui.figures.spotting import (
     spectra_chart,
     upsampling_chart,
 )
-from ui.i18n import language, number, percent, tr
+from ui.i18n import number, percent, tr
 from ui.resources.data import mnist_split
 from ui.resources.models import shipped
 from ui.share import URL
@@ -81,7 +81,7 @@ def evolution_section() -> None:
         if not evolution_ready:
             return
         with st.spinner(tr("spotting.spinner.strip")):
-            figure = film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed), language())
+            figure = film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed))
         chart(figure, width="stretch", key="sp_strip")
         st.caption(tr("spotting.strip.caption", model=f"`{EVOLUTION_MODEL}`", last=number(int(final.meta["steps"])), k=CANDIDATES,
                       steps=STRIP_STEPS))
@@ -90,7 +90,7 @@ def evolution_section() -> None:
 
 evolution_section()
 if evolution_ready:
-    figure = evolution_chart(stage_shas, report_key(), language())
+    figure = evolution_chart(stage_shas, report_key())
     left, right = st.columns([3, 2], gap="large")
     with left:
         if figure is None:
@@ -116,7 +116,7 @@ def classes_section() -> None:
     models = tuple(shipped(name) for name in UNCONDITIONAL[data])
     if any(c is None for c in models):
         return
-    hist = class_histogram_chart(data, tuple(c.sha256 for c in models), report_key(), language())
+    hist = class_histogram_chart(data, tuple(c.sha256 for c in models), report_key())
     if hist is None:
         st.info(MISSING, icon=":material/info:")
         return
@@ -141,7 +141,7 @@ def guidance_section() -> None:
         seed = c2.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed", bind=URL)
         if final is not None:
             with st.spinner(tr("spotting.spinner.grid")):
-                figure = guidance_grid_chart(final.sha256, final, int(digit), int(seed), language())
+                figure = guidance_grid_chart(final.sha256, final, int(digit), int(seed))
             chart(figure, width="stretch", key="sp_guidance_grid")
             st.caption(tr("spotting.grid.caption", n=GRID_SAMPLES, steps=STRIP_STEPS))
     with right:
@@ -151,14 +151,14 @@ def guidance_section() -> None:
         if not g:
             st.info(MISSING, icon=":material/info:")
             return
-        chart(guidance_chart(final.sha256, report_key(), language()), width="stretch", key="sp_guidance")
+        chart(guidance_chart(final.sha256, report_key()), width="stretch", key="sp_guidance")
         st.caption(tr("spotting.guidance.caption", n=number(g["per_class"] * 10), per=g["per_class"]))
         c1, c2 = st.columns(2)
         attribute = c1.selectbox(tr("spotting.attribute"), ["slant", "ink"], key="sp_attribute", bind=URL,
                                  format_func={a: tr(f"spotting.attribute.{a}") for a in ("slant", "ink")}.get)
         w = c2.select_slider(tr("spotting.compare_w"), [x for x in GUIDANCE if x != 1.0], value=DEFAULT_VIEW["w"],
                              key="sp_w", bind=URL)
-        result = attribute_chart(final.sha256, report_key(), attribute, int(digit), float(w), language())
+        result = attribute_chart(final.sha256, report_key(), attribute, int(digit), float(w))
         if result is not None:
             fig, stats = result
             chart(fig, width="stretch", key="sp_attribute_chart")
@@ -278,14 +278,14 @@ def spectrum_section() -> None:
     names = {name.split(" ")[0] for name in r if name != "real"}
     ckpts = {name: shipped(name) for name in names}
     shas = tuple(sorted((n, c.sha256) for n, c in ckpts.items() if c is not None))
-    figure = spectra_chart(data, shas, report_key(), language())
+    figure = spectra_chart(data, shas, report_key())
     if figure is None:
         st.info(MISSING, icon=":material/info:")
         return
     chart(figure, width="stretch", key="sp_spectra")
     n = report().get("detection", {}).get("n", 500)
     st.caption(tr("spotting.spectrum.caption", n=n))
-    chart2d = spectra_2d_chart(data, shas, report_key(), language())
+    chart2d = spectra_2d_chart(data, shas, report_key())
     if chart2d is not None:
         chart(chart2d, width="stretch", key="sp_spectra_2d")
         st.caption(tr("spotting.spectrum.caption_2d"))
@@ -305,7 +305,7 @@ def upsampling_section() -> None:
         digit = st.number_input(tr("spotting.upsampling.digit"), 0, len(mnist_split()[1]) - 1, DEFAULT_VIEW["upsample_digit"],
                                 key="sp_up_digit", bind=URL)
     with right:
-        chart(upsampling_chart(int(digit), language()), width="stretch", key="sp_upsampling")
+        chart(upsampling_chart(int(digit)), width="stretch", key="sp_upsampling")
         st.caption(tr("spotting.upsampling.caption"))
         show_code(upsample, label=tr("spotting.upsampling.code"))
 
@@ -319,7 +319,7 @@ with left:
     lesson("spotting", "detector")
 with right:
     if detector is not None:
-        figure = detection_chart(detector.sha256, report_key(), language())
+        figure = detection_chart(detector.sha256, report_key())
         if figure is None:
             st.info(MISSING, icon=":material/info:")
         else:

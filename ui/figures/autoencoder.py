@@ -23,7 +23,8 @@ from core.nets.autoencoder import LayerInfo, decode, describe_layers, encode, en
 from core.sampling.latent import CodeGaussian, fit_code_gaussian, latent_grid, sample_codes
 from ui import jobs, theme
 from ui.figures.loss import Curve, loss_figure
-from ui.i18n import MESSAGES, language, tr
+from ui.i18n import MESSAGES, tr
+from ui.resources import cache
 from ui.resources.data import cifar10, mnist
 from ui.resources.models import preloaded
 
@@ -222,18 +223,13 @@ def _wrap(op: str) -> str:
     return "<br>".join(p.replace(" ", "<br>", 1) if len(p) > 12 else p for p in op.split(", "))
 
 
+@cache.figure(max_entries=8)
 def architecture(layers: list[LayerInfo]) -> go.Figure:
     """The auto-encoder as a row of blocks: height follows the spatial size, width the channels.
 
     Feature maps ``C x H x W`` are boxes of height proportional to ``H``; flat vectors are thin
     bars (the code in orange). The operation is written above each block, the output shape below.
     """
-    return _architecture(layers, language())
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _architecture(layers: list[LayerInfo], lang: str) -> go.Figure:
-    """:func:`architecture`, cached per language (``lang``: the session's, in which ``tr`` writes)."""
     shapes: list[dict] = []
     notes: list[dict] = []
     full = 2.0  # height of a 28x28 map
@@ -302,14 +298,9 @@ def loss_curve(losses: list[float], baseline: float, total: int, title: str | No
                        y_title=tr("autoencoder.loss.mse"), height=330, baseline=(baseline, tr("autoencoder.loss.baseline")))
 
 
+@cache.figure(max_entries=16)
 def latent_scatter(mu: np.ndarray, labels: np.ndarray, extent: float) -> go.Figure:
     """Encoded held-out digits (posterior means) in the 2-D latent plane, one colour per class."""
-    return _latent_scatter(mu, labels, extent, language())
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _latent_scatter(mu: np.ndarray, labels: np.ndarray, extent: float, lang: str) -> go.Figure:
-    """:func:`latent_scatter`, cached per language (``lang``: the session's, in which ``tr`` writes)."""
     fig = go.Figure()
     for d in range(10):
         sel = labels == d

@@ -34,7 +34,8 @@ from core.live.toy_flow import ToyFlowConfig, train_both
 from core.sampling import generate
 from ui import jobs, theme
 from ui.figures.loss import Curve, loss_figure
-from ui.i18n import MESSAGES, language, tr
+from ui.i18n import tr
+from ui.resources import cache
 from ui.resources.models import preloaded
 from ui.resources.warm import default_flows
 
@@ -282,24 +283,24 @@ def samples_row(name: str, _ckpt, label: int | None, guidance: float, seed: int,
 # Each takes the language ``lang`` (:func:`ui.i18n.language`): a figure's text is in one language.
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def trained_loss_chart(model_id: str, _results, steps: int, lang: str) -> go.Figure:
+@cache.figure(max_entries=16)
+def trained_loss_chart(model_id: str, _results, steps: int) -> go.Figure:
     """The loss curves of the student's finished pair of models (``model_id`` is unique per run)."""
     return flow_loss_figure({k: v.losses for k, v in _results.items()}, steps)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def pairs_chart(source: str, target: str, n: int, seed: int, lang: str) -> go.Figure:
+@cache.figure(max_entries=64)
+def pairs_chart(source: str, target: str, n: int, seed: int) -> go.Figure:
     return pairs_figure(pairs_view(source, target, n, seed))
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
-def field_chart(model_id: str, _models, source: str, target: str, t: float, seed: int, lang: str) -> go.Figure:
+@cache.figure(max_entries=128)
+def field_chart(model_id: str, _models, source: str, target: str, t: float, seed: int) -> go.Figure:
     return field_figure(*field_view(model_id, _models, source, target, t, seed))
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
-def paths_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int, lang: str) -> go.Figure:
+@cache.figure(max_entries=128)
+def paths_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int) -> go.Figure:
     return trajectories_figure(*solver_view(model_id, _models, source, target, method, steps, seed))
 
 
@@ -309,21 +310,20 @@ def paths_gif(model_id: str, _models, source: str, target: str, method: str, ste
 
     Made when the download button is pressed, outside the page's run: its titles are read in ``lang``.
     """
-    text = MESSAGES[lang]
     reports, _ = solver_view(model_id, _models, source, target, method, steps, seed)
     paths = {how: reports[how].solution.trajectory.numpy() for how in ("random", "ot")}
     limit = 1.05 * max(float(np.abs(p).max()) for p in paths.values())
     colours = {how: [int(theme.PAIRING_COLOURS[how][i : i + 2], 16) for i in (1, 3, 5)] for how in paths}
     rows = [cloud_frames(p, limit=limit, colours=np.tile(colours[how], (p.shape[1], 1)),
-                         titles=[text["flow.solvers.gif.title"].format(
-                             pairing=text[f"flow.solvers.gif.{how}"], solver=text[f"flow.solver.{method}"], k=k, n=len(p) - 1)
-                             for k in range(len(p))])
+                         titles=[tr("flow.solvers.gif.title", lang=lang, pairing=tr(f"flow.solvers.gif.{how}", lang=lang),
+                                    solver=tr(f"flow.solver.{method}", lang=lang), k=k, n=len(p) - 1)
+                                 for k in range(len(p))])
             for how, p in paths.items()]
     return gif_bytes(side_by_side(*rows), duration_ms=max(60, 1200 // max(1, len(rows[0]))))
 
 
-@st.cache_resource(show_spinner=False, max_entries=128)
-def error_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int, lang: str) -> go.Figure:
+@cache.figure(max_entries=128)
+def error_chart(model_id: str, _models, source: str, target: str, method: str, steps: int, seed: int) -> go.Figure:
     reports, _ = solver_view(model_id, _models, source, target, method, steps, seed)
     current = {k: (r.nfe, r.ref_error) for k, r in reports.items()}
     return error_figure(error_view(model_id, _models, source, method, seed), current, solver_name(method))
@@ -332,12 +332,12 @@ def error_chart(model_id: str, _models, source: str, target: str, method: str, s
 def warm() -> None:
     """Compute what the page shows before any click (``ui.resources.warm`` calls this once, at server start)."""
 
-    d, v, lang = ToyFlowConfig(), DEFAULT_VIEW, language()  # outside a session: the default language
+    d, v = ToyFlowConfig(), DEFAULT_VIEW  # outside a session: the default language
     models, model_id = default_flows(d.source, d.target), default_model_id(d.source, d.target)
-    pairs_chart(d.source, d.target, v["n_pairs"], v["seed"], lang)
-    field_chart(model_id, models, d.source, d.target, v["t"], v["seed"], lang)
-    paths_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"], lang)
-    error_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"], lang)
+    pairs_chart(d.source, d.target, v["n_pairs"], v["seed"])
+    field_chart(model_id, models, d.source, d.target, v["t"], v["seed"])
+    paths_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"])
+    error_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"])
     sampling_noise_w2(d.target, v["seed"])
     for name in MNIST_MODELS.values():
         if (ckpt := preloaded(name)) is not None:

@@ -17,7 +17,8 @@ from core.sampling import decode_latents, encode_latents, generate, interpolate
 from core.sampling.latent import far_share, latent_grid
 from ui import theme
 from ui.figures.mosaic import PAD, mosaic, png_uri
-from ui.i18n import DEFAULT, tr
+from ui.i18n import tr
+from ui.resources import cache
 from ui.resources.data import mnist_split
 from ui.resources.models import preloaded
 
@@ -77,8 +78,8 @@ def _image_figure(cells: np.ndarray, columns: list[str], rows: list[str], *, tit
 # each key (``lang``, the session's, which ``tr`` reads).
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def pipeline(sha: str, _vae, scale: float, index: int, lang: str) -> go.Figure:
+@cache.figure(max_entries=64)
+def pipeline(sha: str, _vae, scale: float, index: int) -> go.Figure:
     """Image -> its scaled latent (four channels) -> decoded image, for held-out digit ``index``."""
     x = digit(index)
     z = encode_latents(_vae, x, scale)  # (1, 4, 7, 7)
@@ -108,15 +109,14 @@ def generation(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: 
     return {"cells": np.stack(rows), "times": lat.times}
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def generation_chart(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: int, steps: int,
-                     lang: str) -> go.Figure:
+@cache.figure(max_entries=32)
+def generation_chart(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: int, steps: int) -> go.Figure:
     run = generation(shas, _latent, _pixel, label, seed, steps)
     return generation_figure(run["cells"], run["times"])
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def codes_chart(shas: tuple[str, str], _ae, _vae, lang: str) -> go.Figure:
+@cache.figure(max_entries=8)
+def codes_chart(shas: tuple[str, str], _ae, _vae) -> go.Figure:
     c = codes(shas, _ae, _vae)
     return codes_figure(c["ae"], c["vae"], c["labels"])
 
@@ -137,8 +137,8 @@ def generation_figure(cells: np.ndarray, times: list[float]) -> go.Figure:
 # ------------------------------------------------------------------ 3. what the latent looks like
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def interpolation(sha: str, _vae, scale: float, a: int, b: int, lang: str, n: int = 9) -> go.Figure:
+@cache.figure(max_entries=64)
+def interpolation(sha: str, _vae, scale: float, a: int, b: int, n: int = 9) -> go.Figure:
     """Held-out digit ``a`` to digit ``b`` in ``n`` steps: a pixel cross-fade, and a walk in the latent, decoded."""
     pixel, latent = interpolate(_vae, digit(a), digit(b), n, scale)
     cells = np.stack([datasets.to_uint8(pixel).numpy(), datasets.to_uint8(latent).numpy()])
@@ -214,13 +214,13 @@ def warm() -> None:
     vae, lat, pix = preloaded(VAE_NAME), preloaded(LATENT_MODEL), preloaded(PIXEL_MODEL)
     if vae is not None and lat is not None:
         scale = lat.meta["latent"]["scale"]
-        pipeline(vae.sha256, vae, scale, v["digit"], DEFAULT)
-        interpolation(vae.sha256, vae, scale, v["a"], v["b"], DEFAULT)
+        pipeline(vae.sha256, vae, scale, v["digit"])
+        interpolation(vae.sha256, vae, scale, v["a"], v["b"])
         if pix is not None:
-            generation_chart((lat.sha256, pix.sha256), lat, pix, None, v["seed"], v["steps"], DEFAULT)
+            generation_chart((lat.sha256, pix.sha256), lat, pix, None, v["seed"], v["steps"])
     ae, vae2 = preloaded(AE_2D), preloaded(VAE_2D)
     if ae is not None and vae2 is not None:
         c = codes((ae.sha256, vae2.sha256), ae.model, vae2.model)
-        codes_chart((ae.sha256, vae2.sha256), ae.model, vae2.model, DEFAULT)
+        codes_chart((ae.sha256, vae2.sha256), ae.model, vae2.model)
         decoded_maps((ae.sha256, vae2.sha256), ae.model, vae2.model, code_box(c["ae"]))
     costs()

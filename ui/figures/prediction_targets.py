@@ -19,7 +19,8 @@ from core.live.targets import GridCell, TargetToyConfig, compute_grid, load_grid
 from core.sampling import generate, read_prediction, schedule_of
 from ui import jobs, theme
 from ui.figures.mosaic import PAD, mosaic, png_uri
-from ui.i18n import DEFAULT, tr
+from ui.i18n import tr
+from ui.resources import cache
 from ui.resources.data import mnist_split
 from ui.resources.models import measured_quality, preloaded
 
@@ -249,27 +250,27 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
 # A figure holds text: the language is part of each key (``lang``, the session's, which ``tr`` reads).
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def outputs_chart(shas: tuple[str, ...], _ckpts: tuple, digit: int, t: int, seed: int, lang: str) -> go.Figure:
+@cache.figure(max_entries=64)
+def outputs_chart(shas: tuple[str, ...], _ckpts: tuple, digit: int, t: int, seed: int) -> go.Figure:
     read = read_all(shas, _ckpts, digit, t, seed)
     return outputs_figure(read["cells"], read["rmse"], t, read["abar"])
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def quality_chart(shas: tuple[str, ...], manifest_mtime: float, lang: str) -> go.Figure:
+@cache.figure(max_entries=4)
+def quality_chart(shas: tuple[str, ...], manifest_mtime: float) -> go.Figure:
 
     return quality_figure({k: measured_quality(name, sha) for (k, name), sha in zip(MODELS.items(), shas)})
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def oneshot_chart(shas: tuple[str, ...], manifest_mtime: float, lang: str) -> go.Figure:
+@cache.figure(max_entries=4)
+def oneshot_chart(shas: tuple[str, ...], manifest_mtime: float) -> go.Figure:
 
     quality = {k: measured_quality(name, sha) for (k, name), sha in zip(MODELS.items(), shas)}
     return oneshot_figure({k: q["loss_by_t"] for k, q in quality.items() if "loss_by_t" in q}, average_digit_rmse())
 
 
-@st.cache_resource(show_spinner=False)
-def toy_grid_chart(lang: str) -> go.Figure:
+@cache.figure()
+def toy_grid_chart() -> go.Figure:
     return toy_grid_figure(toy_grid(), toy_data("spiral"))
 
 
@@ -277,14 +278,14 @@ def warm() -> None:
     """Compute what the page shows before any click (``ui.resources.warm`` calls this once, at server start)."""
 
     ckpts = tuple(preloaded(name) for name in MODELS.values())
-    toy_grid_chart(DEFAULT)
+    toy_grid_chart()
     toy_floor("spiral")
     if all(c is not None for c in ckpts):
         shas, v = tuple(c.sha256 for c in ckpts), DEFAULT_VIEW
-        outputs_chart(shas, ckpts, v["digit"], v["t"], v["seed"], DEFAULT)
+        outputs_chart(shas, ckpts, v["digit"], v["t"], v["seed"])
         sample_rows(shas, ckpts, None, v["sample_seed"])
         mtime = manifest_mtime()
-        quality_chart(shas, mtime, DEFAULT), oneshot_chart(shas, mtime, DEFAULT)
+        quality_chart(shas, mtime), oneshot_chart(shas, mtime)
 
 
 def manifest_mtime() -> float:

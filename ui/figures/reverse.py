@@ -21,6 +21,7 @@ from ui import theme
 from ui.figures.mosaic import PAD, mosaic, png_uri
 from ui.figures.training import BOX, DATA, FONT, MODEL, toy_data
 from ui.i18n import language, tr
+from ui.resources import cache
 from ui.resources.warm import reference_toy_model
 
 MODELS = {"any": "mnist-ddpm-eps-uncond", "digit": "mnist-ddpm-eps"}
@@ -151,8 +152,8 @@ def mnist_steps(sha256: str, _ckpt, label: int | None, guidance: float, seed: in
             "sigmas": [float(k.sigma) for k in kept], "final": to_uint8(gen.images).numpy()}
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def mnist_figure(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int, lang: str):
+@cache.figure(max_entries=32)
+def mnist_figure(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int):
     """The step-through figure and the film strip for these settings, its text in ``lang`` (built once, then reused)."""
     run = mnist_steps(sha256, _ckpt, label, guidance, seed, steps, n)
     rows = [tr("reverse.sample", i=i + 1) for i in range(run["panels"].shape[1])]
@@ -169,8 +170,8 @@ def steps_gif(sha256: str, _ckpt, label: int | None, guidance: float, seed: int,
     return gif_bytes([f[..., 0] if f.shape[-1] == 1 else f for f in frames], duration_ms=120, scale=3)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def toy_figure(dataset: str, seed: int, lang: str):
+@cache.figure(max_entries=16)
+def toy_figure(dataset: str, seed: int):
     """The toy cloud going back to the data under the reference model, its text in ``lang``."""
     traj = toy_steps(dataset, seed)
     return toy_reverse_figure(traj["states"], traj["x0_hats"], traj["times"], toy_data(dataset))

@@ -36,7 +36,8 @@ from core.images import picture
 from core.io.arrays import load_arrays
 from ui import theme
 from ui.figures.mosaic import PAD, mosaic, png_uri
-from ui.i18n import DEFAULT, MESSAGES, language, number, percent, tr
+from ui.i18n import DEFAULT, MESSAGES, number, percent, tr
+from ui.resources import cache
 from ui.resources.data import cifar10, mnist_split
 from ui.resources.models import measured_quality, preloaded
 
@@ -220,8 +221,8 @@ def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def film_strip_chart(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int, lang: str) -> go.Figure:
+@cache.figure(max_entries=64)
+def film_strip_chart(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int) -> go.Figure:
     steps = [c.meta.get("steps", 0) for c in _ckpts]
     return film_strip_figure(film_strip(shas, _ckpts, _judge, label, seed), steps, label)
 
@@ -266,8 +267,8 @@ def evolution_figure(rows: list[dict]) -> go.Figure:
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def evolution_chart(shas: tuple[str, ...], mtime: float, lang: str) -> go.Figure | None:
+@cache.figure(max_entries=4)
+def evolution_chart(shas: tuple[str, ...], mtime: float) -> go.Figure | None:
     rows = evolution_rows(shas)
     return evolution_figure(rows) if rows else None
 
@@ -289,9 +290,8 @@ def class_histogram_figure(real: list[float], models: dict[str, list[float]], da
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def class_histogram_chart(data: str, shas: tuple[str, ...], mtime: float,
-                          lang: str) -> tuple[go.Figure, dict[str, list[float]]] | None:
+@cache.figure(max_entries=4)
+def class_histogram_chart(data: str, shas: tuple[str, ...], mtime: float) -> tuple[go.Figure, dict[str, list[float]]] | None:
     """Unconditional samples of each model read by the judge (from the manifest), against held-out real images."""
 
     models = {}
@@ -339,8 +339,8 @@ def guidance_grid_figure(cells: np.ndarray) -> go.Figure:
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def guidance_grid_chart(sha: str, _ckpt, label: int, seed: int, lang: str) -> go.Figure:
+@cache.figure(max_entries=64)
+def guidance_grid_chart(sha: str, _ckpt, label: int, seed: int) -> go.Figure:
     return guidance_grid_figure(guidance_grid(sha, _ckpt, label, seed))
 
 
@@ -370,8 +370,8 @@ def guidance_figure(g: dict) -> go.Figure:
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def guidance_chart(sha: str, mtime: float, lang: str) -> go.Figure | None:
+@cache.figure(max_entries=4)
+def guidance_chart(sha: str, mtime: float) -> go.Figure | None:
     g = guidance_report(sha)
     return guidance_figure(g) if g else None
 
@@ -400,9 +400,8 @@ def attribute_figure(real: np.ndarray, generated: dict[float, np.ndarray], attri
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def attribute_chart(sha: str, mtime: float, attribute: str, digit: int, w: float,
-                    lang: str) -> tuple[go.Figure, dict] | None:
+@cache.figure(max_entries=64)
+def attribute_chart(sha: str, mtime: float, attribute: str, digit: int, w: float) -> tuple[go.Figure, dict] | None:
     """Attribute ``attribute`` of the judge's ``digit``s: real, and generated at w = 1 and at ``w``."""
     g = guidance_report(sha)
     if not g:
@@ -475,8 +474,8 @@ def spectra_2d_figure(curves: dict[str, dict]) -> go.Figure:
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def spectra_2d_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float, lang: str) -> go.Figure | None:
+@cache.figure(max_entries=8)
+def spectra_2d_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float) -> go.Figure | None:
     curves = spectra_curves(data, dict(shas))
     if len(curves) < 2 or not all("log10_power_2d" in c for c in curves.values()):
         return None
@@ -489,8 +488,8 @@ def spectra_curves(data: str, shas: dict[str, str]) -> dict[str, dict]:
     return {name: c for name, c in curves.items() if name == "real" or shas.get(name.split(" ")[0]) == c.get("sha256")}
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def spectra_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float, lang: str) -> go.Figure | None:
+@cache.figure(max_entries=8)
+def spectra_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float) -> go.Figure | None:
     curves = spectra_curves(data, dict(shas))
     if len(curves) < 2:
         return None
@@ -522,8 +521,8 @@ def upsampling_figure(cells: dict[str, tuple[np.ndarray, np.ndarray]]) -> go.Fig
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
-def upsampling_chart(digit: int, lang: str) -> go.Figure:
+@cache.figure(max_entries=32)
+def upsampling_chart(digit: int) -> go.Figure:
     return upsampling_figure(upsampled(digit))
 
 
@@ -573,8 +572,8 @@ def detection_report(detector_sha: str) -> dict:
     return measured_quality("mnist-detector", detector_sha).get("detection", {})
 
 
-@st.cache_resource(show_spinner=False, max_entries=4)
-def detection_chart(detector_sha: str, mtime: float, lang: str) -> go.Figure | None:
+@cache.figure(max_entries=4)
+def detection_chart(detector_sha: str, mtime: float) -> go.Figure | None:
     d = detection_report(detector_sha)
     return detection_figure(d) if d.get("sources") else None
 
@@ -583,28 +582,26 @@ def warm() -> None:
     """Compute what the page shows before any click (``ui.resources.warm`` calls this once, at server start), in
     the default language (the warm-up thread has no session: :func:`ui.i18n.language` gives the default)."""
 
-    lang = language()
-
     ckpts = tuple(preloaded(name) for name in stage_names())
     judge = preloaded("mnist-classifier")
     if judge is not None and all(c is not None for c in ckpts):
         v = DEFAULT_VIEW
-        film_strip_chart(tuple(c.sha256 for c in ckpts), ckpts, judge.model, v["label"], v["seed"], lang)
-        guidance_grid_chart(ckpts[-1].sha256, ckpts[-1], v["bias_digit"], v["seed"], lang)
-    upsampling_chart(DEFAULT_VIEW["upsample_digit"], lang)
+        film_strip_chart(tuple(c.sha256 for c in ckpts), ckpts, judge.model, v["label"], v["seed"])
+        guidance_grid_chart(ckpts[-1].sha256, ckpts[-1], v["bias_digit"], v["seed"])
+    upsampling_chart(DEFAULT_VIEW["upsample_digit"])
     key, v = report_key(), DEFAULT_VIEW
     if all(c is not None for c in ckpts):
-        evolution_chart(tuple(c.sha256 for c in ckpts), key, lang)
-        guidance_chart(ckpts[-1].sha256, key, lang)
-        attribute_chart(ckpts[-1].sha256, key, v["attribute"], v["bias_digit"], v["w"], lang)
+        evolution_chart(tuple(c.sha256 for c in ckpts), key)
+        guidance_chart(ckpts[-1].sha256, key)
+        attribute_chart(ckpts[-1].sha256, key, v["attribute"], v["bias_digit"], v["w"])
     uncond = [preloaded(name) for name in UNCONDITIONAL["mnist"]]
     if all(c is not None for c in uncond):
-        class_histogram_chart("mnist", tuple(c.sha256 for c in uncond), key, lang)
+        class_histogram_chart("mnist", tuple(c.sha256 for c in uncond), key)
     shas = spectra_models("mnist")
-    spectra_chart("mnist", shas, key, lang), spectra_2d_chart("mnist", shas, key, lang)
+    spectra_chart("mnist", shas, key), spectra_2d_chart("mnist", shas, key)
     detector = preloaded("mnist-detector")
     if detector is not None:
-        detection_chart(detector.sha256, key, lang)
+        detection_chart(detector.sha256, key)
     detector = preloaded("mnist-detector")
     for data in ("mnist", "cifar10"):
         models = [preloaded(s.model) for s in QUIZ_SOURCES[data]] + [preloaded(CLASSIFIERS[data])]
