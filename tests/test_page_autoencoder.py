@@ -104,7 +104,7 @@ def test_the_restoration_lesson_says_what_the_page_measures():
     assert restored > damaged
     at.slider(key="ae_sigma").set_value(0.2).run()
     damaged, restored = _psnr_pair(at)
-    blur = ui.figures.autoencoder.facts(load("mnist-autoencoder").model, load("mnist-autoencoder").sha256)["clean_psnr"]
+    blur = ui.figures.autoencoder.facts(load("mnist-autoencoder"))["clean_psnr"]
     assert restored < damaged < 30 and restored < blur + 1
     at.radio(key="ae_damage").set_value("mask").run()
     damaged, restored = _psnr_pair(at)

@@ -76,7 +76,7 @@ def test_the_small_latent_model_is_judged_a_little_below_the_pixel_model():
 
 def test_the_vaes_codes_are_a_rounder_cloud_at_the_noises_scale_that_a_gaussian_covers_better():
     ae, vae = load(AE_2D), load(VAE_2D)
-    c = codes((ae.sha256, vae.sha256), ae.model, vae.model)
+    c = codes(ae, vae)
     assert c["far"]["ae"] > 1.2 * c["far"]["vae"]  # Gaussian draws land off the codes more often for the plain AE
     assert 0.5 < c["std"]["vae"] < 1.5 < c["std"]["ae"]  # the VAE's spread is near 1, the AE's on a scale of its own
     assert np.abs(c["vae"].mean(axis=0)).max() < 0.5 * c["std"]["vae"]  # "around 0": well within one spread

@@ -59,7 +59,7 @@ def test_ae_mask_a_grey_square_lowers_the_psnr_slightly():
 
     ckpt = shipped("mnist-autoencoder")
     shown = (fig.DEFAULT_VIEW["digit"], *fig.one_per_class()[:7])  # the rows the page and the reveal show
-    *_, before, after = fig.damage_and_restore(ckpt.model, ckpt.sha256, shown, "mask", 10.0, 0)
+    *_, before, after = fig.damage_and_restore(ckpt, shown, "mask", 10.0, 0)
     assert -3 < after - before < 0
     assert f"{before:.1f} dB before, {after:.1f} dB after" in QUESTIONS["ae_mask"].why
 

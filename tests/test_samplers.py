@@ -143,3 +143,16 @@ def test_one_nfe_rule_network_passes_per_image_guidance_counting_two(name, metho
     assert generate(ckpt, 1, steps=3, method=method, label=None).nfe == 3 * per_step
     assert generate(ckpt, 1, steps=3, method=method, label=4).nfe == 3 * per_step
     assert generate(ckpt, 1, steps=3, method=method, label=4, guidance=2.0).nfe == 2 * 3 * per_step
+
+
+def test_a_latent_model_is_decoded_by_the_vae_it_is_given_without_reading_it_again(monkeypatch):
+    import importlib
+
+    from core.io import load
+
+    gen = importlib.import_module("core.sampling.generate")  # the module (core.sampling.generate is also its function)
+
+    latent, vae = load("mnist-latent-flow"), load("mnist-vae-spatial")
+    expected = gen.generate(latent, 2, steps=2, seed=3, vae=vae).images
+    monkeypatch.setattr(gen, "load", lambda name: (_ for _ in ()).throw(AssertionError(f"{name} read from disk again")))
+    assert torch.equal(gen.generate(latent, 2, steps=2, seed=3, vae=vae).images, expected)

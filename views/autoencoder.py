@@ -34,9 +34,8 @@ with right:
     lesson("autoencoder", "architecture")
 
 ae_ckpt = shipped("mnist-autoencoder")  # None (with a message on the page) when missing: never random weights
-ae_model = None if ae_ckpt is None else ae_ckpt.model
-if ae_model is not None:
-    layers = describe_layers(ae_model)
+if ae_ckpt is not None:
+    layers = describe_layers(ae_ckpt.model)
     chart(fig.architecture(layers), width="stretch", key="ae_arch")
     with st.expander(tr("autoencoder.layers")):
         st.markdown(markdown_table({tr("autoencoder.layers.layer"): [layer.name for layer in layers],
@@ -53,11 +52,11 @@ with left:
                       help=tr("autoencoder.digit.help", n=n_held))
 with right:
     if ae_ckpt is not None:
-        code, recon = fig.reconstruct(ae_model, ae_ckpt.sha256, index)
+        code, recon = fig.reconstruct(ae_ckpt, index)
         a, b, c = st.columns([1, 2, 1], vertical_alignment="center")
         a.image(fig.picture(fig.heldout_digits([index]), scale=8), caption=tr("autoencoder.input"), width="stretch")
         with b:
-            chart(fig.code_bars(code, fig.code_range(ae_model, ae_ckpt.sha256)), width="stretch",
+            chart(fig.code_bars(code, fig.code_range(ae_ckpt)), width="stretch",
                   key="ae_code_chart")
         c.image(fig.picture(recon[None, None], scale=8), caption=tr("autoencoder.reconstruction"), width="stretch")
 
@@ -67,7 +66,7 @@ with left:
     lesson("autoencoder", "photos")
 with right:
     if (photo_ckpt := shipped("cifar10-autoencoder")) is not None:
-        originals, rebuilt, psnr = fig.photo_reconstructions(photo_ckpt.model, photo_ckpt.sha256)
+        originals, rebuilt, psnr = fig.photo_reconstructions(photo_ckpt)
         code = photo_ckpt.model.cfg.code_dim
         st.image(originals, caption=tr("autoencoder.photos.originals"), width="stretch")
         st.image(rebuilt, caption=tr("autoencoder.photos.rebuilt", code=code, psnr=f"{psnr:.1f}"),
@@ -110,12 +109,12 @@ with right:
 show_code(tae.train_live, reconstruction_objective, label=tr("autoencoder.live.code"))
 
 # ------------------------------------------------------------------ restoration
-def mask_reveal(model, ckpt) -> None:
+def mask_reveal(ckpt) -> None:
     """The question's experiment: the same digits behind a 10-pixel grey square, before and after."""
     if ckpt is None:
         return
     shown = fig.default_rows()
-    _, damaged, restored, before, after = fig.damage_and_restore(model, ckpt.sha256, shown, "mask", float(MASK), 0)
+    _, damaged, restored, before, after = fig.damage_and_restore(ckpt, shown, "mask", float(MASK), 0)
     for row, name in ((damaged, "damaged"), (restored, "restored")):
         st.image(fig.picture(row, scale=3, ncols=len(shown), pad=2), caption=tr(f"autoencoder.row.{name}"), width="stretch")
     st.markdown(tr("autoencoder.mask.psnr", before=f"{before:.1f}", after=f"{after:.1f}"))
@@ -126,8 +125,8 @@ def mask_reveal(model, ckpt) -> None:
 def restore_section(index: int) -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
-        ask("ae_mask", reveal=lambda: mask_reveal(ae_model, ae_ckpt))
-        lesson("autoencoder", "restore", facts=fig.facts(ae_model, ae_ckpt.sha256) if ae_ckpt is not None else None)
+        ask("ae_mask", reveal=lambda: mask_reveal(ae_ckpt))
+        lesson("autoencoder", "restore", facts=fig.facts(ae_ckpt) if ae_ckpt is not None else None)
         kind = st.radio(tr("autoencoder.damage"), ("noise", "mask"), horizontal=True, key="ae_damage", bind=URL,
                         format_func={"noise": tr("autoencoder.damage.noise"), "mask": tr("autoencoder.damage.mask")}.get)
         c1, c2 = st.columns(2)
@@ -139,7 +138,7 @@ def restore_section(index: int) -> None:
             level = sigma if kind == "noise" else mask
             shown = (index, *fig.one_per_class()[:7])
             clean, damaged, restored, psnr_in, psnr_out = fig.damage_and_restore(
-                ae_model, ae_ckpt.sha256, shown, kind, float(level), int(noise_seed))
+                ae_ckpt, shown, kind, float(level), int(noise_seed))
             rows = [fig.picture(row, scale=4, ncols=len(shown), pad=2) for row in (clean, damaged, restored)]
             for row, name in zip(rows, ("clean", "damaged", "restored")):
                 st.image(row, caption=tr(f"autoencoder.row.{name}"), width="stretch")
@@ -162,14 +161,14 @@ def generate_section() -> None:
         with a:
             st.markdown(f"**{tr('autoencoder.generate.ae')}**")
             if ae_ckpt is not None:
-                ae_grid = fig.picture(fig.ae_samples(ae_model, ae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
+                ae_grid = fig.picture(fig.ae_samples(ae_ckpt, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
                 st.image(ae_grid, width="stretch")
                 download_png("PNG", slug("autoencoder-decoded-codes", f"seed{gen_seed}") + ".png", lambda: png_bytes(ae_grid),
                              key="ae_png")
         with b:
             st.markdown(f"**{tr('autoencoder.generate.vae')}**")
             if vae_ckpt is not None:
-                vae_grid = fig.picture(fig.vae_samples(vae_ckpt.model, vae_ckpt.sha256, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
+                vae_grid = fig.picture(fig.vae_samples(vae_ckpt, fig.DEFAULT_VIEW["samples"], int(gen_seed)), scale=4, ncols=6, pad=2)
                 st.image(vae_grid, width="stretch")
                 download_png("PNG", slug("vae-2d-samples", f"seed{gen_seed}") + ".png", lambda: png_bytes(vae_grid), key="vae_png")
 
@@ -186,13 +185,13 @@ def latent_section() -> None:
             st.error(tr("autoencoder.latent.not_2d", shape=vae_ckpt.model.latent_shape))
         else:
             with mid:
-                latent_map = fig.vae_map(vae_ckpt.model, vae_ckpt.sha256, n_grid, extent)
+                latent_map = fig.vae_map(vae_ckpt, n_grid, extent)
                 st.image(latent_map, caption=tr("autoencoder.latent.map", n=n_grid, low=f"{-extent:g}", high=f"{extent:g}"),
                          width="stretch")
                 download_png("PNG", slug("vae-2d-latent-map", f"{n_grid}x{n_grid}", f"extent{extent:g}") + ".png",
                              lambda: png_bytes(latent_map), key="vae_map_png")
             with right:
-                mu, labels = fig.vae_codes(vae_ckpt.model, vae_ckpt.sha256)
+                mu, labels = fig.vae_codes(vae_ckpt)
                 chart(fig.latent_scatter(mu, labels, extent), width="stretch", key="ae_latent_scatter")
 
 

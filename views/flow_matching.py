@@ -172,7 +172,7 @@ def images_section() -> None:
             st.markdown(tr(f"flow.mnist.row.{how}", name=name))
             cols = st.columns(len(STEP_COUNTS))
             with st.spinner(tr("flow.mnist.generating")):
-                row = samples_row(name, ckpt, label, guidance if label is not None else 1.0, mseed)
+                row = samples_row(ckpt, label, guidance if label is not None else 1.0, mseed)
             for col, (k, nfe, img) in zip(cols, row):
                 col.image(img, caption=steps_caption(k, nfe), width="stretch")
             download_png(tr("flow.mnist.png"), slug(name, "euler", "-".join(str(k) for k, _, _ in row) + "steps",
@@ -192,7 +192,7 @@ def images_section() -> None:
             st.markdown(tr("flow.photos.row", name=PHOTO_MODEL, cls=CLASS_NAMES[photo_class]))
             cols = st.columns(len(STEP_COUNTS))
             with st.spinner(tr("flow.mnist.generating")):
-                row = samples_row(PHOTO_MODEL, ckpt, photo_class, photo_w, mseed, n=4, ncols=2)
+                row = samples_row(ckpt, photo_class, photo_w, mseed, n=4, ncols=2)
             for col, (k, nfe, img) in zip(cols, row):
                 col.image(img, caption=steps_caption(k, nfe), width="stretch")
 

@@ -54,7 +54,7 @@ def pipeline_section() -> None:
     with right:
         if vae is not None and latent_model is not None:
             scale = latent_model.meta["latent"]["scale"]
-            chart(pipeline(vae.sha256, vae, scale, int(index)), width="stretch", key="ld_pipeline")
+            chart(pipeline(vae, scale, int(index)), width="stretch", key="ld_pipeline")
             st.caption(tr("latent.pipeline.caption", scale=f"{scale:.3f}"))
 
 
@@ -70,10 +70,10 @@ def generation_section() -> None:
         seed = st.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["seed"], key="ld_seed", bind=URL)
         steps = st.select_slider(tr("latent.steps"), [5, 10, 20], value=DEFAULT_VIEW["steps"], key="ld_steps", bind=URL)
     with right:
-        if latent_model is not None and pixel_model is not None:
+        if latent_model is not None and pixel_model is not None and vae is not None:
             with st.spinner(tr("latent.generation.spinner")):  # shown only if sampling takes a moment
-                figure = generation_chart((latent_model.sha256, pixel_model.sha256), latent_model, pixel_model,
-                                          None if label == "any" else int(label), int(seed), int(steps))
+                figure = generation_chart(latent_model, pixel_model, vae, None if label == "any" else int(label), int(seed),
+                                          int(steps))
             chart(figure, width="stretch", key="ld_generation")
             st.caption(tr("latent.generation.caption", latent=LATENT_MODEL, vae=VAE_NAME, pixel=PIXEL_MODEL))
 
@@ -88,7 +88,7 @@ def interpolation_section() -> None:
         b = c2.number_input(tr("latent.b"), 0, n_held - 1, DEFAULT_VIEW["b"], key="ld_b", bind=URL, help=tr("latent.b.help"))
     with right:
         if vae is not None and latent_model is not None:
-            chart(interpolation(vae.sha256, vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
+            chart(interpolation(vae, latent_model.meta["latent"]["scale"], int(a), int(b)),
                             width="stretch", key="ld_interp")
             show_code(encode_latents, decode_latents, interpolate)
 
@@ -112,11 +112,10 @@ with left:
     lesson("latent_diffusion", "why-vae")
 with right:
     if ae is not None and vae2 is not None:
-        shas = (ae.sha256, vae2.sha256)
         with st.spinner(tr("latent.codes.spinner")):  # shown only if encoding takes a moment
-            c = codes(shas, ae.model, vae2.model)
-        chart(codes_chart(shas, ae.model, vae2.model), width="stretch", key="ld_codes")
-        ae_map, vae_map = decoded_maps(shas, ae.model, vae2.model, code_box(c["ae"]))
+            c = codes(ae, vae2)
+        chart(codes_chart(ae, vae2), width="stretch", key="ld_codes")
+        ae_map, vae_map = decoded_maps(ae, vae2, code_box(c["ae"]))
         m1, m2 = st.columns(2)
         m1.image(ae_map, caption=tr("latent.map.ae"), width="stretch")
         m2.image(vae_map, caption=tr("latent.map.vae"), width="stretch")

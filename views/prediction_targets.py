@@ -65,7 +65,7 @@ def outputs_section() -> None:
                                 bind=URL, help=tr("targets.digit.help"))
     with right:
         if ready:
-            chart(outputs_chart(shas, ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
+            chart(outputs_chart(ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
                             key="pt_outputs")
             show_code(convert_prediction, label=tr("targets.outputs.code"))
             st.caption(tr("targets.outputs.caption"))
@@ -80,7 +80,7 @@ def samples_section() -> None:
     label = c1.selectbox(tr("targets.samples.digit"), LABELS, index=0, key="pt_label", bind=URL, format_func=names.get)
     seed = c2.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["sample_seed"], key="pt_seed", bind=URL)
     with st.spinner(tr("targets.samples.spinner")):  # shown only if sampling takes a moment
-        rows = sample_rows(shas, ckpts, None if label == "any" else int(label), int(seed))
+        rows = sample_rows(ckpts, None if label == "any" else int(label), int(seed))
     head = st.columns([1.3] + [1] * len(STEPS))
     head[0].markdown(tr("targets.samples.steps"))
     for col, k in zip(head[1:], STEPS):
@@ -112,7 +112,7 @@ if ready:
         chart(oneshot_chart(shas, mtime), width="stretch", key="pt_oneshot")
         st.caption(tr("targets.oneshot.caption"))
     with st.container(border=True):
-        lesson("prediction_targets", "mnist-reading", facts=facts(shas))
+        lesson("prediction_targets", "mnist-reading", facts=facts(ckpts))
 
 # ------------------------------------------------------------------ the paper's toy
 st.subheader(tr("targets.toy.subheader"))

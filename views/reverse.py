@@ -54,13 +54,13 @@ def mnist_section() -> None:
         ckpt = shipped(fig.MODELS["any" if label is None else "digit"])
         if ckpt is not None:
             guidance = float(st.session_state.get("rev_guidance", 2.0)) if label is not None else 1.0
-            settings = (ckpt.sha256, ckpt, label, guidance, int(st.session_state.get("rev_seed", 0)),
-                        int(st.session_state.get("rev_steps", 50)), int(st.session_state.get("rev_n", 3)))
+            seed, steps = int(st.session_state.get("rev_seed", 0)), int(st.session_state.get("rev_steps", 50))
+            settings = (ckpt, label, guidance, seed, steps, int(st.session_state.get("rev_n", 3)))
             with st.spinner(tr("reverse.running")):  # shown only if it takes a moment
                 figure, image, strip_ts = fig.mnist_figure(*settings)
             chart(figure, width="stretch", key="rev_mnist_chart")
             st.image(image, width="stretch", caption=tr("reverse.strip.caption", ts=", ".join(map(str, strip_ts))))
-            name = slug("reverse-ddpm", f"{settings[5]}steps", f"seed{settings[4]}", "any" if label is None else f"digit{label}-w{guidance:g}")
+            name = slug("reverse-ddpm", f"{steps}steps", f"seed{seed}", "any" if label is None else f"digit{label}-w{guidance:g}")
             d1, d2 = st.columns(2)
             with d1:
                 download_gif(tr("reverse.download.gif"), f"{name}.gif", lambda: fig.steps_gif(*settings), key="rev_gif")

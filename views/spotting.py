@@ -81,7 +81,7 @@ def evolution_section() -> None:
         if not evolution_ready:
             return
         with st.spinner(tr("spotting.spinner.strip")):
-            figure = film_strip_chart(stage_shas, stages, judge.model, int(label), int(seed))
+            figure = film_strip_chart(stages, judge, int(label), int(seed))
         chart(figure, width="stretch", key="sp_strip")
         st.caption(tr("spotting.strip.caption", model=f"`{EVOLUTION_MODEL}`", last=number(int(final.meta["steps"])), k=CANDIDATES,
                       steps=STRIP_STEPS))
@@ -141,7 +141,7 @@ def guidance_section() -> None:
         seed = c2.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed", bind=URL)
         if final is not None:
             with st.spinner(tr("spotting.spinner.grid")):
-                figure = guidance_grid_chart(final.sha256, final, int(digit), int(seed))
+                figure = guidance_grid_chart(final, int(digit), int(seed))
             chart(figure, width="stretch", key="sp_guidance_grid")
             st.caption(tr("spotting.grid.caption", n=GRID_SAMPLES, steps=STRIP_STEPS))
     with right:
@@ -209,12 +209,11 @@ def quiz_section() -> None:
     data = st.segmented_control(tr("spotting.quiz.data"), list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist",
                                 key="sp_quiz_data")
     data = data or "mnist"
-    ckpts = [shipped(s.model) for s in QUIZ_SOURCES[data]] + [shipped(CLASSIFIERS[data])]
+    ckpts = (*(shipped(s.model) for s in QUIZ_SOURCES[data]), shipped(CLASSIFIERS[data]))  # the generators, the judge
     if any(c is None for c in ckpts):
         return
-    shas, quiz_judge = tuple(c.sha256 for c in ckpts), ckpts[-1].model
     with st.spinner(tr("spotting.spinner.pool")):
-        items = pool(data, shas, quiz_judge)
+        items = pool(data, ckpts)
     q = _quiz_state(data)
     if not q["order"]:
         _new_round(q, len(items))
@@ -255,7 +254,7 @@ def quiz_section() -> None:
         source = source_label(item.source) if item.generated else tr(f"spotting.source.real.{data}")
         st.markdown(tr("spotting.quiz.reveal", source=source, cue=cue_text(item, data)))
         if data == "mnist" and detector is not None:
-            p = float(detector_verdicts(data, shas, quiz_judge, detector.sha256, detector.model)[index])
+            p = float(detector_verdicts(data, ckpts, detector)[index])
             right_call = "right" if (p >= 0.5) == item.generated else "wrong"
             st.markdown(tr(f"spotting.quiz.detector.{right_call}", verdict=_truth(p >= 0.5), p=percent(p)))
         st.button(tr("spotting.quiz.next"), type="primary", icon=":material/arrow_forward:", key="sp_quiz_next",

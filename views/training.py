@@ -87,7 +87,7 @@ with right:
     ckpt = shipped(fig.MNIST_MODEL)
     if ckpt is not None:
         with st.spinner(tr("training.mnist.spinner")):  # shown only if it takes a moment: measured once per server
-            res = fig.mnist_loss_by_t(ckpt.sha256, ckpt)
+            res = fig.mnist_loss_by_t(ckpt)
         chart(fig.loss_by_t_figure(res["ts"], res["eps_mse"], res["eps_sem"], res["x0_mse"], res["alpha_bars"]), width="stretch")
         st.caption(tr("training.mnist.caption", model=fig.MNIST_MODEL, n=fig.MNIST_IMAGES))
         lesson("training", "mnist-loss-reading")

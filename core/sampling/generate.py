@@ -95,11 +95,11 @@ def velocity(ckpt: Checkpoint, label: int | None = None, guidance: float = 1.0):
     return _guided(ckpt.model, label, guidance)
 
 
-def sample_shape(ckpt: Checkpoint) -> tuple[int, ...]:
-    """``(C, H, W)`` of one sample: from the recipe's data."""
+def sample_shape(ckpt: Checkpoint, vae: Checkpoint | None = None) -> tuple[int, ...]:
+    """``(C, H, W)`` of one sample: from the recipe's data (a latent model's: its VAE's latent, ``vae`` if loaded)."""
     data = recipe_of(ckpt)["data"]
     if data.startswith("latent:"):
-        return tuple(load(ckpt.meta["latent"]["vae"]).model.latent_shape)
+        return tuple((vae or load(ckpt.meta["latent"]["vae"])).model.latent_shape)
     if data in IMAGE_SHAPES:
         return IMAGE_SHAPES[data]
     raise CheckpointError(f"cannot tell the sample shape of data {data!r}")
@@ -126,12 +126,13 @@ class Generation:
     latents: torch.Tensor | None = None
 
 
-def _decoded(ckpt: Checkpoint, gen: Generation) -> Generation:
-    """Pixels stay as they are (clamped to [-1, 1]); a latent model's states are decoded by its VAE."""
+def _decoded(ckpt: Checkpoint, gen: Generation, vae: Checkpoint | None = None) -> Generation:
+    """Pixels stay as they are (clamped to [-1, 1]); a latent model's states are decoded by its VAE (``vae``, loaded
+    by the caller, or read from disk here)."""
     latent = ckpt.meta.get("latent")
     if not latent:
         return Generation(gen.images.clamp(-1, 1), gen.frames, gen.nfe, gen.times)
-    vae, scale = load(latent["vae"]), latent["scale"]
+    vae, scale = vae or load(latent["vae"]), latent["scale"]
     frames = torch.stack([decode_latents(vae, f, scale) for f in gen.frames])
     return Generation(frames[-1], frames, gen.nfe, gen.times, latents=gen.frames)
 
@@ -149,16 +150,18 @@ def generate(
     eta: float = 0.0,
     shape: tuple[int, ...] | None = None,
     on_diffusion_step: Callable[[DiffusionStep], None] | None = None,
+    vae: Checkpoint | None = None,
 ) -> Generation:
     """Draw ``n`` samples from a diffusion or flow checkpoint with ``steps`` steps of ``method``.
 
     ``method``: ``ddpm`` or ``ddim`` for diffusion (default ``ddim``); ``euler``, ``heun``,
-    ``rk4`` or ``dopri5`` for flow (default ``euler``). The same ``seed`` gives the same images.
+    ``rk4`` or ``dopri5`` for flow (default ``euler``). The same ``seed`` gives the same images. A latent model's
+    images are decoded by ``vae``, the VAE it was trained in, already loaded (a page's); without it, read from disk.
     """
     recipe = recipe_of(ckpt)
     if n < 1 or steps < 1:
         raise ValueError("n and steps must be at least 1")
-    shape = shape or sample_shape(ckpt)
+    shape = shape or sample_shape(ckpt, vae)
     g = torch.Generator().manual_seed(seed)
     x = torch.randn((n, *shape), generator=g)
     if recipe["objective"] == "diffusion":
@@ -177,12 +180,13 @@ def generate(
         kw = {"eta": eta} if method == "ddim" else {}
         out = SAMPLERS[method](denoiser(ckpt, label, guidance), x, sch, steps=steps, prediction=recipe["prediction"],
                                generator=g, callback=keep, **kw)
-        return _decoded(ckpt, Generation(out, torch.stack(frames), steps * passes(label, guidance), times))
+        return _decoded(ckpt, Generation(out, torch.stack(frames), steps * passes(label, guidance), times), vae)
     if recipe["objective"] == "flow":
         method = method or "euler"
         if method not in SOLVERS:
             raise ValueError(f"unknown ODE solver {method!r}; choose one of {', '.join(SOLVERS)}")
         kw = {"rtol": 1e-3, "atol": 1e-3} if method == "dopri5" else {}  # image-level tolerance
         sol = solve(velocity(ckpt, label, guidance), x, method, steps=steps, **kw)
-        return _decoded(ckpt, Generation(sol.final, sol.trajectory, sol.nfe * passes(label, guidance), sol.times.tolist()))
+        return _decoded(ckpt, Generation(sol.final, sol.trajectory, sol.nfe * passes(label, guidance), sol.times.tolist()),
+                        vae)
     raise CheckpointError(f"{ckpt.path.name} is a {recipe['objective']} model, not a generative one")

@@ -1,8 +1,8 @@
 """Figures and cached figure data for the "Auto-encoders" page (part 1).
 
-Plotly figures are built here from plain arrays; the math lives in
-:mod:`core.nets.autoencoder`, :mod:`core.images`, :mod:`core.sampling.latent` and :mod:`core.live.autoencoder`. Cached functions take a shipped model as an unhashed
-``_model`` argument plus its ``sha`` (the checkpoint's SHA-256) as the cache key.
+Plotly figures are built here from plain arrays; the math lives in :mod:`core.nets.autoencoder`, :mod:`core.images`,
+:mod:`core.sampling.latent` and :mod:`core.live.autoencoder`. Cached functions take a shipped checkpoint, keyed by its
+weights' SHA-256 (:mod:`ui.resources.cache`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from PIL import Image
 
 from core import data as datasets
 from core.images import add_noise, apply_mask, picture, psnr
+from core.io import Checkpoint
 from core.live import autoencoder as tae
 from core.nets.autoencoder import LayerInfo, decode, describe_layers, encode, encode_means, restore
 from core.sampling.latent import CodeGaussian, fit_code_gaussian, latent_grid, sample_codes
@@ -66,30 +67,30 @@ def heldout_digits(indices: list[int] | tuple[int, ...]) -> torch.Tensor:
 # --------------------------------------------------------------------------- encode / decode with the shipped models
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def reconstruct(_model, sha: str, index: int) -> tuple[np.ndarray, np.ndarray]:
+@cache.data(max_entries=64)
+def reconstruct(ckpt: Checkpoint, index: int) -> tuple[np.ndarray, np.ndarray]:
     """(code (D,), reconstruction (28, 28) in [-1, 1]) of held-out digit ``index``."""
     x = heldout_digits([index])
-    z = encode(_model, x)
-    return z[0].numpy(), decode(_model, z)[0, 0].numpy()
+    z = encode(ckpt.model, x)
+    return z[0].numpy(), decode(ckpt.model, z)[0, 0].numpy()
 
 
-@st.cache_data(show_spinner=False)
-def code_range(_model, sha: str, n: int = 500) -> float:
+@cache.data()
+def code_range(ckpt: Checkpoint, n: int = 500) -> float:
     """Largest |code entry| over the first ``n`` held-out digits (a fixed axis for the code chart)."""
-    z = encode(_model, heldout_digits(range(min(n, len(split().heldout)))))
+    z = encode(ckpt.model, heldout_digits(range(min(n, len(split().heldout)))))
     return float(z.abs().max())
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def damage_and_restore(_model, sha: str, indices: tuple[int, ...], kind: str, level: float, seed: int):
+@cache.data(max_entries=32)
+def damage_and_restore(ckpt: Checkpoint, indices: tuple[int, ...], kind: str, level: float, seed: int):
     """Clean, damaged and restored held-out digits (each (N, 1, 28, 28)) and the PSNR (dB) of damaged / restored."""
     clean = heldout_digits(indices)
     if kind == "noise":
         damaged = add_noise(clean, level, generator=torch.Generator().manual_seed(seed))
     else:
         damaged = apply_mask(clean, int(level))
-    restored = restore(_model, damaged)
+    restored = restore(ckpt.model, damaged)
     return clean, damaged, restored, psnr(damaged, clean), psnr(restored, clean)
 
 
@@ -98,48 +99,48 @@ def default_rows() -> tuple[int, ...]:
     return (DEFAULT_VIEW["digit"], *one_per_class()[:7])
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def facts(_model, sha: str) -> dict[str, float]:
+@cache.data(max_entries=4)
+def facts(ckpt: Checkpoint) -> dict[str, float]:
     """The numbers the restoration lesson quotes (:func:`ui.components.lessons.fill`): the PSNR (dB) of the default
     rows' clean digits through the auto-encoder, its own blur."""
     clean = heldout_digits(default_rows())
-    return {"clean_psnr": psnr(restore(_model, clean), clean)}
+    return {"clean_psnr": psnr(restore(ckpt.model, clean), clean)}
 
 
-@st.cache_resource(show_spinner=False)
-def _code_gaussian(_model, sha: str, n: int = 2000) -> CodeGaussian:
+@cache.resource()
+def _code_gaussian(ckpt: Checkpoint, n: int = 2000) -> CodeGaussian:
     """A Gaussian fitted to the codes of ``n`` digits the auto-encoder was trained on."""
     x = datasets.to_model_range(split().train.images[:n])
-    return fit_code_gaussian(encode(_model, x))
+    return fit_code_gaussian(encode(ckpt.model, x))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def ae_samples(_model, sha: str, n: int, seed: int) -> torch.Tensor:
+@cache.data(max_entries=32)
+def ae_samples(ckpt: Checkpoint, n: int, seed: int) -> torch.Tensor:
     """The decoder as a generator: ``D(z)`` for ``n`` codes drawn from the fitted Gaussian."""
-    g = _code_gaussian(_model, sha)
-    return decode(_model, sample_codes(g, n, generator=torch.Generator().manual_seed(seed)))
+    g = _code_gaussian(ckpt)
+    return decode(ckpt.model, sample_codes(g, n, generator=torch.Generator().manual_seed(seed)))
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
-def vae_samples(_model, sha: str, n: int, seed: int) -> torch.Tensor:
+@cache.data(max_entries=32)
+def vae_samples(ckpt: Checkpoint, n: int, seed: int) -> torch.Tensor:
     """The VAE as a generator: ``D(z)`` for ``z ~ N(0, I)``."""
-    z = torch.randn((n, *_model.latent_shape), generator=torch.Generator().manual_seed(seed))
-    return decode(_model, z)
+    z = torch.randn((n, *ckpt.model.latent_shape), generator=torch.Generator().manual_seed(seed))
+    return decode(ckpt.model, z)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def vae_map(_model, sha: str, n: int, extent: float) -> Image.Image:
+@cache.data(max_entries=8)
+def vae_map(ckpt: Checkpoint, n: int, extent: float) -> Image.Image:
     """The decoded ``n x n`` grid over ``[-extent, extent]^2`` as one picture (z_2 up, z_1 right)."""
-    _, images = latent_grid(_model, n, extent)
+    _, images = latent_grid(ckpt.model, n, extent)
     return picture(images, scale=2, ncols=n)
 
 
-@st.cache_data(show_spinner=False)
-def vae_codes(_model, sha: str, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
+@cache.data()
+def vae_codes(ckpt: Checkpoint, n: int = 2000) -> tuple[np.ndarray, np.ndarray]:
     """Posterior means (n, 2) of the first ``n`` held-out digits, and their labels."""
     held = split().heldout
     n = min(n, len(held))
-    mu = encode_means(_model, datasets.to_model_range(held.images[:n]))
+    mu = encode_means(ckpt.model, datasets.to_model_range(held.images[:n]))
     return mu.numpy(), held.labels[:n].numpy()
 
 
@@ -150,13 +151,13 @@ def mean_digit_loss() -> float:
     return float(((x - x.mean(0)) ** 2).mean())
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def photo_reconstructions(_model, sha: str, scale: int = 3) -> tuple[Image.Image, Image.Image, float]:
+@cache.data(max_entries=4)
+def photo_reconstructions(ckpt: Checkpoint, scale: int = 3) -> tuple[Image.Image, Image.Image, float]:
     """The first held-out CIFAR-10 photo of each class, their reconstructions ``D(E(x))``, and the PSNR (dB)."""
     _, held = datasets.split(cifar10())
     pick = [int((held.labels == c).nonzero()[0, 0]) for c in range(len(held.classes))]
     x = datasets.to_model_range(held.images[pick])
-    recon = restore(_model, x).clamp(-1, 1)
+    recon = restore(ckpt.model, x).clamp(-1, 1)
     n = len(pick)
     return picture(x, n, scale=scale, pad=2), picture(recon, n, scale=scale, pad=2), psnr(recon, x)
 
@@ -189,17 +190,17 @@ def warm() -> None:
     split(), one_per_class(), mean_digit_loss()
     if (ae := preloaded("mnist-autoencoder")) is not None:
         architecture(describe_layers(ae.model))
-        reconstruct(ae.model, ae.sha256, v["digit"])
-        code_range(ae.model, ae.sha256)
-        damage_and_restore(ae.model, ae.sha256, default_rows(), "noise", v["sigma"], v["noise_seed"])
-        facts(ae.model, ae.sha256)
-        ae_samples(ae.model, ae.sha256, v["samples"], v["gen_seed"])
+        reconstruct(ae, v["digit"])
+        code_range(ae)
+        damage_and_restore(ae, default_rows(), "noise", v["sigma"], v["noise_seed"])
+        facts(ae)
+        ae_samples(ae, v["samples"], v["gen_seed"])
     if (photos := preloaded("cifar10-autoencoder")) is not None:
-        photo_reconstructions(photos.model, photos.sha256)
+        photo_reconstructions(photos)
     if (vae := preloaded("mnist-vae-2d")) is not None and vae.model.latent_shape == (2,):
-        vae_samples(vae.model, vae.sha256, v["samples"], v["gen_seed"])
-        vae_map(vae.model, vae.sha256, v["grid"], v["extent"])
-        mu, labels = vae_codes(vae.model, vae.sha256)
+        vae_samples(vae, v["samples"], v["gen_seed"])
+        vae_map(vae, v["grid"], v["extent"])
+        mu, labels = vae_codes(vae)
         latent_scatter(mu, labels, v["extent"])
 
 

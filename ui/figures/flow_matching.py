@@ -30,6 +30,7 @@ from core.flow.toy import (
     vector_field,
 )
 from core.images import picture
+from core.io import Checkpoint
 from core.live.toy_flow import ToyFlowConfig, train_both
 from core.sampling import generate
 from ui import jobs, theme
@@ -268,12 +269,12 @@ def sampling_noise_w2(target: str, seed: int) -> float:
     return wasserstein2(sample_toy(target, 1000, seed=seed + 7919), sample_toy(target, 1000, seed=seed + 104729))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)  # the page shows a spinner
-def samples_row(name: str, _ckpt, label: int | None, guidance: float, seed: int, n: int = 8, ncols: int = 4):
+@cache.data(max_entries=128)  # the page shows a spinner
+def samples_row(ckpt: Checkpoint, label: int | None, guidance: float, seed: int, n: int = 8, ncols: int = 4):
     """One image model's ``n`` samples at each step count of ``STEP_COUNTS``: ``[(steps, nfe, image)]``."""
     out = []
     for steps in STEP_COUNTS:
-        gen = generate(_ckpt, n, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
+        gen = generate(ckpt, n, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
         out.append((steps, gen.nfe, picture(gen.images, ncols, scale=2, pad=2)))
     return out
 
@@ -341,6 +342,6 @@ def warm() -> None:
     sampling_noise_w2(d.target, v["seed"])
     for name in MNIST_MODELS.values():
         if (ckpt := preloaded(name)) is not None:
-            samples_row(name, ckpt, None, 1.0, v["seed"])
+            samples_row(ckpt, None, 1.0, v["seed"])
     if (ckpt := preloaded(PHOTO_MODEL)) is not None:
-        samples_row(PHOTO_MODEL, ckpt, v["photo_class"], v["photo_guidance"], v["seed"], n=4, ncols=2)
+        samples_row(ckpt, v["photo_class"], v["photo_guidance"], v["seed"], n=4, ncols=2)

@@ -12,6 +12,7 @@ from plotly.subplots import make_subplots
 from core import data as datasets
 from core.evaluation import SamplingCost, sampling_cost
 from core.images import picture, signed_to_uint8
+from core.io import Checkpoint
 from core.nets.autoencoder import encode, encode_means
 from core.sampling import decode_latents, encode_latents, generate, interpolate
 from core.sampling.latent import far_share, latent_grid
@@ -79,11 +80,11 @@ def _image_figure(cells: np.ndarray, columns: list[str], rows: list[str], *, tit
 
 
 @cache.figure(max_entries=64)
-def pipeline(sha: str, _vae, scale: float, index: int) -> go.Figure:
+def pipeline(vae: Checkpoint, scale: float, index: int) -> go.Figure:
     """Image -> its scaled latent (four channels) -> decoded image, for held-out digit ``index``."""
     x = digit(index)
-    z = encode_latents(_vae, x, scale)  # (1, 4, 7, 7)
-    recon = decode_latents(_vae, z, scale)
+    z = encode_latents(vae, x, scale)  # (1, 4, 7, 7)
+    recon = decode_latents(vae, z, scale)
     chans = [signed_to_uint8(z[0, c], LATENT_RANGE).repeat_interleave(4, 0).repeat_interleave(4, 1)[None].numpy()
              for c in range(z.shape[1])]  # each 7x7 channel drawn at 28x28
     cells = np.stack([datasets.to_uint8(x)[0].numpy(), *chans, datasets.to_uint8(recon)[0].numpy()])[None]
@@ -96,11 +97,11 @@ def pipeline(sha: str, _vae, scale: float, index: int) -> go.Figure:
 # ------------------------------------------------------------------ 2. generation, step by step
 
 
-@st.cache_data(show_spinner=False, max_entries=32)  # the page shows the spinner (its text is translated)
-def generation(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: int, steps: int) -> dict:
+@cache.data(max_entries=32)  # the page shows the spinner (its text is translated)
+def generation(latent: Checkpoint, pixel: Checkpoint, vae: Checkpoint, label: int | None, seed: int, steps: int) -> dict:
     """Both models from ``t = 0`` (noise) to ``t = 1`` in ``steps`` Euler steps; cells ``(3, steps + 1, 1, 28, 28)``."""
-    lat = generate(_latent, 1, steps=steps, method="euler", seed=seed, label=label)
-    pix = generate(_pixel, 1, steps=steps, method="euler", seed=seed, label=label)
+    lat = generate(latent, 1, steps=steps, method="euler", seed=seed, label=label, vae=vae)
+    pix = generate(pixel, 1, steps=steps, method="euler", seed=seed, label=label)
     rows = [
         np.stack([_latent_cell(z[0]) for z in lat.latents]),
         datasets.to_uint8(lat.frames[:, 0]).numpy(),
@@ -110,14 +111,15 @@ def generation(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: 
 
 
 @cache.figure(max_entries=32)
-def generation_chart(shas: tuple[str, str], _latent, _pixel, label: int | None, seed: int, steps: int) -> go.Figure:
-    run = generation(shas, _latent, _pixel, label, seed, steps)
+def generation_chart(latent: Checkpoint, pixel: Checkpoint, vae: Checkpoint, label: int | None, seed: int,
+                     steps: int) -> go.Figure:
+    run = generation(latent, pixel, vae, label, seed, steps)
     return generation_figure(run["cells"], run["times"])
 
 
 @cache.figure(max_entries=8)
-def codes_chart(shas: tuple[str, str], _ae, _vae) -> go.Figure:
-    c = codes(shas, _ae, _vae)
+def codes_chart(ae: Checkpoint, vae: Checkpoint) -> go.Figure:
+    c = codes(ae, vae)
     return codes_figure(c["ae"], c["vae"], c["labels"])
 
 
@@ -138,20 +140,20 @@ def generation_figure(cells: np.ndarray, times: list[float]) -> go.Figure:
 
 
 @cache.figure(max_entries=64)
-def interpolation(sha: str, _vae, scale: float, a: int, b: int, n: int = 9) -> go.Figure:
+def interpolation(vae: Checkpoint, scale: float, a: int, b: int, n: int = 9) -> go.Figure:
     """Held-out digit ``a`` to digit ``b`` in ``n`` steps: a pixel cross-fade, and a walk in the latent, decoded."""
-    pixel, latent = interpolate(_vae, digit(a), digit(b), n, scale)
+    pixel, latent = interpolate(vae, digit(a), digit(b), n, scale)
     cells = np.stack([datasets.to_uint8(pixel).numpy(), datasets.to_uint8(latent).numpy()])
     columns = [f"s = {s:.2g}" for s in np.linspace(0, 1, n)]
     return _image_figure(cells, columns, [tr("latent.interpolation.pixels"), tr("latent.interpolation.latent")],
                          left=90, width=900)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)  # the page shows the spinner (its text is translated)
-def codes(shas: tuple[str, str], _ae, _vae) -> dict:
+@cache.data(max_entries=8)  # the page shows the spinner (its text is translated)
+def codes(ae_ckpt: Checkpoint, vae_ckpt: Checkpoint) -> dict:
     """2-D codes of the held-out digits: the plain auto-encoder's ``E(x)`` and the VAE's posterior means."""
     x = datasets.to_model_range(heldout().images)
-    ae, vae = encode(_ae, x), encode_means(_vae, x)
+    ae, vae = encode(ae_ckpt.model, x), encode_means(vae_ckpt.model, x)
     return {"ae": ae.numpy(), "vae": vae.numpy(), "labels": heldout().labels.numpy(),
             "far": {"ae": far_share(ae), "vae": far_share(vae)}, "std": {"ae": float(ae.std()), "vae": float(vae.std())}}
 
@@ -177,11 +179,11 @@ def codes_figure(ae: np.ndarray, vae: np.ndarray, labels: np.ndarray) -> go.Figu
     return fig
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)
-def decoded_maps(shas: tuple[str, str], _ae, _vae, ae_box: tuple[float, float, float], n: int = 12) -> tuple:
+@cache.resource(max_entries=8)
+def decoded_maps(ae: Checkpoint, vae: Checkpoint, ae_box: tuple[float, float, float], n: int = 12) -> tuple:
     """Each model's decoder on an ``n x n`` grid covering its codes: the AE's box (centre, half-width), the VAE's [-3, 3]^2."""
-    _, ae_images = latent_grid(_ae, n, ae_box[2], (ae_box[0], ae_box[1]))
-    _, vae_images = latent_grid(_vae, n, 3.0)
+    _, ae_images = latent_grid(ae.model, n, ae_box[2], (ae_box[0], ae_box[1]))
+    _, vae_images = latent_grid(vae.model, n, 3.0)
     return (picture(ae_images, n, scale=2, pad=1), picture(vae_images, n, scale=2, pad=1))
 
 
@@ -214,13 +216,13 @@ def warm() -> None:
     vae, lat, pix = preloaded(VAE_NAME), preloaded(LATENT_MODEL), preloaded(PIXEL_MODEL)
     if vae is not None and lat is not None:
         scale = lat.meta["latent"]["scale"]
-        pipeline(vae.sha256, vae, scale, v["digit"])
-        interpolation(vae.sha256, vae, scale, v["a"], v["b"])
+        pipeline(vae, scale, v["digit"])
+        interpolation(vae, scale, v["a"], v["b"])
         if pix is not None:
-            generation_chart((lat.sha256, pix.sha256), lat, pix, None, v["seed"], v["steps"])
+            generation_chart(lat, pix, vae, None, v["seed"], v["steps"])
     ae, vae2 = preloaded(AE_2D), preloaded(VAE_2D)
     if ae is not None and vae2 is not None:
-        c = codes((ae.sha256, vae2.sha256), ae.model, vae2.model)
-        codes_chart((ae.sha256, vae2.sha256), ae.model, vae2.model)
-        decoded_maps((ae.sha256, vae2.sha256), ae.model, vae2.model, code_box(c["ae"]))
+        c = codes(ae, vae2)
+        codes_chart(ae, vae2)
+        decoded_maps(ae, vae2, code_box(c["ae"]))
     costs()

@@ -15,6 +15,7 @@ from core.data import sample_toy
 from core.diffusion import q_sample
 from core.flow import wasserstein2
 from core.images import picture, signed_to_uint8
+from core.io import Checkpoint
 from core.live.targets import GridCell, TargetToyConfig, compute_grid, load_grid, sample_target_toy, train_target_toy
 from core.sampling import generate, read_prediction, schedule_of
 from ui import jobs, theme
@@ -44,11 +45,11 @@ def toy_name(prediction: str) -> str:
     return tr(f"targets.toy.name.{prediction}")
 
 
-def facts(shas: tuple[str, ...]) -> dict[str, float]:
+def facts(ckpts: tuple[Checkpoint, ...]) -> dict[str, float]:
     """The numbers the lesson quotes (:func:`ui.components.lessons.fill`), from the manifest, for the shipped weights
-    ``shas`` (of :data:`MODELS`): with one DDIM step, the three networks' mean Fréchet ratio, and the judge's confident
+    ``ckpts`` (of :data:`MODELS`): with one DDIM step, the three networks' mean Fréchet ratio, and the judge's confident
     share for the image-like estimates (image and velocity networks, the lower) and for the noise network's."""
-    one = {k: measured_quality(name, sha).get("ddim-1-cond-w1") for (k, name), sha in zip(MODELS.items(), shas)}
+    one = {k: measured_quality(name, c.sha256).get("ddim-1-cond-w1") for (k, name), c in zip(MODELS.items(), ckpts)}
     if not all(one.values()):
         return {}
     return {"one_step_frechet": float(np.mean([q["frechet_ratio"] for q in one.values()])),
@@ -63,15 +64,15 @@ def heldout() -> datasets.ImageSet:
 # ------------------------------------------------------------------ 1. three networks, one noisy input
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def read_all(shas: tuple[str, ...], _ckpts: tuple, digit: int, t: int, seed: int) -> dict:
+@cache.data(max_entries=64)
+def read_all(ckpts: tuple[Checkpoint, ...], digit: int, t: int, seed: int) -> dict:
     """``I_0``, ``eps``, ``I_t`` of held-out digit ``digit``, and what each network says there.
 
     Returns uint8 cells ``(4, 3, 1, 28, 28)``: rows truth / eps-net / x0-net / v-net, columns
     ``eps``, ``I_0``, ``v``; and the RMSE of each network's one-shot ``I0_hat`` (pixels in [-1, 1]).
     """
     x0 = datasets.to_model_range(heldout().images[digit : digit + 1])  # (1, 1, 28, 28)
-    sch = schedule_of(_ckpts[0])
+    sch = schedule_of(ckpts[0])
     eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
     x_t = q_sample(x0, t, sch, eps)
     ab = float(sch.alpha_bars[t])
@@ -82,7 +83,7 @@ def read_all(shas: tuple[str, ...], _ckpts: tuple, digit: int, t: int, seed: int
         return torch.cat(cells).numpy()  # (3, 1, 28, 28)
 
     rows, rmse = [row(eps, x0, v)], {}
-    for kind, ckpt in zip(MODELS, _ckpts):
+    for kind, ckpt in zip(MODELS, ckpts):
         p = read_prediction(ckpt, x_t, t)
         rows.append(row(p.eps, p.x0, p.v))
         rmse[kind] = float((p.x0 - x0).pow(2).mean().sqrt())
@@ -124,11 +125,11 @@ def outputs_figure(cells: np.ndarray, rmse: dict[str, float], t: int, abar: floa
 # ------------------------------------------------------------------ 2. samples and judged quality by step count
 
 
-@st.cache_data(show_spinner=False, max_entries=32)  # the page shows the spinner (its text is translated)
-def sample_rows(shas: tuple[str, ...], _ckpts: tuple, label: int | None, seed: int) -> dict[str, list]:
+@cache.data(max_entries=32)  # the page shows the spinner (its text is translated)
+def sample_rows(ckpts: tuple[Checkpoint, ...], label: int | None, seed: int) -> dict[str, list]:
     """For each model, ``N_SAMPLES`` DDIM samples at each step count of ``STEPS`` (same seed, same noise)."""
     out = {}
-    for kind, ckpt in zip(MODELS, _ckpts):
+    for kind, ckpt in zip(MODELS, ckpts):
         out[kind] = [picture(generate(ckpt, N_SAMPLES, steps=k, method="ddim", seed=seed, label=label).images,
                              N_SAMPLES // 2, scale=2, pad=1) for k in STEPS]
     return out
@@ -251,8 +252,8 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
 
 
 @cache.figure(max_entries=64)
-def outputs_chart(shas: tuple[str, ...], _ckpts: tuple, digit: int, t: int, seed: int) -> go.Figure:
-    read = read_all(shas, _ckpts, digit, t, seed)
+def outputs_chart(ckpts: tuple[Checkpoint, ...], digit: int, t: int, seed: int) -> go.Figure:
+    read = read_all(ckpts, digit, t, seed)
     return outputs_figure(read["cells"], read["rmse"], t, read["abar"])
 
 
@@ -282,8 +283,8 @@ def warm() -> None:
     toy_floor("spiral")
     if all(c is not None for c in ckpts):
         shas, v = tuple(c.sha256 for c in ckpts), DEFAULT_VIEW
-        outputs_chart(shas, ckpts, v["digit"], v["t"], v["seed"])
-        sample_rows(shas, ckpts, None, v["sample_seed"])
+        outputs_chart(ckpts, v["digit"], v["t"], v["seed"])
+        sample_rows(ckpts, None, v["sample_seed"])
         mtime = manifest_mtime()
         quality_chart(shas, mtime), oneshot_chart(shas, mtime)
 

@@ -15,6 +15,7 @@ from core.data import to_uint8
 from core.diffusion import DiffusionStep
 from core.export import gif_bytes
 from core.images import grid, picture, signed_to_uint8
+from core.io import Checkpoint
 from core.live.toy_diffusion import ToyModel, sample_toy_model
 from core.sampling import generate
 from ui import theme
@@ -137,11 +138,11 @@ def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int]
 # ------------------------------------------------------------------ the page's runs, cached
 
 
-@st.cache_data(show_spinner=False, max_entries=32)  # the page shows a spinner around mnist_figure()
-def mnist_steps(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int) -> dict:
+@cache.data(max_entries=32)  # the page shows a spinner around mnist_figure()
+def mnist_steps(ckpt: Checkpoint, label: int | None, guidance: float, seed: int, steps: int, n: int) -> dict:
     """Every DDPM step of ``n`` samples, as pictures: ``panels`` ``(K, n, 5, C, H, W)`` uint8, plus t, s, sigma."""
     kept: list[DiffusionStep] = []
-    gen = generate(_ckpt, n, steps=steps, method="ddpm", seed=seed, label=label, guidance=guidance,
+    gen = generate(ckpt, n, steps=steps, method="ddpm", seed=seed, label=label, guidance=guidance,
                    on_diffusion_step=kept.append)
     panels = np.stack([
         torch.stack([to_uint8(k.x_t), signed_to_uint8(k.eps, NOISE_RANGE), to_uint8(k.x0), to_uint8(k.mean),
@@ -153,26 +154,26 @@ def mnist_steps(sha256: str, _ckpt, label: int | None, guidance: float, seed: in
 
 
 @cache.figure(max_entries=32)
-def mnist_figure(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int):
-    """The step-through figure and the film strip for these settings, its text in ``lang`` (built once, then reused)."""
-    run = mnist_steps(sha256, _ckpt, label, guidance, seed, steps, n)
+def mnist_figure(ckpt: Checkpoint, label: int | None, guidance: float, seed: int, steps: int, n: int):
+    """The step-through figure and the film strip for these settings, its text in the session's language (built once, then reused)."""
+    run = mnist_steps(ckpt, label, guidance, seed, steps, n)
     rows = [tr("reverse.sample", i=i + 1) for i in range(run["panels"].shape[1])]
     fig = reverse_steps_figure(run["panels"], run["ts"], run["ss"], run["sigmas"], rows)
     image, picks = strip(run["panels"])
     return fig, image, [run["ts"][k] for k in picks]
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def steps_gif(sha256: str, _ckpt, label: int | None, guidance: float, seed: int, steps: int, n: int) -> bytes:
+@cache.data(max_entries=8)
+def steps_gif(ckpt: Checkpoint, label: int | None, guidance: float, seed: int, steps: int, n: int) -> bytes:
     """The step-through grid as an animated GIF: one frame per DDPM step, the same five columns."""
-    run = mnist_steps(sha256, _ckpt, label, guidance, seed, steps, n)
+    run = mnist_steps(ckpt, label, guidance, seed, steps, n)
     frames = [grid(torch.from_numpy(p.reshape(-1, *p.shape[2:])), 5, pad=2) for p in run["panels"]]
     return gif_bytes([f[..., 0] if f.shape[-1] == 1 else f for f in frames], duration_ms=120, scale=3)
 
 
 @cache.figure(max_entries=16)
 def toy_figure(dataset: str, seed: int):
-    """The toy cloud going back to the data under the reference model, its text in ``lang``."""
+    """The toy cloud going back to the data under the reference model."""
     traj = toy_steps(dataset, seed)
     return toy_reverse_figure(traj["states"], traj["x0_hats"], traj["times"], toy_data(dataset))
 

@@ -33,6 +33,7 @@ from core.forensics.evolution import film_strip as draw_film_strip
 from core.forensics.quiz import QUIZ_SOURCES, QuizItem, load_pool, quiz_pool
 from core.forensics.shipped import DEFAULTS, grid_key, pool_path, stage_names, strip_key
 from core.images import picture
+from core.io import Checkpoint
 from core.io.arrays import load_arrays
 from ui import theme
 from ui.figures.mosaic import PAD, mosaic, png_uri
@@ -188,12 +189,13 @@ def facts() -> dict[str, float]:
 # ------------------------------------------------------------------ 1. evolution
 
 
-@st.cache_data(show_spinner=False, max_entries=64)  # the page shows a spinner
-def film_strip(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int) -> dict:
+@cache.data(max_entries=64)  # the page shows a spinner
+def film_strip(stages: tuple[Checkpoint, ...], judge: Checkpoint, label: int, seed: int) -> dict:
     """Every stage's ``CANDIDATES`` samples of ``label`` (uint8 ``(k, stages, 1, 28, 28)``), the judge's
     probability of ``label`` for each, and the index of the best per stage (shipped for the default view)."""
-    shipped = load_arrays(paths.SPOTTING / "film-strip.npz", strip_key(shas, label, seed, CANDIDATES, STRIP_STEPS))
-    return shipped or draw_film_strip(list(_ckpts), _judge, label=label, seed=seed, k=CANDIDATES, steps=STRIP_STEPS)
+    key = strip_key(tuple(c.sha256 for c in stages), label, seed, CANDIDATES, STRIP_STEPS)
+    shipped = load_arrays(paths.SPOTTING / "film-strip.npz", key)
+    return shipped or draw_film_strip(list(stages), judge.model, label=label, seed=seed, k=CANDIDATES, steps=STRIP_STEPS)
 
 
 def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
@@ -222,9 +224,9 @@ def film_strip_figure(strip: dict, steps: list[int], label: int) -> go.Figure:
 
 
 @cache.figure(max_entries=64)
-def film_strip_chart(shas: tuple[str, ...], _ckpts: tuple, _judge, label: int, seed: int) -> go.Figure:
-    steps = [c.meta.get("steps", 0) for c in _ckpts]
-    return film_strip_figure(film_strip(shas, _ckpts, _judge, label, seed), steps, label)
+def film_strip_chart(stages: tuple[Checkpoint, ...], judge: Checkpoint, label: int, seed: int) -> go.Figure:
+    steps = [c.meta.get("steps", 0) for c in stages]
+    return film_strip_figure(film_strip(stages, judge, label, seed), steps, label)
 
 
 def evolution_rows(shas: tuple[str, ...]) -> list[dict]:
@@ -313,15 +315,15 @@ def heldout_labels(data: str) -> torch.Tensor:
     return split(cifar10())[1].labels
 
 
-@st.cache_data(show_spinner=False, max_entries=64)  # the page shows a spinner
-def guidance_grid(sha: str, _ckpt, label: int, seed: int) -> np.ndarray:
+@cache.data(max_entries=64)  # the page shows a spinner
+def guidance_grid(ckpt: Checkpoint, label: int, seed: int) -> np.ndarray:
     """``GRID_SAMPLES`` samples of ``label`` at each weight of :data:`GUIDANCE`, from the same noise: uint8 cells
     (shipped for the default view)."""
-    key = grid_key(sha, label, seed, GUIDANCE, GRID_SAMPLES, STRIP_STEPS)
+    key = grid_key(ckpt.sha256, label, seed, GUIDANCE, GRID_SAMPLES, STRIP_STEPS)
     shipped = load_arrays(paths.SPOTTING / "guidance-grid.npz", key)
     if shipped is not None:
         return shipped["cells"]
-    return draw_guidance_grid(_ckpt, label=label, seed=seed, weights=GUIDANCE, n=GRID_SAMPLES, steps=STRIP_STEPS)
+    return draw_guidance_grid(ckpt, label=label, seed=seed, weights=GUIDANCE, n=GRID_SAMPLES, steps=STRIP_STEPS)
 
 
 def guidance_grid_figure(cells: np.ndarray) -> go.Figure:
@@ -340,8 +342,8 @@ def guidance_grid_figure(cells: np.ndarray) -> go.Figure:
 
 
 @cache.figure(max_entries=64)
-def guidance_grid_chart(sha: str, _ckpt, label: int, seed: int) -> go.Figure:
-    return guidance_grid_figure(guidance_grid(sha, _ckpt, label, seed))
+def guidance_grid_chart(ckpt: Checkpoint, label: int, seed: int) -> go.Figure:
+    return guidance_grid_figure(guidance_grid(ckpt, label, seed))
 
 
 def guidance_report(sha: str) -> dict:
@@ -526,19 +528,19 @@ def upsampling_chart(digit: int) -> go.Figure:
     return upsampling_figure(upsampled(digit))
 
 
-@st.cache_resource(show_spinner=False, max_entries=2)  # the page shows a spinner
-def pool(data: str, shas: tuple[str, ...], _judge) -> list[QuizItem]:
-    """The quiz's images for ``data`` (shared read-only by every session; each session draws its own order):
-    the shipped pool if it was drawn by these weights (``shas``: the generators', then the judge's), else a new one."""
-    return load_pool(pool_path(data), shas) or quiz_pool(data, _judge)
+@cache.resource(max_entries=2)  # the page shows a spinner
+def pool(data: str, ckpts: tuple[Checkpoint, ...]) -> list[QuizItem]:
+    """The quiz's images for ``data`` (shared read-only by every session; each session draws its own order): the
+    shipped pool if it was drawn by these weights (``ckpts``: the generators', then the judge's), else a new one."""
+    return load_pool(pool_path(data), tuple(c.sha256 for c in ckpts)) or quiz_pool(data, ckpts[-1].model)
 
 
-@st.cache_data(show_spinner=False, max_entries=2)
-def detector_verdicts(data: str, shas: tuple[str, ...], _judge, detector_sha: str, _detector) -> np.ndarray:
+@cache.data(max_entries=2)
+def detector_verdicts(data: str, ckpts: tuple[Checkpoint, ...], detector: Checkpoint) -> np.ndarray:
     """The shipped detector's probability "generated" for every item of the MNIST pool."""
-    images = to_model_range(torch.stack([item.image for item in pool(data, shas, _judge)]))
+    images = to_model_range(torch.stack([item.image for item in pool(data, ckpts)]))
     with torch.no_grad():
-        return _detector(images).softmax(-1)[:, GENERATED].numpy()
+        return detector.model(images).softmax(-1)[:, GENERATED].numpy()
 
 
 def detection_figure(d: dict) -> go.Figure:
@@ -586,8 +588,8 @@ def warm() -> None:
     judge = preloaded("mnist-classifier")
     if judge is not None and all(c is not None for c in ckpts):
         v = DEFAULT_VIEW
-        film_strip_chart(tuple(c.sha256 for c in ckpts), ckpts, judge.model, v["label"], v["seed"])
-        guidance_grid_chart(ckpts[-1].sha256, ckpts[-1], v["bias_digit"], v["seed"])
+        film_strip_chart(ckpts, judge, v["label"], v["seed"])
+        guidance_grid_chart(ckpts[-1], v["bias_digit"], v["seed"])
     upsampling_chart(DEFAULT_VIEW["upsample_digit"])
     key, v = report_key(), DEFAULT_VIEW
     if all(c is not None for c in ckpts):
@@ -606,7 +608,6 @@ def warm() -> None:
     for data in ("mnist", "cifar10"):
         models = [preloaded(s.model) for s in QUIZ_SOURCES[data]] + [preloaded(CLASSIFIERS[data])]
         if all(c is not None for c in models):
-            shas, quiz_judge = tuple(c.sha256 for c in models), models[-1].model
-            pool(data, shas, quiz_judge)
+            pool(data, tuple(models))
             if data == "mnist" and detector is not None:
-                detector_verdicts(data, shas, quiz_judge, detector.sha256, detector.model)
+                detector_verdicts(data, tuple(models), detector)

@@ -12,10 +12,12 @@ from plotly.subplots import make_subplots
 
 from core.data import sample_toy
 from core.evaluation import diffusion_loss_curve
+from core.io import Checkpoint
 from core.live.toy_diffusion import ToyConfig, ToyModel, sample_toy_model, train_toy
 from ui import jobs, theme
 from ui.figures.loss import WINDOW, Curve, loss_figure
 from ui.i18n import tr
+from ui.resources import cache
 from ui.resources.models import measured
 from ui.resources.warm import reference_toy_model
 
@@ -52,10 +54,10 @@ def facts(dataset: str) -> dict[str, float]:
     return {"floor": reference_loss(reference_toy_model(dataset))}
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def mnist_loss_by_t(sha256: str, _ckpt) -> dict:
+@cache.data(max_entries=4)
+def mnist_loss_by_t(ckpt: Checkpoint) -> dict:
     """The shipped model's noise loss at 40 fixed t on held-out digits: from the manifest, or measured now."""
-    return measured(MNIST_MODEL, "loss_by_t", sha256) or diffusion_loss_curve(_ckpt, MNIST_IMAGES)
+    return measured(MNIST_MODEL, "loss_by_t", ckpt.sha256) or diffusion_loss_curve(ckpt, MNIST_IMAGES)
 
 
 @dataclass
