@@ -9,7 +9,7 @@ import torch
 from core.images import add_noise, apply_mask, psnr
 from core.live import autoencoder as tae
 from core.nets import VAE, ConvAutoencoder, ConvAutoencoderConfig, VAEConfig
-from core.nets.autoencoder import decode, describe_layers
+from core.nets.autoencoder import Op, decode, describe_layers
 from core.sampling.latent import fit_code_gaussian, latent_grid, sample_codes
 
 
@@ -25,6 +25,8 @@ def test_describe_layers_follows_layer_shapes():
     assert by_name["encoder.down1"].shape_text == "32×14×14"
     assert by_name["decoder.up2"].op.startswith("upsample to 14x14, conv 3x3")
     assert layers[-1].part == "output" and layers[-1].op == "conv 3x3, tanh" and layers[-1].shape == (1, 28, 28)
+    assert by_name["decoder.up2"].ops[:2] == (Op("upsample", 14), Op("conv", 3))  # data, written by the page in its language
+    assert layers[0].ops == (Op("image"),)
 
 
 def _digits(n=64, seed=0):

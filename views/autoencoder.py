@@ -39,7 +39,7 @@ if ae_ckpt is not None:
     chart(fig.architecture(layers), width="stretch", key="ae_arch")
     with st.expander(tr("autoencoder.layers")):
         st.markdown(markdown_table({tr("autoencoder.layers.layer"): [layer.name for layer in layers],
-                                    tr("autoencoder.layers.operation"): [fig.operation(layer.op) for layer in layers],
+                                    tr("autoencoder.layers.operation"): [fig.operation(layer) for layer in layers],
                                     tr("autoencoder.layers.shape"): [layer.shape_text for layer in layers]}))
 
 # ------------------------------------------------------------------ encode and decode one digit

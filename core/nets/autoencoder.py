@@ -288,6 +288,20 @@ def vae_loss(out: VAEOutput, x: Tensor, beta: float = 1.0) -> VAELoss:
 # --------------------------------------------------------------------------- #
 
 
+class Op(NamedTuple):
+    """One step of a layer, as data: its ``kind`` (``conv``, ``stride``, ``upsample``, ``linear``, ``flatten``,
+    ``reshape``, ``relu``, ``silu``, ``tanh``, ``image``, or another module's class name) and, for ``conv`` (the kernel),
+    ``stride`` and ``upsample`` (the side reached), a size. A page writes it in its own words and language."""
+
+    kind: str
+    size: int | None = None
+
+    def __str__(self) -> str:  # in English, for a log or a test: "conv 3x3", "stride 2", "upsample to 14x14"
+        square = f"{self.size}x{self.size}"
+        return {"conv": f"conv {square}", "stride": f"stride {self.size}", "upsample": f"upsample to {square}",
+                "relu": "ReLU", "silu": "SiLU"}.get(self.kind, self.kind)
+
+
 @dataclass(frozen=True)
 class LayerInfo:
     """One layer of an auto-encoder as the architecture diagram shows it.
@@ -295,14 +309,19 @@ class LayerInfo:
     Attributes:
         name: the module's name, ``"encoder.down1"``; ``"input"`` for the image.
         part: ``"input"``, ``"encoder"``, ``"code"``, ``"decoder"`` or ``"output"``.
-        op: what the layer does, e.g. ``"conv 3x3, stride 2, ReLU"``.
+        ops: what the layer does, step by step: ``(Op("conv", 3), Op("stride", 2), Op("relu"))``.
         shape: its output shape without the batch dimension, e.g. ``(32, 14, 14)`` or ``(16,)``.
     """
 
     name: str
     part: str
-    op: str
+    ops: tuple[Op, ...]
     shape: tuple[int, ...]
+
+    @property
+    def op(self) -> str:
+        """The operation in English: ``"conv 3x3, stride 2, ReLU"``."""
+        return ", ".join(map(str, self.ops))
 
     @property
     def shape_text(self) -> str:
@@ -310,31 +329,24 @@ class LayerInfo:
         return "×".join(str(s) for s in self.shape)
 
 
-def _describe(module: nn.Module) -> str:
-    """The operation of one block of :mod:`core.nets` in words (``"upsample to 14x14, conv 3x3, ReLU"``)."""
-    parts: list[str] = []
+_KINDS = {nn.Linear: "linear", nn.Flatten: "flatten", nn.Unflatten: "reshape", nn.ReLU: "relu", nn.SiLU: "silu",
+          nn.Tanh: "tanh"}
+
+
+def _describe(module: nn.Module) -> tuple[Op, ...]:
+    """The steps of one block of :mod:`core.nets`, as data (``upsample to 14x14, conv 3x3, ReLU``)."""
+    ops: list[Op] = []
     children = list(module.children()) if isinstance(module, nn.Sequential) else [module]
     for m in children:
         if isinstance(m, nn.Conv2d):
-            k = m.kernel_size[0]
-            stride = m.stride[0]
-            parts.append(f"conv {k}x{k}" + (f", stride {stride}" if stride != 1 else ""))
+            ops.append(Op("conv", m.kernel_size[0]))
+            if m.stride[0] != 1:
+                ops.append(Op("stride", m.stride[0]))
         elif isinstance(m, nn.Upsample):
-            size = m.size if isinstance(m.size, int) else m.size[0]
-            parts.append(f"upsample to {size}x{size}")
-        elif isinstance(m, nn.Linear):
-            parts.append("linear")
-        elif isinstance(m, nn.Flatten):
-            parts.append("flatten")
-        elif isinstance(m, nn.Unflatten):
-            parts.append("reshape")
-        elif isinstance(m, nn.ReLU):
-            parts.append("ReLU")
-        elif isinstance(m, nn.Tanh):
-            parts.append("tanh")
+            ops.append(Op("upsample", m.size if isinstance(m.size, int) else m.size[0]))
         else:
-            parts.append(type(m).__name__)
-    return ", ".join(parts)
+            ops.append(Op(_KINDS.get(type(m), type(m).__name__)))
+    return tuple(ops)
 
 
 def describe_layers(model: ConvAutoencoder) -> list[LayerInfo]:
@@ -348,7 +360,7 @@ def describe_layers(model: ConvAutoencoder) -> list[LayerInfo]:
     out: list[LayerInfo] = []
     for i, (name, shape) in enumerate(shapes):
         if name == "input":
-            out.append(LayerInfo(name, "input", "image", shape))
+            out.append(LayerInfo(name, "input", (Op("image"),), shape))
             continue
         part = name.split(".", 1)[0]
         if name == "encoder.code":

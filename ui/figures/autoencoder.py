@@ -7,7 +7,6 @@ weights' SHA-256 (:mod:`ui.resources.cache`).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,7 +23,7 @@ from core.nets.autoencoder import LayerInfo, decode, describe_layers, encode, en
 from core.sampling.latent import CodeGaussian, fit_code_gaussian, latent_grid, sample_codes
 from ui import jobs, theme
 from ui.figures.loss import Curve, loss_figure
-from ui.i18n import MESSAGES, tr
+from ui.i18n import DEFAULT, MESSAGES, tr
 from ui.resources import cache
 from ui.resources.data import cifar10, mnist
 from ui.resources.models import preloaded
@@ -207,15 +206,14 @@ def warm() -> None:
 # --------------------------------------------------------------------------- figures
 
 
-def operation(op: str) -> str:
-    """A layer's operation, written by :mod:`core.nets.autoencoder` in English words (``"upsample to 14x14,
-    conv 3x3, SiLU"``), in the session's language: each piece is a key ``autoencoder.op.*``, or stays as it is."""
+def operation(layer: LayerInfo) -> str:
+    """A layer's steps (:class:`core.nets.autoencoder.Op`) in the session's language: ``upsample to 14×14, conv 3×3,
+    SiLU`` (each kind a key ``autoencoder.op.*``; a kind without one, another module, by its class name)."""
     pieces = []
-    for piece in op.split(", "):
-        name, _, size = piece.rpartition(" ")  # "upsample to" and "14x14"; "" and "SiLU"
-        key = "autoencoder.op." + (name or size).lower().replace(" ", "_")
-        size = re.sub(r"^(\d+)x(\d+)$", r"\1×\2", size)  # 3×3, as the shapes are written
-        pieces.append(tr(key, size=size) if key in MESSAGES["en"] else piece)
+    for op in layer.ops:
+        key = f"autoencoder.op.{op.kind}"
+        size = f"{op.size}×{op.size}" if op.kind in ("conv", "upsample") else op.size  # 3×3, as the shapes are written
+        pieces.append(tr(key, size=size) if key in MESSAGES[DEFAULT] else op.kind)
     return ", ".join(pieces)
 
 
@@ -249,13 +247,13 @@ def architecture(layers: list[LayerInfo]) -> go.Figure:
             width = 0.14 if layer.part != "code" else 0.22
         shapes.append(dict(type="rect", x0=x - width / 2, x1=x + width / 2, y0=-height / 2, y1=height / 2,
                            line=dict(color=theme.INK, width=1.5), fillcolor=color, opacity=0.9 if layer.part != "code" else 1.0))
-        notes.append(dict(x=x, y=full / 2 + 0.12, text=_wrap(operation(layer.op)), showarrow=False, yanchor="bottom",
+        notes.append(dict(x=x, y=full / 2 + 0.12, text=_wrap(operation(layer)), showarrow=False, yanchor="bottom",
                           font=theme.font("small", color=theme.INK)))
         notes.append(dict(x=x, y=-full / 2 - 0.12, text=f"<b>{layer.shape_text}</b>", showarrow=False, yanchor="top",
                           font=theme.font("label", color=color if layer.part not in ("input", "output") else theme.INK)))
         hover_x.append(x)
         hover_y.append(0)
-        hover_text.append(tr("autoencoder.arch.hover", name=layer.name, op=operation(layer.op), shape=layer.shape_text))
+        hover_text.append(tr("autoencoder.arch.hover", name=layer.name, op=operation(layer), shape=layer.shape_text))
     # brackets: encoder and decoder
     code_i = next(i for i, layer in enumerate(layers) if layer.part == "code")
     for lo, hi, label, color in ((1, code_i - 1, tr("autoencoder.arch.encoder"), COLORS["encoder"]),
