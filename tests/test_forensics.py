@@ -128,7 +128,8 @@ def test_best_of_picks_the_sample_the_judge_likes_most():
 
 
 def test_the_quiz_pool_is_half_real_half_generated_with_a_cue_for_each():
-    from core.forensics.quiz import QUIZ_SOURCES, quiz_pool
+    from core.forensics.detector import Source
+    from core.forensics.quiz import CUES, QUIZ_SOURCES, REAL, quiz_pool
     from core.io import load
 
     judge = load("mnist-classifier").model
@@ -136,10 +137,11 @@ def test_the_quiz_pool_is_half_real_half_generated_with_a_cue_for_each():
     fake = [i for i in items if i.generated]
     assert len(fake) == 2 * len(QUIZ_SOURCES["mnist"]) == len(items) - len(fake)
     assert all(i.image.dtype == torch.uint8 and i.image.shape == (1, 28, 28) for i in items)
-    assert all(i.cue and i.source for i in items)
-    one_step = [i for i in fake if "1 step," in i.source]
-    assert one_step and all(i.cue.startswith("Too smooth") for i in one_step)
-    assert all(i.cue.startswith("Real") for i in items if not i.generated)
+    assert all(i.cue in CUES for i in items)  # data: an id the page writes in its language, not a sentence
+    assert {Source.from_key(i.source) for i in fake} == set(QUIZ_SOURCES["mnist"])
+    one_step = [i for i in fake if Source.from_key(i.source).steps == 1]
+    assert one_step and all(i.cue == "smooth" for i in one_step)
+    assert all(i.source == REAL and i.cue == "real" for i in items if not i.generated)
 
 
 def test_measure_cli_writes_its_part_next_to_the_checkpoints_and_keeps_the_others(tmp_path, monkeypatch):
@@ -223,3 +225,13 @@ def test_the_shipped_default_view_is_what_the_shipped_models_draw():
     diff = np.abs(grid["cells"].astype(int) - fresh.astype(int))
     assert diff.max() <= 1 and (diff > 0).mean() < 1e-3
     assert load_arrays(paths.SPOTTING / "guidance-grid.npz", {**key, "seed": 1}) is None  # another view: computed
+
+
+def test_a_source_key_names_its_generator_and_sampling_and_reads_back():
+    from core.forensics.detector import Source
+
+    s = Source("mnist-flow-ot", "euler", 10, conditional=True, guidance=3.0)
+    assert s.key == "mnist-flow-ot/euler-10-cond-w3" and Source.from_key(s.key) == s
+    assert Source.from_key("snapshots/x/ddim-20-uncond-w1") == Source("snapshots/x", "ddim", 20, conditional=False)
+    with pytest.raises(ValueError):
+        Source.from_key("mnist-flow-ot (Euler, 10 steps, class asked)")  # an English label is not a key

@@ -10,6 +10,7 @@ from page_support import arr, chart, open_page, without_checkpoints  # noqa: F40
 
 from core import paths
 from core.forensics.evolution import best_of
+from core.forensics.detector import Source
 from core.io import load
 from ui.figures import spotting as fig
 
@@ -119,15 +120,15 @@ def test_the_lesson_promises_what_the_measurements_show():
         if name != "real":
             f, p, pr = np.asarray(c["freqs"]), np.asarray(c["power"]), np.asarray(cifar["real"]["power"])
             assert (p[f > 0.25] < pr[f > 0.25]).all(), name
-    guided = [high(c, 0.25, 0.5) for name, c in cifar.items() if "w = 3" in name]
-    plain = [high(c, 0.25, 0.5) for name, c in cifar.items() if name != "real" and "w = " not in name]
+    guided = [high(c, 0.25, 0.5) for key, c in cifar.items() if key != "real" and Source.from_key(key).guidance == 3]
+    plain = [high(c, 0.25, 0.5) for key, c in cifar.items() if key != "real" and Source.from_key(key).guidance == 1]
     assert guided[0] > plain[0]  # "a little more with guidance"
 
     # the detector: very accurate on what it saw; worse on an unseen generator; false accusations after perturbations
     det = json.loads(paths.manifest().read_text())["mnist-detector"]["quality"]["detection"]
     assert det == r["detection"]
     seen = [s["called_generated"] for s in det["sources"] if s["seen"]]
-    unseen = {s["source"].split(" ")[0]: s["called_generated"] for s in det["sources"] if not s["seen"]}
+    unseen = {Source.from_key(s["source"]).model: s["called_generated"] for s in det["sources"] if not s["seen"]}
     assert det["real_called_real"] >= 0.9 and min(seen) >= 0.9
     assert unseen["mnist-ddpm-v-uncond"] < min(seen) and unseen["mnist-latent-flow"] == 1.0
     perts = {p["perturbation"]: p for p in det["perturbations"]}

@@ -43,6 +43,7 @@ from ui.figures.spotting import (
     source_label,
     spectra_2d_chart,
     spectra_chart,
+    spectra_model_names,
     upsampling_chart,
 )
 from ui.i18n import number, percent, tr
@@ -273,9 +274,7 @@ def spectrum_section() -> None:
     data = st.segmented_control(tr("spotting.data"), list(QUIZ_DATA), format_func=QUIZ_DATA.get, default="mnist",
                                 key="sp_spec_data", bind=URL)
     data = data or "mnist"
-    r = report().get("spectra", {}).get(data, {})
-    names = {name.split(" ")[0] for name in r if name != "real"}
-    ckpts = {name: shipped(name) for name in names}
+    ckpts = {name: shipped(name) for name in spectra_model_names(data)}
     shas = tuple(sorted((n, c.sha256) for n, c in ckpts.items() if c is not None))
     figure = spectra_chart(data, shas, report_key())
     if figure is None:

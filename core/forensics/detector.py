@@ -46,7 +46,23 @@ class Source:
     guidance: float = 1.0
 
     @property
+    def key(self) -> str:
+        """The source as data files name it: ``mnist-flow-ot/euler-10-cond-w1`` (the manifest's quality keys, after the
+        model). A page reads it back with :meth:`from_key` and writes it in its language; nothing parses words."""
+        return f"{self.model}/{self.method}-{self.steps}-{'cond' if self.conditional else 'uncond'}-w{self.guidance:g}"
+
+    @classmethod
+    def from_key(cls, key: str) -> Source:
+        """The source named ``key`` (:attr:`key`): ``ValueError`` for anything else."""
+        model, _, sampling = key.rpartition("/")
+        method, steps, kind, w = sampling.split("-")
+        if not model or kind not in ("cond", "uncond") or not w.startswith("w"):
+            raise ValueError(f"not a source key: {key!r}")
+        return cls(model, method, int(steps), conditional=kind == "cond", guidance=float(w[1:]))
+
+    @property
     def label(self) -> str:
+        """In English, for the command lines' output: ``mnist-flow-ot (Euler, 10 steps, class asked)``."""
         kind = ("class asked" + (f", w = {self.guidance:g}" if self.guidance != 1 else "")) if self.conditional else "unconditional"
         method = self.method.upper() if self.method in ("ddim", "ddpm") else self.method.capitalize()
         return f"{self.model} ({method}, {self.steps} step{'s' if self.steps > 1 else ''}, {kind})"

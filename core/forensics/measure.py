@@ -104,8 +104,8 @@ def spectra_and_detection(n: int) -> tuple[dict[str, Any], dict[str, Any]]:
         seen = source in TRAIN_SOURCES
         if seen:
             seen_fakes.append(fake)
-        spectra["mnist"][source.label] = _spectrum(fake) | {"sha256": load(source.model).sha256}
-        detection["sources"].append({"source": source.label, "seen": seen, "sha256": load(source.model).sha256,
+        spectra["mnist"][source.key] = _spectrum(fake) | {"sha256": load(source.model).sha256}
+        detection["sources"].append({"source": source.key, "seen": seen, "sha256": load(source.model).sha256,
                                      "called_generated": round(called_generated(fake), 4)})
         print("detector", source.label, detection["sources"][-1]["called_generated"], flush=True)
     fakes = torch.cat(seen_fakes)
@@ -117,7 +117,7 @@ def spectra_and_detection(n: int) -> tuple[dict[str, Any], dict[str, Any]]:
     _, cifar_held, _ = heldout("cifar10")
     spectra["cifar10"]["real"] = _spectrum(cifar_held[:n])
     for i, source in enumerate(CIFAR_SOURCES):
-        spectra["cifar10"][source.label] = _spectrum(generated(source, n, seed=60_000 + 100 * i)) | {
+        spectra["cifar10"][source.key] = _spectrum(generated(source, n, seed=60_000 + 100 * i)) | {
             "sha256": load(source.model).sha256}
     return spectra, detection
 

@@ -48,27 +48,31 @@ class QuizItem:
 
     image: torch.Tensor
     generated: bool
-    source: str
-    cue: str
+    source: str  # a generator's :attr:`Source.key`, or REAL
+    cue: str  # one of CUES: what gives the image away (a page says it in its language)
     confidence: float  # the judge's probability of its predicted class
 
 
+REAL = "real"
+CUES = ("real", "smooth", "inconsistent", "no_object", "soft", "dreamy", "hard")
+"""What gives a quiz image away: real (a held-out test image); too smooth (a generator of 3 steps or fewer averages
+many images into one blur); an inconsistency (MNIST: the strokes make no clear digit, the judge is unsure); no clear
+object (CIFAR-10: the same); soft edges (a VAE decoder blurs the strokes); dreamy textures (CIFAR-10: no fine detail);
+hard by eye (a clean digit: only statistics give it away)."""
+
+
 def _cue(source: Source | None, confidence: float, data: str) -> str:
+    """Which of :data:`CUES` gives away an image of ``source`` (``None``: a real one) that the judge names with
+    ``confidence``."""
     if source is None:
-        return ("Real: a held-out photo of the test set." if data == "cifar10"
-                else "Real: a held-out digit of the MNIST test set, never seen by any generator.")
+        return "real"
     if source.steps <= 3:
-        return (f"Too smooth: with {source.steps} step{'s' if source.steps > 1 else ''} the generator averages many "
-                "possible images into one blurred image.")
+        return "smooth"
     if confidence < CONFIDENT:
-        return ("An inconsistency: the strokes do not make one clear digit (the judge is only "
-                f"{confidence:.0%} sure what it is)." if data == "mnist" else
-                f"No clear object: the judge is only {confidence:.0%} sure what it shows; shapes melt into each other.")
+        return "inconsistent" if data == "mnist" else "no_object"
     if source.model.startswith("mnist-latent"):
-        return "Soft edges: the VAE decoder that turns the latent sample into pixels blurs the strokes."
-    if data == "cifar10":
-        return "Smooth, dreamy textures and no fine detail: the small generator cannot make sharp edges."
-    return "Hard by eye: a clean digit. Only statistics give it away (the detector, the spectrum below)."
+        return "soft"
+    return "dreamy" if data == "cifar10" else "hard"
 
 
 def quiz_pool(data: str, judge_model: torch.nn.Module, per_source: int = 6, seed: int = 0) -> list[QuizItem]:
@@ -79,15 +83,14 @@ def quiz_pool(data: str, judge_model: torch.nn.Module, per_source: int = 6, seed
     for i, source in enumerate(sources):
         images = generated(source, per_source, seed=seed + 7919 * i)
         conf = judge(judge_model, images).confidence
-        items += [QuizItem(to_uint8(img[None])[0], True, source.label, _cue(source, float(c), data), float(c))
+        items += [QuizItem(to_uint8(img[None])[0], True, source.key, _cue(source, float(c), data), float(c))
                   for img, c in zip(images, conf)]
     n_real = len(items)
     _, held = split(load_images(data))
     pick = torch.randperm(len(held), generator=torch.Generator().manual_seed(seed))[:n_real]
     real = to_model_range(held.images[pick])
     conf = judge(judge_model, real).confidence
-    name = "a held-out CIFAR-10 test photo" if data == "cifar10" else "a held-out MNIST test digit"
-    items += [QuizItem(held.images[j], False, name, _cue(None, float(c), data), float(c)) for j, c in zip(pick, conf)]
+    items += [QuizItem(held.images[j], False, REAL, _cue(None, float(c), data), float(c)) for j, c in zip(pick, conf)]
     return items
 
 

@@ -6,7 +6,7 @@ manifest, and are shown only when they were measured on the shipped weights (sam
 
 Every text is read from ``ui/messages/spotting.toml``; a cached figure takes the language (``lang``) as
 an argument, so that each language has its own. The quiz pool, the measurements and ``core.forensics``
-name sources, cues and perturbations in English: :func:`source_label`, :func:`cue_text` and
+name sources by key and cues by id, perturbations in English: :func:`source_label`, :func:`cue_text` and
 :func:`perturbation_label` show them in the session's language.
 """
 
@@ -28,7 +28,7 @@ from core.evaluation.quality import CLASSIFIERS
 from core.forensics import log_magnitude, upsample
 from core.forensics.bias import ATTRIBUTES, GUIDANCE
 from core.forensics.bias import guidance_grid as draw_guidance_grid
-from core.forensics.detector import GENERATED
+from core.forensics.detector import GENERATED, Source
 from core.forensics.evolution import film_strip as draw_film_strip
 from core.forensics.quiz import QUIZ_SOURCES, QuizItem, load_pool, quiz_pool
 from core.forensics.shipped import DEFAULTS, grid_key, pool_path, stage_names, strip_key
@@ -60,11 +60,6 @@ DEFAULT_VIEW = {"label": DEFAULTS["label"], "seed": DEFAULTS["seed"], "bias_digi
 SOURCE_COLOURS = theme.SOURCE_COLOURS
 REAL_COLOUR = theme.INK
 SEEN, UNSEEN = theme.SEEN, theme.UNSEEN  # generators the detector was trained on, and the others
-SOURCE = re.compile(r"(?P<model>\S+) \((?P<method>\w+), (?P<steps>\d+) \w+, (?P<kind>.+)\)$")
-"""A source's label as ``core.forensics.detector.Source.label`` writes it (in the pools and measurements)."""
-CUES = {"Real": "real", "Too": "smooth", "An": "inconsistent", "No": "no_object", "Soft": "soft", "Smooth": "dreamy",
-        "Hard": "hard"}
-"""The first word of each cue ``core.forensics.quiz`` writes (stored in the pools) -> its key here."""
 
 ROUND = 10  # images per quiz round
 
@@ -80,28 +75,26 @@ def big(image: torch.Tensor, size: int = 280):
     return picture(image[None], scale=max(1, size // image.shape[-1]))
 
 
-def source_label(text: str, short: bool = False) -> str:
-    """A generator's label (``"mnist-flow-ot (Euler, 2 steps, unconditional)"``) in the session's language;
-    ``short``: on two lines, without saying whether a class was asked."""
-    m = SOURCE.match(text)
-    if m is None:
-        return text
-    w = re.search(r"w = ([\d.]+)", m["kind"])
-    kind = tr("spotting.source.unconditional") if m["kind"].startswith("uncond") else tr("spotting.source.conditional")
-    steps = tr("spotting.source.step" if m["steps"] == "1" else "spotting.source.steps", n=m["steps"])
-    details = [m["method"], steps, *([] if short else [kind]), *([f"w = {w[1]}"] if w else [])]
-    return f"{m['model']}{'<br>' if short else ' '}({', '.join(details)})"
+def source_label(key: str, short: bool = False) -> str:
+    """A generator (its :attr:`core.forensics.detector.Source.key`, ``mnist-flow-ot/euler-2-uncond-w1``) in the
+    session's language: ``mnist-flow-ot (Euler, 2 steps, unconditional)``; ``short``: on two lines, without saying
+    whether a class was asked."""
+    try:
+        s = Source.from_key(key)
+    except ValueError:
+        return key
+    kind = tr("spotting.source.conditional" if s.conditional else "spotting.source.unconditional")
+    steps = tr("spotting.source.step" if s.steps == 1 else "spotting.source.steps", n=s.steps)
+    method = s.method.upper() if s.method in ("ddim", "ddpm") else s.method.capitalize()
+    details = [method, steps, *([] if short else [kind]), *([f"w = {s.guidance:g}"] if s.guidance != 1 else [])]
+    return f"{s.model}{'<br>' if short else ' '}({', '.join(details)})"
 
 
 def cue_text(item: QuizItem, data: str) -> str:
-    """What gives a quiz image away, in the session's language (the pool stores the English sentence)."""
-    first = re.match(r"\w+", item.cue)
-    cue = CUES.get(first[0]) if first else None
-    if cue is None:
-        return item.cue
-    steps = re.search(r"\d+", item.cue)
-    key = {"real": f"real.{data}", "smooth": "smooth" if steps and steps[0] != "1" else "smooth.one"}.get(cue, cue)
-    return tr(f"spotting.cue.{key}", steps=steps[0] if steps else "", confidence=percent(item.confidence))
+    """What gives a quiz image away (one of :data:`core.forensics.quiz.CUES`), in the session's language."""
+    steps = Source.from_key(item.source).steps if item.generated else 0
+    key = {"real": f"real.{data}", "smooth": "smooth" if steps != 1 else "smooth.one"}.get(item.cue, item.cue)
+    return tr(f"spotting.cue.{key}", steps=steps, confidence=percent(item.confidence))
 
 
 def perturbation_label(name: str) -> str:
@@ -130,11 +123,15 @@ def report_key() -> float:
     return sum(_mtime(p) for p in (paths.forensics(), paths.manifest()))
 
 
+def spectra_model_names(data: str) -> set[str]:
+    """The generators with a measured spectrum for ``data`` (forensics.json)."""
+    return {Source.from_key(key).model for key in report().get("spectra", {}).get(data, {}) if key != "real"}
+
+
 def spectra_models(data: str) -> tuple[tuple[str, str], ...]:
     """(name, sha256) of every generator with a measured spectrum for ``data``, as loaded (the spectra's cache key)."""
 
-    names = {name.split(" ")[0] for name in report().get("spectra", {}).get(data, {}) if name != "real"}
-    loaded = {name: preloaded(name) for name in names}
+    loaded = {name: preloaded(name) for name in spectra_model_names(data)}
     return tuple(sorted((n, c.sha256) for n, c in loaded.items() if c is not None))
 
 
@@ -487,7 +484,7 @@ def spectra_2d_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float)
 def spectra_curves(data: str, shas: dict[str, str]) -> dict[str, dict]:
     """The measured spectra of ``data``: real first, then each generator measured on the shipped weights."""
     curves = report().get("spectra", {}).get(data, {})
-    return {name: c for name, c in curves.items() if name == "real" or shas.get(name.split(" ")[0]) == c.get("sha256")}
+    return {key: c for key, c in curves.items() if key == "real" or shas.get(Source.from_key(key).model) == c.get("sha256")}
 
 
 @cache.figure(max_entries=8)
