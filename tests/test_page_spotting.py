@@ -9,8 +9,8 @@ import torch
 from page_support import arr, chart, open_page, without_checkpoints  # noqa: F401  (fixture)
 
 from core import paths
-from core.forensics.evolution import best_of
 from core.forensics.detector import Source
+from core.forensics.evolution import best_of
 from core.io import load
 from ui.figures import spotting as fig
 
