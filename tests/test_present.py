@@ -72,3 +72,15 @@ def test_every_page_opens_in_presenter_mode_in_both_languages(page, lang):
     at.switch_page(page).run()
     assert not at.exception, [e.value for e in at.exception]
     assert not at.error, [e.value for e in at.error]
+
+
+def test_the_loss_curves_trailing_mean_follows_a_short_run():
+    import numpy as np
+
+    from ui.figures.loss import Curve, loss_figure, trailing_mean, window
+
+    assert (window(100), window(500), window(3000), window(5)) == (10, 50, 50, 1)
+    assert trailing_mean(np.array([1.0, 3.0, 5.0, 7.0]), 2).tolist() == [1.0, 2.0, 4.0, 6.0]
+    falling = list(np.linspace(1.0, 0.2, 100))
+    bold = loss_figure([Curve(falling)], 100, title="t", y_title="y").data[1]
+    assert bold.name == "mean of the last 10 steps" and bold.y[-1] < 0.25  # it has caught up with the fall

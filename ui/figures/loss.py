@@ -1,6 +1,6 @@
 """The one loss-curve figure of every live trainer (pages 1, 4, 6 and 8): each run's loss at every step (faint) and
-its trailing mean over the last :data:`WINDOW` steps (bold), against the optimiser step, the x axis spanning the whole
-run so that the curve grows as the run goes."""
+its trailing mean (bold) over the last tenth of the run, at most :data:`WINDOW` steps (:func:`window`), against the
+optimiser step, the x axis spanning the whole run so that the curve grows as the run goes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from ui import theme
 from ui.i18n import tr
 
-WINDOW = 50  # steps of the trailing mean (the pages' texts say "mean of the last 50 steps")
+WINDOW = 50  # at most this many steps in the trailing mean (the training page's text: "mean of the last 50 steps")
 MAX_POINTS = 1500  # points drawn per curve: a longer run is drawn every few steps, to keep the chart light
 
 
@@ -26,6 +26,12 @@ class Curve:
     name: str = ""
 
 
+def window(total: int) -> int:
+    """Steps of the trailing mean for a run of ``total`` steps: a tenth of it, at most :data:`WINDOW` (a 100-step run
+    averages 10, so that its mean follows the fall instead of lagging half the run behind)."""
+    return max(1, min(WINDOW, total // 10))
+
+
 def trailing_mean(values: np.ndarray, window: int = WINDOW) -> np.ndarray:
     """Mean of up to ``window`` values ending at each one (same length as ``values``): ``mean(v[max(0, i-w+1) : i+1])``."""
     c = np.cumsum(np.insert(np.asarray(values, dtype=float), 0, 0.0))
@@ -37,7 +43,7 @@ def trailing_mean(values: np.ndarray, window: int = WINDOW) -> np.ndarray:
 def loss_figure(curves: list[Curve], total: int, *, title: str, y_title: str, height: int = 340,
                 baseline: tuple[float, str] | None = None) -> go.Figure:
     """The runs' loss curves over ``[0, total]`` steps; ``baseline``: a level to beat and its label, dashed."""
-    fig = go.Figure()
+    fig, w = go.Figure(), window(total)
     top = baseline[0] if baseline else 0.0
     for curve in curves:
         y = np.asarray(curve.losses, dtype=float)
@@ -47,8 +53,8 @@ def loss_figure(curves: list[Curve], total: int, *, title: str, y_title: str, he
         stride = max(1, len(y) // MAX_POINTS)
         fig.add_scatter(x=x[::stride], y=y[::stride], mode="lines", line=dict(color=curve.colour, width=1), opacity=0.3,
                         name=tr("loss.each"), showlegend=not curve.name, hoverinfo="skip")
-        fig.add_scatter(x=x[::stride], y=np.round(trailing_mean(y)[::stride], 4), mode="lines",
-                        line=dict(color=curve.colour, width=3), name=curve.name or tr("loss.mean", window=WINDOW))
+        fig.add_scatter(x=x[::stride], y=np.round(trailing_mean(y, w)[::stride], 4), mode="lines",
+                        line=dict(color=curve.colour, width=3), name=curve.name or tr("loss.mean", window=w))
         top = max(top, float(np.percentile(y, 99)))
     if baseline is not None:  # (layout shapes: much cheaper than add_hline)
         fig.update_layout(
