@@ -28,7 +28,7 @@ def test_training(server, browser):
     tab.expect_text("Finished: 500 steps", "training_finished", timeout=240)  # then the page redraws once
     tab.wait()
     expect(page.locator(".js-plotly-plot")).to_have_count(3)  # loss curve, samples vs data, MNIST loss over t
-    expect(page.get_by_text("Model samples after 500 steps")).to_have_count(1)
+    expect(page.get_by_text("Samples, step 500")).to_have_count(1)
     tab.check("training_done")
 
     page.locator(".st-key-train_steps input[type='range']").focus()

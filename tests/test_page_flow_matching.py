@@ -117,7 +117,7 @@ def test_live_training_replaces_the_models(at):
         raise AssertionError("training did not finish")
     assert not at.exception
     assert spec_by_title(at, "Flow-matching loss")
-    assert "100 steps each" in " ".join(c.value for c in at.caption)
+    assert "100 steps with random pairing and 100 with OT pairing" in " ".join(c.value for c in at.caption)
 
 
 def test_mnist_part(at):

@@ -80,7 +80,7 @@ def test_train_a_short_run_and_see_samples(at):
     assert charts[0]["layout"]["xaxis"]["range"] == [0, 500]
     samples = charts[1]
     assert [len(arr(tr["x"])) for tr in samples["data"]] == [1000, 600]  # data, model samples
-    assert "after 500 steps" in samples["layout"]["annotations"][1]["text"]
+    assert samples["layout"]["annotations"][1]["text"] == "Samples, step 500"
     assert progress_text(at) == "Finished: 500 steps in " + f"{job.seconds:.1f} s"
     assert any("Your model on *8gaussians*" in m.value for m in at.markdown)
     assert not at.info  # the settings match the finished run

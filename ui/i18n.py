@@ -110,6 +110,12 @@ def number(n: int, lang: str | None = None) -> str:
     return f"{n:,}".replace(",", THOUSANDS[lang or language()])
 
 
+def decimal(x: float, digits: int = 1, lang: str | None = None) -> str:
+    """A number with ``digits`` decimals as the session's language (or ``lang``) writes it: ``0.5`` or ``0,5``."""
+    text = f"{x:.{digits}f}"
+    return text.replace(".", ",") if (lang or language()) == "fr" else text
+
+
 PERCENT = {"en": "%", "fr": "\u00a0%"}
 """How each language writes the sign: 46% and 46 % (a no-break space, so that the sign never starts a line)."""
 

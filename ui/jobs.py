@@ -34,7 +34,7 @@ from typing import Any
 import streamlit as st
 
 from core.training import StepInfo
-from ui.i18n import number, tr
+from ui.i18n import decimal, number, tr
 
 log = logging.getLogger(__name__)
 SLOTS_ENV = "DIFFUSION_PLAYGROUND_TRAINING_SLOTS"
@@ -303,12 +303,13 @@ def launch(key: str, run: Run) -> Job | None:
 
 def controls(key: str, make: Callable[[], Run], *, keys: tuple[str, str], train: str | None = None,
              disabled: bool = False) -> Job | None:
-    """Train and Stop, side by side. Train calls ``make()`` and starts its run; Stop asks the running (or queued)
-    run to stop, and the live view notices its end. ``keys``: the two buttons' widget keys. Returns the session's run."""
+    """Train and Stop, side by side. Train calls ``make()`` and starts its run (not while one runs or waits: a double
+    click never throws a run away; Stop first); Stop asks the running (or queued) run to stop, and the live view notices
+    its end. ``keys``: the two buttons' widget keys. Returns the session's run."""
     job = get(key)
     left, right = st.columns(2)
     if left.button(train or tr("jobs.train"), type="primary", icon=":material/play_arrow:", key=keys[0], width="stretch",
-                   disabled=disabled):
+                   disabled=disabled or (job is not None and job.running)):
         job = launch(key, make()) or job
     if right.button(tr("jobs.stop"), icon=":material/stop:", key=keys[1], width="stretch",
                     disabled=job is None or not job.running) and job is not None:
@@ -319,7 +320,9 @@ def controls(key: str, make: Callable[[], Run], *, keys: tuple[str, str], train:
 def status_line(job: Job) -> str:
     """Where a run stands, as the student reads it: its status, its step and the time it still needs (or took)."""
     p = job.progress
-    values = dict(step=number(p.step), total=number(p.total), seconds=f"{job.seconds:.1f}")
+    values = dict(step=number(p.step), total=number(p.total), seconds=decimal(job.seconds))
+    if job.running and p.stop.is_set():  # Stop pressed: the run ends at its next step (or after its last samples)
+        return tr("jobs.status.stopping", **values)
     if job.status == "running":
         left = job.seconds_left()
         values["left"] = duration(left) if left < float("inf") else "…"

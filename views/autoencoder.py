@@ -16,7 +16,7 @@ from ui.components.lessons import lesson
 from ui.components.predict import ask
 from ui.components.tables import markdown_table
 from ui.figures import autoencoder as fig
-from ui.i18n import tr
+from ui.i18n import decimal, tr
 from ui.resources.models import shipped
 from ui.share import URL
 
@@ -69,7 +69,7 @@ with right:
         originals, rebuilt, psnr = fig.photo_reconstructions(photo_ckpt)
         code = photo_ckpt.model.cfg.code_dim
         st.image(originals, caption=tr("autoencoder.photos.originals"), width="stretch")
-        st.image(rebuilt, caption=tr("autoencoder.photos.rebuilt", code=code, psnr=f"{psnr:.1f}"),
+        st.image(rebuilt, caption=tr("autoencoder.photos.rebuilt", code=code, psnr=decimal(psnr)),
                  width="stretch")
         download_png("PNG", f"cifar10-autoencoder-code{code}.png", lambda: png_bytes(stacked(originals, rebuilt)),
                      key="ae_photos_png")
@@ -91,7 +91,7 @@ def live_view(job: jobs.Job | None) -> None:
         st.image(fig.picture(live.recon, scale=4, ncols=len(fig.one_per_class()), pad=2),
                  caption=tr("autoencoder.live.rebuilt", step=live.step), width="stretch")
     if not job.running and losses:
-        st.caption(tr("autoencoder.live.done", loss=f"{losses[-1]:.3f}"))
+        st.caption(tr("autoencoder.live.done", loss=decimal(losses[-1], 3)))
 
 
 st.subheader(tr("autoencoder.train"))
@@ -117,7 +117,7 @@ def mask_reveal(ckpt) -> None:
     _, damaged, restored, before, after = fig.damage_and_restore(ckpt, shown, "mask", float(MASK), 0)
     for row, name in ((damaged, "damaged"), (restored, "restored")):
         st.image(fig.picture(row, scale=3, ncols=len(shown), pad=2), caption=tr(f"autoencoder.row.{name}"), width="stretch")
-    st.markdown(tr("autoencoder.mask.psnr", before=f"{before:.1f}", after=f"{after:.1f}"))
+    st.markdown(tr("autoencoder.mask.psnr", before=decimal(before), after=decimal(after)))
 
 
 # The sections below are fragments: moving one of their widgets reruns and redraws that section only.
@@ -146,8 +146,8 @@ def restore_section(index: int) -> None:
             download_png("PNG", slug("autoencoder-restore", damage) + ".png", lambda: png_bytes(stacked(*rows)),
                          key="ae_restore_png")
             m1, m2 = st.columns(2)
-            m1.metric(tr("autoencoder.psnr.damaged"), f"{psnr_in:.1f} dB")
-            m2.metric(tr("autoencoder.psnr.restored"), f"{psnr_out:.1f} dB", delta=f"{psnr_out - psnr_in:+.1f} dB")
+            m1.metric(tr("autoencoder.psnr.damaged"), fig.decibels(psnr_in))
+            m2.metric(tr("autoencoder.psnr.restored"), fig.decibels(psnr_out), delta=fig.decibels(psnr_out - psnr_in, sign=True))
 
 
 @st.fragment

@@ -39,7 +39,7 @@ from ui.figures.flow_matching import (
     straightness_text,
     trained_loss_chart,
 )
-from ui.i18n import language, tr
+from ui.i18n import decimal, language, number, tr
 from ui.resources.models import shipped
 from ui.resources.warm import default_flows
 from ui.share import URL
@@ -94,11 +94,12 @@ def training_panel(job: jobs.Job | None) -> None:
         cfg, losses = job.config, list(job.progress.losses)
         chart(flow_loss_figure({"random": losses[: cfg.steps], "ot": losses[cfg.steps :]}, cfg.steps), width="stretch", key="fm_loss_chart")
         if job.running:
+            st.caption(tr("flow.training.phases", steps=number(cfg.steps), total=number(2 * cfg.steps)))
             return
         mine = st.session_state.get("fm_models")
         if mine and mine["id"] == job.id:
             secs = {k: v.seconds for k, v in mine["results"].items()}
-            st.caption(tr("flow.training.finished", random=f"{secs['random']:.1f}", ot=f"{secs['ot']:.1f}"))
+            st.caption(tr("flow.training.finished", random=decimal(secs["random"]), ot=decimal(secs["ot"])))
         elif job.status == "stopped":
             st.warning(tr("flow.training.stopped_early"))
         return
@@ -145,10 +146,10 @@ def solvers_section(model_id: str, models, source: str, target: str, seed: int) 
             tr("flow.table.model"): [pairing_name(k) for k in ("random", "ot")],
             tr("flow.table.nfe"): [reports[k].nfe for k in ("random", "ot")],
             tr("flow.table.straightness"): [straightness_text(reports[k].straightness) for k in ("random", "ot")],
-            tr("flow.table.w2"): [f"{reports[k].w2:.3f}" for k in ("random", "ot")],
-            tr("flow.table.error"): [f"{reports[k].ref_error:.4f}" for k in ("random", "ot")],
+            tr("flow.table.w2"): [decimal(reports[k].w2, 3) for k in ("random", "ot")],
+            tr("flow.table.error"): [decimal(reports[k].ref_error, 4) for k in ("random", "ot")],
         }))
-        st.caption(tr("flow.solvers.floor", w2=f"{sampling_noise_w2(target, seed):.2f}"))
+        st.caption(tr("flow.solvers.floor", w2=decimal(sampling_noise_w2(target, seed), 2)))
         chart(error_chart(model_id, models, source, target, method, steps, seed), width="stretch", key="fm_error_chart")
         show_code(flow_objective, block_ot_permutation, solver(method), label=tr("flow.solvers.code"))  # what solve() runs
 
@@ -247,8 +248,9 @@ with right:
 trained = st.session_state.get("fm_models")
 if trained and trained["id"] == model_id:
     cfg = trained["config"]
-    st.caption(tr("flow.models.yours", source=SOURCE_NAMES[cfg.source], target=TARGET_NAMES[cfg.target], steps=cfg.steps,
-                  width=cfg.hidden, depth=cfg.depth, seed=cfg.seed))
+    done = {k: number(len(r.losses)) for k, r in trained["results"].items()}  # a stopped run: fewer than asked
+    st.caption(tr("flow.models.yours", source=SOURCE_NAMES[cfg.source], target=TARGET_NAMES[cfg.target], random=done["random"],
+                  ot=done["ot"], width=cfg.hidden, depth=cfg.depth, seed=cfg.seed))
 else:
     st.caption(tr("flow.models.default", source=SOURCE_NAMES[source], target=TARGET_NAMES[target], steps=DEFAULT.steps))
 

@@ -37,7 +37,7 @@ from ui.figures.prediction_targets import (
     toy_name,
     toy_run,
 )
-from ui.i18n import number, tr
+from ui.i18n import decimal, number, tr
 from ui.resources.models import shipped
 from ui.share import URL
 
@@ -125,7 +125,7 @@ with right:
     with st.spinner(tr("targets.toy.spinner")):  # shown only if the grid is not ready yet
         grid = toy_grid_chart()
     chart(grid, width="stretch", key="pt_toy_grid")
-    st.caption(tr("targets.toy.caption", data=tr(f"toy.{base.dataset}"), floor=f"{toy_floor(base.dataset):.2f}",
+    st.caption(tr("targets.toy.caption", data=tr(f"toy.{base.dataset}"), floor=decimal(toy_floor(base.dataset), 2),
                   layers=base.depth + 1, hidden=base.hidden, steps=number(base.steps)))
     show_code(velocity_from, flow_objective, label=tr("targets.toy.code"))
 
@@ -140,7 +140,7 @@ def toy_run_view(job: jobs.Job | None) -> None:
     cell = job.result
     chart(toy_grid_figure({cell.key: cell}, toy_data(cell.cfg.dataset), height=380), width="stretch", key="pt_toy_mine")
     st.caption(tr("targets.toy.mine", name=toy_name(cell.cfg.prediction), D=cell.cfg.dim, steps=number(len(cell.losses)),
-                  hidden=cell.cfg.hidden, seconds=f"{cell.seconds:.1f}", w2=f"{cell.w2:.2f}"))
+                  hidden=cell.cfg.hidden, seconds=decimal(cell.seconds), w2=decimal(cell.w2, 2)))
 
 
 @st.fragment

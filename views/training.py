@@ -13,7 +13,7 @@ from ui.components.code import show_code
 from ui.components.lessons import lesson
 from ui.components.predict import answered, ask
 from ui.figures import training as fig
-from ui.i18n import number, tr
+from ui.i18n import decimal, number, tr
 from ui.resources.models import shipped
 from ui.resources.warm import reference_toy_model
 from ui.share import URL
@@ -47,7 +47,7 @@ def reference_view(dataset: str) -> None:
         samples = fig.reference_samples(dataset)
     cfg = ref.cfg
     st.markdown(tr("training.reference", dataset=toy_name(dataset), steps=number(cfg.steps), seed=cfg.seed,
-                   loss=f"{fig.reference_loss(ref):.3f}"))
+                   loss=decimal(fig.reference_loss(ref), 3)))
     chart(fig.loss_curve(ref.losses, cfg.steps, title=tr("training.reference.loss")), width="stretch")
     chart(fig.samples_vs_data(fig.toy_data(dataset), samples, caption=tr("training.reference.samples")), width="stretch")
 

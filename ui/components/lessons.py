@@ -55,7 +55,7 @@ def fill(text: str, facts: Mapping[str, float], lang: str) -> str:
         if form == "int":
             return number(round(value), lang)
         text = format(value, form)
-        return text.replace(".", ",") if lang == "fr" else text  # the decimal comma
+        return text.replace(".", ",") if lang == "fr" else text  # the decimal comma (ui.i18n.decimal)
 
     return FACT.sub(one, text)
 

@@ -7,6 +7,7 @@ weights' SHA-256 (:mod:`ui.resources.cache`).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ from core.nets.autoencoder import LayerInfo, decode, describe_layers, encode, en
 from core.sampling.latent import CodeGaussian, fit_code_gaussian, latent_grid, sample_codes
 from ui import jobs, theme
 from ui.figures.loss import Curve, loss_figure
-from ui.i18n import DEFAULT, MESSAGES, tr
+from ui.i18n import DEFAULT, MESSAGES, decimal, tr
 from ui.resources import cache
 from ui.resources.data import cifar10, mnist
 from ui.resources.models import preloaded
@@ -91,6 +92,16 @@ def damage_and_restore(ckpt: Checkpoint, indices: tuple[int, ...], kind: str, le
         damaged = apply_mask(clean, int(level))
     restored = restore(ckpt.model, damaged)
     return clean, damaged, restored, psnr(damaged, clean), psnr(restored, clean)
+
+
+def decibels(x: float, *, sign: bool = False) -> str | None:
+    """A PSNR (or a change of one) as the page writes it: ``21.1 dB`` (``21,1 dB`` in French), ``∞ dB`` for an image
+    identical to the clean one (no damage); a change that is not a number (from ∞): ``None``, no delta shown."""
+    if math.isnan(x) or (sign and math.isinf(x)):
+        return None
+    if math.isinf(x):
+        return "∞ dB"
+    return f"{'+' if sign and x >= 0 else ''}{decimal(x)} dB"
 
 
 def default_rows() -> tuple[int, ...]:

@@ -158,6 +158,7 @@ def eps_spectrum_excess(curves: dict[str, dict]) -> tuple[float, float] | None:
 
 
 EVEN = ("mnist-ddpm-v-uncond", "mnist-flow-ot")  # the unconditional generators that keep every digit near 10 %
+NULL_LABEL = ("mnist-ddpm-eps", "mnist-ddpm-x0")  # class-conditional nets asked for no digit (the null label, 10 %)
 
 
 def facts() -> dict[str, float]:
@@ -174,6 +175,13 @@ def facts() -> dict[str, float]:
         shares += q["class_histogram"] if q else []
     if shares:
         out["even_min"], out["even_max"] = min(shares), max(shares)
+    spreads = []
+    for name in NULL_LABEL:  # how much more often the commonest digit comes than the rarest
+        ckpt = preloaded(name)
+        q = measured_quality(name, ckpt.sha256).get(UNCONDITIONAL["mnist"][name]) if ckpt is not None else None
+        spreads += [max(q["class_histogram"]) / min(q["class_histogram"])] if q else []
+    if spreads:
+        out["null_spread"] = max(spreads)
     judge = preloaded(CLASSIFIERS["cifar10"])
     if judge is not None and (accuracy := measured_quality(CLASSIFIERS["cifar10"], judge.sha256).get("heldout_accuracy")):
         out["cifar_judge"] = accuracy

@@ -16,7 +16,7 @@ from core.io import Checkpoint
 from core.live.toy_diffusion import ToyConfig, ToyModel, sample_toy_model, train_toy
 from ui import jobs, theme
 from ui.figures.loss import WINDOW, Curve, loss_figure
-from ui.i18n import tr
+from ui.i18n import decimal, tr
 from ui.resources import cache
 from ui.resources.models import measured
 from ui.resources.warm import reference_toy_model
@@ -82,7 +82,7 @@ def toy_run(cfg: ToyConfig) -> jobs.Run:
 
 def recent_loss(losses: list[float], window: int = WINDOW) -> str:
     """The mean of the last ``window`` losses, as the page writes it ("–" before the first step)."""
-    return f"{np.mean(losses[-window:]):.3f}" if losses else "–"
+    return decimal(float(np.mean(losses[-window:])), 3) if losses else "–"
 
 
 def loss_curve(losses: list[float], total: int, *, title: str | None = None) -> go.Figure:
