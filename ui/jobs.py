@@ -352,15 +352,3 @@ def live(key: str, render: Callable[[Job | None], None], on_done: Callable[[Job]
         render(job)
 
     st.fragment(view, run_every=every if running else None)()
-
-
-@atexit.register
-def _stop_all() -> None:
-    """Stop running jobs before Python shuts down (a torch thread alive at shutdown aborts the process)."""
-    for job in list(_live):
-        job.progress.stop.set()
-    for job in list(_live):
-        if job.thread is not None:
-            job.thread.join(timeout=10)
-
-
