@@ -68,7 +68,7 @@ def test_train_a_short_run_and_see_samples(at):
     at.selectbox(key="train_dataset").set_value("8gaussians").run()
     at.slider(key="train_steps").set_value(500).run()
     at.number_input(key="train_seed").set_value(7).run()
-    assert any("**Reference model**, trained earlier on *8gaussians*" in m.value for m in at.markdown)  # it follows the data
+    assert any("**Reference model**, trained earlier on *8 Gaussians*" in m.value for m in at.markdown)  # it follows the data
     at.button(key="train_start").click().run()
     assert not at.exception
     finish(at)
@@ -82,7 +82,7 @@ def test_train_a_short_run_and_see_samples(at):
     assert [len(arr(tr["x"])) for tr in samples["data"]] == [1000, 600]  # data, model samples
     assert samples["layout"]["annotations"][1]["text"] == "Samples, step 500"
     assert progress_text(at) == "Finished: 500 steps in " + f"{job.seconds:.1f} s"
-    assert any("Your model on *8gaussians*" in m.value for m in at.markdown)
+    assert any("Your model on *8 Gaussians*" in m.value for m in at.markdown)
     assert not at.info  # the settings match the finished run
     at.slider(key="train_steps").set_value(1000).run()
     assert any("settings changed" in i.value for i in at.info)

@@ -49,8 +49,8 @@ JOB = "fm_job"
 SOURCES = ("gaussian", "8gaussians")  # the lecture starts from noise
 DEFAULT = ToyFlowConfig()
 # the names the boxes show, in this run's language (dicts, not tr() at format time: a test harness formats outside the run)
-SOURCE_NAMES = {name: tr(f"flow.source.{name}") for name in SOURCES}
-TARGET_NAMES = {name: tr(f"flow.data.{name}") for name in TOY_DATASETS}
+SOURCE_NAMES = {name: tr("flow.source.gaussian" if name == "gaussian" else f"toy.{name}") for name in SOURCES}
+TARGET_NAMES = {name: tr("flow.data.gaussian" if name == "gaussian" else f"toy.{name}") for name in TOY_DATASETS}
 SOLVER_NAMES = {name: solver_name(name) for name in SOLVERS}
 CLASS_NAMES = [tr(f"cifar.{name}") for name in CIFAR10_CLASSES]
 DIGITS = {"any": tr("flow.mnist.any")} | {d: str(d) for d in range(10)}
