@@ -87,3 +87,13 @@ def test_after_switching_language_the_address_speaks_the_new_one():
     copied = {k: at.query_params[k] for k in at.query_params}
     reopened = _open("schedules", copied)
     assert reopened.session_state["sc_threshold"] == 0.05 and not reopened.toast, [t.value for t in reopened.toast]
+
+
+def test_a_value_the_app_wrote_that_a_later_move_makes_invalid_is_no_link_to_report():
+    """Page 3: t = 800, then T lowered to 500: t is clamped without 'Settings from the link not applied' (no link was
+    opened)."""
+    at = _open("schedules", {})
+    at.slider(key="sc_t").set_value(800).run()
+    at.select_slider(key="sc_T").set_value(500).run()
+    assert not at.exception and not at.toast, [t.value for t in at.toast]
+    assert at.slider(key="sc_t").value <= 500

@@ -65,16 +65,23 @@ def _forget_initial(key: str) -> None:
         pass
 
 
+LAST = "share_last_link"
+"""The session's address as the previous run left it: what is still there was already applied (or reported)."""
+
+
 def check_link(before: dict[str, str]) -> list[str]:
-    """After the page ran: the parameters of ``before`` (the address as the run began) not applied.
+    """After the page ran: the parameters of ``before`` (the address as the run began) not applied, among those that
+    came from outside (a link opened, an address edited), not those the previous run left in the address.
 
     A parameter is ignored when no widget of the page has its name (it is removed from the
     address) or when the page's widget dropped it and shows another value (an invalid value;
     a default written as its label, e.g. a radio's, is reported too: rare in a shared link,
     since the address leaves defaults out). One toast
-    names them; nothing is shown when all applied. Returns the ignored names.
+    names them; nothing is shown when all applied. A value the app itself wrote, which a later
+    move makes invalid (page 3's ``t`` beyond a lowered ``T``), is dropped without a notice: no link
+    was opened. Returns the ignored names.
     """
-    after = link()
+    after, last = link(), st.session_state.get(LAST)
     ignored = []
     for key in before:
         if key not in st.session_state:  # no widget of this name on this page
@@ -85,6 +92,8 @@ def check_link(before: dict[str, str]) -> list[str]:
                 pass
         elif key not in after and not _same(before[key], st.session_state[key]):  # the widget dropped it
             ignored.append(key)
+    st.session_state[LAST] = link()
+    ignored = [k for k in ignored if last is None or last.get(k) != before[k]]
     if ignored:
         names = [_safe(k) for k in ignored[:SHOWN]]
         more = f" and {len(ignored) - SHOWN} more" if len(ignored) > SHOWN else ""
