@@ -89,10 +89,14 @@ def test_widgets_move_the_pictures(at):
     assert solver_table(at)["NFE"] == [8, 8]
     code = lambda: " ".join(m.value for m in at.markdown)
     assert "`core.solvers.solve_fixed`" in code() and "`core.solvers.dopri5`" not in code()
+    at.slider(key="fm_ode_steps").set_value(1).run()  # one step: a straight segment, its straightness a dash
     at.selectbox(key="fm_solver").set_value("dopri5").run()
     assert not at.exception
     assert spec_by_title(at, "Dopri5")
     assert "`core.solvers.dopri5`" in code() and "`core.solvers.solve_fixed`" not in code()  # the code that ran
+    assert at.slider(key="fm_ode_steps").disabled  # Dopri5 chooses its own steps
+    table = solver_table(at)
+    assert all(0 < s <= 1 for s in table["straightness"]) and min(table["NFE"]) > 2  # measured: no "one step" dash
 
 
 def test_other_data_and_source(at):

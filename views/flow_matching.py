@@ -19,6 +19,7 @@ from ui.components.predict import ask
 from ui.components.tables import markdown_table
 from ui.figures.flow_matching import (
     DEFAULT_VIEW,
+    DOPRI5_POINTS,
     MNIST_MODELS,
     PHOTO_MODEL,
     STEP_COUNTS,
@@ -134,7 +135,8 @@ def solvers_section(model_id: str, models, source: str, target: str, seed: int) 
         method = a.selectbox(tr("flow.solvers.solver"), list(SOLVERS), index=list(SOLVERS).index(DEFAULT_VIEW["method"]),
                              format_func=SOLVER_NAMES.get, key="fm_solver", bind=URL)
         steps = b.slider(tr("flow.solvers.steps"), 1, 50, DEFAULT_VIEW["ode_steps"], key="fm_ode_steps", bind=URL,
-                         help=tr("flow.solvers.steps.help"))
+                         help=tr("flow.solvers.steps.help", points=DOPRI5_POINTS), disabled=method == "dopri5")
+        steps = DOPRI5_POINTS if method == "dopri5" else steps  # Dopri5 picks its own steps; its paths drawn at these points
     with right:
         with st.spinner(tr("flow.solvers.solving")):
             reports, _ = solver_view(model_id, models, source, target, method, steps, seed)

@@ -41,6 +41,7 @@ from ui.resources.models import preloaded
 from ui.resources.warm import default_flows
 
 MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
+DOPRI5_POINTS = 20  # points at which a Dopri5 path is reported and drawn (it chooses its own steps between them)
 STEP_COUNTS = (1, 2, 5, 10)  # Euler steps of the image models' sample rows
 PHOTO_MODEL = "cifar10-flow-ot"
 DEFAULT_VIEW = {"n_pairs": 64, "t": 0.5, "method": "euler", "ode_steps": 4, "seed": 0,  # the widgets' defaults
