@@ -163,7 +163,13 @@ NULL_LABEL = ("mnist-ddpm-eps", "mnist-ddpm-x0")  # class-conditional nets asked
 
 def facts() -> dict[str, float]:
     """The numbers the lesson quotes (:func:`ui.components.lessons.fill`), from forensics.json and the manifest,
-    measured on the shipped weights (a measurement missing or made on other weights is left out)."""
+    measured on the shipped weights (a measurement missing or made on other weights is left out). Read once per
+    version of those files, for every session (three sections of the page quote them)."""
+    return _facts(report_key())
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _facts(files_key: float) -> dict[str, float]:
     out: dict[str, float] = {}
     stages = [preloaded(name) for name in stage_names()]
     if all(c is not None for c in stages) and (rows := evolution_rows(tuple(c.sha256 for c in stages))):
