@@ -75,13 +75,20 @@ def big(image: torch.Tensor, size: int = 280):
     return picture(image[None], scale=max(1, size // image.shape[-1]))
 
 
+def source(key: str) -> Source | None:
+    """The generator a data file names by ``key``; ``None`` for "real" or a key this version cannot read (a
+    measurement made before sources had keys: the page then leaves it out, as a measurement of other weights)."""
+    try:
+        return Source.from_key(key)
+    except ValueError:
+        return None
+
+
 def source_label(key: str, short: bool = False) -> str:
     """A generator (its :attr:`core.forensics.detector.Source.key`, ``mnist-flow-ot/euler-2-uncond-w1``) in the
     session's language: ``mnist-flow-ot (Euler, 2 steps, unconditional)``; ``short``: on two lines, without saying
     whether a class was asked."""
-    try:
-        s = Source.from_key(key)
-    except ValueError:
+    if (s := source(key)) is None:
         return key
     kind = tr("spotting.source.conditional" if s.conditional else "spotting.source.unconditional")
     steps = tr("spotting.source.step" if s.steps == 1 else "spotting.source.steps", n=s.steps)
@@ -92,7 +99,7 @@ def source_label(key: str, short: bool = False) -> str:
 
 def cue_text(item: QuizItem, data: str) -> str:
     """What gives a quiz image away (one of :data:`core.forensics.quiz.CUES`), in the session's language."""
-    steps = Source.from_key(item.source).steps if item.generated else 0
+    steps = s.steps if item.generated and (s := source(item.source)) is not None else 0
     key = {"real": f"real.{data}", "smooth": "smooth" if steps != 1 else "smooth.one"}.get(item.cue, item.cue)
     return tr(f"spotting.cue.{key}", steps=steps, confidence=percent(item.confidence))
 
@@ -125,7 +132,7 @@ def report_key() -> float:
 
 def spectra_model_names(data: str) -> set[str]:
     """The generators with a measured spectrum for ``data`` (forensics.json)."""
-    return {Source.from_key(key).model for key in report().get("spectra", {}).get(data, {}) if key != "real"}
+    return {s.model for key in report().get("spectra", {}).get(data, {}) if (s := source(key)) is not None}
 
 
 def spectra_models(data: str) -> tuple[tuple[str, str], ...]:
@@ -498,7 +505,8 @@ def spectra_2d_chart(data: str, shas: tuple[tuple[str, str], ...], mtime: float)
 def spectra_curves(data: str, shas: dict[str, str]) -> dict[str, dict]:
     """The measured spectra of ``data``: real first, then each generator measured on the shipped weights."""
     curves = report().get("spectra", {}).get(data, {})
-    return {key: c for key, c in curves.items() if key == "real" or shas.get(Source.from_key(key).model) == c.get("sha256")}
+    return {key: c for key, c in curves.items()
+            if key == "real" or ((s := source(key)) is not None and shas.get(s.model) == c.get("sha256"))}
 
 
 @cache.figure(max_entries=8)
