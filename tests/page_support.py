@@ -30,6 +30,13 @@ def chart(at, key: str) -> dict:
     return json.loads(found[0].proto.spec)
 
 
+def film(at, key: str) -> dict:
+    """What the film (:mod:`ui.components.film`) with key ``key`` was given: frames, columns, start..."""
+    found = [e for e in at.get("bidi_component") if e.proto.component_name == "dp_film" and e.proto.id.endswith(f"-{key}")]
+    assert found, f"no film with key {key!r}"
+    return json.loads(found[0].proto.json)
+
+
 def specs(at) -> list[dict]:
     """Every Plotly chart on the page, as its JSON spec."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]

@@ -21,12 +21,19 @@ def test_downloads(server, browser):
     tab = Page(browser, server)
     page = tab.page
     tab.follow("5. Reverse denoising", timeout=240)
-    page.locator(".st-key-rev_mnist_chart .gtitle").wait_for(timeout=120_000)
+    page.locator(".st-key-rev_mnist_film .title").wait_for(timeout=120_000)
     name, gif = _download(page, "Download the steps (GIF)")
     assert name == "reverse-ddpm-50steps-seed0-any.gif" and gif.format == "GIF" and gif.n_frames == 50
     assert gif.size == (3 * (5 * 28 + 4 * 2), 3 * (3 * 28 + 2 * 2))  # five columns, three samples, enlarged 3x
     name, png = _download(page, "Download the film strip (PNG)")
     assert name == "reverse-ddpm-50steps-seed0-any-strip.png" and png.format == "PNG" and png.width > 800
+
+    film = page.locator(".st-key-rev_mnist_film")  # the film's ⤓ saves the frame shown, enlarged, in the browser
+    with page.expect_download(timeout=60_000) as info:
+        film.get_by_role("button", name="Save this frame as a PNG").click()
+    assert info.value.suggested_filename == "reverse-ddpm-50steps-seed0-any-1000.png"
+    frame = Image.open(info.value.path())
+    assert frame.format == "PNG" and frame.width >= 800 and frame.width % (5 * 28 + 4 * 3) == 0  # whole pixels
 
     chart = page.locator(".st-key-rev_toy_chart")
     chart.scroll_into_view_if_needed()

@@ -1,16 +1,13 @@
 """Presenter mode in a real browser: large type and figures at 1280x720, and the keyboard stepping the
-animation most in view (→ / ← a Plotly animation's slider or a page's step slider, space to play)."""
+animation most in view (→ / ← a film, a Plotly animation's slider or a page's step slider, space to play)."""
+
+import re
 
 import pytest
 from browser_support import Page, needs_chromium
-
-from ui import theme
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, needs_chromium]
-
-
-def _title(page, key: str) -> str:
-    return page.locator(f".st-key-{key} .gtitle").text_content()
 
 
 def test_presenter_mode_and_the_keyboard(server, browser):
@@ -21,37 +18,35 @@ def test_presenter_mode_and_the_keyboard(server, browser):
     page.wait_for_function("() => window.location.search.includes('present=1')", timeout=30_000)
     tab.wait()
     tab.follow("5. Reverse denoising", timeout=240)
-    chart = page.locator(".st-key-rev_mnist_chart")
-    chart.locator(".gtitle").wait_for(timeout=120_000)
+    film = page.locator(".st-key-rev_mnist_film")
+    film.locator(".title").wait_for(timeout=120_000)
     assert "present=1" in page.url
     body = page.locator("[data-testid='stMain'] [data-testid='stMarkdownContainer'] p").first
     assert float(body.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 20  # 16 px without the mode
-    title = float(chart.locator(".gtitle").evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
-    assert title >= 1.25 * theme.size("title")  # the figure's type, scaled
-    assert chart.evaluate("e => e.querySelector('.main-svg').getBoundingClientRect().right <= e.parentElement.getBoundingClientRect().right + 1")
-    # its title whole on screen (Streamlit's theme anchors a title left: centred titles say xanchor="center")
-    assert chart.evaluate("e => { const t = e.querySelector('.gtitle').getBoundingClientRect(), "
-                          "f = e.querySelector('.main-svg').getBoundingClientRect(); return t.left >= f.left && t.right <= f.right; }")
-    # one main figure per screen: the page's tallest figure (700 px) fits the projector's 720 with its title bar
-    assert chart.evaluate("e => e.querySelector('.main-svg').getBoundingClientRect().height") <= theme.PRESENTER["figure_height"]
+    title = film.locator(".title")
+    assert float(title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 24  # the film's type, scaled
+    # the picture fits the projector's screen with its title and controls, and a digit is large enough to read
+    page.locator("[data-testid='stSidebarCollapseButton'] button").click()  # as a lecturer does once the mode is on
+    page.wait_for_timeout(800)
+    box = film.locator("img").bounding_box()
+    assert box["height"] <= 720 - 100 and box["x"] + box["width"] <= 1280
+    assert box["width"] / 5 >= 100  # five columns: each digit at least 100 px wide
     # the secondary controls are folded away: the page has a GIF, a PNG and a code section, none on screen
     assert page.locator("[data-testid='stDownloadButton']").count() >= 2
     assert page.locator("[data-testid='stDownloadButton']:visible").count() == 0
     assert page.locator("[data-testid='stExpander']:has([data-testid='stCode']):visible").count() == 0
 
-    chart.scroll_into_view_if_needed()
+    film.scroll_into_view_if_needed()
     page.mouse.click(5, 400)  # focus the page, not a widget
-    assert _title(page, "rev_mnist_chart").startswith("Step 1 of 50")
+    assert title.text_content().startswith("Step 1 of 50")
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => document.querySelector('.st-key-rev_mnist_chart .gtitle').textContent.startsWith('Step 2 of 50')",
-                           timeout=10_000)
+    expect(title).to_have_text(re.compile("^Step 2 of 50"), timeout=10_000)
     page.keyboard.press("ArrowRight")
     page.keyboard.press("ArrowLeft")
     page.wait_for_timeout(500)
-    assert _title(page, "rev_mnist_chart").startswith("Step 2 of 50")
+    assert title.text_content().startswith("Step 2 of 50")
     page.keyboard.press(" ")  # play to the end
-    page.wait_for_function("() => document.querySelector('.st-key-rev_mnist_chart .gtitle').textContent.startsWith('Step 50 of 50')",
-                           timeout=60_000)
+    expect(title).to_have_text(re.compile("^Step 50 of 50"), timeout=60_000)
     tab.check("present_reverse")
 
 

@@ -1,10 +1,18 @@
-"""Part 5, reverse denoising, in a real browser: both animations render, and Play moves through the steps."""
+"""Part 5, reverse denoising, in a real browser: the step-through film and the toy animation render, and Play
+moves through the steps in the browser."""
+
+import re
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from browser_support import Page, needs_chromium
 from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, needs_chromium]
+
+
+def new_url(page) -> dict[str, str]:
+    return {k: v[-1] for k, v in parse_qs(urlparse(page.url).query).items()}
 
 
 def test_reverse(server, browser):
@@ -15,14 +23,16 @@ def test_reverse(server, browser):
     tab.check("reverse")
     assert page.locator("h1").first.inner_text().startswith("5. Reverse denoising")
 
-    chart = page.locator(".st-key-rev_mnist_chart")
-    assert chart.locator(".gtitle").text_content().startswith("Step 1 of 50")
-    expect(chart.get_by_text("one-shot")).to_have_count(1)  # the column titles are drawn
-    chart.locator(".updatemenu-button").first.click()  # ▶ Play: runs in the browser, no rerun
-    page.wait_for_function(
-        "() => document.querySelector('.st-key-rev_mnist_chart .gtitle').textContent.startsWith('Step 50 of 50')",
-        timeout=60_000,
-    )
+    film = page.locator(".st-key-rev_mnist_film")
+    title = film.locator(".title")
+    assert title.text_content().startswith("Step 1 of 50")
+    expect(film.get_by_text("one-shot")).to_have_count(1)  # the column titles are drawn
+    film.get_by_role("button", name="Play").click()  # plays in the browser, no rerun
+    expect(title).to_have_text(re.compile("^Step 50 of 50"), timeout=60_000)
+    assert new_url(page).get("rev_t") == "20"  # the link says where the film stopped
+    film.locator("button").nth(2).click()  # ▶ at the end: stays on the last frame
+    film.locator("button").first.click()  # ◀
+    expect(title).to_have_text(re.compile("^Step 49 of 50"))
     tab.check("reverse_played")
 
     toy = page.locator(".st-key-rev_toy_chart")

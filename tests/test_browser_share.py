@@ -12,9 +12,9 @@ def test_a_shared_link_round_trip(server, browser):
     tab = Page(browser, server + "/reverse?rev_seed=7&rev_steps=100")
     page = tab.page
     tab.wait(240)
-    chart = page.locator(".st-key-rev_mnist_chart")
-    chart.locator(".gtitle").wait_for(timeout=120_000)
-    assert chart.locator(".gtitle").text_content().startswith("Step 1 of 100")  # the link's 100 steps
+    film = page.locator(".st-key-rev_mnist_film")
+    film.locator(".title").wait_for(timeout=120_000)
+    assert film.locator(".title").text_content().startswith("Step 1 of 100")  # the link's 100 steps
     seed = page.locator(".st-key-rev_seed input")
     assert seed.input_value() == "7"
 

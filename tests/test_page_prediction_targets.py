@@ -4,11 +4,12 @@ a live toy run; and the lesson's claims checked against the page's own figures."
 import time
 
 import pytest
-from page_support import arr, chart, open_page
+from page_support import arr, chart, film, open_page
 
 import ui.resources.models
+from ui.theme import TARGET_COLOURS
 from core.io import load
-from ui.figures.prediction_targets import MODELS, STEPS, read_all, toy_grid
+from ui.figures.prediction_targets import MODELS, STEPS, T_VALUES, outputs_picture, read_all, toy_grid
 
 PAGE = "views/prediction_targets.py"
 
@@ -23,12 +24,13 @@ def at():
 def test_defaults(at):
     assert at.title[0].value == "6. Prediction targets"
     assert not at.error
-    outputs = chart(at, "pt_outputs")
-    assert outputs["layout"]["title"]["text"].startswith("t = 990:")
-    labels = " ".join(a["text"] for a in outputs["layout"]["annotations"])
+    outputs = film(at, "pt_outputs")
+    shown = outputs["frames"][outputs["start"]]
+    assert [f["value"] for f in outputs["frames"]] == [str(t) for t in T_VALUES] and shown["value"] == "990"
+    assert shown["title"].startswith("t = 990:")
     for target in ("noise ε", "image I₀", "velocity v"):
-        assert f"trained on {target}" in labels
-    assert len(outputs["layout"]["shapes"]) == 3  # each network's own output is framed
+        assert any(f"trained on {target}" in row for row in shown["rows"])
+    assert len({f["src"] for f in outputs["frames"]}) == len(T_VALUES)  # every t its own picture
     assert len(at.get("image")) == 3 * len(STEPS)  # three rows of sample grids
     quality = chart(at, "pt_quality")
     assert {tr["name"] for tr in quality["data"] if tr.get("name")} == {f"predicts {t}" for t in ("noise ε", "image I₀", "velocity v")}
@@ -40,12 +42,10 @@ def test_defaults(at):
 
 
 def test_widgets_move_the_figures(at):
-    before = chart(at, "pt_outputs")["data"][0]["source"]
-    at.select_slider(key="pt_t").set_value(100).run()
-    assert not at.exception
-    after = chart(at, "pt_outputs")
-    assert after["layout"]["title"]["text"].startswith("t = 100:") and after["data"][0]["source"] != before
+    before = film(at, "pt_outputs")["frames"]
     at.number_input(key="pt_digit").set_value(7).run()
+    after = film(at, "pt_outputs")["frames"]
+    assert not at.exception and all(a["src"] != b["src"] for a, b in zip(after, before))
     grids = [img.proto.imgs[0].url for img in at.get("image")]
     at.selectbox(key="pt_label").set_value(3).run()
     assert not at.exception and [img.proto.imgs[0].url for img in at.get("image")] != grids
@@ -122,3 +122,11 @@ def test_the_noise_networks_one_shot_error_explodes_while_the_others_stay_below_
     assert rmse["eps"][-1] > 100 * rmse["eps"][0] and rmse["eps"][-1] > 10 * rmse["x"][-1]  # orders of magnitude
     for k in ("x", "v"):
         assert max(rmse[k]) < average_digit_rmse()
+
+
+def test_each_network_s_own_output_is_framed_in_its_colour():
+    ckpts = tuple(load(name) for name in MODELS.values())
+    picture = outputs_picture(read_all(ckpts, 3, 990, 0)["cells"])
+    for kind, colour in TARGET_COLOURS.items():
+        rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
+        assert (picture == rgb).all(axis=2).sum() >= 4 * 28, kind  # a frame of at least 28 pixels a side

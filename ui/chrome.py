@@ -3,8 +3,8 @@ link), the style sheet, presenter mode's keyboard.
 
 Presenter mode (``?present=1``): larger text, widget labels and figures (the sizes are :data:`ui.theme.PRESENTER`),
 the toolbar hidden, the sidebar collapsed when a link opens the app, and the keyboard: right / left arrow step the
-animation most in view (a Plotly animation's slider, or a page's step slider such as ``t``), space plays and pauses a
-Plotly animation. It is a ``st.components.v2`` component: a few lines of JavaScript that move the figure's own slider
+animation most in view (a film of :mod:`ui.components.film`, a Plotly animation's slider, or a page's step slider
+such as ``t``), space plays and pauses a film or a Plotly animation. It is a ``st.components.v2`` component: a few lines of JavaScript that move the figure's own slider
 (as a click on its rail would) or send the arrow to the Streamlit slider, so nothing of Streamlit's front end is
 patched. The figures are scaled by :func:`ui.components.chart` (CSS ``zoom`` would not do: Streamlit sizes a figure
 from its zoomed width on screen, and it overflows).
@@ -105,7 +105,8 @@ export default function({ data }) {
         const plots = [...document.querySelectorAll(".js-plotly-plot")].filter(
             (gd) => gd.querySelector("rect.slider-rail-touch-rect") && gd._fullLayout && gd._fullLayout.sliders);
         const inputs = sliders.map((k) => document.querySelector(`.st-key-${k}`)).filter((el) => el && el.querySelector("input[type='range']"));
-        return [...plots, ...inputs].map((el) => [visible(el), el]).filter(([a]) => a > 0).sort((a, b) => b[0] - a[0]);
+        const films = [...document.querySelectorAll("[data-dp-film]")];  // ui.components.film
+        return [...plots, ...films, ...inputs].map((el) => [visible(el), el]).filter(([a]) => a > 0).sort((a, b) => b[0] - a[0]);
     };
     const stepPlot = (gd, delta) => {  // as a click on the slider's rail at the neighbouring step
         const opts = gd._fullLayout.sliders[0];
@@ -134,7 +135,9 @@ export default function({ data }) {
         if (!best) return;
         const el = best[1];
         event.preventDefault();
-        if (el.classList.contains("js-plotly-plot")) {
+        if (el.hasAttribute("data-dp-film")) {
+            el.dispatchEvent(new CustomEvent("dp-film", { detail: event.key === " " ? "toggle" : event.key === "ArrowRight" ? 1 : -1 }));
+        } else if (el.classList.contains("js-plotly-plot")) {
             if (event.key === " ") toggle(el); else stepPlot(el, event.key === "ArrowRight" ? 1 : -1);
         } else if (event.key !== " ") {  // the slider's own keyboard handling; while it has the focus, arrows go to it
             const input = el.querySelector("input[type='range']");

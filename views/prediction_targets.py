@@ -14,6 +14,7 @@ from core.training import flow_objective
 from ui import jobs
 from ui.components.chart import chart
 from ui.components.code import show_code
+from ui.components.film import film
 from ui.components.lessons import lesson
 from ui.components.predict import ask
 from ui.figures.prediction_targets import (
@@ -21,12 +22,14 @@ from ui.figures.prediction_targets import (
     MODELS,
     N_SAMPLES,
     STEPS,
+    T_VALUES,
     TOY_TARGETS,
     facts,
     heldout,
     manifest_mtime,
     oneshot_chart,
-    outputs_chart,
+    output_columns,
+    outputs_film,
     quality_chart,
     sample_rows,
     target_name,
@@ -58,15 +61,13 @@ def outputs_section() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         lesson("prediction_targets", "equations")
-        c1, c2 = st.columns(2)
-        t = c1.select_slider(tr("common.t"), [1, 50, 100, 200, 400, 600, 800, 900, 950, 990, 1000], value=DEFAULT_VIEW["t"],
-                             key="pt_t", bind=URL)
-        digit = c2.number_input(tr("targets.digit"), 0, len(heldout()) - 1, DEFAULT_VIEW["digit"], key="pt_digit",
+        digit = st.number_input(tr("targets.digit"), 0, len(heldout()) - 1, DEFAULT_VIEW["digit"], key="pt_digit",
                                 bind=URL, help=tr("targets.digit.help"))
     with right:
         if ready:
-            chart(outputs_chart(ckpts, int(digit), int(t), DEFAULT_VIEW["seed"]), width="stretch",
-                            key="pt_outputs")
+            frames = outputs_film(ckpts, int(digit), DEFAULT_VIEW["seed"])
+            film(frames, key="pt_outputs", columns=output_columns(), url="pt_t", default=T_VALUES.index(DEFAULT_VIEW["t"]),
+                 file_name=f"prediction-targets-digit{digit}-t", prefix="t = ")
             show_code(convert_prediction, label=tr("targets.outputs.code"))
             st.caption(tr("targets.outputs.caption"))
 

@@ -12,6 +12,7 @@ from ui import jobs, keys
 from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.export import download_gif, download_png, slug
+from ui.components.film import film
 from ui.components.lessons import lesson
 from ui.components.predict import ask
 from ui.figures import reverse as fig
@@ -57,10 +58,10 @@ def mnist_section() -> None:
             seed, steps = int(st.session_state.get("rev_seed", 0)), int(st.session_state.get("rev_steps", 50))
             settings = (ckpt, label, guidance, seed, steps, int(st.session_state.get("rev_n", 3)))
             with st.spinner(tr("reverse.running")):  # shown only if it takes a moment
-                figure, image, strip_ts = fig.mnist_figure(*settings)
-            chart(figure, width="stretch", key="rev_mnist_chart")
-            st.image(image, width="stretch", caption=tr("reverse.strip.caption", ts=", ".join(map(str, strip_ts))))
+                frames, image, strip_ts = fig.mnist_film(*settings)
             name = slug("reverse-ddpm", f"{steps}steps", f"seed{seed}", "any" if label is None else f"digit{label}-w{guidance:g}")
+            film(frames, key="rev_mnist_film", columns=fig.columns(), url="rev_t", file_name=name, prefix="t = ")
+            st.image(image, width="stretch", caption=tr("reverse.strip.caption", ts=", ".join(map(str, strip_ts))))
             d1, d2 = st.columns(2)
             with d1:
                 download_gif(tr("reverse.download.gif"), f"{name}.gif", lambda: fig.steps_gif(*settings), key="rev_gif")

@@ -19,6 +19,7 @@ from core.io import Checkpoint
 from core.live.targets import GridCell, TargetToyConfig, compute_grid, load_grid, sample_target_toy, train_target_toy
 from core.sampling import generate, read_prediction, schedule_of
 from ui import jobs, theme
+from ui.components.film import Frame
 from ui.figures.mosaic import PAD, mosaic, png_uri
 from ui.i18n import tr
 from ui.resources import cache
@@ -30,6 +31,7 @@ COLOURS = theme.TARGET_COLOURS
 STEPS = (1, 2, 5, 10, 20, 50)  # DDIM steps of the sample grids and the quality chart
 N_SAMPLES = 4  # per cell, 2 x 2: a new seed is 3 models x 88 DDIM steps on 4 images (half the work of 8)
 NOISE_RANGE = 3.0  # noise and velocity images: -3 black, +3 white
+T_VALUES = (1, 50, 100, 200, 400, 600, 800, 900, 950, 990, 1000)  # the steps of the outputs film
 DEFAULT_VIEW = {"digit": 3, "t": 990, "seed": 0, "label": "any", "sample_seed": 0}
 TOY_TARGETS = ("x", "eps", "v")  # the paper's order
 FONT = theme.FONT
@@ -90,36 +92,33 @@ def read_all(ckpts: tuple[Checkpoint, ...], digit: int, t: int, seed: int) -> di
     return {"cells": np.stack(rows), "x_t": datasets.to_uint8(x_t)[0].numpy(), "abar": ab, "rmse": rmse}
 
 
-def outputs_figure(cells: np.ndarray, rmse: dict[str, float], t: int, abar: float) -> go.Figure:
-    """The 4 x 3 table of images: what each network outputs (framed) and what that implies for the others."""
+def outputs_picture(cells: np.ndarray) -> np.ndarray:
+    """The 4 x 3 table of images as one RGB picture: what each network outputs is framed in its colour, the rest is
+    what that output implies for the other two targets (a white margin of :data:`PAD` around, for the frames)."""
     m = mosaic(cells)
-    H, W = m.shape[:2]
+    m = np.pad(np.repeat(m[..., None], 3, axis=2) if m.ndim == 2 else m, ((PAD, PAD), (PAD, PAD), (0, 0)),
+               constant_values=255)
     h, w = cells.shape[-2:]
-    fig = go.Figure(go.Image(source=png_uri(m), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip"))
-    for c, label in enumerate(tr(f"targets.outputs.column.{k}") for k in MODELS):
-        fig.add_annotation(x=c * (w + PAD) + w / 2, y=-1, text=f"<b>{label}</b>", showarrow=False, yanchor="bottom",
-                           font=theme.font("emphasis"))
-    labels = [tr("targets.outputs.truth")] + [
-        tr("targets.outputs.row", target=target_name(k), rmse=f"{rmse[k]:.2f}") for k in MODELS]
-    for r, label in enumerate(labels):
-        fig.add_annotation(x=-2, y=r * (h + PAD) + h / 2, text=label, showarrow=False, xanchor="right",
-                           font=theme.font("label"))
-    shapes = []
-    for r, kind in enumerate(MODELS, start=1):  # frame what each network really outputs
+    for r, kind in enumerate(MODELS, start=1):
         c = list(MODELS).index(kind)
-        x0, y0 = c * (w + PAD) - 1, r * (h + PAD) - 1
-        shapes.append(dict(type="rect", x0=x0 - 0.5, y0=y0 - 0.5, x1=x0 + w + 1.5, y1=y0 + h + 1.5,
-                           line=dict(color=COLOURS[kind], width=4)))
-    left, top = 60, 10
-    fig.update_xaxes(visible=False, range=[-left, W + 1], constrain="domain")
-    fig.update_yaxes(visible=False, range=[H + 1, -top], scaleanchor="x", scaleratio=1)
-    width, head = 560, 80  # the title on two lines: it fits a narrow chart
-    fig.update_layout(shapes=shapes, font=FONT, dragmode=False, margin=dict(l=0, r=0, t=head, b=0),
-                      height=int(head + width * (H + top + 2) / (W + left + 1)),
-                      title=dict(text=tr("targets.outputs.title", t=t, values=f"ā<sub>t</sub> = {abar:.4g}<br>√ā<sub>t</sub> = "
-                                         f"{abar ** 0.5:.3g}, √(1 − ā<sub>t</sub>) = {(1 - abar) ** 0.5:.3g}"),
-                                 font=theme.font("heading"), x=0.5))  # centred: xanchor "auto"
-    return fig
+        y0, x0 = PAD + r * (h + PAD) - 1, PAD + c * (w + PAD) - 1  # one pixel outside the cell, all round
+        rgb = [int(COLOURS[kind][i : i + 2], 16) for i in (1, 3, 5)]
+        m[y0, x0 : x0 + w + 2] = m[y0 + h + 1, x0 : x0 + w + 2] = rgb
+        m[y0 : y0 + h + 2, x0] = m[y0 : y0 + h + 2, x0 + w + 1] = rgb
+    return m
+
+
+def outputs_frame(cells: np.ndarray, rmse: dict[str, float], t: int, abar: float) -> Frame:
+    """One frame of the outputs film: the table at ``t``, its title (ā_t and the two scales), its rows' labels."""
+    rows = (tr("targets.outputs.truth"), *(tr("targets.outputs.row", target=target_name(k), rmse=f"{rmse[k]:.2f}")
+                                          for k in MODELS))
+    values = f"āₜ = {abar:.4g}, √āₜ = {abar ** 0.5:.3g}, √(1 − āₜ) = {(1 - abar) ** 0.5:.3g}"
+    return Frame(png_uri(outputs_picture(cells)), tr("targets.outputs.title", t=t, values=values), str(t), rows)
+
+
+def output_columns() -> list[str]:
+    """The titles of the outputs film's three columns."""
+    return [f"<b>{tr(f'targets.outputs.column.{k}')}</b>" for k in MODELS]
 
 
 # ------------------------------------------------------------------ 2. samples and judged quality by step count
@@ -251,10 +250,14 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
 # A figure holds text: the language is part of each key (``lang``, the session's, which ``tr`` reads).
 
 
-@cache.figure(max_entries=64)
-def outputs_chart(ckpts: tuple[Checkpoint, ...], digit: int, t: int, seed: int) -> go.Figure:
-    read = read_all(ckpts, digit, t, seed)
-    return outputs_figure(read["cells"], read["rmse"], t, read["abar"])
+@cache.figure(max_entries=32)
+def outputs_film(ckpts: tuple[Checkpoint, ...], digit: int, seed: int) -> list[Frame]:
+    """The outputs table at every t of :data:`T_VALUES` (the film the page steps through in the browser)."""
+    frames = []
+    for t in T_VALUES:
+        read = read_all(ckpts, digit, t, seed)
+        frames.append(outputs_frame(read["cells"], read["rmse"], t, read["abar"]))
+    return frames
 
 
 @cache.figure(max_entries=4)
@@ -283,7 +286,7 @@ def warm() -> None:
     toy_floor("spiral")
     if all(c is not None for c in ckpts):
         shas, v = tuple(c.sha256 for c in ckpts), DEFAULT_VIEW
-        outputs_chart(ckpts, v["digit"], v["t"], v["seed"])
+        outputs_film(ckpts, v["digit"], v["seed"])
         sample_rows(ckpts, None, v["sample_seed"])
         mtime = manifest_mtime()
         quality_chart(shas, mtime), oneshot_chart(shas, mtime)

@@ -1,7 +1,7 @@
-"""Part 5 (Reverse denoising): its cached reverse runs, and step-through animations that play in the browser.
+"""Part 5 (Reverse denoising): its cached reverse runs, and step-throughs that play in the browser.
 
-Both figures carry every step as a Plotly frame, with a slider to scrub and a play button, so
-moving through the steps never reruns the page.
+The MNIST steps are a film (:mod:`ui.components.film`): every step's pictures are sent once, and the browser swaps
+them; the toy cloud carries every step as a Plotly frame. Moving through the steps never reruns the page.
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from core.io import Checkpoint
 from core.live.toy_diffusion import ToyModel, sample_toy_model
 from core.sampling import generate
 from ui import theme
-from ui.figures.mosaic import PAD, mosaic, png_uri
+from ui.components.film import Frame
+from ui.figures.mosaic import mosaic, png_uri
 from ui.figures.training import BOX, DATA, FONT, MODEL, toy_data
 from ui.i18n import language, tr
 from ui.resources import cache
@@ -65,39 +66,21 @@ def step_title(t: int, s: int, sigma: float, index: int, total: int) -> str:
     return tr("reverse.step", k=index + 1, total=total, t=t, s=s, sigma=f"{sigma:.3f}")
 
 
-def reverse_steps_figure(panels: np.ndarray, ts: list[int], ss: list[int], sigmas: list[float],
-                         row_labels: list[str]) -> go.Figure:
-    """Animated grid: one row per sample, the five quantities of a DDPM step as columns, one frame per step.
+def steps_film(panels: np.ndarray, ts: list[int], ss: list[int], sigmas: list[float]) -> list[Frame]:
+    """One frame per DDPM step: one row per sample, the five quantities of the step as columns (:data:`PANELS`).
 
-    panels: ``(K, N, 5, C, H, W)`` uint8 (images clipped to [-1, 1], noise mapped from [-3, 3]).
+    panels: ``(K, N, 5, C, H, W)`` uint8 (images clipped to [-1, 1], noise mapped from [-3, 3]); a frame's value is
+    its ``t``, the step it starts from.
     """
-    K, n, ncol, _, h, w = panels.shape
-    mosaics = [mosaic(panels[k]) for k in range(K)]
-    H, W = mosaics[0].shape[:2]
-    titles = [step_title(ts[k], ss[k], sigmas[k], k, K) for k in range(K)]
+    K, n = panels.shape[:2]
+    rows = tuple(tr("reverse.sample", i=i + 1) for i in range(n))
+    return [Frame(png_uri(mosaic(panels[k])), step_title(ts[k], ss[k], sigmas[k], k, K), str(ts[k]), rows)
+            for k in range(K)]
 
-    def image(k: int) -> go.Image:
-        return go.Image(source=png_uri(mosaics[k]), x0=0, y0=0, dx=1, dy=1, hoverinfo="skip")
 
-    fig = go.Figure(data=[image(0)],
-                    frames=[go.Frame(data=[image(k)], name=str(k), layout=dict(title=dict(text=titles[k])))
-                            for k in range(K)])
-    left, top = 34, 15  # room, in image pixels, for the row labels and the column titles
-    for c, panel in enumerate(PANELS):
-        fig.add_annotation(x=c * (w + PAD) + w / 2, y=-1, xref="x", yref="y", text=f"<b>{tr(f'reverse.panel.{panel}')}</b>",
-                           showarrow=False, yanchor="bottom", font=theme.font("body"))
-    for r, label in enumerate(row_labels):
-        fig.add_annotation(x=-2, y=r * (h + PAD) + h / 2, xref="x", yref="y", text=label, showarrow=False,
-                           xanchor="right", font=theme.font("label"))
-    fig.update_xaxes(visible=False, range=[-left, W - 0.5], constrain="domain")
-    fig.update_yaxes(visible=False, range=[H - 0.5, -top], scaleanchor="x", scaleratio=1)
-    width = 640  # about the chart's width in its column on a 1440 px screen: the height keeps the cells square
-    fig.update_layout(
-        title=dict(text=titles[0], font=theme.font("title"), x=0.5, xanchor="center", y=0.98), font=FONT,
-        height=int(60 + 160 + width * (H + top) / (W + left)), margin=dict(l=0, r=0, t=60, b=160), dragmode=False,
-        **_controls([str(k) for k in range(K)], [str(t) for t in ts], redraw=True, duration=180, prefix="t = "),
-    )
-    return fig
+def columns() -> list[str]:
+    """The titles of the five columns of the step-through film."""
+    return [f"<b>{tr(f'reverse.panel.{p}')}</b>" for p in PANELS]
 
 
 def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int], data: np.ndarray) -> go.Figure:
@@ -154,13 +137,13 @@ def mnist_steps(ckpt: Checkpoint, label: int | None, guidance: float, seed: int,
 
 
 @cache.figure(max_entries=32)
-def mnist_figure(ckpt: Checkpoint, label: int | None, guidance: float, seed: int, steps: int, n: int):
-    """The step-through figure and the film strip for these settings, its text in the session's language (built once, then reused)."""
+def mnist_film(ckpt: Checkpoint, label: int | None, guidance: float, seed: int, steps: int, n: int):
+    """The step-through film and the film strip for these settings, their text in
+    the session's language (built once, then reused: the frames are PNGs made once)."""
     run = mnist_steps(ckpt, label, guidance, seed, steps, n)
-    rows = [tr("reverse.sample", i=i + 1) for i in range(run["panels"].shape[1])]
-    fig = reverse_steps_figure(run["panels"], run["ts"], run["ss"], run["sigmas"], rows)
+    frames = steps_film(run["panels"], run["ts"], run["ss"], run["sigmas"])
     image, picks = strip(run["panels"])
-    return fig, image, [run["ts"][k] for k in picks]
+    return frames, image, [run["ts"][k] for k in picks]
 
 
 @cache.data(max_entries=8)

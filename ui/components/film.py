@@ -1,0 +1,209 @@
+"""A film: pictures already computed, stepped through in the student's browser (issue 23, scrubbing in the browser).
+
+The server sends every frame once, as small PNGs (a rerun that sends the same film again costs nothing: Streamlit
+sends an element the browser already holds as a reference); the browser swaps the picture as the student drags the
+slider, presses ◀ ▶, plays it, or uses the arrow keys, with no round trip to the server. Each frame has its title
+and, if the picture is a table, its row labels (the column titles stay; both are the app's own markup, never a
+student's text). Where the position belongs in a shared
+link, ``url`` names its parameter: the browser writes the frame's value into the address as the student scrubs (so
+the sidebar's copy-link button copies it), the server reads it back at the next run (:func:`film` returns it, for an
+export or a sentence that depends on it) and a link opened with it starts there. A ``⤓`` button saves the frame
+shown, enlarged, as a PNG, in the browser. In presenter mode the arrow keys step the film most in view
+(:mod:`ui.chrome`), and the picture is sized to fit a projector's screen.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import struct
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import streamlit as st
+
+from ui.i18n import tr
+from ui.present import presenting
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One frame: its picture (a PNG data URI), its title, its value (on the slider and in the address), and the labels
+    of the picture's rows in this frame (none for a single picture)."""
+
+    picture: str
+    title: str
+    value: str
+    rows: tuple[str, ...] = ()
+
+
+def start_index(frames: Sequence[Frame], url: str | None, default: int) -> int:
+    """The frame a run shows first: the one the address names under ``url`` (its value, or the nearest numeric value),
+    else ``default``. A value that is not a number and names no frame is taken out of the address, and
+    :func:`ui.share.check_link` reports it like a widget's invalid value."""
+    if url is None:
+        return default
+    values = [f.value for f in frames]
+    st.session_state[url] = values[default]  # the name is this page's (check_link reports unknown names)
+    text = st.query_params.get(url)
+    if text is None:
+        return default
+    if text in values:
+        return values.index(text)
+    try:
+        wanted = float(text)
+        numbers = [float(v) for v in values]
+    except ValueError:
+        del st.query_params[url]
+        return default
+    if not math.isfinite(wanted):
+        del st.query_params[url]
+        return default
+    best = min(range(len(frames)), key=lambda k: abs(numbers[k] - wanted))
+    st.query_params[url] = values[best]  # a step between frames: the nearest frame, said in the address
+    return best
+
+
+def film(frames: Sequence[Frame], *, key: str, columns: Sequence[str] = (), url: str | None = None, default: int = 0,
+         file_name: str = "frame", fps: float = 6.0, prefix: str = "") -> str:
+    """Show ``frames`` with a slider, ◀ ▶, play/pause and a save button, all in the browser; returns the value of the
+    frame shown first (the one the address names, see :func:`start_index`); ``columns`` titles the picture's columns;
+    beside the slider, the frame's value after ``prefix`` (``"t = "``), or without one its place (``"3 / 50"``).
+    Presenter mode fits the picture to the screen's height."""
+    if not frames:
+        return ""
+    start = start_index(frames, url, default)
+    pictures = [f.picture for f in frames]
+    digest = hashlib.sha256("\n".join(pictures).encode()).hexdigest()[:16]
+    _film(data={
+        "id": digest, "start": start, "url": url, "default": frames[default].value, "fps": fps, "aspect": aspect(frames[0].picture),
+        "frames": [{"src": f.picture, "title": f.title, "value": f.value, "rows": list(f.rows)} for f in frames],
+        "columns": list(columns), "present": presenting(), "file": file_name, "prefix": prefix,
+        "text": {k: tr(f"film.{k}") for k in ("play", "pause", "previous", "next", "save", "slider")},
+    }, key=key)
+    return frames[start].value
+
+
+def aspect(picture: str) -> float:
+    """A PNG data URI's width over its height (read from its header)."""
+    head = base64.b64decode(picture.split(",", 1)[1][:32])
+    width, height = struct.unpack(">II", head[16:24])
+    return width / height
+
+
+_CSS = """
+.film { font-family: inherit; color: var(--st-text-color, #31333f); outline: none; }
+.title { text-align: center; font-weight: 600; font-size: 1.05rem; min-height: 1.6em; margin-bottom: 0.3rem; }
+.present .title { font-size: 1.6rem; }
+.body { display: grid; grid-template-columns: auto minmax(0, 1fr); column-gap: 0.5rem; align-items: stretch; }
+.rows { display: flex; flex-direction: column; justify-content: space-around; text-align: right; font-size: 0.9rem;
+        white-space: nowrap; }
+.present .rows { font-size: 1.3rem; }
+.columns { display: flex; grid-column: 2; }
+.columns span { flex: 1; text-align: center; font-weight: 600; font-size: 0.95rem; }
+.present .columns span { font-size: 1.35rem; }
+.picture { grid-column: 2; display: flex; justify-content: center; }
+img { display: block; width: 100%; max-width: var(--max-width, 100%); image-rendering: pixelated; }
+.controls { display: flex; align-items: center; gap: 0.5rem; margin-top: 0.5rem; }
+.controls input { flex: 1; min-width: 4rem; accent-color: var(--st-primary-color, #ff4b4b); }
+button { font: inherit; font-size: 0.95rem; padding: 0.25rem 0.7rem; border-radius: 0.5rem; cursor: pointer;
+         border: 1px solid rgba(49, 51, 63, 0.25); background: var(--st-background-color, #fff);
+         color: var(--st-text-color, #31333f); }
+.present button { font-size: 1.25rem; }
+button:hover, button:focus-visible { border-color: var(--st-primary-color, #ff4b4b); color: var(--st-primary-color, #ff4b4b); }
+.value { min-width: 5.5em; text-align: right; font-variant-numeric: tabular-nums; font-size: 0.95rem; }
+.present .value { font-size: 1.3rem; }
+"""
+
+_JS = """
+export default function({ parentElement, data, key }) {
+    const frames = data.frames, n = frames.length, text = data.text;
+    const memory = (window.__dpFilms = window.__dpFilms || {});
+    const host = parentElement.host || parentElement;
+    const path = window.location.pathname;
+    let index = Math.max(0, Math.min(n - 1, data.start));
+    if (memory[key] && memory[key].id === data.id && memory[key].path === path) index = memory[key].index;
+    let timer = null;
+
+    const el = (tag, cls, parent) => { const e = document.createElement(tag); if (cls) e.className = cls; if (parent) parent.append(e); return e; };
+    const root = el("div", "film" + (data.present ? " present" : ""));
+    root.tabIndex = 0;
+    const title = el("div", "title", root);
+    title.setAttribute("aria-live", "polite");
+    const body = el("div", "body", root);
+    if (data.columns.length) {
+        el("span", "", body);
+        const cols = el("div", "columns", body);
+        data.columns.forEach((c) => { el("span", "", cols).innerHTML = c; });  // the app's own markup (<br>, <sub>)
+    }
+    const rows = el("div", "rows", body);
+    const holder = el("div", "picture", body);
+    const img = el("img", "", holder);
+    img.alt = "";
+    if (data.present) root.style.setProperty("--max-width", `calc((100vh - 14rem) * ${data.aspect})`);
+    const controls = el("div", "controls", root);
+    const prev = el("button", "", controls); prev.type = "button"; prev.textContent = "◀"; prev.title = text.previous;
+    const play = el("button", "", controls); play.type = "button";
+    const next = el("button", "", controls); next.type = "button"; next.textContent = "▶"; next.title = text.next;
+    const range = el("input", "", controls);
+    range.type = "range"; range.min = 0; range.max = n - 1; range.step = 1; range.setAttribute("aria-label", text.slider);
+    const value = el("span", "value", controls);
+    const save = el("button", "", controls); save.type = "button"; save.textContent = "⤓"; save.title = text.save;
+    for (const b of [prev, next, save]) b.setAttribute("aria-label", b.title);  // a name for a button that shows a sign
+
+    const writeUrl = () => {
+        if (!data.url || window.location.pathname !== path) return;
+        const u = new URL(window.location.href), v = frames[index].value;
+        if (v === data.default) u.searchParams.delete(data.url); else u.searchParams.set(data.url, v);
+        if (u.href !== window.location.href) window.history.replaceState(window.history.state, "", u.href);
+    };
+    const show = (k) => {
+        index = Math.max(0, Math.min(n - 1, k));
+        const f = frames[index];
+        img.src = f.src;
+        title.textContent = f.title;
+        rows.replaceChildren(...f.rows.map((r) => { const s = document.createElement("span"); s.innerHTML = r; return s; }));
+        range.value = index;
+        value.textContent = data.prefix ? data.prefix + f.value : `${index + 1} / ${n}`;
+        host.dataset.dpFilmIndex = String(index);
+        memory[key] = { id: data.id, index, path };
+        writeUrl();
+    };
+    const stop = () => { if (timer) { clearInterval(timer); timer = null; } play.textContent = text.play; };
+    const start = () => {
+        if (index >= n - 1) show(0);
+        play.textContent = text.pause;
+        timer = setInterval(() => { if (index >= n - 1) stop(); else show(index + 1); }, 1000 / data.fps);
+    };
+    const toggle = () => (timer ? stop() : start());
+    const step = (d) => { stop(); show(index + d); };
+    prev.onclick = () => step(-1);
+    next.onclick = () => step(1);
+    play.onclick = toggle;
+    range.oninput = () => { stop(); show(Number(range.value)); };
+    save.onclick = () => {  // the frame enlarged (crisp pixels), drawn and saved in the browser
+        const canvas = document.createElement("canvas"), scale = Math.max(1, Math.ceil(800 / img.naturalWidth));
+        canvas.width = img.naturalWidth * scale; canvas.height = img.naturalHeight * scale;
+        const g = canvas.getContext("2d"); g.imageSmoothingEnabled = false;
+        g.drawImage(img, 0, 0, canvas.width, canvas.height);
+        const a = document.createElement("a");
+        a.href = canvas.toDataURL("image/png"); a.download = `${data.file}-${frames[index].value}.png`; a.click();
+    };
+    root.addEventListener("keydown", (e) => {
+        if (e.target === range) return;  // the slider steps itself
+        if (e.key === "ArrowRight" || e.key === "ArrowLeft") { e.preventDefault(); step(e.key === "ArrowRight" ? 1 : -1); }
+        else if (e.key === " ") { e.preventDefault(); toggle(); }
+    });
+    const onStep = (e) => (e.detail === "toggle" ? toggle() : step(e.detail));  // presenter mode's keys (ui.chrome)
+    host.setAttribute("data-dp-film", "");
+    host.addEventListener("dp-film", onStep);
+    parentElement.querySelector(".mount").replaceChildren(root);
+    stop();
+    show(index);
+    const keep = setInterval(writeUrl, 1000);  // a rerun may write the address the server knew: the frame shown wins
+    return () => { stop(); clearInterval(keep); host.removeEventListener("dp-film", onStep); };
+}
+"""
+
+_film = st.components.v2.component("dp_film", html='<div class="mount"></div>', css=_CSS, js=_JS)
