@@ -64,13 +64,6 @@ def test_the_autoencoder_page_offers_its_generated_grids_as_png():
     assert {"ae_png", "vae_png", "ae_restore_png", "vae_map_png", "ae_photos_png"} <= keys
 
 
-def test_the_forward_page_offers_its_three_images_as_one_png():
-    from page_support import open_page
-
-    at = open_page("views/forward_noising.py")
-    assert "fn_png" in {b.key for b in at.get("download_button")}
-
-
 def test_stacked_rows_keep_their_pixels_one_under_the_other():
     from PIL import Image
 

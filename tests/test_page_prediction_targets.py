@@ -7,9 +7,9 @@ import pytest
 from page_support import arr, chart, film, open_page
 
 import ui.resources.models
-from ui.theme import TARGET_COLOURS
 from core.io import load
 from ui.figures.prediction_targets import MODELS, STEPS, T_VALUES, outputs_picture, read_all, toy_grid
+from ui.theme import TARGET_COLOURS
 
 PAGE = "views/prediction_targets.py"
 

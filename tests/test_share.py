@@ -14,11 +14,12 @@ from ui import share
 LINKS = {
     "autoencoder": ({"ae_digit": "5", "ae_damage": "grey square", "ae_gen_seed": "7"}, {"ae_digit": 5, "ae_damage": "mask", "ae_gen_seed": 7}),
     "forward_noising": ({"fn_schedule": "linear", "fn_T": "100", "fn_t": "60", "fn_seed": "3"},
-                        {"fn_schedule": "linear", "fn_T": 100, "fn_t": 60, "fn_seed": 3}),
+                        {"fn_schedule": "linear", "fn_T": 100, "fn_t": "60", "fn_seed": 3}),  # t: the film's
     "schedules": ({"sc_T": "200", "sc_t": "40", "sc_seed": "5"}, {"sc_T": 200, "sc_t": 40, "sc_seed": 5}),
     "training": ({"train_seed": "8", "train_steps": "5000"}, {"train_seed": 8, "train_steps": 5000}),
-    "reverse": ({"rev_label": "3", "rev_seed": "7", "rev_steps": "100"}, {"rev_label": 3, "rev_seed": 7, "rev_steps": 100}),
-    "prediction_targets": ({"pt_seed": "4", "pt_label": "6"}, {"pt_seed": 4, "pt_label": 6}),
+    "reverse": ({"rev_label": "3", "rev_seed": "7", "rev_steps": "100", "rev_t": "500"},
+                {"rev_label": 3, "rev_seed": 7, "rev_steps": 100, "rev_t": "500"}),
+    "prediction_targets": ({"pt_seed": "4", "pt_label": "6", "pt_t": "100"}, {"pt_seed": 4, "pt_label": 6, "pt_t": "100"}),
     "latent_diffusion": ({"ld_seed": "9", "ld_steps": "10"}, {"ld_seed": 9, "ld_steps": 10}),
     "flow_matching": ({"fm_t": "0.25", "fm_solver": "RK4", "fm_ode_steps": "8", "fm_mnist_seed": "12"},
                       {"fm_t": 0.25, "fm_solver": "rk4", "fm_ode_steps": 8, "fm_mnist_seed": 12}),

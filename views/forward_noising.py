@@ -5,10 +5,10 @@ from functools import partial
 import streamlit as st
 
 from core.diffusion import SCHEDULES, q_sample, q_sample_iterative, q_step
-from core.export import png_bytes, side_by_side
 from ui.components.chart import chart
 from ui.components.code import show_code
-from ui.components.export import download_gif, download_png, slug
+from ui.components.export import download_gif, slug
+from ui.components.film import film
 from ui.components.lessons import lesson
 from ui.components.predict import ask
 from ui.figures import forward_noising as fig
@@ -20,16 +20,15 @@ LESSON = "forward_noising"
 DATASETS = {"mnist": "MNIST", "cifar10": "CIFAR-10"}
 T_CHOICES = (10, 20, 50, 100, 200, 500, 1000)
 SCHEDULE_ORDER = ("cosine", "linear", "constant")
+DEFAULT_T = 250  # where the film opens (the nearest step it holds)
 assert set(SCHEDULE_ORDER) == set(SCHEDULES)
 ss = st.session_state
 
 # --- defaults, and values kept valid when the ranges change (before any widget is drawn)
-ss.setdefault("fn_t", 250)
 ss.setdefault("fn_index", 0)
 for key, default in (("fn_a_row", 14), ("fn_a_col", 14), ("fn_b_row", 14), ("fn_b_col", 15)):
     ss.setdefault(key, default)
 T = ss.get("fn_T", 1000)
-ss["fn_t"] = min(ss["fn_t"], T)
 name = ss.get("fn_dataset", "mnist")
 n_images = len(dataset(name))
 size = dataset(name).images.shape[-1]
@@ -55,15 +54,14 @@ def _pick_pixel() -> None:
 st.title(f"2. {tr('part.2')}")
 lesson(LESSON)
 
-# --- the controls shared by both views
-c1, c2, c3, c4, c5 = st.columns([1.4, 2.2, 1.6, 2.2, 1.2], gap="medium")  # room for "CIFAR-10" and the French labels
+# --- the controls shared by both views (t is the film's, below: it steps in the browser)
+c1, c2, c3, c4 = st.columns([1.4, 2.4, 2.0, 1.2], gap="medium")  # room for "CIFAR-10" and the French labels
 c1.selectbox(tr("common.dataset"), list(DATASETS), format_func=DATASETS.get, key="fn_dataset", bind=URL)
 c2.radio(tr("forward.schedule"), SCHEDULE_ORDER, horizontal=True, key="fn_schedule", bind=URL,
          format_func={s: tr(f"schedule.{s}") for s in SCHEDULE_ORDER}.get)
 c3.select_slider(tr("common.T"), T_CHOICES, value=1000, key="fn_T", bind=URL)
-c4.slider(tr("common.t"), 0, T, key="fn_t", bind=URL, help=tr("forward.t.help"))
-c5.number_input(tr("common.noise_seed"), 0, 9999, 0, key="fn_seed", bind=URL)
-schedule, t, seed = ss["fn_schedule"], ss["fn_t"], ss["fn_seed"]
+c4.number_input(tr("common.noise_seed"), 0, 9999, 0, key="fn_seed", bind=URL)
+schedule, seed = ss["fn_schedule"], ss["fn_seed"]
 
 # --- one image, two ways
 st.subheader(tr("forward.one_image"))
@@ -78,27 +76,17 @@ with right:
         chart(fig.strip_figure(fig.strip(name, start), start, index), key="fn_strip",
                         on_select=partial(_pick_thumbnail, start), selection_mode="points")
         st.caption(tr("forward.strip.caption", first=start, last=start + fig.STRIP - 1))
-    with st.spinner(tr("forward.noising")):  # the iterative chain, the first time (shown only if it takes a moment)
-        d = fig.noised(name, index, schedule, T, t, seed)
+    with st.spinner(tr("forward.noising")):  # the iterative chain and the frames, the first time
+        frames = fig.noising_film(name, index, schedule, T, seed)
+    steps = [int(f.value) for f in frames]
+    t = int(film(frames, key="fn_film", columns=fig.film_columns(index), url="fn_t", prefix="t = ",
+                 default=min(range(len(steps)), key=lambda k: abs(steps[k] - DEFAULT_T)), chart=fig.film_chart(),
+                 file_name=slug("forward-noising", name, f"image{index}", schedule, f"T{T}", f"seed{seed}", "t")))
     cols = st.columns(3)
-    with cols[0]:
-        st.image(fig.to_display(d["x0"]), caption=tr("forward.x0.caption", index=index), width="stretch")
-        st.markdown(tr("forward.x0.text"))
-    with cols[1]:
-        st.image(fig.to_display(d["iterative"]), caption=tr("forward.iterative.caption", t=t), width="stretch")
-        st.markdown(tr("forward.iterative.text"))
-    with cols[2]:
-        st.image(fig.to_display(d["closed"]), caption=tr("forward.closed.caption", t=t), width="stretch")
-        st.markdown(r"$I_t = \sqrt{\bar a_t}\, I_0$ $+ \sqrt{1 - \bar a_t}\,\varepsilon$")
-    trio = [fig.to_display(d[k]) for k in ("x0", "iterative", "closed")]
-    download_png(tr("forward.download.png"), slug("forward-noising", name, f"image{index}", schedule, f"T{T}", f"t{t}",
-                                                  f"seed{seed}") + ".png",
-                 lambda: png_bytes(side_by_side(*([p] for p in trio))[0]), key="fn_png")
-    st.markdown(tr("forward.scaling", t=f"$t = {t}$", abar=f"$\\bar a_t = {d['abar']:.4f}$",
-                   scale=f"$\\sqrt{{\\bar a_t}} = {d['abar'] ** 0.5:.3f}$",
-                   std=f"$\\sqrt{{1 - \\bar a_t}} = {(1 - d['abar']) ** 0.5:.3f}$"))
-    chart(fig.histogram_figure(fig.histogram_data(name, index, schedule, T, t, seed), t, d["abar"]),
-                    key="fn_hist")
+    cols[0].markdown(tr("forward.x0.text"))
+    cols[1].markdown(tr("forward.iterative.text"))
+    cols[2].markdown(r"$I_t = \sqrt{\bar a_t}\, I_0$ $+ \sqrt{1 - \bar a_t}\,\varepsilon$")
+    st.markdown(tr("forward.same_law"))
     show_code(q_step, q_sample, q_sample_iterative)
 
 # --- the 2-pixel view

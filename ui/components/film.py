@@ -23,19 +23,43 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from ui import theme
 from ui.i18n import tr
 from ui.present import presenting
 
 
 @dataclass(frozen=True)
 class Frame:
-    """One frame: its picture (a PNG data URI), its title, its value (on the slider and in the address), and the labels
-    of the picture's rows in this frame (none for a single picture)."""
+    """One frame: its picture (a PNG data URI), its title, its value (on the slider and in the address), the labels
+    of the picture's rows in this frame (none for a single picture), and the values of the film's chart in this frame
+    (one sequence per series of :class:`Chart`, none without a chart)."""
 
     picture: str
     title: str
     value: str
     rows: tuple[str, ...] = ()
+    chart: tuple[tuple[float, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Series:
+    """A series of a film's chart: ``"bars"`` (a histogram, one value per bin) or ``"line"`` (values at evenly spaced
+    points), both spread over the chart's ``x`` range."""
+
+    name: str
+    colour: str
+    kind: str = "bars"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A small chart under the film's picture, drawn by the browser (SVG) from each frame's values: histograms and
+    curves over ``x = (low, high)``; the y axis fits each frame."""
+
+    series: tuple[Series, ...]
+    x: tuple[float, float]
+    x_title: str = ""
+    y_title: str = ""
 
 
 def start_index(frames: Sequence[Frame], url: str | None, default: int) -> int:
@@ -45,7 +69,12 @@ def start_index(frames: Sequence[Frame], url: str | None, default: int) -> int:
     if url is None:
         return default
     values = [f.value for f in frames]
-    st.session_state[url] = values[default]  # the name is this page's (check_link reports unknown names)
+    index = _linked(values, url, default)
+    st.session_state[url] = values[index]  # the parameter is this page's (check_link reports unknown names)
+    return index
+
+
+def _linked(values: list[str], url: str, default: int) -> int:
     text = st.query_params.get(url)
     if text is None:
         return default
@@ -55,21 +84,21 @@ def start_index(frames: Sequence[Frame], url: str | None, default: int) -> int:
         wanted = float(text)
         numbers = [float(v) for v in values]
     except ValueError:
-        del st.query_params[url]
-        return default
+        wanted = math.nan
     if not math.isfinite(wanted):
         del st.query_params[url]
         return default
-    best = min(range(len(frames)), key=lambda k: abs(numbers[k] - wanted))
+    best = min(range(len(values)), key=lambda k: abs(numbers[k] - wanted))
     st.query_params[url] = values[best]  # a step between frames: the nearest frame, said in the address
     return best
 
 
 def film(frames: Sequence[Frame], *, key: str, columns: Sequence[str] = (), url: str | None = None, default: int = 0,
-         file_name: str = "frame", fps: float = 6.0, prefix: str = "") -> str:
+         file_name: str = "frame", fps: float = 6.0, prefix: str = "", chart: Chart | None = None) -> str:
     """Show ``frames`` with a slider, ◀ ▶, play/pause and a save button, all in the browser; returns the value of the
     frame shown first (the one the address names, see :func:`start_index`); ``columns`` titles the picture's columns;
-    beside the slider, the frame's value after ``prefix`` (``"t = "``), or without one its place (``"3 / 50"``).
+    beside the slider, the frame's value after ``prefix`` (``"t = "``), or without one its place (``"3 / 50"``);
+    ``chart``, if given, is drawn under the picture from each frame's values.
     Presenter mode fits the picture to the screen's height."""
     if not frames:
         return ""
@@ -78,7 +107,11 @@ def film(frames: Sequence[Frame], *, key: str, columns: Sequence[str] = (), url:
     digest = hashlib.sha256("\n".join(pictures).encode()).hexdigest()[:16]
     _film(data={
         "id": digest, "start": start, "url": url, "default": frames[default].value, "fps": fps, "aspect": aspect(frames[0].picture),
-        "frames": [{"src": f.picture, "title": f.title, "value": f.value, "rows": list(f.rows)} for f in frames],
+        "frames": [{"src": f.picture, "title": f.title, "value": f.value, "rows": list(f.rows),
+                    "chart": [[round(float(v), 4) for v in values] for values in f.chart]} for f in frames],
+        "chart": None if chart is None else {"series": [vars(x) for x in chart.series], "x": list(chart.x),
+                                             "x_title": chart.x_title, "y_title": chart.y_title,
+                                             "axis": theme.FAINT_LINE, "grid": theme.GRID},
         "columns": list(columns), "present": presenting(), "file": file_name, "prefix": prefix,
         "text": {k: tr(f"film.{k}") for k in ("play", "pause", "previous", "next", "save", "slider")},
     }, key=key)
@@ -93,7 +126,8 @@ def aspect(picture: str) -> float:
 
 
 _CSS = """
-.film { font-family: inherit; color: var(--st-text-color, #31333f); outline: none; }
+.film { font-family: inherit; color: var(--st-text-color, #31333f); border-radius: 0.5rem; }
+.film:focus-visible { outline: 2px solid var(--st-primary-color, #ff4b4b); outline-offset: 4px; }
 .title { text-align: center; font-weight: 600; font-size: 1.05rem; min-height: 1.6em; margin-bottom: 0.3rem; }
 .present .title { font-size: 1.6rem; }
 .body { display: grid; grid-template-columns: auto minmax(0, 1fr); column-gap: 0.5rem; align-items: stretch; }
@@ -105,6 +139,12 @@ _CSS = """
 .present .columns span { font-size: 1.35rem; }
 .picture { grid-column: 2; display: flex; justify-content: center; }
 img { display: block; width: 100%; max-width: var(--max-width, 100%); image-rendering: pixelated; }
+svg { display: block; width: 100%; height: auto; margin-top: 0.4rem; font-size: 13px; }
+.present svg { font-size: 16px; }
+svg text { fill: currentColor; }
+.legend { display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; font-size: 0.9rem; margin-left: 3rem; }
+.present .legend { font-size: 1.2rem; }
+.legend i { display: inline-block; width: 0.9em; height: 0.9em; margin-right: 0.35em; vertical-align: -0.1em; border-radius: 2px; }
 .controls { display: flex; align-items: center; gap: 0.5rem; margin-top: 0.5rem; }
 .controls input { flex: 1; min-width: 4rem; accent-color: var(--st-primary-color, #ff4b4b); }
 button { font: inherit; font-size: 0.95rem; padding: 0.25rem 0.7rem; border-radius: 0.5rem; cursor: pointer;
@@ -142,6 +182,59 @@ export default function({ parentElement, data, key }) {
     const img = el("img", "", holder);
     img.alt = "";
     if (data.present) root.style.setProperty("--max-width", `calc((100vh - 14rem) * ${data.aspect})`);
+    const NS = "http://www.w3.org/2000/svg";
+    const svg = data.chart ? document.createElementNS(NS, "svg") : null;
+    if (svg) {
+        const box = el("div", "", root);
+        box.append(svg);
+        svg.setAttribute("viewBox", "0 0 640 250");
+        const legend = el("div", "legend", box);
+        data.chart.series.forEach((x) => {
+            const item = el("span", "", legend), swatch = el("i", "", item);
+            swatch.style.background = x.colour;
+            if (x.kind === "bars") swatch.style.opacity = 0.55;
+            item.append(x.name);
+        });
+    }
+    const draw = (values) => {  // the chart of one frame: axes, then bars and lines; y fits the frame
+        const [lo, hi] = data.chart.x, W = 640, H = 250, L = 56, R = 12, T = 10, B = 44;
+        let top = 0;
+        values.forEach((ys) => ys.forEach((y) => { if (y > top) top = y; }));
+        top = top > 0 ? top * 1.08 : 1;
+        const X = (x) => L + (x - lo) / (hi - lo) * (W - L - R), Y = (y) => H - B - Math.min(y, top) / top * (H - T - B);
+        const add = (tag, attrs, text) => {
+            const e = document.createElementNS(NS, tag);
+            for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+            if (text !== undefined) e.textContent = text;
+            svg.append(e); return e;
+        };
+        svg.replaceChildren();
+        add("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: data.chart.axis });
+        add("line", { x1: L, x2: L, y1: T, y2: H - B, stroke: data.chart.axis });
+        for (let x = Math.ceil(lo); x <= hi; x++) {
+            add("line", { x1: X(x), x2: X(x), y1: H - B, y2: H - B + 5, stroke: data.chart.axis });
+            add("text", { x: X(x), y: H - B + 19, "text-anchor": "middle" }, String(x).replace("-", "−"));
+        }
+        for (const f of [0, 0.5, 1]) {
+            const y = top / 1.08 * f, label = y >= 10 ? y.toFixed(0) : y >= 1 ? y.toFixed(1) : y.toFixed(2);
+            add("line", { x1: L - 5, x2: W - R, y1: Y(y), y2: Y(y), stroke: f ? data.chart.grid : data.chart.axis });
+            add("text", { x: L - 8, y: Y(y) + 4, "text-anchor": "end" }, label);
+        }
+        add("text", { x: (L + W - R) / 2, y: H - 6, "text-anchor": "middle" }, data.chart.x_title);
+        add("text", { x: 14, y: (T + H - B) / 2, "text-anchor": "middle", transform: `rotate(-90 14 ${(T + H - B) / 2})` }, data.chart.y_title);
+        data.chart.series.forEach((x, k) => {
+            const ys = values[k] || [];
+            if (!ys.length) return;
+            const width = (hi - lo) / (x.kind === "bars" ? ys.length : ys.length - 1);
+            if (x.kind === "bars") {
+                ys.forEach((y, i) => add("rect", { x: X(lo + i * width), y: Y(y), width: Math.max(X(lo + width) - X(lo) - 1, 1),
+                                                   height: H - B - Y(y), fill: x.colour, "fill-opacity": 0.45 }));
+            } else {
+                add("polyline", { points: ys.map((y, i) => `${X(lo + i * width).toFixed(1)},${Y(y).toFixed(1)}`).join(" "),
+                                  fill: "none", stroke: x.colour, "stroke-width": 3 });
+            }
+        });
+    };
     const controls = el("div", "controls", root);
     const prev = el("button", "", controls); prev.type = "button"; prev.textContent = "◀"; prev.title = text.previous;
     const play = el("button", "", controls); play.type = "button";
@@ -164,6 +257,7 @@ export default function({ parentElement, data, key }) {
         img.src = f.src;
         title.textContent = f.title;
         rows.replaceChildren(...f.rows.map((r) => { const s = document.createElement("span"); s.innerHTML = r; return s; }));
+        if (svg) draw(f.chart);
         range.value = index;
         value.textContent = data.prefix ? data.prefix + f.value : `${index + 1} / ${n}`;
         host.dataset.dpFilmIndex = String(index);

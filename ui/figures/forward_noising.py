@@ -22,9 +22,12 @@ from core.diffusion.twopixel import (
     pixel_pair,
 )
 from core.export import cloud_frames, gif_bytes
-from core.images import grid, to_pil
+from core.images import grid
 from ui import theme
+from ui.components.film import Chart, Frame, Series
+from ui.figures.mosaic import mosaic, png_uri
 from ui.i18n import percent, tr
+from ui.resources import cache
 from ui.resources.data import dataset
 
 FONT = theme.FONT
@@ -57,28 +60,12 @@ def clean_image(name: str, index: int) -> np.ndarray:
     return dataset(name).images[index].permute(1, 2, 0).numpy()
 
 
-@st.cache_resource(show_spinner=False, max_entries=8)  # the page shows a spinner around noised()
+@st.cache_resource(show_spinner=False, max_entries=8)  # the page shows a spinner around noising_film()
 def iterative_path(name: str, index: int, schedule: str, T: int, seed: int) -> torch.Tensor:
     """Every ``I_0 .. I_T`` of the iterative chain for one image, (T + 1, C, H, W) float32 (read-only)."""
     x0 = to_model_range(dataset(name).images[index : index + 1])  # (1, C, H, W)
     g = torch.Generator().manual_seed(seed + _ITERATIVE_STREAM)
     return q_sample_iterative(x0, T, make_schedule(schedule, T), generator=g, return_all=True)[:, 0]
-
-
-@st.cache_data(show_spinner=False, max_entries=256)
-def noised(name: str, index: int, schedule: str, T: int, t: int, seed: int) -> dict:
-    """One image at step ``t``: clean, by the iterative chain, by the closed form (floats in model range)."""
-    sch = make_schedule(schedule, T)
-    x0 = to_model_range(dataset(name).images[index : index + 1])  # (1, C, H, W)
-    eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
-    closed = q_sample(x0, t, sch, eps)[0]
-    iterative = iterative_path(name, index, schedule, T, seed)[t]
-    return {
-        "x0": x0[0].numpy(),
-        "iterative": iterative.numpy(),
-        "closed": closed.numpy(),
-        "abar": float(sch.alpha_bars[t]),
-    }
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -113,13 +100,51 @@ def cloud(source: str, name: str, a: tuple[int, int], b: tuple[int, int], channe
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def histogram_data(name: str, index: int, schedule: str, T: int, t: int, seed: int) -> dict:
-    """Pixel values of both ``I_t`` and the density ``(1/P) sum_i N(sqrt(abar) mu_i, 1 - abar)`` on a grid."""
-    d = noised(name, index, schedule, T, t, seed)
-    xs = np.linspace(-LIMIT, LIMIT, 321)
-    density = None if d["abar"] >= 1.0 else pixel_marginal_density(torch.from_numpy(d["x0"]), d["abar"], torch.from_numpy(xs)).numpy()
-    return {"iterative": d["iterative"].ravel(), "closed": d["closed"].ravel(), "xs": xs, "density": density}
+def film_steps(T: int) -> list[int]:
+    """The steps the one-image film holds: every step up to 20 (where the image changes fastest), then about 100
+    evenly spaced steps to ``T`` (every step when ``T <= 100``)."""
+    return sorted({*range(min(T, 20) + 1), *frame_steps(T, 101).tolist()})
+
+
+HIST_BINS = 40  # the film's histograms: bins of 0.2 over [-LIMIT, LIMIT]
+DENSITY_POINTS = 81  # the density drawn through 81 points over [-LIMIT, LIMIT]
+
+
+@cache.figure(max_entries=16)
+def noising_film(name: str, index: int, schedule: str, T: int, seed: int) -> list[Frame]:
+    """One image at every step of :func:`film_steps`: ``I_0``, ``I_t`` by the iterative chain and by the closed form
+    side by side, the scales ``sqrt(abar_t)`` and ``sqrt(1 - abar_t)`` in the title, and the histograms of both
+    ``I_t``'s pixel values with the density they should follow (the film's chart)."""
+    steps = film_steps(T)
+    sch = make_schedule(schedule, T)
+    x0 = to_model_range(dataset(name).images[index : index + 1])  # (1, C, H, W)
+    eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
+    chain = iterative_path(name, index, schedule, T, seed)
+    edges = np.linspace(-LIMIT, LIMIT, HIST_BINS + 1)
+    xs = torch.linspace(-LIMIT, LIMIT, DENSITY_POINTS)
+    clean = to_uint8(x0)[0].numpy()
+    frames = []
+    for t in steps:
+        closed, iterative = q_sample(x0, t, sch, eps)[0], chain[t]
+        cells = np.stack([clean, to_uint8(iterative).numpy(), to_uint8(closed).numpy()])[None]  # (1, 3, C, H, W)
+        abar = float(sch.alpha_bars[t])
+        hists = tuple(tuple(np.histogram(x.numpy().ravel(), bins=edges, density=True)[0]) for x in (iterative, closed))
+        density = () if abar >= 1.0 else tuple(pixel_marginal_density(x0, abar, xs).numpy())
+        title = tr("forward.film.title", t=t, abar=f"{abar:.4f}", scale=f"{abar ** 0.5:.3f}", std=f"{(1 - abar) ** 0.5:.3f}")
+        frames.append(Frame(png_uri(mosaic(cells)), title, str(t), chart=(*hists, density)))
+    return frames
+
+
+def film_columns(index: int) -> list[str]:
+    """The titles of the film's three pictures."""
+    return [tr("forward.x0.caption", index=index), tr("forward.iterative.column"), tr("forward.closed.caption")]
+
+
+def film_chart() -> Chart:
+    """The film's chart: both ``I_t``'s histograms and the density they should follow."""
+    return Chart((Series(tr("forward.hist.iterative"), ITERATIVE), Series(tr("forward.hist.closed"), CLOSED),
+                  Series(tr("forward.hist.density"), theme.INK, "line")), (-LIMIT, LIMIT), tr("forward.hist.x"),
+                 tr("forward.hist.y"))
 
 
 def circles() -> str:
@@ -131,11 +156,6 @@ def class_name(name: str) -> str:
     """A class for the legend: a CIFAR-10 class in the session's language, an MNIST digit as it is."""
     return tr(f"cifar.{name}") if name in CIFAR10_CLASSES else str(name)
 
-
-def to_display(x: np.ndarray, scale: int = 8):
-    """A model-range (C, H, W) array as a crisp, upscaled PIL image."""
-
-    return to_pil(to_uint8(torch.from_numpy(x)).permute(1, 2, 0).numpy(), scale=scale)
 
 
 # ------------------------------------------------------------------------------------ figures
@@ -189,27 +209,6 @@ def picker_figure(img: np.ndarray, a: tuple[int, int], b: tuple[int, int]) -> go
     fig.update_xaxes(visible=False, range=[-0.5, w - 0.5])
     fig.update_yaxes(visible=False, range=[h - 0.5, -0.5], scaleanchor="x")
     fig.update_layout(height=270, margin=dict(l=0, r=0, t=20, b=20), dragmode=False, font=FONT)
-    return fig
-
-
-def histogram_figure(data: dict, t: int, abar: float) -> go.Figure:
-    """Histograms of the pixel values of both ``I_t``, with the density they should follow."""
-    fig = go.Figure()
-    bins = dict(start=-LIMIT, end=LIMIT, size=0.2)
-    for key, colour in (("iterative", ITERATIVE), ("closed", CLOSED)):
-        fig.add_trace(go.Histogram(x=data[key], xbins=bins, histnorm="probability density", name=tr(f"forward.hist.{key}"),
-                                   marker=dict(color=colour), opacity=0.45))
-    if data["density"] is not None:
-        fig.add_trace(go.Scatter(x=data["xs"], y=data["density"], mode="lines", name=tr("forward.hist.density"),
-                                 line=dict(color="black", width=3)))
-    fig.update_layout(
-        barmode="overlay", height=360, font=FONT, margin=dict(l=10, r=10, t=50, b=10),
-        title=dict(text=tr("forward.hist.title", t=t, abar=f"{abar:.3g}"), font=theme.font("heading")),
-        # the legend under the plot (it takes one to three rows, as the chart is wide): never against the title
-        legend=dict(orientation="h", yref="container", yanchor="bottom", y=0, x=0, xanchor="left", font=theme.font("label")),
-        xaxis_title=tr("forward.hist.x"), yaxis_title=tr("forward.hist.y"),
-    )
-    fig.update_xaxes(range=[-LIMIT, LIMIT])
     return fig
 
 
