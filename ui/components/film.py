@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from ui import theme
-from ui.i18n import tr
+from ui.i18n import decimal, tr
 from ui.present import presenting
 
 
@@ -111,7 +111,7 @@ def film(frames: Sequence[Frame], *, key: str, columns: Sequence[str] = (), url:
                     "chart": [[round(float(v), 4) for v in values] for values in f.chart]} for f in frames],
         "chart": None if chart is None else {"series": [vars(x) for x in chart.series], "x": list(chart.x),
                                              "x_title": chart.x_title, "y_title": chart.y_title,
-                                             "axis": theme.FAINT_LINE, "grid": theme.GRID},
+                                             "axis": theme.FAINT_LINE, "grid": theme.GRID, "point": decimal(0.5)[1]},
         "columns": list(columns), "present": presenting(), "file": file_name, "prefix": prefix,
         "text": {k: tr(f"film.{k}") for k in ("play", "pause", "previous", "next", "save", "slider")},
     }, key=key)
@@ -139,8 +139,9 @@ _CSS = """
 .present .columns span { font-size: 1.35rem; }
 .picture { grid-column: 2; display: flex; justify-content: center; }
 img { display: block; width: 100%; max-width: var(--max-width, 100%); image-rendering: pixelated; }
+.present svg { max-height: 28vh; }
 svg { display: block; width: 100%; height: auto; margin-top: 0.4rem; font-size: 13px; }
-.present svg { font-size: 16px; }
+.present svg { font-size: 20px; }
 svg text { fill: currentColor; }
 .legend { display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; font-size: 0.9rem; margin-left: 3rem; }
 .present .legend { font-size: 1.2rem; }
@@ -181,7 +182,9 @@ export default function({ parentElement, data, key }) {
     const holder = el("div", "picture", body);
     const img = el("img", "", holder);
     img.alt = "";
-    if (data.present) root.style.setProperty("--max-width", `calc((100vh - 14rem) * ${data.aspect})`);
+    // presenter mode: the picture, its title and the controls on one screen (with the chart: a shorter picture)
+    const room = data.chart ? "100vh - 14rem - 28vh" : "100vh - 14rem";
+    if (data.present) root.style.setProperty("--max-width", `calc((${room}) * ${data.aspect})`);
     const NS = "http://www.w3.org/2000/svg";
     const svg = data.chart ? document.createElementNS(NS, "svg") : null;
     if (svg) {
@@ -216,7 +219,8 @@ export default function({ parentElement, data, key }) {
             add("text", { x: X(x), y: H - B + 19, "text-anchor": "middle" }, String(x).replace("-", "−"));
         }
         for (const f of [0, 0.5, 1]) {
-            const y = top / 1.08 * f, label = y >= 10 ? y.toFixed(0) : y >= 1 ? y.toFixed(1) : y.toFixed(2);
+            const y = top / 1.08 * f;
+            const label = (y >= 10 ? y.toFixed(0) : y >= 1 ? y.toFixed(1) : y.toFixed(2)).replace(".", data.chart.point);
             add("line", { x1: L - 5, x2: W - R, y1: Y(y), y2: Y(y), stroke: f ? data.chart.grid : data.chart.axis });
             add("text", { x: L - 8, y: Y(y) + 4, "text-anchor": "end" }, label);
         }

@@ -26,7 +26,7 @@ from core.images import grid
 from ui import theme
 from ui.components.film import Chart, Frame, Series
 from ui.figures.mosaic import mosaic, png_uri
-from ui.i18n import percent, tr
+from ui.i18n import decimal, percent, tr
 from ui.resources import cache
 from ui.resources.data import dataset
 
@@ -130,7 +130,8 @@ def noising_film(name: str, index: int, schedule: str, T: int, seed: int) -> lis
         abar = float(sch.alpha_bars[t])
         hists = tuple(tuple(np.histogram(x.numpy().ravel(), bins=edges, density=True)[0]) for x in (iterative, closed))
         density = () if abar >= 1.0 else tuple(pixel_marginal_density(x0, abar, xs).numpy())
-        title = tr("forward.film.title", t=t, abar=f"{abar:.4f}", scale=f"{abar ** 0.5:.3f}", std=f"{(1 - abar) ** 0.5:.3f}")
+        title = tr("forward.film.title", t=t, abar=decimal(abar, 4), scale=decimal(abar ** 0.5, 3),
+                   std=decimal((1 - abar) ** 0.5, 3))
         frames.append(Frame(png_uri(mosaic(cells)), title, str(t), chart=(*hists, density)))
     return frames
 
