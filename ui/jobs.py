@@ -1,4 +1,5 @@
-"""Live training in the background: a thread per run, polled by a fragment, stoppable, rationed.
+"""Live training in the background: a thread per run, polled by a fragment, stoppable, rationed; the toy trainers'
+runs of the whole class trained together (:data:`together`).
 
 A page trains through one panel, in two calls: :func:`controls` draws Train and Stop (Train asks the page for a
 :class:`Run`: ``fn(progress) -> result``, its number of steps and the settings it trains with), and :func:`live`
@@ -34,6 +35,7 @@ from typing import Any
 import streamlit as st
 
 from core.training import StepInfo
+from core.training.together import Together
 from ui.i18n import decimal, number, tr
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,7 @@ class Job:
     config: Any = None  # the settings the page trained with (its own dataclass), read back by its render function
     id: str = field(default_factory=lambda: uuid.uuid4().hex)  # names the run's results in the page's caches
     collected: bool = False  # its page has been told that it ended (``on_done``), once
+    with_class: bool = False  # trains together with the class's other runs (:data:`together`), not in the queue
 
     @property
     def running(self) -> bool:
@@ -182,6 +185,10 @@ class Queue:
 
 
 queue = Queue(MAX_JOBS, MAX_WAITING)
+together = Together(MAX_JOBS)
+"""The toy trainers' runs of the whole server, trained together (:mod:`core.training.together`): a page's run that
+trains through ``together.train`` (its :class:`Run` says ``with_class=True``) joins the cohort of its network at the
+next step, whatever the number of students; the same cores as the queue's runs (``MAX_JOBS`` cohorts step at once)."""
 _live: weakref.WeakSet[Job] = weakref.WeakSet()  # filled below; stopped at interpreter exit
 
 
@@ -230,18 +237,21 @@ def show_queue(job: Job | None) -> None:
 
 
 def start(fn: Callable[[Progress], Any], total: int, owner_alive: Callable[[], bool] | None = None,
-          owner: str | None = None, config: Any = None) -> Job:
+          owner: str | None = None, config: Any = None, with_class: bool = False) -> Job:
     """Run ``fn`` in a daemon thread as soon as a slot is free (status ``queued`` until then); raises
     :class:`ServerBusy` when the queue is full, or holds a run of ``owner`` already. The run stops by itself, or
-    leaves the queue, once ``owner_alive()`` is false. Default owner: the session that called ``start``."""
+    leaves the queue, once ``owner_alive()`` is false. Default owner: the session that called ``start``.
+    ``with_class``: ``fn`` trains through :data:`together` (it joins the class's cohort at its next step), so it
+    takes no place in the queue and starts at once."""
     if owner_alive is None:
         session, owner_alive = _session_watch()
         owner = owner if owner is not None else session
-    job = Job(Progress(total, owner_alive=owner_alive), owner=owner, config=config)
-    queue.join(job)
+    job = Job(Progress(total, owner_alive=owner_alive), owner=owner, config=config, with_class=with_class)
+    if not with_class:
+        queue.join(job)
 
     def run() -> None:
-        if not queue.wait_turn(job):
+        if not with_class and not queue.wait_turn(job):
             job.status = "stopped"
             return
         status = "failed"
@@ -254,7 +264,8 @@ def start(fn: Callable[[Progress], Any], total: int, owner_alive: Callable[[], b
         finally:
             job.seconds = time.time() - job.started
             job.status = status  # last: a page that sees the run ended reads its result and its time
-            queue.leave(job)
+            if not with_class:
+                queue.leave(job)
 
     job.thread = threading.Thread(target=run, daemon=True, name="training-job")
     job.thread.start()
@@ -285,6 +296,7 @@ class Run:
     fn: Callable[[Progress], Any]
     total: int
     config: Any = None
+    with_class: bool = False  # ``fn`` trains through :data:`together`: no queue, it starts at once
 
 
 def launch(key: str, run: Run) -> Job | None:
@@ -294,7 +306,7 @@ def launch(key: str, run: Run) -> Job | None:
     if old is not None and old.running:
         queue.cancel(old)  # stopped, and out of the line at once: this press takes its place
     try:
-        st.session_state[key] = start(run.fn, run.total, config=run.config)
+        st.session_state[key] = start(run.fn, run.total, config=run.config, with_class=run.with_class)
     except ServerBusy as err:
         st.warning(str(err), icon=":material/hourglass_top:")
         return None
@@ -326,6 +338,8 @@ def status_line(job: Job) -> str:
     if job.status == "running":
         left = job.seconds_left()
         values["left"] = duration(left) if left < float("inf") else "…"
+        if job.with_class and (others := together.running() - 1) > 0:
+            return tr("jobs.status.running_with_class", others=number(others), **values)
     return tr(f"jobs.status.{job.status}", **values)
 
 

@@ -33,7 +33,7 @@ from core.flow import FLOW_PREDICTIONS, velocity_from, wasserstein2
 from core.io import CheckpointError, load_state, save_state
 from core.nets import MLP, MLPConfig, build
 from core.solvers import solve
-from core.training import Optimisation, StepInfo, flow_objective, new_state, train
+from core.training import Optimisation, StepInfo, Trainer, flow_objective, new_state, train
 
 __all__ = ["DIMS", "GridCell", "TargetRun", "TargetSamples", "TargetToyConfig", "compute_grid", "grid_path", "load_grid",
            "sample_target_toy", "save_grid", "train_target_toy"]
@@ -97,14 +97,16 @@ def _data_batches(cfg: TargetToyConfig, g: torch.Generator):
         yield embed_toy(sample_toy(cfg.dataset, cfg.batch_size, generator=g), cfg.dim, seed=EMBED_SEED), None
 
 
-def train_target_toy(cfg: TargetToyConfig, on_step: Callable[[StepInfo], bool | None] | None = None) -> TargetRun:
-    """Train one cell with the one loop (:func:`core.training.train`) and :func:`core.training.flow_objective`."""
+def train_target_toy(cfg: TargetToyConfig, on_step: Callable[[StepInfo], bool | None] | None = None, *,
+                     trainer: Trainer = train) -> TargetRun:
+    """Train one cell with the one loop (:func:`core.training.train`, or a class's runs trained together:
+    ``trainer``) and :func:`core.training.flow_objective`."""
     g = torch.Generator().manual_seed(cfg.seed)
     model = build("mlp", asdict(cfg.net_config()), generator=g)
     state = new_state(model, cfg.optimisation())
     start = time.perf_counter()
-    train(state, flow_objective("random", prediction=cfg.prediction), _data_batches(cfg, g), cfg.optimisation(),
-          generator=g, on_step=on_step)
+    trainer(state, flow_objective("random", prediction=cfg.prediction), _data_batches(cfg, g), cfg.optimisation(),
+            generator=g, on_step=on_step)
     return TargetRun(model, cfg, state.losses, time.perf_counter() - start)
 
 

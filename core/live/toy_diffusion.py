@@ -28,7 +28,7 @@ from core.diffusion import (
     sample_ddpm,
 )
 from core.nets import MLP, build
-from core.training import Optimisation, StepInfo, diffusion_objective, new_state, train
+from core.training import Optimisation, StepInfo, Trainer, diffusion_objective, new_state, train
 
 # The toy distributions lie in [-EXTENT, EXTENT]^2: the one-shot estimates of I_0 are clipped to this box
 # while sampling, as DDPM clips the estimates of images to the pixel range [-1, 1].
@@ -111,6 +111,7 @@ def train_toy(
     on_step: Callable[[StepInfo], bool | None] | None = None,
     on_snapshot: Callable[[ToyModel], None] | None = None,
     snapshot_every: int = 0,
+    trainer: Trainer = train,
 ) -> ToyModel:
     """Train an MLP on ``cfg.dataset`` for ``cfg.steps`` steps of the one loop; returns the model.
 
@@ -118,7 +119,8 @@ def train_toy(
     :func:`core.training.diffusion_objective` (target ``cfg.prediction``). After each step
     ``on_step(StepInfo)`` may return ``True`` to stop early; the model trained so far is returned.
     Every ``snapshot_every`` steps (and at the end) ``on_snapshot(model)`` sees the model, e.g. to
-    draw samples while it learns. The same ``cfg`` (seed included) gives the same losses and weights.
+    draw samples while it learns. The same ``cfg`` (seed included) gives the same losses and weights, alone or trained
+    with a class (``trainer``: the one loop, or :meth:`core.training.together.Together.train`).
     """
     g = torch.Generator().manual_seed(cfg.seed)
     model = new_toy_model(cfg, g)
@@ -133,8 +135,8 @@ def train_toy(
             model.net.train()
         return stop
 
-    train(state, diffusion_objective(model.schedule, cfg.prediction), toy_batches(cfg.dataset, cfg.batch_size, generator=g),
-          opt, generator=g, on_step=hook)
+    trainer(state, diffusion_objective(model.schedule, cfg.prediction), toy_batches(cfg.dataset, cfg.batch_size, generator=g),
+            opt, generator=g, on_step=hook)
     if on_snapshot is not None:
         on_snapshot(model)
     return model

@@ -29,7 +29,7 @@ from core.flow import (
     PAIRINGS,
 )
 from core.nets import MLP, MLPConfig, build
-from core.training import Optimisation, StepInfo, flow_objective, new_state, train
+from core.training import Optimisation, StepInfo, Trainer, flow_objective, new_state, train
 
 __all__ = ["ToyFlowConfig", "ToyFlowResult", "train_both", "train_toy_flow"]
 
@@ -99,13 +99,15 @@ class ToyFlowResult:
         return len(self.losses)
 
 
-def train_toy_flow(cfg: ToyFlowConfig, on_step: Callable[[StepInfo], bool | None] | None = None) -> ToyFlowResult:
+def train_toy_flow(cfg: ToyFlowConfig, on_step: Callable[[StepInfo], bool | None] | None = None, *,
+                   trainer: Trainer = train) -> ToyFlowResult:
     """Train an :class:`~core.nets.MLP` velocity field from ``cfg.source`` to ``cfg.target`` with the one loop.
 
     Each step: ``Y ~ target``, ``X ~ source`` (``(B, 2)``), re-pair (random, or exact OT within
     blocks of ``cfg.ot_batch``), ``t ~ U[0, 1]``, one step on ``mean ||v(I_t, t) - (Y - X)||^2``.
     ``on_step(StepInfo)`` after each step stops the run when it returns ``True``. Every draw
-    (weights included) comes from one generator seeded by ``cfg.seed``. Prints nothing.
+    (weights included) comes from one generator seeded by ``cfg.seed``. Prints nothing. ``trainer``: the one loop, or
+    a class's runs trained together (:meth:`core.training.together.Together.train`).
     """
     g = torch.Generator().manual_seed(cfg.seed)
     model = build("mlp", asdict(cfg.net_config()), generator=g)
@@ -113,11 +115,12 @@ def train_toy_flow(cfg: ToyFlowConfig, on_step: Callable[[StepInfo], bool | None
     state = new_state(model, opt)
     loss = flow_objective(cfg.pairing, source=lambda n, gen: sample_toy(cfg.source, n, generator=gen), ot_block=cfg.ot_batch)
     start = time.perf_counter()
-    train(state, loss, toy_batches(cfg.target, cfg.batch_size, generator=g), opt, generator=g, on_step=on_step)
+    trainer(state, loss, toy_batches(cfg.target, cfg.batch_size, generator=g), opt, generator=g, on_step=on_step)
     return ToyFlowResult(model, cfg, state.losses, time.perf_counter() - start, stopped=state.step < opt.steps)
 
 
-def train_both(cfg: ToyFlowConfig, on_step: Callable[[StepInfo], bool | None] | None = None) -> dict[str, ToyFlowResult]:
+def train_both(cfg: ToyFlowConfig, on_step: Callable[[StepInfo], bool | None] | None = None, *,
+               trainer: Trainer = train) -> dict[str, ToyFlowResult]:
     """Train one model per pairing, ``random`` then ``ot``, with otherwise identical settings (same seed).
 
     ``on_step`` sees the steps counted on across both runs (``1 .. 2 * cfg.steps``); when it
@@ -129,7 +132,7 @@ def train_both(cfg: ToyFlowConfig, on_step: Callable[[StepInfo], bool | None] | 
         offset = k * cfg.steps
         hook = None if on_step is None else (
             lambda info, offset=offset: on_step(replace(info, step=offset + info.step, total=2 * cfg.steps)))
-        out[how] = train_toy_flow(replace(cfg, pairing=how), hook)
+        out[how] = train_toy_flow(replace(cfg, pairing=how), hook, trainer=trainer)
         if out[how].stopped:
             break
     return out

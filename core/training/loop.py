@@ -27,10 +27,13 @@ from typing import Any
 import torch
 from torch import nn
 
-__all__ = ["LossFn", "Optimisation", "StepInfo", "TrainState", "lr_at", "new_state", "train"]
+__all__ = ["LossFn", "Optimisation", "StepInfo", "TrainState", "Trainer", "lr_at", "new_state", "train"]
 
 LossFn = Callable[[nn.Module, Any, torch.Generator], torch.Tensor]
 """``loss_fn(model, batch, generator) -> scalar``: the objective of one mini-batch."""
+Trainer = Callable[..., "TrainState"]
+"""What runs a live trainer's steps: :func:`train` (the run alone), or a class's runs trained together
+(:meth:`core.training.together.Together.train`, the same signature)."""
 
 
 @dataclass(frozen=True)

@@ -58,8 +58,10 @@ SHOWN_TARGET, SHOWN_PARTICLES, SHOWN_ENDS = 300, 250, 300
 
 
 def flow_run(cfg: ToyFlowConfig) -> jobs.Run:
-    """The page's live run: the random-pairing model, then the OT-pairing one, ``cfg.steps`` steps each."""
-    return jobs.Run(lambda progress: train_both(cfg, progress.report), 2 * cfg.steps, config=cfg)
+    """The page's live run: the random-pairing model, then the OT-pairing one, ``cfg.steps`` steps each (together with
+    the class's other runs)."""
+    return jobs.Run(lambda progress: train_both(cfg, progress.report, trainer=jobs.together.train), 2 * cfg.steps,
+                    config=cfg, with_class=True)
 
 
 def solver_name(method: str) -> str:

@@ -195,14 +195,15 @@ def toy_grid() -> dict[tuple[str, int], GridCell]:
 
 
 def toy_run(cfg: TargetToyConfig) -> jobs.Run:
-    """The page's live run: one cell of the grid, trained, then sampled (returns its :class:`GridCell`)."""
+    """The page's live run: one cell of the grid, trained (together with the class's other runs), then sampled (returns
+    its :class:`GridCell`)."""
 
     def fn(progress: jobs.Progress) -> GridCell:
-        run = train_target_toy(cfg, progress.report)
+        run = train_target_toy(cfg, progress.report, trainer=jobs.together.train)
         samples = sample_target_toy(run)
         return GridCell(run.cfg, samples.points, samples.w2, run.losses, run.seconds)
 
-    return jobs.Run(fn, cfg.steps, config=cfg)
+    return jobs.Run(fn, cfg.steps, config=cfg, with_class=True)
 
 
 @st.cache_data(show_spinner=False)

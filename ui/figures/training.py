@@ -74,10 +74,12 @@ class LiveToy:
 
 
 def toy_run(cfg: ToyConfig) -> jobs.Run:
-    """The page's live run: train the toy model, and every few hundred steps draw samples for the page to show."""
+    """The page's live run: train the toy model (together with the class's other runs), and every few hundred steps draw
+    samples for the page to show."""
     live = LiveToy(cfg)
-    fn = lambda progress: train_toy(cfg, on_step=progress.report, on_snapshot=live.snapshot, snapshot_every=SNAPSHOT_EVERY)
-    return jobs.Run(fn, cfg.steps, config=live)
+    fn = lambda progress: train_toy(cfg, on_step=progress.report, on_snapshot=live.snapshot, snapshot_every=SNAPSHOT_EVERY,
+                                    trainer=jobs.together.train)
+    return jobs.Run(fn, cfg.steps, config=live, with_class=True)
 
 
 def recent_loss(losses: list[float], window: int = WINDOW) -> str:
