@@ -38,7 +38,7 @@ def bench_page(page: str, title: str, moves: list[tuple[str, str, list]]) -> Non
 
 def main() -> None:
     bench_page("views/forward_noising.py", "page: 2. Forward noising (AppTest)", [
-        ("slider", "fn_t", [250, 500, 750, 1000]),
+        ("number_input", "fn_index", [0, 1, 2]),
         ("radio", "fn_schedule", ["cosine", "linear", "constant"]),
         ("number_input", "fn_b_col", [15, 20, 10]),
         ("selectbox", "fn_source", ["images", "moons", "spiral"]),

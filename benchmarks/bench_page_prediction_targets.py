@@ -5,7 +5,7 @@ from benchmarks.bench_page_forward_noising import bench_page
 
 def main() -> None:
     bench_page("views/prediction_targets.py", "page: 6. Prediction targets (AppTest)", [
-        ("select_slider", "pt_t", [990, 100, 600]),
+        ("number_input", "pt_digit", [3, 4, 5]),
         ("number_input", "pt_digit", [3, 4, 5]),
         ("selectbox", "pt_label", ["any", 3, 7]),
     ])

@@ -5,7 +5,7 @@ from benchmarks.bench_page_forward_noising import bench_page
 
 def main() -> None:
     bench_page("views/schedules.py", "page: 3. Schedules (AppTest)", [
-        ("slider", "sc_t", [250, 500, 750, 1000]),
+        ("number_input", "sc_index", [0, 1, 2]),
         ("select_slider", "sc_T", [1000, 100, 50]),
         ("select_slider", "sc_threshold", [0.01, 0.05, 0.001]),
     ])

@@ -93,10 +93,12 @@ def test_nothing_outside_core_paths_spells_an_asset_path():
 
 
 def test_there_is_one_training_loop():
-    """Only core.training.loop calls an optimiser step: the CLI recipes and every live trainer go through it."""
-    steppers = [str(p.relative_to(ROOT)) for folder in ("core", "ui", "views") for p in (ROOT / folder).rglob("*.py")
-                if re.search(r"\.step\(\)", p.read_text(encoding="utf-8"))]
-    assert steppers == ["core/training/loop.py"]
+    """Only core.training.loop takes optimiser steps, and its vectorised form for a class's runs trained together
+    (core.training.together, which gives each run the loop's own result: tests/test_together.py); the CLI recipes and
+    every live trainer go through them."""
+    steppers = sorted(str(p.relative_to(ROOT)) for folder in ("core", "ui", "views") for p in (ROOT / folder).rglob("*.py")
+                      if re.search(r"\.step\(\)", p.read_text(encoding="utf-8")))
+    assert steppers == ["core/training/loop.py", "core/training/together.py"]
 
 
 def test_the_project_imports_its_own_modules_at_the_top_only():
@@ -119,7 +121,7 @@ def test_views_hold_widgets_and_rendering_only():
 
 def test_every_page_has_its_figure_module():
     views = {p.stem for p in (ROOT / "views").glob("*.py")}
-    figures = {p.stem for p in (ROOT / "ui" / "figures").glob("*.py")} - {"__init__", "mosaic", "loss"}  # two shared helpers
+    figures = {p.stem for p in (ROOT / "ui" / "figures").glob("*.py")} - {"__init__", "mosaic", "loss", "animation"}  # shared
     assert figures <= views, figures - views  # no figure module without its page
     assert views - figures == set(), "pages whose computations have no ui/figures module"
 

@@ -50,16 +50,17 @@ def test_presenter_mode_and_the_keyboard(server, browser):
     tab.check("present_reverse")
 
 
-def test_the_arrow_keys_step_a_page_slider(server, browser):
+def test_the_arrow_keys_step_the_film_most_in_view(server, browser):
     tab = Page(browser, server + "/schedules?present=1&sc_t=100")
     page = tab.page
     page.set_viewport_size({"width": 1280, "height": 720})
     tab.wait(240)
-    page.locator(".st-key-sc_t").wait_for(timeout=60_000)
+    page.locator(".st-key-sc_film_t .title").wait_for(timeout=60_000)
     assert page.locator("[data-testid='stSidebar'][data-collapsed='true']").count() == 1  # a link opens it collapsed
+    page.locator(".st-key-sc_film_t").scroll_into_view_if_needed()
     page.mouse.click(5, 400)
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => window.location.search.includes('sc_t=101')", timeout=30_000)
+    page.keyboard.press("ArrowRight")  # the film most in view: the next step it holds
+    page.wait_for_function("() => window.location.search.includes('sc_t=110')", timeout=30_000)
     tab.wait()
     tab.errors = [e for e in tab.errors if "404" not in e]  # a deep link makes Streamlit probe /schedules/_stcore/*
     tab.check("present_schedules", projector=True)

@@ -1,8 +1,13 @@
-"""Part 3, schedules, in a real browser: renders, and the t slider moves the line on the curves."""
+"""Part 3, schedules, in a real browser: renders, and stepping t in the film moves the dots along the
+curves, in the browser."""
+
+import re
 
 import pytest
 from browser_support import Page, needs_chromium
 from playwright.sync_api import expect
+
+from ui.components.film import steps
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
@@ -18,11 +23,12 @@ def test_schedules(server, browser):
     legend = [t.text_content() for t in page.locator(".st-key-sc_curves .legendtext").all()]
     assert legend == ["constant", "linear", "cosine"]
 
-    slider = page.locator(".st-key-sc_t input[type='range']")
-    assert slider.input_value() == "250"
-    slider.focus()
-    page.keyboard.press("End")  # t = T
-    tab.wait()
-    assert slider.input_value() == "1000"
-    expect(page.get_by_text("ā_{1000}")).to_have_count(0)  # rendered as math, not raw text
+    images = page.locator(".st-key-sc_film_t")
+    title = images.locator(".title")
+    assert title.text_content().startswith("t = 250: āₜ = ")
+    cursor = images.locator("svg circle").first.get_attribute("cy")
+    images.locator("input[type='range']").fill(str(len(steps(1000)) - 1))  # t = T, in the browser
+    expect(title).to_have_text(re.compile(r"^t = 1000: "))
+    assert images.locator("svg circle").first.get_attribute("cy") != cursor  # the dots moved along the curves
+    page.wait_for_function("() => new URL(location.href).searchParams.get('sc_t') === '1000'")
     tab.check("schedules_t_end")

@@ -82,8 +82,10 @@ def test_widgets_move_the_pictures(at):
     assert segments(spec_by_title(at, "crossings")) == [128, 128]
     at.number_input(key="fm_seed").set_value(5).run()
     assert not at.exception
-    at.slider(key="fm_t").set_value(1.0).run()
-    assert spec_by_title(at, "v(x, t = 1.00)")
+    field = spec_by_title(at, "v(x, t = 0.50)")  # the field opens at t = 0.5 and holds every t in its frames
+    assert [f["name"] for f in field["frames"]] == [f"{0.05 * k:.2f}" for k in range(21)]
+    assert field["frames"][-1]["layout"]["annotations"][0]["text"].endswith("v(x, t = 1.00)")
+    assert field["layout"]["sliders"][0]["active"] == 10
     at.selectbox(key="fm_solver").set_value("rk4").run()
     at.slider(key="fm_ode_steps").set_value(2).run()
     assert solver_table(at)["NFE"] == [8, 8]
@@ -146,3 +148,10 @@ def test_photos_follow_the_class_and_guidance(at):
     assert not at.exception
     assert "class *horse*" in " ".join(m.value for m in at.markdown)
     assert [img.proto.imgs[0].url for img in at.get("image")][-4:] != before
+
+
+def test_a_link_opens_the_field_at_its_t(at):
+    at.query_params["fm_t"] = "0.25"
+    at.run()
+    field = spec_by_title(at, "v(x, t = 0.25)")
+    assert field["layout"]["sliders"][0]["active"] == 5 and not at.toast

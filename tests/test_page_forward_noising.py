@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from page_support import film, open_page
 
-from ui.figures.forward_noising import film_steps, noising_film
+from ui.components.film import steps as film_steps
+from ui.figures.forward_noising import noising_film
 
 
 @pytest.fixture

@@ -3,9 +3,11 @@
 import math
 
 import pytest
-from page_support import open_page, specs
+from page_support import film, open_page, specs
 
 from core.diffusion.schedules import constant_schedule, make_schedule, step_budget
+from ui.components.film import steps
+from ui.figures.schedules import ORDER, film_chart, schedules_film
 
 
 @pytest.mark.parametrize("T", [10, 100, 1000])
@@ -45,44 +47,50 @@ def curves_spec(at) -> dict:
 
 def test_defaults(at):
     assert at.title[0].value == "3. Schedules"
-    assert len(at.get("plotly_chart")) == 3  # curves, step budget, film
-    assert len(at.get("image")) == 3  # one image per schedule
+    assert len(at.get("plotly_chart")) == 3  # curves, step budget, film strip
     spec = curves_spec(at)
     names = {tr["name"] for tr in spec["data"] if tr.get("showlegend") is not False}
     assert names == {"constant", "linear", "cosine"}
     titles = [a["text"] for a in spec["layout"]["annotations"]]
     assert any(t.startswith("log-SNR") for t in titles) and any(t.startswith("āₜ") for t in titles)
     assert spec["layout"]["yaxis2"]["type"] == "log"  # beta on a log scale
-    lines = [s for s in spec["layout"]["shapes"] if s.get("x0") == s.get("x1") == 250]
-    assert len(lines) == 3  # the dashed line at t on every panel
     text = " ".join(m.value for m in at.markdown)
     assert "327 steps (33%)" in text  # linear, T = 1000, abar < 0.01
+    images = film(at, "sc_film_t")
+    shown = images["frames"][images["start"]]
+    assert shown["value"] == "250" and images["url"] == "sc_t" and images["chart"]["cursor"]
+    assert shown["title"] == "t = 250: āₜ = 0.0811 (constant), 0.5241 (linear), 0.8470 (cosine)"
+    assert [s["name"] for s in images["chart"]["series"]] == ["constant", "linear", "cosine"]
 
 
-def test_moving_t_moves_the_line_and_the_markers(at):
-    at.slider(key="sc_t").set_value(700).run()
-    assert not at.exception
-    spec = curves_spec(at)
-    assert len([s for s in spec["layout"]["shapes"] if s.get("x0") == s.get("x1") == 700]) == 3
-    markers = [tr for tr in spec["data"] if tr.get("mode") == "markers"]
-    assert markers and all(tr["x"] == [700] for tr in markers)
-    assert any("bar a_{700}" in m.value for m in at.markdown)
+def test_the_films_titles_and_curves_say_the_schedules_own_values():
+    for T in (50, 1000):
+        frames = schedules_film("mnist", 0, T, 0)
+        assert [int(f.value) for f in frames] == steps(T)
+        chart = film_chart(T)
+        for f in frames[:: max(1, len(frames) // 10)]:
+            t = int(f.value)
+            for s, series in zip(ORDER, chart.series):
+                abar = float(make_schedule(s, T).alpha_bars[t])
+                assert f"{abar:.4f} ({s})" in f.title
+                assert series.values[0] == pytest.approx(1.0, abs=1e-3) and series.values[-1] == pytest.approx(
+                    float(make_schedule(s, T).alpha_bars[T]), abs=1e-6)
 
 
 def test_T_and_threshold(at):
-    at.slider(key="sc_t").set_value(1000).run()
+    at.query_params["sc_t"] = "1000"
+    at.run()
     at.select_slider(key="sc_T").set_value(50).run()
-    assert not at.exception
-    assert at.slider(key="sc_t").value == 50
+    assert not at.exception and not at.toast
+    images = film(at, "sc_film_t")
+    assert images["frames"][images["start"]]["value"] == "50"  # the nearest step T = 50 has
     at.select_slider(key="sc_threshold").set_value(0.05).run()
     assert not at.exception
     budget = next(s for s in specs(at) if s["data"][0]["type"] == "bar")
     assert sum(sum(tr["x"]) for tr in budget["data"]) == 3 * 50
 
 
-def test_t_zero_and_other_images(at):
-    at.slider(key="sc_t").set_value(0).run()
-    assert not at.exception
+def test_other_images(at):
     at.number_input(key="sc_index").set_value(42).run()
     at.number_input(key="sc_seed").set_value(7).run()
     assert not at.exception

@@ -21,7 +21,7 @@ from ui.present import KEY as PRESENT
 from ui.present import presenting, requested
 from ui.share import relabel_link
 
-STEP_SLIDERS = ("sc_t", "fm_t", "fm_ode_steps", "ld_steps", "rev_steps")
+STEP_SLIDERS = ("fm_ode_steps", "ld_steps", "rev_steps")
 """Streamlit sliders the arrow keys step when no Plotly animation is more in view (keys of the pages' widgets)."""
 
 

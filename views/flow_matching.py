@@ -14,12 +14,14 @@ from ui import jobs
 from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.export import download_gif, download_png, slug
+from ui.components.film import start_index
 from ui.components.lessons import lesson
 from ui.components.predict import ask
 from ui.components.tables import markdown_table
 from ui.figures.flow_matching import (
     DEFAULT_VIEW,
     DOPRI5_POINTS,
+    FIELD_TIMES,
     MNIST_MODELS,
     PHOTO_MODEL,
     STEP_COUNTS,
@@ -121,9 +123,9 @@ def field_section(model_id: str, models, source: str, target: str, seed: int) ->
     left, right = st.columns([1, 2], gap="large")
     with left:
         lesson(PAGE, "field")
-        t = st.slider(tr("flow.field.t"), 0.0, 1.0, DEFAULT_VIEW["t"], step=0.05, key="fm_t", bind=URL)
-    with right:
-        chart(field_chart(model_id, models, source, target, t, seed), width="stretch", key="fm_field_chart")
+    with right:  # t steps in the browser (the figure's own slider); a link opens it at its fm_t
+        start = start_index([f"{t:g}" for t in FIELD_TIMES], "fm_t", FIELD_TIMES.index(DEFAULT_VIEW["t"]))
+        chart(field_chart(model_id, models, source, target, start, seed), width="stretch", key="fm_field_chart")
 
 
 @st.fragment

@@ -3,9 +3,10 @@
 import streamlit as st
 
 from core.diffusion.schedules import constant_schedule, cosine_schedule, linear_schedule
-from core.images import to_pil
 from ui.components.chart import chart
 from ui.components.code import show_code
+from ui.components.export import slug
+from ui.components.film import film
 from ui.components.lessons import lesson
 from ui.components.predict import ask
 from ui.figures import schedules as fig
@@ -17,13 +18,12 @@ LESSON = "schedules"
 DATASETS = {"mnist": "MNIST", "cifar10": "CIFAR-10"}
 T_CHOICES = (10, 20, 50, 100, 200, 500, 1000)
 THRESHOLDS = (0.001, 0.005, 0.01, 0.02, 0.05)
+DEFAULT_T = 250  # where the film opens (the nearest step it holds)
 ss = st.session_state
 
 # --- defaults, and values kept valid when the ranges change (before any widget is drawn)
-ss.setdefault("sc_t", 250)
 ss.setdefault("sc_index", 0)
 T = ss.get("sc_T", 1000)
-ss["sc_t"] = min(ss["sc_t"], T)
 name = ss.get("sc_dataset", "mnist")
 n_images = len(dataset(name))
 ss["sc_index"] = min(ss["sc_index"], n_images - 1)
@@ -31,33 +31,31 @@ ss["sc_index"] = min(ss["sc_index"], n_images - 1)
 st.title(f"3. {tr('part.3')}")
 lesson(LESSON)
 
-c1, c2, c3, c4, c5 = st.columns([1.1, 1.1, 1.6, 3.0, 0.9], gap="medium")
+c1, c2, c3, c4 = st.columns([1.1, 1.1, 1.6, 0.9], gap="medium")
 c1.selectbox(tr("common.dataset"), list(DATASETS), format_func=DATASETS.get, key="sc_dataset", bind=URL)
 index = c2.number_input(tr("common.image_index", last=n_images - 1), 0, n_images - 1, key="sc_index", bind=URL)
 c3.select_slider(tr("common.T"), T_CHOICES, value=1000, key="sc_T", bind=URL)
-t = c4.slider(tr("common.t"), 0, T, key="sc_t", bind=URL, help=tr("schedules.t.help"))
-seed = c5.number_input(tr("common.noise_seed"), 0, 9999, 0, key="sc_seed", bind=URL)
+seed = c4.number_input(tr("common.noise_seed"), 0, 9999, 0, key="sc_seed", bind=URL)
 threshold = ss.get("sc_threshold", 0.01)
 
 # --- the curves
 c = fig.curves(T)
-chart(fig.curves_figure(c, t, threshold), key="sc_curves")
-st.caption(tr("schedules.curves.caption", t=t, threshold=f"{threshold:g}"))
+chart(fig.curves_figure(c, threshold), key="sc_curves")
+st.caption(tr("schedules.curves.caption", threshold=f"{threshold:g}"))
 show_code(constant_schedule, linear_schedule, cosine_schedule)
 
-# --- one image, three schedules, one eps
+# --- one image, three schedules, one eps: t steps in the browser (the film)
 left, right = st.columns([1.1, 2], gap="large")
 with left:
     lesson(LESSON, "formulas")
 with right:
-    st.markdown(tr("schedules.same", eps=r"$\varepsilon$", t=f"$t = {t}$",
-                  formula=r"$I_t = \sqrt{\bar a_t}\, I_0 + \sqrt{1 - \bar a_t}\,\varepsilon$"))
-    images = fig.noised_under_each(name, index, T, t, seed)
-    for col, s in zip(st.columns(3), fig.ORDER):
-        ab = float(c[s]["alpha_bars"][t])
-        col.image(to_pil(images[s], scale=8), width="stretch")
-        col.markdown(tr("schedules.abar", colour=fig.MARKDOWN_COLOURS[s], name=tr(f"schedule.{s}"),
-                        abar=f"$\\bar a_{{{t}}} = {ab:.4f}$"))
+    st.markdown(tr("schedules.same", eps=r"$\varepsilon$",
+                   formula=r"$I_t = \sqrt{\bar a_t}\, I_0 + \sqrt{1 - \bar a_t}\,\varepsilon$"))
+    frames = fig.schedules_film(name, index, T, seed)
+    ts = [int(f.value) for f in frames]
+    film(frames, key="sc_film_t", columns=fig.film_columns(), url="sc_t", prefix="t = ", chart=fig.film_chart(T),
+         default=min(range(len(ts)), key=lambda k: abs(ts[k] - DEFAULT_T)),
+         file_name=slug("schedules", name, f"image{index}", f"T{T}", f"seed{seed}", "t"))
     st.divider()
     ask("sc_budget")
     budget = fig.budgets(T, threshold)

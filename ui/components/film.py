@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from core.diffusion.twopixel import frame_steps
 from ui import theme
 from ui.i18n import decimal, tr
 from ui.present import presenting
@@ -32,7 +33,7 @@ from ui.present import presenting
 class Frame:
     """One frame: its picture (a PNG data URI), its title, its value (on the slider and in the address), the labels
     of the picture's rows in this frame (none for a single picture), and the values of the film's chart in this frame
-    (one sequence per series of :class:`Chart`, none without a chart)."""
+    (one sequence per series of :class:`Chart` that the frames give, none without a chart)."""
 
     picture: str
     title: str
@@ -43,32 +44,43 @@ class Frame:
 
 @dataclass(frozen=True)
 class Series:
-    """A series of a film's chart: ``"bars"`` (a histogram, one value per bin) or ``"line"`` (values at evenly spaced
-    points), both spread over the chart's ``x`` range."""
+    """A series of a film's chart, spread over the chart's ``x`` range: ``"bars"`` (a histogram, one value per bin)
+    or ``"line"`` (values at evenly spaced points), both given by each frame; or ``"curve"``, the same in every frame
+    (its ``values``, at evenly spaced points)."""
 
     name: str
     colour: str
     kind: str = "bars"
+    values: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
 class Chart:
-    """A small chart under the film's picture, drawn by the browser (SVG) from each frame's values: histograms and
-    curves over ``x = (low, high)``; the y axis fits each frame."""
+    """A small chart under the film's picture, drawn by the browser (SVG): histograms and curves over
+    ``x = (low, high)``; the y axis fits each frame. With ``cursor``, a dashed line at the frame's value (on the x
+    axis) and a dot where it crosses each curve."""
 
     series: tuple[Series, ...]
     x: tuple[float, float]
     x_title: str = ""
     y_title: str = ""
+    cursor: bool = False
 
 
-def start_index(frames: Sequence[Frame], url: str | None, default: int) -> int:
-    """The frame a run shows first: the one the address names under ``url`` (its value, or the nearest numeric value),
-    else ``default``. A value that is not a number and names no frame is taken out of the address, and
-    :func:`ui.share.check_link` reports it like a widget's invalid value."""
+def steps(T: int) -> list[int]:
+    """The steps ``0..T`` a film over ``t`` holds: every step up to 20 (where an image changes fastest under most
+    schedules), then about 100 evenly spaced ones (every step when ``T <= 100``)."""
+    return sorted({*range(min(T, 20) + 1), *frame_steps(T, 101).tolist()})
+
+
+def start_index(values: Sequence[str], url: str | None, default: int) -> int:
+    """The frame a run shows first, of frames named ``values``: the one the address names under ``url`` (its value, or
+    the nearest numeric value), else ``default``. A value that is not a number and names no frame is taken out of the
+    address, and :func:`ui.share.check_link` reports it like a widget's invalid value. (A Plotly animation that opens
+    where a link says uses it too.)"""
     if url is None:
         return default
-    values = [f.value for f in frames]
+    values = list(values)
     index = _linked(values, url, default)
     st.session_state[url] = values[index]  # the parameter is this page's (check_link reports unknown names)
     return index
@@ -102,16 +114,19 @@ def film(frames: Sequence[Frame], *, key: str, columns: Sequence[str] = (), url:
     Presenter mode fits the picture to the screen's height."""
     if not frames:
         return ""
-    start = start_index(frames, url, default)
+    start = start_index([f.value for f in frames], url, default)
     pictures = [f.picture for f in frames]
     digest = hashlib.sha256("\n".join(pictures).encode()).hexdigest()[:16]
     _film(data={
         "id": digest, "start": start, "url": url, "default": frames[default].value, "fps": fps, "aspect": aspect(frames[0].picture),
         "frames": [{"src": f.picture, "title": f.title, "value": f.value, "rows": list(f.rows),
                     "chart": [[round(float(v), 4) for v in values] for values in f.chart]} for f in frames],
-        "chart": None if chart is None else {"series": [vars(x) for x in chart.series], "x": list(chart.x),
+        "chart": None if chart is None else {"series": [{**vars(x), "values": [round(v, 5) for v in x.values]}
+                                                        for x in chart.series],
+                                             "x": list(chart.x), "cursor": chart.cursor,
                                              "x_title": chart.x_title, "y_title": chart.y_title,
-                                             "axis": theme.FAINT_LINE, "grid": theme.GRID, "point": decimal(0.5)[1]},
+                                             "axis": theme.FAINT_LINE, "grid": theme.GRID, "ink": theme.INK,
+                                             "point": decimal(0.5)[1]},
         "columns": list(columns), "present": presenting(), "file": file_name, "prefix": prefix,
         "text": {k: tr(f"film.{k}") for k in ("play", "pause", "previous", "next", "save", "slider")},
     }, key=key)
@@ -196,11 +211,14 @@ export default function({ parentElement, data, key }) {
             const item = el("span", "", legend), swatch = el("i", "", item);
             swatch.style.background = x.colour;
             if (x.kind === "bars") swatch.style.opacity = 0.55;
+            if (x.kind !== "bars") swatch.style.height = "0.25em";  // a curve's swatch: a stroke
             item.append(x.name);
         });
     }
-    const draw = (values) => {  // the chart of one frame: axes, then bars and lines; y fits the frame
+    const draw = (frame) => {  // the chart of one frame: axes, then bars, lines and curves; y fits the frame
         const [lo, hi] = data.chart.x, W = 640, H = 250, L = 56, R = 12, T = 10, B = 44;
+        let given = 0;  // the frame gives the bars and lines, in order; the curves are the chart's own
+        const values = data.chart.series.map((x) => (x.kind === "curve" ? x.values : frame.chart[given++] || []));
         let top = 0;
         values.forEach((ys) => ys.forEach((y) => { if (y > top) top = y; }));
         top = top > 0 ? top * 1.08 : 1;
@@ -214,13 +232,15 @@ export default function({ parentElement, data, key }) {
         svg.replaceChildren();
         add("line", { x1: L, x2: W - R, y1: H - B, y2: H - B, stroke: data.chart.axis });
         add("line", { x1: L, x2: L, y1: T, y2: H - B, stroke: data.chart.axis });
-        for (let x = Math.ceil(lo); x <= hi; x++) {
+        const tick = 10 ** Math.floor(Math.log10((hi - lo) / 2)) * ((hi - lo) / 10 ** Math.floor(Math.log10((hi - lo) / 2)) > 10 ? 5 : 1);
+        for (let x = Math.ceil(lo / tick) * tick; x <= hi + 1e-9; x += tick) {
             add("line", { x1: X(x), x2: X(x), y1: H - B, y2: H - B + 5, stroke: data.chart.axis });
-            add("text", { x: X(x), y: H - B + 19, "text-anchor": "middle" }, String(x).replace("-", "−"));
+            add("text", { x: X(x), y: H - B + 19, "text-anchor": "middle" }, String(Math.round(x * 1000) / 1000).replace("-", "−"));
         }
+        const digits = top / 1.08 >= 10 ? 0 : top / 1.08 >= 1 ? 1 : 2;  // one number of decimals for the axis
         for (const f of [0, 0.5, 1]) {
             const y = top / 1.08 * f;
-            const label = (y >= 10 ? y.toFixed(0) : y >= 1 ? y.toFixed(1) : y.toFixed(2)).replace(".", data.chart.point);
+            const label = y.toFixed(digits).replace(".", data.chart.point);
             add("line", { x1: L - 5, x2: W - R, y1: Y(y), y2: Y(y), stroke: f ? data.chart.grid : data.chart.axis });
             add("text", { x: L - 8, y: Y(y) + 4, "text-anchor": "end" }, label);
         }
@@ -238,6 +258,17 @@ export default function({ parentElement, data, key }) {
                                   fill: "none", stroke: x.colour, "stroke-width": 3 });
             }
         });
+        if (data.chart.cursor) {  // the frame's value on the x axis, and where each curve crosses it
+            const at = Number(frame.value);
+            add("line", { x1: X(at), x2: X(at), y1: T, y2: H - B, stroke: data.chart.ink, "stroke-width": 2, "stroke-dasharray": "6 4" });
+            data.chart.series.forEach((x, k) => {
+                const ys = values[k];
+                if (x.kind !== "curve" || ys.length < 2) return;
+                const u = Math.max(0, Math.min(ys.length - 1, (at - lo) / (hi - lo) * (ys.length - 1))), i = Math.min(Math.floor(u), ys.length - 2);
+                const y = ys[i] + (ys[i + 1] - ys[i]) * (u - i);
+                add("circle", { cx: X(at), cy: Y(y), r: 6, fill: x.colour, stroke: "white", "stroke-width": 2 });
+            });
+        }
     };
     const controls = el("div", "controls", root);
     const prev = el("button", "", controls); prev.type = "button"; prev.textContent = "◀"; prev.title = text.previous;
@@ -261,7 +292,7 @@ export default function({ parentElement, data, key }) {
         img.src = f.src;
         title.textContent = f.title;
         rows.replaceChildren(...f.rows.map((r) => { const s = document.createElement("span"); s.innerHTML = r; return s; }));
-        if (svg) draw(f.chart);
+        if (svg) draw(f);
         range.value = index;
         value.textContent = data.prefix ? data.prefix + f.value : `${index + 1} / ${n}`;
         host.dataset.dpFilmIndex = String(index);

@@ -34,6 +34,7 @@ from core.io import Checkpoint
 from core.live.toy_flow import ToyFlowConfig, train_both
 from core.sampling import generate
 from ui import jobs, theme
+from ui.figures.animation import controls
 from ui.figures.loss import Curve, loss_figure
 from ui.i18n import tr
 from ui.resources import cache
@@ -144,28 +145,51 @@ def _arrows(pts: np.ndarray, vel: np.ndarray, scale: float) -> tuple[np.ndarray,
     return xs, ys
 
 
-def field_figure(fields: dict[str, VectorField], particles: dict[str, torch.Tensor], target: torch.Tensor) -> go.Figure:
-    """The learned velocity ``v(x, t)`` as arrows on a grid, with the samples carried to time ``t``."""
-    keys = list(fields)
-    t = next(iter(fields.values())).t
-    fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.08,
-                        subplot_titles=[tr("flow.fig.field.title", pairing=pairing_name(k, short=True), t=f"{t:.2f}") for k in keys])
-    spacing = float(np.diff(np.unique(next(iter(fields.values())).points[:, 0].numpy()))[0])
-    vmax = max(float(f.velocity.norm(dim=1).max()) for f in fields.values())
-    scale = 0.9 * spacing / max(vmax, 1e-9)  # the longest arrow spans 0.9 grid cells, on both panels
+FIELD_TIMES = tuple(round(0.05 * k, 2) for k in range(21))  # the field's frames: t = 0, 0.05, ..., 1
+
+
+def field_figure(views: list[tuple[dict[str, VectorField], dict[str, torch.Tensor]]], target: torch.Tensor,
+                 start: int = 0) -> go.Figure:
+    """The learned velocity ``v(x, t)`` as arrows on a grid, with the samples carried to time ``t``: one frame per
+    ``(fields, particles)`` of ``views`` (one per t), played and scrubbed in the browser, opening at frame ``start``."""
+    keys = list(views[0][0])
+    spacing = float(np.diff(np.unique(views[0][0][keys[0]].points[:, 0].numpy()))[0])
+    titles = [[tr("flow.fig.field.title", pairing=pairing_name(k, short=True), t=f"{fields[k].t:.2f}") for k in keys]
+              for fields, _ in views]
+
+    def moving(fields: dict[str, VectorField], particles: dict[str, torch.Tensor]) -> list[go.Scatter]:
+        """Per panel: the samples at t and the arrows (the longest spans 0.9 grid cells, on both panels)."""
+        vmax = max(float(f.velocity.norm(dim=1).max()) for f in fields.values())
+        out = []
+        for k in keys:
+            p = particles[k].numpy()
+            ax, ay = _arrows(fields[k].points.numpy(), fields[k].velocity.numpy(), 0.9 * spacing / max(vmax, 1e-9))
+            out += [go.Scatter(x=p[:, 0], y=p[:, 1]), go.Scatter(x=ax, y=ay)]
+        return out
+
+    fig = make_subplots(rows=1, cols=len(keys), horizontal_spacing=0.08, subplot_titles=titles[start])
     tgt = target.numpy()[:SHOWN_TARGET]
+    first_frame = moving(*views[start])
     for c, k in enumerate(keys, start=1):
         first = c == 1
         fig.add_trace(go.Scatter(x=tgt[:, 0], y=tgt[:, 1], mode="markers", marker=dict(color=TARGET, size=5, opacity=0.35),
                                  name=tr("flow.fig.target_y"), showlegend=first, legendgroup="Y", hoverinfo="skip"), row=1, col=c)
-        p = particles[k].numpy()
-        fig.add_trace(go.Scatter(x=p[:, 0], y=p[:, 1], mode="markers", marker=dict(color=COLORS[k], size=5, opacity=0.7),
-                                 name=tr("flow.fig.field.samples", pairing=pairing_name(k)), hoverinfo="skip"), row=1, col=c)
-        ax, ay = _arrows(fields[k].points.numpy(), fields[k].velocity.numpy(), scale)
-        fig.add_trace(go.Scatter(x=ax, y=ay, mode="lines", line=dict(color=theme.INK, width=1.4),
-                                 name=tr("flow.fig.field.velocity"), showlegend=first, legendgroup="v", hoverinfo="skip"), row=1, col=c)
+        samples, arrows = first_frame[2 * (c - 1)], first_frame[2 * (c - 1) + 1]
+        fig.add_trace(samples.update(mode="markers", marker=dict(color=COLORS[k], size=5, opacity=0.7), hoverinfo="skip",
+                                     name=tr("flow.fig.field.samples", pairing=pairing_name(k))), row=1, col=c)
+        fig.add_trace(arrows.update(mode="lines", line=dict(color=theme.INK, width=1.4), name=tr("flow.fig.field.velocity"),
+                                    showlegend=first, legendgroup="v", hoverinfo="skip"), row=1, col=c)
+    moved = [i for c in range(len(keys)) for i in (3 * c + 1, 3 * c + 2)]  # each panel's samples and arrows
+    heads = [a.to_plotly_json() for a in fig.layout.annotations]  # the subplot titles: their text follows the frame
+    names = [f"{fields[keys[0]].t:.2f}" for fields, _ in views]
+    fig.frames = [go.Frame(data=moving(*view), traces=moved, name=name,
+                           layout=dict(annotations=[{**h, "text": t} for h, t in zip(heads, titles[i])]))
+                  for i, (view, name) in enumerate(zip(views, names))]
     _square_axes(fig, len(keys))
-    return _layout(fig, 540)
+    _layout(fig, 600)  # room for the slider and the buttons under the panels, the legend above them
+    fig.update_layout(margin=dict(l=50, r=20, t=110, b=160), legend=dict(y=1.14, yanchor="bottom"),
+                      **controls(names, names, redraw=True, duration=250, top=60, active=start))
+    return fig
 
 
 def straightness_text(value: float) -> str:
@@ -235,11 +259,11 @@ def pairs_view(source: str, target: str, n: int, seed: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def field_view(model_id: str, _models, source: str, target: str, t: float, seed: int):
-    k = round(t * 20)  # the particles: a 20-step RK4 solve, read at step k
-    fields = {how: vector_field(r.model, t) for how, r in _models.items()}
-    particles = {how: path[k] for how, path in particle_paths(model_id, _models, source, seed).items()}
-    return fields, particles, sample_toy(target, 1000, seed=seed + 1)
+def field_views(model_id: str, _models, source: str, seed: int) -> list:
+    """The fields and the carried samples at every t of :data:`FIELD_TIMES`: ``[(fields, particles), ...]``."""
+    paths = particle_paths(model_id, _models, source, seed)  # a 20-step RK4 solve, read at every step
+    return [({how: vector_field(r.model, t) for how, r in _models.items()}, {how: path[k] for how, path in paths.items()})
+            for k, t in enumerate(FIELD_TIMES)]
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -298,9 +322,9 @@ def pairs_chart(source: str, target: str, n: int, seed: int) -> go.Figure:
     return pairs_figure(pairs_view(source, target, n, seed))
 
 
-@cache.figure(max_entries=128)
-def field_chart(model_id: str, _models, source: str, target: str, t: float, seed: int) -> go.Figure:
-    return field_figure(*field_view(model_id, _models, source, target, t, seed))
+@cache.figure(max_entries=64)
+def field_chart(model_id: str, _models, source: str, target: str, start: int, seed: int) -> go.Figure:
+    return field_figure(field_views(model_id, _models, source, seed), sample_toy(target, 1000, seed=seed + 1), start)
 
 
 @cache.figure(max_entries=128)
@@ -339,7 +363,7 @@ def warm() -> None:
     d, v = ToyFlowConfig(), DEFAULT_VIEW  # outside a session: the default language
     models, model_id = default_flows(d.source, d.target), default_model_id(d.source, d.target)
     pairs_chart(d.source, d.target, v["n_pairs"], v["seed"])
-    field_chart(model_id, models, d.source, d.target, v["t"], v["seed"])
+    field_chart(model_id, models, d.source, d.target, FIELD_TIMES.index(v["t"]), v["seed"])
     paths_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"])
     error_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"])
     sampling_noise_w2(d.target, v["seed"])

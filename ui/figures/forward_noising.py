@@ -24,7 +24,7 @@ from core.diffusion.twopixel import (
 from core.export import cloud_frames, gif_bytes
 from core.images import grid
 from ui import theme
-from ui.components.film import Chart, Frame, Series
+from ui.components.film import Chart, Frame, Series, steps
 from ui.figures.mosaic import mosaic, png_uri
 from ui.i18n import decimal, percent, tr
 from ui.resources import cache
@@ -100,22 +100,16 @@ def cloud(source: str, name: str, a: tuple[int, int], b: tuple[int, int], channe
     }
 
 
-def film_steps(T: int) -> list[int]:
-    """The steps the one-image film holds: every step up to 20 (where the image changes fastest), then about 100
-    evenly spaced steps to ``T`` (every step when ``T <= 100``)."""
-    return sorted({*range(min(T, 20) + 1), *frame_steps(T, 101).tolist()})
-
-
 HIST_BINS = 40  # the film's histograms: bins of 0.2 over [-LIMIT, LIMIT]
 DENSITY_POINTS = 81  # the density drawn through 81 points over [-LIMIT, LIMIT]
 
 
 @cache.figure(max_entries=16)
 def noising_film(name: str, index: int, schedule: str, T: int, seed: int) -> list[Frame]:
-    """One image at every step of :func:`film_steps`: ``I_0``, ``I_t`` by the iterative chain and by the closed form
+    """One image at every step of :func:`ui.components.film.steps`: ``I_0``, ``I_t`` by the iterative chain and by the closed form
     side by side, the scales ``sqrt(abar_t)`` and ``sqrt(1 - abar_t)`` in the title, and the histograms of both
     ``I_t``'s pixel values with the density they should follow (the film's chart)."""
-    steps = film_steps(T)
+    ts = steps(T)
     sch = make_schedule(schedule, T)
     x0 = to_model_range(dataset(name).images[index : index + 1])  # (1, C, H, W)
     eps = torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
@@ -124,7 +118,7 @@ def noising_film(name: str, index: int, schedule: str, T: int, seed: int) -> lis
     xs = torch.linspace(-LIMIT, LIMIT, DENSITY_POINTS)
     clean = to_uint8(x0)[0].numpy()
     frames = []
-    for t in steps:
+    for t in ts:
         closed, iterative = q_sample(x0, t, sch, eps)[0], chain[t]
         cells = np.stack([clean, to_uint8(iterative).numpy(), to_uint8(closed).numpy()])[None]  # (1, 3, C, H, W)
         abar = float(sch.alpha_bars[t])

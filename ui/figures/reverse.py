@@ -20,6 +20,7 @@ from core.live.toy_diffusion import ToyModel, sample_toy_model
 from core.sampling import generate
 from ui import theme
 from ui.components.film import Frame
+from ui.figures.animation import controls
 from ui.figures.mosaic import mosaic, png_uri
 from ui.figures.training import BOX, DATA, FONT, MODEL, toy_data
 from ui.i18n import language, tr
@@ -34,34 +35,6 @@ PANELS = ("state", "noise", "oneshot", "mean", "next")  # the five columns of a 
 TOY_POINTS = 500  # points of the toy cloud sent back to the data
 TOY_STEPS = 50  # DDPM steps of the toy cloud
 NOISE_RANGE = 3.0  # the predicted noise is drawn with -3 as black and +3 as white
-CONTROLS_ROW = 80  # pixels from the top of the slider down to the buttons' row (room for its labels, in presenter mode too)
-
-
-def _controls(names: list[str], labels: list[str], *, redraw: bool, duration: int, prefix: str = "",
-              top: int = 10) -> dict:
-    """A slider over the frames ``names`` on its own row, ``top`` pixels under the plot, and a play/pause button pair on
-    the row below it (side by side, they would meet on a narrow chart, or with wider labels: the French ones)."""
-    play = dict(frame=dict(duration=duration, redraw=redraw), fromcurrent=True, transition=dict(duration=0),
-                mode="immediate")
-    return dict(
-        updatemenus=[dict(
-            type="buttons", direction="left", x=0.0, y=0, xanchor="left", yanchor="top", pad=dict(r=10, t=top + CONTROLS_ROW),
-            showactive=False, font=theme.font("medium"),
-            buttons=[dict(label=tr("reverse.play"), method="animate", args=[None, play]),
-                     dict(label=tr("reverse.pause"), method="animate",
-                          args=[[None], dict(frame=dict(duration=0, redraw=False), mode="immediate")])],
-        )],
-        sliders=[dict(
-            active=0, x=0.0, len=1.0, y=0, yanchor="top", pad=dict(t=top, l=20, r=20), font=theme.font("small"),
-            currentvalue=dict(visible=False),
-            steps=[dict(label=lab, method="animate",
-                        args=[[name], dict(frame=dict(duration=0, redraw=redraw), mode="immediate",
-                                           transition=dict(duration=0))])
-                   for name, lab in zip(names, labels)],
-        )],
-    )
-
-
 def step_title(t: int, s: int, sigma: float, index: int, total: int) -> str:
     return tr("reverse.step", k=index + 1, total=total, t=t, s=s, sigma=f"{sigma:.3f}")
 
@@ -113,7 +86,7 @@ def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int]
     fig.update_layout(
         title=dict(text=title(0), font=theme.font("title"), x=0.5, xanchor="center"), font=FONT, height=700,
         margin=dict(l=60, r=20, t=60, b=210), legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=theme.font("medium")),
-        **_controls(names, [str(t) for t in times], redraw=True, duration=150, prefix="t = ", top=88),  # under the x axis title
+        **controls(names, [str(t) for t in times], redraw=True, duration=150, top=88),  # under the x axis title
     )
     return fig
 

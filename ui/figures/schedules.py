@@ -10,11 +10,14 @@ import streamlit as st
 import torch
 from plotly.subplots import make_subplots
 
-from core.data import to_model_range
+from core.data import to_model_range, to_uint8
 from core.diffusion import StepBudget, make_schedule, q_sample, step_budget
 from core.images import grid
 from ui import theme
-from ui.i18n import percent, tr
+from ui.components.film import Chart, Frame, Series, steps
+from ui.figures.mosaic import mosaic, png_uri
+from ui.i18n import decimal, percent, tr
+from ui.resources import cache
 from ui.resources.data import dataset
 
 ORDER = ("constant", "linear", "cosine")
@@ -49,11 +52,33 @@ def _image_and_noise(name: str, index: int, seed: int) -> tuple[torch.Tensor, to
     return x0, torch.randn(x0.shape, generator=torch.Generator().manual_seed(seed))
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def noised_under_each(name: str, index: int, T: int, t: int, seed: int) -> dict[str, np.ndarray]:
-    """The same image and the same ``eps`` at step ``t`` under each schedule: (H, W, C) uint8 per schedule."""
+@cache.figure(max_entries=16)
+def schedules_film(name: str, index: int, T: int, seed: int) -> list[Frame]:
+    """The same image and the same ``eps`` under each schedule (:data:`ORDER`, side by side), at every step of
+    :func:`ui.components.film.steps`; each frame's title gives the three ``abar_t``."""
     x0, eps = _image_and_noise(name, index, seed)
-    return {s: grid(q_sample(x0, t, make_schedule(s, T), eps), 1) for s in ORDER}
+    schedules = {s: make_schedule(s, T) for s in ORDER}
+    frames = []
+    for t in steps(T):
+        cells = torch.cat([to_uint8(q_sample(x0, t, schedules[s], eps)) for s in ORDER])[None].numpy()  # (1, 3, C, H, W)
+        abars = ", ".join(tr("schedules.film.abar", name=tr(f"schedule.{s}"), abar=decimal(float(schedules[s].alpha_bars[t]), 4))
+                          for s in ORDER)
+        frames.append(Frame(png_uri(mosaic(cells)), tr("schedules.film.title", t=t, abars=abars), str(t)))
+    return frames
+
+
+def film_columns() -> list[str]:
+    """The film's three columns: the schedules, in their colours."""
+    return [f"<b style='color:{COLOURS[s]}'>{tr(f'schedule.{s}')}</b>" for s in ORDER]
+
+
+def film_chart(T: int) -> Chart:
+    """Under the film: each schedule's ``abar_t`` over ``t = 0..T`` (at most 201 evenly spaced whole steps), with the
+    frame's ``t`` marked on the curves."""
+    every = min(d for d in range(1, T + 1) if T % d == 0 and T // d <= 200)
+    ts = np.arange(0, T + 1, every)
+    return Chart(tuple(Series(tr(f"schedule.{s}"), COLOURS[s], "curve", tuple(make_schedule(s, T).alpha_bars[ts].tolist()))
+                       for s in ORDER), (0, T), tr("schedules.step_axis"), "āₜ", cursor=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -68,8 +93,8 @@ def film(name: str, index: int, T: int, seed: int, columns: int = 9) -> tuple[np
 # ------------------------------------------------------------------------------------ figures
 
 
-def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float) -> go.Figure:
-    """``abar_t``, ``beta_t`` (log scale) and log-SNR of the three schedules; a line at ``t``, markers at ``abar_t``."""
+def curves_figure(c: dict[str, dict[str, np.ndarray]], threshold: float) -> go.Figure:
+    """``abar_t``, ``beta_t`` (log scale) and log-SNR of the three schedules (the film below marks a step on them)."""
     T = len(c["cosine"]["betas"])
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07, subplot_titles=(
         tr("schedules.curves.abar"), tr("schedules.curves.beta"), "log-SNR = log(āₜ / (1 − āₜ))"))
@@ -84,23 +109,12 @@ def curves_figure(c: dict[str, dict[str, np.ndarray]], t: int, threshold: float)
                                  line=dict(color=colour, width=3), hovertemplate=f"{name}<br>t=%{{x}}<br>β=%{{y:.2e}}<extra></extra>"), 1, 2)
         fig.add_trace(go.Scatter(x=ts[1:], y=d["log_snr"], name=name, legendgroup=name, showlegend=False,
                                  line=dict(color=colour, width=3), hovertemplate=f"{name}<br>t=%{{x}}<br>log-SNR=%{{y:.2f}}<extra></extra>"), 1, 3)
-        # markers at the chosen t
-        fig.add_trace(go.Scatter(x=[t], y=[d["alpha_bars"][t]], mode="markers", legendgroup=name, showlegend=False,
-                                 marker=dict(color=colour, size=14, line=dict(color="white", width=2)),
-                                 hovertemplate=f"{name}: ā_{t} = %{{y:.4f}}<extra></extra>"), 1, 1)
-        if t >= 1:
-            fig.add_trace(go.Scatter(x=[t], y=[d["log_snr"][t - 1]], mode="markers", legendgroup=name, showlegend=False,
-                                     marker=dict(color=colour, size=12, line=dict(color="white", width=2)), hoverinfo="skip"), 1, 3)
-    # the "almost pure noise" band on both panels that can show it, and a dashed line at t on all three
-    # (shapes written out: add_hrect / add_vline cost about 10 ms each)
+    # the "almost pure noise" band on both panels that can show it (shapes written out: add_hrect costs about 10 ms)
     band = dict(type="rect", fillcolor=REGION_COLOURS["noise"], opacity=0.45, line_width=0, layer="below",
                 x0=0, x1=1)
     shapes = [dict(band, xref="x domain", yref="y", y0=0, y1=threshold),
               dict(band, xref="x3 domain", yref="y3", y0=-30, y1=lsnr_thr)]
-    shapes += [dict(type="line", xref=f"x{k}", yref=f"y{k} domain", x0=t, x1=t, y0=0, y1=1,
-                    line=dict(color="black", width=2, dash="dash")) for k in ("", "2", "3")]
     # the band's label in its bottom-left corner, where no curve goes (they all end at the right), on a pale ground
-    # that the dashed line at a small t passes under
     fig.add_annotation(x=T * 0.02, y=LOG_SNR_RANGE[0], text=tr("schedules.curves.band", threshold=f"{lsnr_thr:.1f}"),
                        showarrow=False, xanchor="left", yanchor="bottom", yshift=4, bgcolor=theme.LEGEND_BACKGROUND,
                        font=theme.font("small"), row=1, col=3)
