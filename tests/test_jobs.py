@@ -152,3 +152,47 @@ def test_a_student_keeps_one_run_in_the_queue_and_a_new_press_on_the_same_page_t
         release.set()
         _wait(lambda: not any(j.running for j in [*running, other, again]))
     assert other.status == "done" and again.status == "done"
+
+
+def test_the_wait_a_queued_run_is_told_matches_the_wait_it_gets():
+    def steps(progress: jobs.Progress) -> str:  # a run of exactly ``total`` steps, 10 ms each
+        for step in range(1, progress.total + 1):
+            if progress.report(StepInfo(step, progress.total, 1.0, 1e-3)):
+                return "stopped"
+            time.sleep(0.01)
+        return "done"
+
+    running = [jobs.start(steps, total=250) for _ in range(jobs.MAX_JOBS)]
+    _wait(lambda: all(j.progress.step > 50 for j in running))
+    told_at = time.time()
+    waiting = jobs.start(steps, total=10)
+    told = jobs.queue.seconds_until(waiting)
+    _wait(lambda: waiting.status != "queued", timeout=30)
+    waited = time.time() - told_at
+    assert told == pytest.approx(waited, rel=0.25, abs=0.2)  # said "about N s": it was
+    _wait(lambda: not any(j.running for j in [*running, waiting]))
+
+
+def test_the_time_left_follows_the_recent_pace():
+    release, pace = threading.Event(), {"pause": 0.002}
+
+    def fn(progress: jobs.Progress) -> str:
+        step = 0
+        while not release.is_set():
+            step += 1
+            if progress.report(StepInfo(step, progress.total, 1.0, 1e-3)):
+                return "stopped"
+            time.sleep(pace["pause"])
+        return "done"
+
+    job = jobs.start(fn, total=100_000)
+    try:
+        _wait(lambda: job.progress.step > 300)
+        pace["pause"] = 0.02  # ten times slower now (say, forty students joined its cohort)
+        step = job.progress.step
+        _wait(lambda: job.progress.step > step + jobs.PACE_STEPS + 5)
+        per_step = job.seconds_left() / (job.progress.total - job.progress.step)
+        assert per_step > 0.015  # the new pace, not the average since the start
+    finally:
+        release.set()
+        _wait(lambda: not job.running)

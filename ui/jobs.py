@@ -28,6 +28,7 @@ import threading
 import time
 import uuid
 import weakref
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,6 +60,7 @@ def training_slots() -> int:
 MAX_JOBS = training_slots()
 MAX_WAITING = 8  # runs queued for a slot; one more press is refused with a message
 CHECK_EVERY = 20  # steps between two checks that the session that started a run is still there
+PACE_STEPS = 100  # a run's time left is read from the pace of its last steps
 
 
 class ServerBusy(RuntimeError):
@@ -74,10 +76,12 @@ class Progress:
     losses: list[float] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
     owner_alive: Callable[[], bool] = lambda: True  # is the session that started the run still open?
+    recent: deque[tuple[int, float]] = field(default_factory=lambda: deque(maxlen=PACE_STEPS))  # (step, time)
 
     def report(self, info: StepInfo) -> bool:
         """Record one step of the training loop; returns ``True`` when the student asked to stop, or has left."""
         self.step = info.step
+        self.recent.append((info.step, time.time()))
         self.losses.append(float(info.loss))
         if info.step % CHECK_EVERY == 0 and not self.owner_alive():
             log.info("a live run stopped at step %d: the session that started it has ended", info.step)
@@ -108,9 +112,18 @@ class Job:
         return self.status in ("queued", "running")
 
     def seconds_left(self) -> float:
-        """Time the run still needs at its pace so far (a guess: ``inf`` before its first step)."""
+        """Time the run still needs at its recent pace (its last :data:`PACE_STEPS` steps: a cohort that grows, or a
+        server that gets busy, slows a run down); ``inf`` before its first step."""
         p = self.progress
-        return (p.total - p.step) * (time.time() - self.started) / p.step if p.step else float("inf")
+        if not p.step:
+            return float("inf")
+        recent = list(p.recent)
+        if len(recent) >= 2 and recent[-1][0] > recent[0][0]:
+            (first, t0), (last, t1) = recent[0], recent[-1]
+            pace = (t1 - t0) / (last - first)
+        else:
+            pace = (time.time() - self.started) / p.step
+        return (p.total - p.step) * pace
 
 
 class Queue:
