@@ -8,7 +8,9 @@ Environment overrides (each optional):
 * ``DIFFUSION_PLAYGROUND_DATA``: a torchvision data root holding the full training sets
   (read by :mod:`core.data`);
 * ``DIFFUSION_PLAYGROUND_CACHE``: where decoded data sets are cached
-  (default ``~/.cache/diffusion-playground``).
+  (default ``~/.cache/diffusion-playground``);
+* ``DIFFUSION_PLAYGROUND_STORE``: where the server keeps the results its processes share
+  (default ``CACHE/results``).
 
 The functions read the environment when called, so a test (or a lecturer) can point the app at
 another folder without re-importing anything.
@@ -50,6 +52,7 @@ MODELS_DOC = ROOT / "docs" / "MODELS.md"
 CHECKPOINTS_ENV = "DIFFUSION_PLAYGROUND_CHECKPOINTS"
 DATA_ENV = "DIFFUSION_PLAYGROUND_DATA"
 CACHE_ENV = "DIFFUSION_PLAYGROUND_CACHE"
+STORE_ENV = "DIFFUSION_PLAYGROUND_STORE"
 
 
 def checkpoints() -> Path:
@@ -80,6 +83,12 @@ def data_root() -> str | None:
 def cache() -> Path:
     """``$DIFFUSION_PLAYGROUND_CACHE``, else ``~/.cache/diffusion-playground``."""
     return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "diffusion-playground").expanduser()
+
+
+def store() -> Path:
+    """Where the server keeps the results it computed, shared by its processes (:mod:`core.io.store`):
+    ``$DIFFUSION_PLAYGROUND_STORE``, else ``cache()/results``."""
+    return Path(os.environ.get(STORE_ENV) or cache() / "results").expanduser()
 
 
 def lesson(name: str, language: str = "en") -> Path:

@@ -5,6 +5,7 @@ every browser tab a test opened closed after it (its session ends, and any run i
 import os
 import random
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 torch.set_num_threads(1)
+os.environ.setdefault("DIFFUSION_PLAYGROUND_STORE", tempfile.mkdtemp(prefix="dp-store-"))  # a fresh result store per run
 os.environ["DIFFUSION_PLAYGROUND_WARM_UP"] = "0"  # ui.resources.warm.ENV; tests/test_warm.py calls the warm-up itself
 
 from browser_support import browser, close_tabs, server  # noqa: E402,F401  (session fixtures for the browser tests)

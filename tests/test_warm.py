@@ -68,3 +68,17 @@ def test_no_warm_up_thread_where_the_setting_says_so(monkeypatch):
     monkeypatch.setattr(warm, "_started", False)
     warm.warm_up()
     assert not warm._started and warm.THREAD not in [t.name for t in threading.enumerate()]
+
+
+def test_stepping_the_reverse_seed_through_the_bank_reads_only_caches(monkeypatch):
+    import ui.figures.reverse
+    from ui.resources.warm import SEED_BANK
+
+    ui.figures.reverse.warm()
+    for seed in list(SEED_BANK)[:2]:
+        ui.figures.reverse.bank(seed)
+    forbid(monkeypatch, ui.figures.reverse, ["generate"])
+    at = open_page("views/reverse.py")
+    for seed in (0, *list(SEED_BANK)[:2]):
+        at.number_input(key="rev_seed").set_value(seed).run()
+        assert not at.exception, at.exception

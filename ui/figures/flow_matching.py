@@ -296,7 +296,7 @@ def sampling_noise_w2(target: str, seed: int) -> float:
     return wasserstein2(sample_toy(target, 1000, seed=seed + 7919), sample_toy(target, 1000, seed=seed + 104729))
 
 
-@cache.data(max_entries=128)  # the page shows a spinner
+@cache.shared(max_entries=128)  # the page shows a spinner
 def samples_row(ckpt: Checkpoint, label: int | None, guidance: float, seed: int, n: int = 8, ncols: int = 4):
     """One image model's ``n`` samples at each step count of ``STEP_COUNTS``: ``[(steps, nfe, image)]``."""
     out = []

@@ -97,7 +97,7 @@ def pipeline(vae: Checkpoint, scale: float, index: int) -> go.Figure:
 # ------------------------------------------------------------------ 2. generation, step by step
 
 
-@cache.data(max_entries=32)  # the page shows the spinner (its text is translated)
+@cache.shared(max_entries=32)  # the page shows the spinner (its text is translated)
 def generation(latent: Checkpoint, pixel: Checkpoint, vae: Checkpoint, label: int | None, seed: int, steps: int) -> dict:
     """Both models from ``t = 0`` (noise) to ``t = 1`` in ``steps`` Euler steps; cells ``(3, steps + 1, 1, 28, 28)``."""
     lat = generate(latent, 1, steps=steps, method="euler", seed=seed, label=label, vae=vae)

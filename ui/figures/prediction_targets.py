@@ -66,7 +66,7 @@ def heldout() -> datasets.ImageSet:
 # ------------------------------------------------------------------ 1. three networks, one noisy input
 
 
-@cache.data(max_entries=64)
+@cache.shared(max_entries=64)
 def read_all(ckpts: tuple[Checkpoint, ...], digit: int, t: int, seed: int) -> dict:
     """``I_0``, ``eps``, ``I_t`` of held-out digit ``digit``, and what each network says there.
 
@@ -124,7 +124,7 @@ def output_columns() -> list[str]:
 # ------------------------------------------------------------------ 2. samples and judged quality by step count
 
 
-@cache.data(max_entries=32)  # the page shows the spinner (its text is translated)
+@cache.shared(max_entries=32)  # the page shows the spinner (its text is translated)
 def sample_rows(ckpts: tuple[Checkpoint, ...], label: int | None, seed: int) -> dict[str, list]:
     """For each model, ``N_SAMPLES`` DDIM samples at each step count of ``STEPS`` (same seed, same noise)."""
     out = {}
@@ -291,6 +291,13 @@ def warm() -> None:
         sample_rows(ckpts, None, v["sample_seed"])
         mtime = manifest_mtime()
         quality_chart(shas, mtime), oneshot_chart(shas, mtime)
+
+
+def bank(seed: int) -> None:
+    """The MNIST sample grids for ``seed`` at the default settings (computed ahead, for a student stepping the seed)."""
+    ckpts = tuple(preloaded(name) for name in MODELS.values())
+    if all(c is not None for c in ckpts):
+        sample_rows(ckpts, None, seed)
 
 
 def manifest_mtime() -> float:

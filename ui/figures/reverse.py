@@ -25,6 +25,7 @@ from ui.figures.mosaic import mosaic, png_uri
 from ui.figures.training import BOX, DATA, FONT, MODEL, toy_data
 from ui.i18n import language, tr
 from ui.resources import cache
+from ui.resources.models import preloaded
 from ui.resources.warm import reference_toy_model
 
 MODELS = {"any": "mnist-ddpm-eps-uncond", "digit": "mnist-ddpm-eps"}
@@ -94,7 +95,7 @@ def toy_reverse_figure(states: np.ndarray, x0_hats: np.ndarray, times: list[int]
 # ------------------------------------------------------------------ the page's runs, cached
 
 
-@cache.data(max_entries=32)  # the page shows a spinner around mnist_figure()
+@cache.shared(max_entries=32)  # the page shows a spinner around mnist_figure()
 def mnist_steps(ckpt: Checkpoint, label: int | None, guidance: float, seed: int, steps: int, n: int) -> dict:
     """Every DDPM step of ``n`` samples, as pictures: ``panels`` ``(K, n, 5, C, H, W)`` uint8, plus t, s, sigma."""
     kept: list[DiffusionStep] = []
@@ -156,3 +157,19 @@ def own_toy_figure(model: ToyModel, seed: int, memo: dict):
         path = sample_toy_model(model, TOY_POINTS, steps=TOY_STEPS, seed=seed)
         memo[key] = toy_reverse_figure(path.states.numpy(), path.x0_hats.numpy(), path.times, toy_data(model.cfg.dataset))
     return memo[key]
+
+
+DEFAULT_VIEW = {"label": None, "guidance": 1.0, "seed": 0, "steps": 50, "n": 3}  # the page's settings as it opens
+
+
+def warm() -> None:
+    """The page's default step-through (``ui.resources.warm`` calls this once, at server start)."""
+    bank(DEFAULT_VIEW["seed"])
+
+
+def bank(seed: int) -> None:
+    """The step-through at the default settings for ``seed`` (the seeds a student steps to first, computed ahead)."""
+    ckpt = preloaded(MODELS["any"])
+    if ckpt is not None:
+        v = DEFAULT_VIEW
+        mnist_film(ckpt, v["label"], v["guidance"], seed, v["steps"], v["n"])

@@ -2,6 +2,8 @@
 
 * A shipped checkpoint is keyed by its weights' sha256 (:data:`HASH_FUNCS`): a cached function takes the checkpoint
   itself, never a ``(sha256, _ckpt)`` pair passed by hand (:func:`data`, :func:`resource`, :func:`figure`).
+* An expensive result the class shares is kept on disk too (:func:`shared`, :mod:`core.io.store`): every process of
+  the server reads what another computed.
 * A figure's text is in the session's language, so the language belongs in its cache key; :func:`figure` puts it
   there itself, and a figure function takes no ``lang`` argument that it would only pass along (its text comes from
   :func:`ui.i18n.tr`, which reads the session). The warm-up thread, which has no session, builds the default language's.
@@ -10,13 +12,18 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import inspect
+import os
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import streamlit as st
 
+from core import paths
 from core.io import Checkpoint
+from core.io.store import Store
 from ui.i18n import language
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -32,6 +39,63 @@ def data(*, max_entries: int | None = None) -> Callable[[F], F]:
 def resource(*, max_entries: int | None = None) -> Callable[[F], F]:
     """``st.cache_resource`` (one shared, read-only result) with checkpoints keyed by their sha256."""
     return st.cache_resource(show_spinner=False, max_entries=max_entries, hash_funcs=HASH_FUNCS)
+
+
+STORE_MB_ENV = "DIFFUSION_PLAYGROUND_STORE_MB"
+
+
+@functools.cache
+def _store(folder: str, megabytes: int) -> Store:
+    return Store(Path(folder), megabytes * 2**20)
+
+
+def store() -> Store:
+    """The machine's result store (:mod:`core.io.store`): ``paths.store()``, at most ``$DIFFUSION_PLAYGROUND_STORE_MB``
+    megabytes (512 by default)."""
+    try:
+        megabytes = max(1, int(os.environ.get(STORE_MB_ENV, "512")))
+    except ValueError:
+        megabytes = 512
+    return _store(str(paths.store()), megabytes)
+
+
+@functools.cache
+def _core_version() -> str:
+    """A digest of the code of ``core/`` (what a stored result was computed with: a change there computes anew)."""
+    h = hashlib.sha256()
+    for p in sorted((paths.ROOT / "core").rglob("*.py")):
+        h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def _token(value: Any) -> Any:
+    """What an argument contributes to a stored result's key: a checkpoint its sha256, a tuple its items', else its repr."""
+    if isinstance(value, Checkpoint):
+        return ("checkpoint", value.sha256)
+    if isinstance(value, (tuple, list)):
+        return tuple(_token(v) for v in value)
+    return repr(value)
+
+
+def shared(*, max_entries: int | None = None) -> Callable[[F], F]:
+    """:func:`data`, whose results are also kept in the machine's result store: every process of the server (the
+    replicas behind nginx, this one after a restart) reads a result another computed, and two processes that ask at
+    once compute it once. For the expensive results the class shares (network samples, reverse chains). A result the
+    store cannot hold (see :func:`core.io.store.encode`) is computed and kept in memory only."""
+
+    def decorate(fn: F) -> F:
+        if any(p.startswith("_") for p in inspect.signature(fn).parameters):
+            raise TypeError(f"{fn.__qualname__}: an argument that is not hashed cannot key a stored result")
+        version = hashlib.sha256((inspect.getsource(fn) + _core_version()).encode()).hexdigest()[:16]  # new code, new results
+
+        @functools.wraps(fn)
+        def stored(*args: Any, **kwargs: Any) -> Any:
+            key = Store.key(fn.__module__, fn.__qualname__, version, _token(args), _token(sorted(kwargs.items())))
+            return store().get_or_compute(key, lambda: fn(*args, **kwargs))
+
+        return data(max_entries=max_entries)(stored)  # type: ignore[return-value]
+
+    return decorate
 
 
 def figure(*, max_entries: int | None = None) -> Callable[[F], F]:

@@ -33,7 +33,12 @@ _started = False
 _exiting = threading.Event()  # set at interpreter exit: training loops stop at their next step
 THREAD = "warm-up"
 ENV = "DIFFUSION_PLAYGROUND_WARM_UP"  # "0": no warm-up thread (the test suite's own process: each test computes what it reads)
-PAGES = ("ui.figures.autoencoder", "ui.figures.flow_matching", "ui.figures.prediction_targets", "ui.figures.latent_diffusion", "ui.figures.spotting")  # modules whose warm() computes a page's default view
+PAGES = ("ui.figures.autoencoder", "ui.figures.flow_matching", "ui.figures.prediction_targets", "ui.figures.latent_diffusion",
+         "ui.figures.spotting", "ui.figures.reverse")  # modules whose warm() computes a page's default view
+SEED_BANK = range(1, 16)
+"""After every page's default view, the seeds a student steps to first (seed 0 is the default): a page's ``bank(seed)``
+computes that seed's view at the default settings into the shared results (:func:`ui.resources.cache.shared`), so that
+stepping the seed reads it, in every process of the server and after a restart."""
 log = logging.getLogger(__name__)
 
 
@@ -77,7 +82,8 @@ def default_flows(source: str, target: str) -> dict[str, ToyFlowResult]:
 
 
 def work() -> None:
-    """What the warm-up thread does: the default toy models, then each page's ``warm()`` in :data:`PAGES`."""
+    """What the warm-up thread does: the default toy models, each page's ``warm()`` in :data:`PAGES`, then the seeds of
+    :data:`SEED_BANK`, one after the other, on every page that has a ``bank``."""
     torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))])  # PyTorch imports its compiler stack here, once
     default = ToyFlowConfig()
     default_flows(default.source, default.target)
@@ -90,6 +96,15 @@ def work() -> None:
             importlib.import_module(name).warm()
         except Exception:  # a page that cannot warm up computes on its first visit and reports there
             log.warning("warm-up of %s failed", name, exc_info=True)
+    banks = [module.bank for module in map(importlib.import_module, PAGES) if hasattr(module, "bank")]
+    for seed in SEED_BANK:
+        for bank in banks:
+            if _exiting.is_set():
+                return
+            try:
+                bank(seed)
+            except Exception:
+                log.warning("warm-up of seed %d failed", seed, exc_info=True)
 
 
 def warm_up() -> None:
