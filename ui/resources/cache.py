@@ -2,8 +2,8 @@
 
 * A shipped checkpoint is keyed by its weights' sha256 (:data:`HASH_FUNCS`): a cached function takes the checkpoint
   itself, never a ``(sha256, _ckpt)`` pair passed by hand (:func:`data`, :func:`resource`, :func:`figure`).
-* An expensive result the class shares is kept on disk too (:func:`shared`, :mod:`core.io.store`): every process of
-  the server reads what another computed.
+* An expensive result the class shares is computed by a worker process and kept on disk too (:func:`shared`,
+  :mod:`core.workers`, :mod:`core.io.store`): every process of the server reads what another computed.
 * A figure's text is in the session's language, so the language belongs in its cache key; :func:`figure` puts it
   there itself, and a figure function takes no ``lang`` argument that it would only pass along (its text comes from
   :func:`ui.i18n.tr`, which reads the session). The warm-up thread, which has no session, builds the default language's.
@@ -24,6 +24,7 @@ import streamlit as st
 from core import paths
 from core.io import Checkpoint
 from core.io.store import Store
+from core.workers import Workers, default_workers, register
 from ui.i18n import language
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,6 +69,13 @@ def _core_version() -> str:
     return h.hexdigest()
 
 
+@functools.cache
+def workers() -> Workers:
+    """The server's worker processes (:mod:`core.workers`): one per core but one, ``$DIFFUSION_PLAYGROUND_WORKERS``
+    to change it (0: every result computed in the server process)."""
+    return Workers(default_workers())
+
+
 def _token(value: Any) -> Any:
     """What an argument contributes to a stored result's key: a checkpoint its sha256, a tuple its items', else its repr."""
     if isinstance(value, Checkpoint):
@@ -78,9 +86,10 @@ def _token(value: Any) -> Any:
 
 
 def shared(*, max_entries: int | None = None) -> Callable[[F], F]:
-    """:func:`data`, whose results are also kept in the machine's result store: every process of the server (the
-    replicas behind nginx, this one after a restart) reads a result another computed, and two processes that ask at
-    once compute it once. For the expensive results the class shares (network samples, reverse chains). A result the
+    """:func:`data`, whose results are computed by a worker process (:func:`workers`: the server process keeps
+    answering clicks on its core) and kept in the machine's result store: every process of the server (the replicas
+    behind nginx, this one after a restart) reads a result another computed, and two processes that ask at once
+    compute it once. For the expensive results the class shares (network samples, reverse chains). A result the
     store cannot hold (see :func:`core.io.store.encode`) is computed and kept in memory only."""
 
     def decorate(fn: F) -> F:
@@ -88,10 +97,12 @@ def shared(*, max_entries: int | None = None) -> Callable[[F], F]:
             raise TypeError(f"{fn.__qualname__}: an argument that is not hashed cannot key a stored result")
         version = hashlib.sha256((inspect.getsource(fn) + _core_version()).encode()).hexdigest()[:16]  # new code, new results
 
+        register(fn)  # a worker process may run it (core.workers)
+
         @functools.wraps(fn)
         def stored(*args: Any, **kwargs: Any) -> Any:
             key = Store.key(fn.__module__, fn.__qualname__, version, _token(args), _token(sorted(kwargs.items())))
-            return store().get_or_compute(key, lambda: fn(*args, **kwargs))
+            return store().get_or_compute(key, lambda: workers().run(fn, *args, **kwargs))
 
         return data(max_entries=max_entries)(stored)  # type: ignore[return-value]
 

@@ -1,0 +1,139 @@
+"""Worker processes that compute the class's shared results, so that one server (``make run``) uses every core.
+
+A Streamlit server is one Python process: the students' scripts, the figures and the messages share one interpreter
+lock, and under a class it sat at 100 % of one core while the other idled. :class:`Workers` hands the expensive
+computations (network samples, reverse chains: the functions behind :func:`ui.resources.cache.shared`) to a pool of
+worker processes, started once and shared by every session: the server process keeps answering clicks while a worker
+computes on another core. A function must be registered (:func:`register`, at import: the worker imports its module
+and finds it by name); a checkpoint travels as a reference (its path and sha256) and each worker loads it once. A pool
+that breaks (a worker killed) is started again and that call computes in the server process instead: nothing is lost.
+``Workers(0)`` computes everything in the calling process (the tests, a one-core machine).
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, NamedTuple
+
+import torch
+
+from core.io import Checkpoint, load
+
+__all__ = ["Workers", "default_workers", "register"]
+
+log = logging.getLogger(__name__)
+WORKERS_ENV = "DIFFUSION_PLAYGROUND_WORKERS"
+_REGISTRY: dict[tuple[str, str], Callable[..., Any]] = {}
+_LOADED: dict[str, Checkpoint] = {}  # in a worker: the checkpoints it has loaded, by sha256
+
+
+def default_workers() -> int:
+    """``$DIFFUSION_PLAYGROUND_WORKERS``, or one worker per core but one (the server process keeps a core): 1 on two
+    cores, 0 on one."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    try:
+        return max(0, int(os.environ.get(WORKERS_ENV, cores - 1)))
+    except ValueError:
+        log.warning("%s must be a whole number; using %d", WORKERS_ENV, max(0, cores - 1))
+        return max(0, cores - 1)
+
+
+def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Let workers run ``fn`` (by its module and name); returns ``fn``."""
+    _REGISTRY[(fn.__module__, fn.__qualname__)] = fn
+    return fn
+
+
+class _Ref(NamedTuple):
+    """A checkpoint, as it travels to a worker."""
+
+    path: str
+    sha256: str
+
+
+def _refer(value: Any) -> Any:
+    if isinstance(value, Checkpoint):
+        return _Ref(str(value.path), value.sha256)
+    if isinstance(value, tuple):
+        return tuple(_refer(v) for v in value)
+    if isinstance(value, list):
+        return [_refer(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _refer(v) for k, v in value.items()}
+    return value
+
+
+def _resolve(value: Any) -> Any:
+    if isinstance(value, _Ref):
+        if value.sha256 not in _LOADED:
+            ckpt = load(value.path)
+            if ckpt.sha256 != value.sha256:
+                raise RuntimeError(f"{value.path} changed on disk since the server loaded it")
+            _LOADED[value.sha256] = ckpt
+        return _LOADED[value.sha256]
+    if isinstance(value, tuple):
+        return tuple(_resolve(v) for v in value)
+    if isinstance(value, list):
+        return [_resolve(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _resolve(v) for k, v in value.items()}
+    return value
+
+
+def _start_worker(threads: int) -> None:
+    torch.set_num_threads(threads)
+    os.environ["DIFFUSION_PLAYGROUND_WARM_UP"] = "0"  # a worker computes what it is asked, nothing ahead
+
+
+def _call(module: str, name: str, args: tuple, kwargs: dict) -> Any:
+    importlib.import_module(module)  # its decorators register its functions
+    return _REGISTRY[(module, name)](*_resolve(args), **_resolve(kwargs))
+
+
+class Workers:
+    """A pool of ``n`` worker processes, started at the first call, each on one torch thread."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self.calls = 0  # calls a worker answered (for the tests and the benchmarks)
+
+    def _get_pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ProcessPoolExecutor(self.n, mp_context=multiprocessing.get_context("spawn"),
+                                                 initializer=_start_worker, initargs=(1,))
+                atexit.register(self._pool.shutdown, wait=False, cancel_futures=True)
+            return self._pool
+
+    def run(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` in a worker (in this process when there are none, or the pool broke)."""
+        if self.n <= 0 or (fn.__module__, fn.__qualname__) not in _REGISTRY:
+            return fn(*args, **kwargs)
+        try:
+            result = self._get_pool().submit(_call, fn.__module__, fn.__qualname__, _refer(args), _refer(kwargs)).result()
+        except BrokenProcessPool:
+            log.warning("a worker process died: starting the pool again; this result is computed here")
+            with self._lock:
+                self._pool = None
+            return fn(*args, **kwargs)
+        self.calls += 1
+        return result
+
+    def shutdown(self) -> None:
+        with self._lock:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+                self._pool = None
