@@ -5,7 +5,7 @@ import streamlit as st
 from core.data import DatasetUnavailable
 from ui.chrome import keyboard, sidebar, style
 from ui.i18n import start_language, tr
-from ui.navigation import pages
+from ui.navigation import footer, pages
 from ui.present import requested
 from ui.resources.data import configure_threads
 from ui.resources.warm import warm_up
@@ -25,5 +25,6 @@ try:
     page.run()
 except DatasetUnavailable as err:  # e.g. assets/data deleted and no network: say so, not a traceback
     st.error(tr("app.dataset_missing", err=err), icon=":material/error:")
+footer(page.url_path)  # the previous and the next part of the lecture
 keyboard()  # presenter mode's arrow keys and space bar
 check_link(asked)

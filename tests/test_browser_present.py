@@ -64,3 +64,20 @@ def test_the_arrow_keys_step_the_film_most_in_view(server, browser):
     tab.wait()
     tab.errors = [e for e in tab.errors if "404" not in e]  # a deep link makes Streamlit probe /schedules/_stcore/*
     tab.check("present_schedules", projector=True)
+
+
+def test_a_presenter_link_keeps_a_way_to_the_sidebar_and_every_page_leads_to_the_next(server, browser):
+    tab = Page(browser, server + "/schedules?present=1")
+    page = tab.page
+    page.set_viewport_size({"width": 1280, "height": 720})
+    tab.wait(240)
+    assert page.locator("[data-testid='stSidebar'][data-collapsed='true']").count() == 1  # a link opens it collapsed
+    page.locator("[data-testid='stExpandSidebarButton']").click()  # the way back to the switches
+    expect(page.get_by_text("Presenter mode")).to_be_visible()
+    nxt = page.get_by_role("link", name="4. Training →")
+    nxt.scroll_into_view_if_needed()
+    expect(page.get_by_role("link", name="← 2. Forward noising")).to_have_count(1)
+    nxt.click()
+    tab.wait(240)
+    assert page.locator("h1").first.inner_text().startswith("4. Training") and "present=1" in page.url
+    tab.errors = [e for e in tab.errors if "404" not in e]  # a deep link makes Streamlit probe /schedules/_stcore/*

@@ -2,12 +2,13 @@
 link), the style sheet, presenter mode's keyboard.
 
 Presenter mode (``?present=1``): larger text, widget labels and figures (the sizes are :data:`ui.theme.PRESENTER`),
-the toolbar hidden, the sidebar collapsed when a link opens the app, and the keyboard: right / left arrow step the
-animation most in view (a film of :mod:`ui.components.film`, a Plotly animation's slider, or a page's step slider
-such as ``t``), space plays and pauses a film or a Plotly animation. It is a ``st.components.v2`` component: a few lines of JavaScript that move the figure's own slider
-(as a click on its rail would) or send the arrow to the Streamlit slider, so nothing of Streamlit's front end is
-patched. The figures are scaled by :func:`ui.components.chart` (CSS ``zoom`` would not do: Streamlit sizes a figure
-from its zoomed width on screen, and it overflows).
+the toolbar hidden (the header's button that opens the sidebar stays), the sidebar collapsed when a link opens the
+app, and the keyboard: right / left arrow step the animation most in view (a film of :mod:`ui.components.film`, a
+Plotly animation's slider, or a page's step slider), space plays and pauses a film or a Plotly animation. It is a
+``st.components.v2`` component: a few lines of JavaScript that step the film, move the figure's own slider (as a
+click on its rail would) or send the arrow to the Streamlit slider, so nothing of Streamlit's front end is patched.
+The figures are scaled by :func:`ui.components.chart` (CSS ``zoom`` would not do: Streamlit sizes a figure from its
+zoomed width on screen, and it overflows).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def css() -> str:
     secondary controls a lecture does not need on screen (downloads, the code sections) are folded away."""
     p = theme.PRESENTER
     return f"""
-[data-testid="stHeader"] {{ display: none; }}
+[data-testid="stHeader"] {{ background: transparent; }}
+[data-testid="stMainMenu"], [data-testid="stToolbarActions"], [data-testid="stAppDeployButton"] {{ display: none; }}
 [data-testid="stMainBlockContainer"] {{ padding: 1.5rem 2.5rem 4rem 2.5rem; max-width: 100%; }}
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
 [data-testid="stMain"] [data-testid="stMarkdownContainer"] li {{ font-size: {p['text']}rem; line-height: 1.5; }}

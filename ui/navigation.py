@@ -57,3 +57,24 @@ def pages() -> dict[str, list[st.Page]]:
 def page_for(part: Part) -> Path | None:
     """The page file of a part (for ``st.page_link``), or ``None`` if it has no page yet."""
     return paths.VIEWS / part.page if part.page else None
+
+
+def neighbours(url_path: str) -> tuple[Part | None, Part | None]:
+    """The parts before and after the page at ``url_path`` in the lecture (home: none before, part 1 after)."""
+    parts = [p for p in ROADMAP if p.page]
+    stems = [Path(p.page).stem for p in parts]
+    if url_path not in stems:
+        return None, (parts[0] if parts else None)
+    k = stems.index(url_path)
+    return (parts[k - 1] if k > 0 else None), (parts[k + 1] if k + 1 < len(parts) else None)
+
+
+def footer(url_path: str) -> None:
+    """At the foot of every page: links to the previous and the next part of the lecture (``app.py``)."""
+    before, after = neighbours(url_path)
+    st.divider()
+    left, _, right = st.columns([2, 1, 2])
+    if before is not None:
+        left.page_link(page_for(before), label=f"← {before.number}. {before.title}", width="stretch")
+    if after is not None:
+        right.page_link(page_for(after), label=f"{after.number}. {after.title} →", width="stretch")
