@@ -47,7 +47,7 @@ def curves_spec(at) -> dict:
 
 def test_defaults(at):
     assert at.title[0].value == "3. Schedules"
-    assert len(at.get("plotly_chart")) == 3  # curves, step budget, film strip
+    assert len(at.get("plotly_chart")) == 2  # curves, film strip (the step budget waits for the prediction)
     spec = curves_spec(at)
     names = {tr["name"] for tr in spec["data"] if tr.get("showlegend") is not False}
     assert names == {"constant", "linear", "cosine"}
@@ -55,7 +55,7 @@ def test_defaults(at):
     assert any(t.startswith("log-SNR") for t in titles) and any(t.startswith("āₜ") for t in titles)
     assert spec["layout"]["yaxis2"]["type"] == "log"  # beta on a log scale
     text = " ".join(m.value for m in at.markdown)
-    assert "327 steps (33%)" in text  # linear, T = 1000, abar < 0.01
+    assert "327 steps" not in text  # the answer to the question waits until the student commits
     images = film(at, "sc_film_t")
     shown = images["frames"][images["start"]]
     assert shown["value"] == "250" and images["url"] == "sc_t" and images["chart"]["cursor"]
@@ -77,6 +77,14 @@ def test_the_films_titles_and_curves_say_the_schedules_own_values():
                     float(make_schedule(s, T).alpha_bars[T]), abs=1e-6)
 
 
+def test_the_step_budget_shows_once_the_student_has_predicted(at):
+    at.radio(key="pq_sc_budget_choice").set_value(1).run()
+    at.button(key="pq_sc_budget_commit").click().run()
+    assert not at.exception
+    assert "327 steps (33%)" in " ".join(m.value for m in at.markdown)  # linear, T = 1000, abar < 0.01
+    assert any(s["data"][0]["type"] == "bar" for s in specs(at))
+
+
 def test_T_and_threshold(at):
     at.query_params["sc_t"] = "1000"
     at.run()
@@ -85,6 +93,8 @@ def test_T_and_threshold(at):
     images = film(at, "sc_film_t")
     assert images["frames"][images["start"]]["value"] == "50"  # the nearest step T = 50 has
     at.select_slider(key="sc_threshold").set_value(0.05).run()
+    at.radio(key="pq_sc_budget_choice").set_value(0).run()
+    at.button(key="pq_sc_budget_commit").click().run()
     assert not at.exception
     budget = next(s for s in specs(at) if s["data"][0]["type"] == "bar")
     assert sum(sum(tr["x"]) for tr in budget["data"]) == 3 * 50

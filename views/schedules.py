@@ -57,16 +57,19 @@ with right:
          default=min(range(len(ts)), key=lambda k: abs(ts[k] - DEFAULT_T)),
          file_name=slug("schedules", name, f"image{index}", f"T{T}", f"seed{seed}", "t"))
     st.divider()
-    ask("sc_budget")
     budget = fig.budgets(T, threshold)
-    chart(fig.budget_figure(budget, threshold), key="sc_budget")
+
+    def show_budget() -> None:  # the answer: shown once the student has committed to a prediction
+        chart(fig.budget_figure(budget, threshold), key="sc_budget")
+        lin = next(b for b in budget if b.name == "linear")
+        cos = next(b for b in budget if b.name == "cosine")
+        st.markdown(tr("schedules.budget.text", T=f"$T = {T}$", linear=lin.noise,
+                       linear_share=percent(lin.noise_fraction), cosine=cos.noise, cosine_share=percent(cos.noise_fraction)))
+
+    ask("sc_budget", show_budget)
     options = {v: tr("schedules.threshold.option", noise=f"{v:g}", clean=f"{1 - v:g}") for v in THRESHOLDS}
     st.select_slider(tr("schedules.threshold"), THRESHOLDS, value=0.01, key="sc_threshold", bind=URL,
                      format_func=options.get)
-    lin = next(b for b in budget if b.name == "linear")
-    cos = next(b for b in budget if b.name == "cosine")
-    st.markdown(tr("schedules.budget.text", T=f"$T = {T}$", linear=lin.noise, linear_share=percent(lin.noise_fraction),
-                  cosine=cos.noise, cosine_share=percent(cos.noise_fraction)))
 
 # --- the film
 st.subheader(tr("schedules.film"))
