@@ -7,6 +7,8 @@ import pytest
 from browser_support import Page, needs_chromium
 from playwright.sync_api import expect
 
+from ui.components.predict import questions
+
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 
@@ -14,6 +16,12 @@ def test_prediction_targets(server, browser):
     tab = Page(browser, server)
     page = tab.page
     tab.follow("6. Prediction targets", timeout=240)
+    box = page.locator(".st-key-pq_pt_dim")  # a prediction first: the grid answers it
+    box.wait_for(timeout=240_000)
+    box.scroll_into_view_if_needed()
+    box.get_by_text(questions("en")["pt_dim"].options[0]).click()
+    tab.wait()
+    box.get_by_role("button", name="Commit and reveal").click()
     page.wait_for_selector(".st-key-pt_toy_grid .js-plotly-plot", timeout=240_000)
     tab.check("prediction_targets", projector=True)
     assert page.locator("h1").first.inner_text().startswith("6. Prediction targets")

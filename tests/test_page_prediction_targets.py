@@ -37,6 +37,9 @@ def test_defaults(at):
     assert all(arr(tr["x"]) == list(STEPS) for tr in quality["data"])  # every step count was measured, for every model
     oneshot = chart(at, "pt_oneshot")
     assert len(oneshot["data"]) == 3 and all(len(arr(tr["x"])) == 40 for tr in oneshot["data"])
+    assert "pt_toy_grid" not in {c.key for c in at.get("plotly_chart")}  # the grid answers pt_dim: it waits
+    at.radio(key="pq_pt_dim_choice").set_value(0).run()
+    at.button(key="pq_pt_dim_commit").click().run()
     toy = chart(at, "pt_toy_grid")
     assert len(toy["data"]) == 2 * 15  # data and samples in each of the 15 cells
 

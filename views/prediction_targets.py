@@ -16,7 +16,7 @@ from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.film import film
 from ui.components.lessons import lesson
-from ui.components.predict import ask
+from ui.components.predict import answered, ask
 from ui.figures.prediction_targets import (
     DEFAULT_VIEW,
     MODELS,
@@ -122,12 +122,16 @@ left, right = st.columns([2, 3], gap="large")
 with left:
     lesson("prediction_targets", "toy")
     ask("pt_dim")
-with right:
-    with st.spinner(tr("targets.toy.spinner")):  # shown only if the grid is not ready yet
-        grid = toy_grid_chart()
-    chart(grid, width="stretch", key="pt_toy_grid")
-    st.caption(tr("targets.toy.caption", data=tr(f"toy.{base.dataset}"), floor=decimal(toy_floor(base.dataset), 2),
-                  layers=base.depth + 1, hidden=base.hidden, steps=number(base.steps)))
+with right:  # the grid answers the question: it waits until the student has committed
+    if answered("pt_dim"):
+        with st.spinner(tr("targets.toy.spinner")):  # shown only if the grid is not ready yet
+            grid = toy_grid_chart()
+        chart(grid, width="stretch", key="pt_toy_grid")
+        st.caption(tr("targets.toy.caption", data=tr(f"toy.{base.dataset}"), floor=decimal(toy_floor(base.dataset), 2),
+                      layers=base.depth + 1, hidden=base.hidden, steps=number(base.steps)))
+        lesson("prediction_targets", "toy-seen")
+    else:
+        st.info(tr("targets.toy.predict_first"), icon=":material/psychology_alt:")
     show_code(velocity_from, flow_objective, label=tr("targets.toy.code"))
 
 
