@@ -131,6 +131,10 @@ def test_mnist_part(at):
     captions = [c for img in at.get("image") for c in img.captions]
     plain = ["1 step (NFE 1)", "2 steps (NFE 2)", "5 steps (NFE 5)", "10 steps (NFE 10)"]
     guided = ["1 step (NFE 2)", "2 steps (NFE 4)", "5 steps (NFE 10)", "10 steps (NFE 20)"]  # two passes per step
+    assert captions == plain[1:] * len(MNIST) + guided  # the one-step digits answer fm_one_step: they wait
+    at.radio(key="pq_fm_one_step_choice").set_value(1).run()
+    at.button(key="pq_fm_one_step_commit").click().run()
+    captions = [c for img in at.get("image") for c in img.captions]
     assert captions == plain * len(MNIST) + guided  # the MNIST rows (any digit), then CIFAR-10 with guidance w = 2
     at.selectbox(key="fm_digit").set_value(3).run()
     at.slider(key="fm_guidance").set_value(3.0).run()

@@ -16,7 +16,7 @@ from ui.components.code import show_code
 from ui.components.export import download_gif, download_png, slug
 from ui.components.film import start_index
 from ui.components.lessons import lesson
-from ui.components.predict import ask
+from ui.components.predict import answered, ask
 from ui.components.tables import markdown_table
 from ui.figures.flow_matching import (
     DEFAULT_VIEW,
@@ -179,7 +179,11 @@ def images_section() -> None:
             with st.spinner(tr("flow.mnist.generating")):
                 row = samples_row(ckpt, label, guidance if label is not None else 1.0, mseed)
             for col, (k, nfe, img) in zip(cols, row):
-                col.image(img, caption=steps_caption(k, nfe), width="stretch")
+                if k == 1 and not answered("fm_one_step"):  # the one-step samples answer the question: they wait
+                    col.info(tr("flow.mnist.predict_first"), icon=":material/psychology_alt:")
+                    col.caption(steps_caption(k, nfe))
+                else:
+                    col.image(img, caption=steps_caption(k, nfe), width="stretch")
             download_png(tr("flow.mnist.png"), slug(name, "euler", "-".join(str(k) for k, _, _ in row) + "steps",
                                                  f"digit{label}" if label is not None else "any", f"seed{mseed}") + ".png",
                          lambda row=row: png_bytes(side_by_side(*[[img] for _, _, img in row])[0]), key=f"fm_png_{how}")
