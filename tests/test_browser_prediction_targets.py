@@ -19,7 +19,7 @@ def test_prediction_targets(server, browser):
     box = page.locator(".st-key-pq_pt_dim")  # a prediction first: the grid answers it
     box.wait_for(timeout=240_000)
     box.scroll_into_view_if_needed()
-    box.get_by_text(questions("en")["pt_dim"].options[0]).click()
+    box.get_by_text(questions("en")["pt_dim"].options[0], exact=True).click()
     tab.wait()
     box.get_by_role("button", name="Commit and reveal").click()
     page.wait_for_selector(".st-key-pt_toy_grid .js-plotly-plot", timeout=240_000)

@@ -4,6 +4,8 @@ import pytest
 from browser_support import Page, needs_chromium
 from playwright.sync_api import expect
 
+from ui.components.predict import questions
+
 pytestmark = [pytest.mark.browser, needs_chromium]
 
 
@@ -11,6 +13,13 @@ def test_spotting(server, browser):
     tab = Page(browser, server)
     page = tab.page
     tab.follow("9. Spotting generated images", timeout=240)
+    box = page.locator(".st-key-pq_sp_guidance")  # a prediction first: the guidance figures answer it
+    box.wait_for(timeout=240_000)
+    box.scroll_into_view_if_needed()
+    box.get_by_text(questions("en")["sp_guidance"].options[0], exact=True).click()
+    tab.wait()
+    box.get_by_role("button", name="Commit and reveal").click()
+    tab.wait()
     for key in ("sp_strip", "sp_evolution", "sp_classes", "sp_guidance_grid", "sp_guidance", "sp_spectra",
                 "sp_upsampling", "sp_detector"):
         page.wait_for_selector(f".st-key-{key} .js-plotly-plot", timeout=240_000)

@@ -12,6 +12,7 @@ from core import paths
 from core.forensics.detector import Source
 from core.forensics.evolution import best_of
 from core.io import load
+from ui.components.predict import questions
 from ui.figures import spotting as fig
 
 PAGE = "views/spotting.py"
@@ -19,9 +20,17 @@ CHARTS = ("sp_strip", "sp_evolution", "sp_classes", "sp_guidance_grid", "sp_guid
           "sp_spectra", "sp_upsampling", "sp_detector")
 
 
+def _open_and_predict():
+    at = open_page(PAGE)
+    assert "sp_guidance_grid" not in {c.key for c in at.get("plotly_chart")}  # they answer sp_guidance: they wait
+    at.radio(key="pq_sp_guidance_choice").set_value(questions("en")["sp_guidance"].answer).run()
+    at.button(key="pq_sp_guidance_commit").click().run()
+    return at
+
+
 @pytest.fixture(scope="module")
 def page():
-    return open_page(PAGE)
+    return _open_and_predict()
 
 
 def _report() -> dict:
@@ -30,7 +39,7 @@ def _report() -> dict:
 
 def test_every_figure_renders_without_an_error(page):
     assert not page.error, [e.value for e in page.error]
-    assert not page.info, [i.value for i in page.info]  # every measurement belongs to the shipped weights
+    assert not page.info, [i.value for i in page.info]  # every measurement belongs to the shipped weights (and answered)
     keys = {c.key for c in page.get("plotly_chart")}
     assert set(CHARTS) <= keys, keys
 
@@ -174,7 +183,7 @@ def test_measurements_of_other_weights_are_not_shown(monkeypatch):
     monkeypatch.setattr(fig, "report", lambda: {})
     fig.evolution_chart.clear(), fig.guidance_chart.clear(), fig.spectra_chart.clear(), fig.attribute_chart.clear()
     try:
-        at = open_page(PAGE)
+        at = _open_and_predict()
         assert len(at.info) >= 3 and all("core.forensics.measure" in i.value for i in at.info)
     finally:
         fig.evolution_chart.clear(), fig.guidance_chart.clear(), fig.spectra_chart.clear(), fig.attribute_chart.clear()

@@ -15,7 +15,7 @@ from core.forensics.shipped import stage_names
 from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.lessons import lesson
-from ui.components.predict import ask
+from ui.components.predict import answered, ask
 from ui.figures.spotting import (
     CANDIDATES,
     DEFAULT_VIEW,
@@ -140,6 +140,10 @@ def guidance_section() -> None:
         digit = c1.selectbox(tr("spotting.digit"), list(range(10)), index=DEFAULT_VIEW["bias_digit"], key="sp_bias_digit",
                              bind=URL)
         seed = c2.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["seed"], key="sp_bias_seed", bind=URL)
+        if not answered("sp_guidance"):  # the grid, the curves and the rest of the lesson answer it: they wait
+            st.info(tr("spotting.guidance.predict_first"), icon=":material/psychology_alt:")
+            return
+        lesson("spotting", "guidance-seen")
         if final is not None:
             with st.spinner(tr("spotting.spinner.grid")):
                 figure = guidance_grid_chart(final, int(digit), int(seed))
