@@ -117,3 +117,20 @@ def test_the_loss_curve_comes_from_the_manifest_only_for_the_same_weights():
     assert stored is not None and len(stored["ts"]) == 40 and stored["ts"][0] == 1
     assert measured("mnist-ddpm-eps", "loss_by_t", "0" * 64) is None  # other weights: measure again
     assert measured("no-such-model", "loss_by_t", ckpt.sha256) is None
+
+
+def test_the_lesson_on_the_spiral_more_steps_bring_the_arms_back_still_thicker_than_the_data():
+    # lessons/training.md: "at 3,000 its turns merge into a disc, at 10,000 the arms come back, still thicker"
+    import torch
+
+    from core.data import sample_toy
+    from core.live.toy_diffusion import ToyConfig, sample_toy_model, train_toy
+
+    spiral = sample_toy("spiral", 20_000, seed=1)
+    far = {}
+    for steps in (3000, 10_000):
+        samples = sample_toy_model(train_toy(ToyConfig(dataset="spiral", steps=steps)), 2000, steps=50, seed=0).samples
+        far[steps] = float(torch.cdist(samples, spiral).min(dim=1).values.median())
+    real = float(torch.cdist(sample_toy("spiral", 2000, seed=7), spiral).min(dim=1).values.median())
+    assert far[10_000] < 0.8 * far[3000]  # closer to the arms (measured 0.025 -> 0.016)
+    assert far[10_000] > 1.2 * real  # yet blurrier than real points (0.011)
