@@ -31,9 +31,10 @@ def test_downloads(server, browser):
     film = page.locator(".st-key-rev_mnist_film")  # the film's ⤓ saves the frame shown, enlarged, in the browser
     with page.expect_download(timeout=60_000) as info:
         film.get_by_role("button", name="Save this frame as a PNG").click()
-    assert info.value.suggested_filename == "reverse-ddpm-50steps-seed0-any-1000.png"
+    assert info.value.suggested_filename == "reverse-ddpm-50steps-seed0-any-t1000.png"
     frame = Image.open(info.value.path())
     assert frame.format == "PNG" and frame.width >= 800 and frame.width % (5 * 28 + 4 * 3) == 0  # whole pixels
+    assert frame.height > frame.width * (3 * 28 + 2 * 3) / (5 * 28 + 4 * 3)  # and a band above them: the title
 
     chart = page.locator(".st-key-rev_toy_chart")
     chart.scroll_into_view_if_needed()

@@ -44,3 +44,27 @@ def test_reverse(server, browser):
     )
     toy.scroll_into_view_if_needed()
     tab.check("reverse_toy_played")
+
+
+def test_the_film_keeps_its_step_in_the_address_after_another_control_moves(server, browser):
+    # a fresh review found the address flipping between an old and a new step after a rerun (two timers)
+    tab = Page(browser, server)
+    page = tab.page
+    tab.follow("5. Reverse denoising")
+    film = page.locator(".st-key-rev_mnist_film")
+    film.locator(".title").wait_for(timeout=120_000)
+    step = film.locator("button").nth(2)  # ▶
+    for _ in range(3):
+        step.click()
+    seed = page.locator(".st-key-rev_seed input")
+    seed.fill("5")
+    seed.press("Enter")
+    tab.wait()
+    for _ in range(3):
+        step.click()
+    expect(film.locator(".title")).to_have_text(re.compile(r"^Step 7 of 50: t = 880"))
+    seen = set()
+    for _ in range(12):
+        seen.add(new_url(page).get("rev_t"))
+        page.wait_for_timeout(200)
+    assert seen == {"880"}

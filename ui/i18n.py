@@ -116,6 +116,13 @@ def decimal(x: float, digits: int = 1, lang: str | None = None) -> str:
     return text.replace(".", ",") if (lang or language()) == "fr" else text
 
 
+def significant(x: float, digits: int = 4, lang: str | None = None) -> str:
+    """A number with ``digits`` significant digits as the session's language writes it: ``0.0156`` or ``0,0156``
+    (``2.429e-09`` stays in that form, its point a comma in French)."""
+    text = f"{x:.{digits}g}"
+    return text.replace(".", ",") if (lang or language()) == "fr" else text
+
+
 PERCENT = {"en": "%", "fr": "\u00a0%"}
 """How each language writes the sign: 46% and 46 % (a no-break space, so that the sign never starts a line)."""
 

@@ -75,6 +75,7 @@ def footer(url_path: str) -> None:
     st.divider()
     left, _, right = st.columns([2, 1, 2])
     if before is not None:
-        left.page_link(page_for(before), label=f"← {before.number}. {before.title}", width="stretch")
+        left.page_link(page_for(before), label=f"← {before.number}. {before.title}")
     if after is not None:
-        right.page_link(page_for(after), label=f"{after.number}. {after.title} →", width="stretch")
+        with right.container(horizontal=True, horizontal_alignment="right"):  # the way on, at the right edge
+            st.page_link(page_for(after), label=f"{after.number}. {after.title} →")

@@ -81,7 +81,7 @@ with right:
     steps = [int(f.value) for f in frames]
     t = int(film(frames, key="fn_film", columns=fig.film_columns(index), url="fn_t", prefix="t = ",
                  default=min(range(len(steps)), key=lambda k: abs(steps[k] - DEFAULT_T)), chart=fig.film_chart(),
-                 file_name=slug("forward-noising", name, f"image{index}", schedule, f"T{T}", f"seed{seed}", "t")))
+                 file_name=slug("forward-noising", name, f"image{index}", schedule, f"T{T}", f"seed{seed}") + "-t"))
     cols = st.columns(3)
     cols[0].markdown(tr("forward.x0.text"))
     cols[1].markdown(tr("forward.iterative.text"))

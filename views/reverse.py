@@ -60,7 +60,7 @@ def mnist_section() -> None:
             with st.spinner(tr("reverse.running")):  # shown only if it takes a moment
                 frames, image, strip_ts = fig.mnist_film(*settings)
             name = slug("reverse-ddpm", f"{steps}steps", f"seed{seed}", "any" if label is None else f"digit{label}-w{guidance:g}")
-            film(frames, key="rev_mnist_film", columns=fig.columns(), url="rev_t", file_name=name, prefix="t = ")
+            film(frames, key="rev_mnist_film", columns=fig.columns(), url="rev_t", file_name=f"{name}-t", prefix="t = ")
             st.image(image, width="stretch", caption=tr("reverse.strip.caption", ts=", ".join(map(str, strip_ts))))
             d1, d2 = st.columns(2)
             with d1:

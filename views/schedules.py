@@ -55,7 +55,7 @@ with right:
     ts = [int(f.value) for f in frames]
     film(frames, key="sc_film_t", columns=fig.film_columns(), url="sc_t", prefix="t = ", chart=fig.film_chart(T),
          default=min(range(len(ts)), key=lambda k: abs(ts[k] - DEFAULT_T)),
-         file_name=slug("schedules", name, f"image{index}", f"T{T}", f"seed{seed}", "t"))
+         file_name=slug("schedules", name, f"image{index}", f"T{T}", f"seed{seed}") + "-t")
     st.divider()
     budget = fig.budgets(T, threshold)
 

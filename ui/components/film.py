@@ -109,6 +109,7 @@ def film(frames: Sequence[Frame], *, key: str, columns: Sequence[str] = (), url:
          file_name: str = "frame", fps: float = 6.0, prefix: str = "", chart: Chart | None = None) -> str:
     """Show ``frames`` with a slider, ◀ ▶, play/pause and a save button, all in the browser; returns the value of the
     frame shown first (the one the address names, see :func:`start_index`); ``columns`` titles the picture's columns;
+    ``file_name`` starts the name of a saved frame, its value appended (``...-t`` gives ``...-t250.png``);
     beside the slider, the frame's value after ``prefix`` (``"t = "``), or without one its place (``"3 / 50"``);
     ``chart``, if given, is drawn under the picture from each frame's values.
     Presenter mode fits the picture to the screen's height."""
@@ -127,7 +128,7 @@ def film(frames: Sequence[Frame], *, key: str, columns: Sequence[str] = (), url:
                                              "x_title": chart.x_title, "y_title": chart.y_title,
                                              "axis": theme.FAINT_LINE, "grid": theme.GRID, "ink": theme.INK,
                                              "point": decimal(0.5)[1]},
-        "columns": list(columns), "present": presenting(), "file": file_name, "prefix": prefix,
+        "columns": list(columns), "present": presenting(), "file": file_name, "prefix": prefix, "ink": theme.INK,
         "text": {k: tr(f"film.{k}") for k in ("play", "pause", "previous", "next", "save", "slider")},
     }, key=key)
     return frames[start].value
@@ -145,7 +146,8 @@ _CSS = """
 .film:focus-visible { outline: 2px solid var(--st-primary-color, #ff4b4b); outline-offset: 4px; }
 .title { text-align: center; font-weight: 600; font-size: 1.05rem; min-height: 1.6em; margin-bottom: 0.3rem; }
 .present .title { font-size: 1.6rem; }
-.body { display: grid; grid-template-columns: auto minmax(0, 1fr); column-gap: 0.5rem; align-items: stretch; }
+.body { display: grid; grid-template-columns: auto minmax(0, var(--max-width, 1fr)); column-gap: 0.5rem;
+        align-items: stretch; justify-content: center; }
 .rows { display: flex; flex-direction: column; justify-content: space-around; text-align: right; font-size: 0.9rem;
         white-space: nowrap; }
 .present .rows { font-size: 1.3rem; }
@@ -153,7 +155,7 @@ _CSS = """
 .columns span { flex: 1; text-align: center; font-weight: 600; font-size: 0.95rem; }
 .present .columns span { font-size: 1.35rem; }
 .picture { grid-column: 2; display: flex; justify-content: center; }
-img { display: block; width: 100%; max-width: var(--max-width, 100%); image-rendering: pixelated; }
+img { display: block; width: 100%; image-rendering: pixelated; }
 .present svg { max-height: 28vh; }
 svg { display: block; width: 100%; height: auto; margin-top: 0.4rem; font-size: 13px; }
 .present svg { font-size: 20px; }
@@ -179,8 +181,13 @@ export default function({ parentElement, data, key }) {
     const host = parentElement.host || parentElement;
     const path = window.location.pathname;
     let index = Math.max(0, Math.min(n - 1, data.start));
-    if (memory[key] && memory[key].id === data.id && memory[key].path === path) index = memory[key].index;
-    let timer = null;
+    const before = memory[key];  // where this film stood in this tab: new frames (another image) keep the same value
+    if (before && before.path === path) {
+        const same = before.id === data.id ? before.index : frames.findIndex((f) => f.value === before.value);
+        if (same >= 0 && same < n) index = same;
+    }
+    if (before && before.timer) clearInterval(before.timer);  // one timer per film: a previous mount's would write its old frame
+    let timer = null, keep = null;  // Play's timer; the timer that keeps the frame in the address
 
     const el = (tag, cls, parent) => { const e = document.createElement(tag); if (cls) e.className = cls; if (parent) parent.append(e); return e; };
     const root = el("div", "film" + (data.present ? " present" : ""));
@@ -199,7 +206,7 @@ export default function({ parentElement, data, key }) {
     img.alt = "";
     // presenter mode: the picture, its title and the controls on one screen (with the chart: a shorter picture)
     const room = data.chart ? "100vh - 14rem - 28vh" : "100vh - 14rem";
-    if (data.present) root.style.setProperty("--max-width", `calc((${room}) * ${data.aspect})`);
+    if (data.present) root.style.setProperty("--max-width", `calc((${room}) * ${data.aspect})`);  // the picture's column
     const NS = "http://www.w3.org/2000/svg";
     const svg = data.chart ? document.createElementNS(NS, "svg") : null;
     if (svg) {
@@ -216,7 +223,7 @@ export default function({ parentElement, data, key }) {
         });
     }
     const draw = (frame) => {  // the chart of one frame: axes, then bars, lines and curves; y fits the frame
-        const [lo, hi] = data.chart.x, W = 640, H = 250, L = 56, R = 12, T = 10, B = 44;
+        const [lo, hi] = data.chart.x, W = 640, H = 250, L = data.present ? 84 : 56, R = 12, T = 10, B = 44;
         let given = 0;  // the frame gives the bars and lines, in order; the curves are the chart's own
         const values = data.chart.series.map((x) => (x.kind === "curve" ? x.values : frame.chart[given++] || []));
         let top = 0;
@@ -282,6 +289,7 @@ export default function({ parentElement, data, key }) {
 
     const writeUrl = () => {
         if (!data.url || window.location.pathname !== path) return;
+        if (keep !== null && memory[key] && memory[key].timer !== keep) return;  // a newer mount owns the address
         const u = new URL(window.location.href), v = frames[index].value;
         if (v === data.default) u.searchParams.delete(data.url); else u.searchParams.set(data.url, v);
         if (u.href !== window.location.href) window.history.replaceState(window.history.state, "", u.href);
@@ -296,7 +304,7 @@ export default function({ parentElement, data, key }) {
         range.value = index;
         value.textContent = data.prefix ? data.prefix + f.value : `${index + 1} / ${n}`;
         host.dataset.dpFilmIndex = String(index);
-        memory[key] = { id: data.id, index, path };
+        memory[key] = { ...memory[key], id: data.id, index, value: f.value, path };
         writeUrl();
     };
     const stop = () => { if (timer) { clearInterval(timer); timer = null; } play.textContent = text.play; };
@@ -313,11 +321,18 @@ export default function({ parentElement, data, key }) {
     range.oninput = () => { stop(); show(Number(range.value)); };
     save.onclick = () => {  // the frame enlarged (crisp pixels), drawn and saved in the browser
         const canvas = document.createElement("canvas"), scale = Math.max(1, Math.ceil(800 / img.naturalWidth));
-        canvas.width = img.naturalWidth * scale; canvas.height = img.naturalHeight * scale;
-        const g = canvas.getContext("2d"); g.imageSmoothingEnabled = false;
-        g.drawImage(img, 0, 0, canvas.width, canvas.height);
+        const band = 44;  // the frame's title, above the picture
+        canvas.width = img.naturalWidth * scale; canvas.height = img.naturalHeight * scale + band;
+        const g = canvas.getContext("2d");
+        g.fillStyle = "white"; g.fillRect(0, 0, canvas.width, canvas.height);
+        g.fillStyle = data.ink; g.textAlign = "center"; g.textBaseline = "middle";
+        let size = 22;
+        do { g.font = `600 ${size}px sans-serif`; size -= 1; } while (g.measureText(frames[index].title).width > canvas.width - 16 && size > 9);
+        g.fillText(frames[index].title, canvas.width / 2, band / 2);
+        g.imageSmoothingEnabled = false;
+        g.drawImage(img, 0, band, canvas.width, canvas.height - band);
         const a = document.createElement("a");
-        a.href = canvas.toDataURL("image/png"); a.download = `${data.file}-${frames[index].value}.png`; a.click();
+        a.href = canvas.toDataURL("image/png"); a.download = `${data.file}${frames[index].value}.png`; a.click();
     };
     root.addEventListener("keydown", (e) => {
         if (e.target === range) return;  // the slider steps itself
@@ -326,11 +341,14 @@ export default function({ parentElement, data, key }) {
     });
     const onStep = (e) => (e.detail === "toggle" ? toggle() : step(e.detail));  // presenter mode's keys (ui.chrome)
     host.setAttribute("data-dp-film", "");
+    if (before && before.onStep) host.removeEventListener("dp-film", before.onStep);  // one listener per film
     host.addEventListener("dp-film", onStep);
     parentElement.querySelector(".mount").replaceChildren(root);
     stop();
     show(index);
-    const keep = setInterval(writeUrl, 1000);  // a rerun may write the address the server knew: the frame shown wins
+    keep = setInterval(writeUrl, 1000);  // a rerun may write the address the server knew: the frame shown wins
+    memory[key].timer = keep;
+    memory[key].onStep = onStep;
     return () => { stop(); clearInterval(keep); host.removeEventListener("dp-film", onStep); };
 }
 """

@@ -36,7 +36,7 @@ from core.sampling import generate
 from ui import jobs, theme
 from ui.figures.animation import controls
 from ui.figures.loss import Curve, loss_figure
-from ui.i18n import tr
+from ui.i18n import decimal, tr
 from ui.resources import cache
 from ui.resources.models import preloaded
 from ui.resources.warm import default_flows
@@ -154,7 +154,7 @@ def field_figure(views: list[tuple[dict[str, VectorField], dict[str, torch.Tenso
     ``(fields, particles)`` of ``views`` (one per t), played and scrubbed in the browser, opening at frame ``start``."""
     keys = list(views[0][0])
     spacing = float(np.diff(np.unique(views[0][0][keys[0]].points[:, 0].numpy()))[0])
-    titles = [[tr("flow.fig.field.title", pairing=pairing_name(k, short=True), t=f"{fields[k].t:.2f}") for k in keys]
+    titles = [[tr("flow.fig.field.title", pairing=pairing_name(k, short=True), t=decimal(fields[k].t, 2)) for k in keys]
               for fields, _ in views]
 
     def moving(fields: dict[str, VectorField], particles: dict[str, torch.Tensor]) -> list[go.Scatter]:
@@ -188,13 +188,14 @@ def field_figure(views: list[tuple[dict[str, VectorField], dict[str, torch.Tenso
     _square_axes(fig, len(keys))
     _layout(fig, 600)  # room for the slider and the buttons under the panels, the legend above them
     fig.update_layout(margin=dict(l=50, r=20, t=110, b=160), legend=dict(y=1.14, yanchor="bottom"),
-                      **controls(names, names, redraw=True, duration=250, top=60, active=start))
+                      **controls(names, [decimal(float(n), 2) for n in names], redraw=True, duration=250, top=60,
+                                 active=start))
     return fig
 
 
 def straightness_text(value: float) -> str:
     """``0.987``, or a dash for one step (a single Euler step is a straight segment by construction)."""
-    return tr("flow.fig.one_step") if math.isnan(value) else f"{value:.3f}"
+    return tr("flow.fig.one_step") if math.isnan(value) else decimal(value, 3)
 
 
 def trajectories_figure(reports: dict[str, SolveReport], target: torch.Tensor, max_paths: int = 150) -> go.Figure:

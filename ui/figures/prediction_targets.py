@@ -21,7 +21,7 @@ from core.sampling import generate, read_prediction, schedule_of
 from ui import jobs, theme
 from ui.components.film import Frame
 from ui.figures.mosaic import PAD, mosaic, png_uri
-from ui.i18n import tr
+from ui.i18n import decimal, significant, tr
 from ui.resources import cache
 from ui.resources.data import mnist_split
 from ui.resources.models import measured_quality, preloaded
@@ -110,9 +110,10 @@ def outputs_picture(cells: np.ndarray) -> np.ndarray:
 
 def outputs_frame(cells: np.ndarray, rmse: dict[str, float], t: int, abar: float) -> Frame:
     """One frame of the outputs film: the table at ``t``, its title (ā_t and the two scales), its rows' labels."""
-    rows = (tr("targets.outputs.truth"), *(tr("targets.outputs.row", target=target_name(k), rmse=f"{rmse[k]:.2f}")
+    rows = (tr("targets.outputs.truth"), *(tr("targets.outputs.row", target=target_name(k), rmse=decimal(rmse[k], 2))
                                           for k in MODELS))
-    values = f"āₜ = {abar:.4g}, √āₜ = {abar ** 0.5:.3g}, √(1 − āₜ) = {(1 - abar) ** 0.5:.3g}"
+    values = (f"āₜ = {significant(abar, 4)}{tr('targets.outputs.separator')}√āₜ = {significant(abar ** 0.5, 4)}"
+              f"{tr('targets.outputs.separator')}√(1 − āₜ) = {significant((1 - abar) ** 0.5, 4)}")
     return Frame(png_uri(outputs_picture(cells)), tr("targets.outputs.title", t=t, values=values), str(t), rows)
 
 

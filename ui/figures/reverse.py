@@ -23,7 +23,7 @@ from ui.components.film import Frame
 from ui.figures.animation import controls
 from ui.figures.mosaic import mosaic, png_uri
 from ui.figures.training import BOX, DATA, FONT, MODEL, toy_data
-from ui.i18n import language, tr
+from ui.i18n import decimal, language, tr
 from ui.resources import cache
 from ui.resources.models import preloaded
 from ui.resources.warm import reference_toy_model
@@ -37,7 +37,7 @@ TOY_POINTS = 500  # points of the toy cloud sent back to the data
 TOY_STEPS = 50  # DDPM steps of the toy cloud
 NOISE_RANGE = 3.0  # the predicted noise is drawn with -3 as black and +3 as white
 def step_title(t: int, s: int, sigma: float, index: int, total: int) -> str:
-    return tr("reverse.step", k=index + 1, total=total, t=t, s=s, sigma=f"{sigma:.3f}")
+    return tr("reverse.step", k=index + 1, total=total, t=t, s=s, sigma=decimal(sigma, 3))
 
 
 def steps_film(panels: np.ndarray, ts: list[int], ss: list[int], sigmas: list[float]) -> list[Frame]:
