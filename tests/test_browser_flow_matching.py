@@ -21,6 +21,7 @@ def test_flow_matching(server, browser):
     field.locator(".updatemenu-button").first.click()  # ▶ Play: to t = 1, no script run
     page.wait_for_function(
         "() => document.querySelector('.st-key-fm_field_chart').innerText.includes('t = 1.00')", timeout=60_000)
+    page.wait_for_function("() => new URL(location.href).searchParams.get('fm_t') === '1'")  # the link follows it
     tab.check("flow_matching_t_end")
 
     page.get_by_text("And on photos?").scroll_into_view_if_needed()  # CIFAR-10 samples, at the bottom

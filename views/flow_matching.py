@@ -14,7 +14,7 @@ from ui import jobs
 from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.export import download_gif, download_png, slug
-from ui.components.film import start_index
+from ui.components.film import follow, start_index
 from ui.components.lessons import lesson
 from ui.components.predict import answered, ask
 from ui.components.tables import markdown_table
@@ -126,6 +126,7 @@ def field_section(model_id: str, models, source: str, target: str, seed: int) ->
     with right:  # t steps in the browser (the figure's own slider); a link opens it at its fm_t
         start = start_index([f"{t:g}" for t in FIELD_TIMES], "fm_t", FIELD_TIMES.index(DEFAULT_VIEW["t"]))
         chart(field_chart(model_id, models, source, target, start, seed), width="stretch", key="fm_field_chart")
+        follow("fm_field_chart", "fm_t", f"{DEFAULT_VIEW['t']:g}")  # its frame goes into the address
 
 
 @st.fragment

@@ -354,3 +354,35 @@ export default function({ parentElement, data, key }) {
 """
 
 _film = st.components.v2.component("dp_film", html='<div class="mount"></div>', css=_CSS, js=_JS)
+
+
+_FOLLOW_JS = """
+export default function({ data }) {
+    const path = window.location.pathname;
+    let current = null;
+    const write = () => {
+        if (current === null || window.location.pathname !== path) return;
+        const u = new URL(window.location.href);
+        if (current === data.default) u.searchParams.delete(data.url); else u.searchParams.set(data.url, current);
+        if (u.href !== window.location.href) window.history.replaceState(window.history.state, "", u.href);
+    };
+    const attach = () => {  // the chart's own slider and Play: their frame goes into the address
+        const gd = document.querySelector(`.st-key-${data.chart} .js-plotly-plot`);
+        if (!gd || !gd.on || gd.__dpFollow === data.url) return;
+        gd.__dpFollow = data.url;
+        gd.on("plotly_sliderchange", (e) => { current = String(e.step.args[0][0]); write(); });
+        gd.on("plotly_animatingframe", (e) => { current = String(e.name); write(); });
+    };
+    const timer = setInterval(() => { attach(); write(); }, 500);
+    return () => clearInterval(timer);
+}
+"""
+
+_follow = st.components.v2.component("dp_follow_animation", js=_FOLLOW_JS)
+
+
+def follow(chart: str, url: str, default: str) -> None:
+    """Keep the frame of the Plotly animation shown under the key ``chart`` in the address, under ``url``, as the
+    student scrubs or plays it in the browser (its frames named by their values; ``default`` is left out), as a
+    film does; :func:`start_index` opens the animation there."""
+    _follow(data={"chart": chart, "url": url, "default": default}, key=f"dp_follow_{chart}")

@@ -181,7 +181,7 @@ def field_figure(views: list[tuple[dict[str, VectorField], dict[str, torch.Tenso
                                     showlegend=first, legendgroup="v", hoverinfo="skip"), row=1, col=c)
     moved = [i for c in range(len(keys)) for i in (3 * c + 1, 3 * c + 2)]  # each panel's samples and arrows
     heads = [a.to_plotly_json() for a in fig.layout.annotations]  # the subplot titles: their text follows the frame
-    names = [f"{fields[keys[0]].t:.2f}" for fields, _ in views]
+    names = [f"{fields[keys[0]].t:g}" for fields, _ in views]  # the values a link gives (fm_t=0.25)
     fig.frames = [go.Frame(data=moving(*view), traces=moved, name=name,
                            layout=dict(annotations=[{**h, "text": t} for h, t in zip(heads, titles[i])]))
                   for i, (view, name) in enumerate(zip(views, names))]
