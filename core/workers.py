@@ -94,6 +94,7 @@ def _resolve(value: Any) -> Any:
 def _start_worker(threads: int) -> None:
     torch.set_num_threads(threads)
     os.environ["DIFFUSION_PLAYGROUND_WARM_UP"] = "0"  # a worker computes what it is asked, nothing ahead
+    logging.getLogger("streamlit").setLevel(logging.ERROR)  # a worker runs page code outside a session: quiet
 
 
 def _call(module: str, name: str, args: tuple, kwargs: dict) -> Any:

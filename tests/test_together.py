@@ -147,3 +147,13 @@ def test_the_pages_runs_train_with_the_class_none_queued_or_refused():
         for j in runs:
             j.thread.join(timeout=60)
     assert all(j.status == "stopped" for j in runs)
+
+
+def test_members_with_other_batch_sizes_share_a_cohort_and_still_get_their_own_run():
+    cfgs = [ToyFlowConfig(steps=30, seed=1, batch_size=64), ToyFlowConfig(steps=30, seed=2, batch_size=256),
+            ToyFlowConfig(steps=30, seed=3, batch_size=64)]
+    together, group = _together(*[lambda trainer, c=c: train_toy_flow(c, trainer=trainer) for c in cfgs])
+    assert max(group.sizes) == 3
+    for cfg, mine in zip(cfgs, together):
+        alone = train_toy_flow(cfg)
+        _same(alone.losses, mine.losses, list(alone.model.parameters()), list(mine.model.parameters()))

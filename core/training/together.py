@@ -7,7 +7,8 @@ first axis of size K, so that one batched forward and one batched backward (``to
 member keeps everything that makes its run its own: its data, objective and random generator (every draw comes from
 it, in the order the one loop draws them), its learning rate and schedule, its number of steps and its Adam state;
 the member's result is the same model the one loop would give, to rounding (tested). A run that arrives while the
-cohort trains joins it at the next step boundary; a finished or stopped one leaves at the next.
+cohort trains joins it at the next step boundary; a finished or stopped one leaves at the next. Members whose batches
+differ in size (a student chose another batch size) share the weights' stacks and take one forward per size.
 
 ``Together().train`` has the signature of :func:`core.training.loop.train` and blocks its caller (a page's training
 thread) until its run has ended, so a live trainer takes either (``trainer=``). It serves the pages' time-conditioned
@@ -104,16 +105,18 @@ class _Cohort:
             m.exp_avg = [a[k] for a in self.moments[0]]
             m.exp_avg_sq = [a[k] for a in self.moments[1]]
 
-    def forward(self, x: Tensor, t: Tensor) -> Tensor:
-        """Every member's MLP at once: ``x`` ``(K, B, D)``, ``t`` ``(K, B)`` -> ``(K, B, D)`` (as :meth:`MLP.forward`)."""
+    def forward(self, x: Tensor, t: Tensor, members: list[int] | None = None) -> Tensor:
+        """The MLPs of ``members`` (default: all) at once: ``x`` ``(K, B, D)``, ``t`` ``(K, B)`` -> ``(K, B, D)`` (as
+        :meth:`MLP.forward`)."""
         cfg = self.cfg
         k, b = t.shape
+        weights = self.weights if members is None else [w[members] for w in self.weights]
         emb = timestep_embedding(t.reshape(-1), cfg.time_embed_dim, scale=cfg.time_scale).reshape(k, b, -1)
         h = torch.cat([x, emb.to(x.dtype)], dim=2)
         act = ACTIVATIONS[cfg.activation]()
-        layers = len(self.weights) // 2
+        layers = len(weights) // 2
         for i in range(layers):
-            w, bias = self.weights[2 * i], self.weights[2 * i + 1]  # (K, out, in), (K, out): nn.Linear's layout
+            w, bias = weights[2 * i], weights[2 * i + 1]  # (K, out, in), (K, out): nn.Linear's layout
             h = torch.baddbmm(bias.unsqueeze(1), h, w.transpose(1, 2))
             if i < layers - 1:
                 h = act(h)
@@ -135,9 +138,15 @@ class _Cohort:
             inputs.append(seen[0])
             states.append(state)
             batches.append(batch)
-        if len({x.shape for x, _ in inputs}) > 1:
-            raise RuntimeError("members of a cohort must draw batches of one shape")
-        out = self.forward(torch.stack([x for x, _ in inputs]), torch.stack([t for _, t in inputs]))
+        groups: dict[tuple[int, ...], list[int]] = {}  # members whose batches have one shape go through one forward
+        for k, (x, _) in enumerate(inputs):
+            groups.setdefault(tuple(x.shape), []).append(k)
+        out: list[Tensor] = [torch.empty(0)] * len(members)
+        for ks in groups.values():
+            both = self.forward(torch.stack([inputs[k][0] for k in ks]), torch.stack([inputs[k][1] for k in ks]),
+                                None if len(ks) == len(members) else ks)
+            for j, k in enumerate(ks):
+                out[k] = both[j]
         losses = []
         for k, (m, batch, state) in enumerate(zip(members, batches, states)):  # 2. each objective, on its own output
             m.generator.set_state(state)
