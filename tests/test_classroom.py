@@ -28,7 +28,10 @@ def test_a_simulated_student_opens_pages_moves_controls_and_trains(server, monke
             student.page_hash = student.pages["schedules"]
             assert [s.value for s in student.tree.main.get("title")] == ["3. Schedules"]
             before = student.query
-            assert await student.run("move a control", student._move_two_controls())
+            for _ in range(4):  # a control may land on its default (left out of the address): move again
+                assert await student.run("move a control", student._move_two_controls())
+                if student.query != before:
+                    break
             assert student.query != before  # the moved controls reached the page: their values are in the address
             student._check_echo()
             assert report.echoed >= 1 and not report.leaks  # read back as this student set them
@@ -45,4 +48,4 @@ def test_a_simulated_student_opens_pages_moves_controls_and_trains(server, monke
         pool.submit(asyncio.run, visit()).result()
     assert not report.errors, report.errors
     assert report.granted == 1 and report.refused == 0
-    assert len(report.times["move a control"]) == 1 and report.times["live view (fragment)"]
+    assert 1 <= len(report.times["move a control"]) <= 4 and report.times["live view (fragment)"]

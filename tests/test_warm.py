@@ -55,6 +55,8 @@ def test_spotting_page_reads_only_caches_after_warm_up(monkeypatch):
     ui.figures.spotting.warm()
     forbid(monkeypatch, ui.figures.spotting, ["draw_film_strip", "draw_guidance_grid", "quiz_pool", "upsample", "log_magnitude"])
     at = open_page("views/spotting.py")
+    at.radio(key="pq_sp_guidance_choice").set_value(0).run()  # the guidance grid waits for a prediction
+    at.button(key="pq_sp_guidance_commit").click().run()
     assert not at.exception, at.exception
     assert {"sp_strip", "sp_guidance_grid", "sp_upsampling"} <= {c.key for c in at.get("plotly_chart")}
 
