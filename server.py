@@ -9,7 +9,10 @@ page). Not ``/x/_stcore/...``: the page probes those to find where the app is se
 keep finding it at the root (or a deep link such as ``/reverse`` would open the home page).
 
 And one setting: :func:`return_memory` keeps the C allocator from holding on to what a classroom's
-computations freed (glibc, Linux; nothing elsewhere). Everything else is Streamlit's own server, unchanged.
+computations freed (glibc, Linux; nothing elsewhere). And one import: pandas, before any student arrives. Plotly
+imports it lazily, the first time it checks an array, and a class's first requests, doing so in several script
+threads at once, met a half-imported module ("partially initialized module 'pandas'": a traceback on a student's
+page, found by the classroom test). Everything else is Streamlit's own server, unchanged.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import re
 import threading
 import time
 
+import pandas  # noqa: F401  (imported once, here: see above)
 import streamlit as st
 from starlette.middleware import Middleware
 
