@@ -35,18 +35,27 @@ _REGISTRY: dict[tuple[str, str], Callable[..., Any]] = {}
 _LOADED: dict[str, Checkpoint] = {}  # in a worker: the checkpoints it has loaded, by sha256
 
 
-def default_workers() -> int:
-    """``$DIFFUSION_PLAYGROUND_WORKERS``, or one worker per core but one (the server process keeps a core): 1 on two
-    cores, 0 on one."""
+def cores() -> int:
+    """The cores this process may use."""
     try:
-        cores = len(os.sched_getaffinity(0))
+        return len(os.sched_getaffinity(0))
     except AttributeError:  # not Linux
-        cores = os.cpu_count() or 1
+        return os.cpu_count() or 1
+
+
+def count_setting(env: str, least: int) -> int:
+    """``$env`` as a whole number, or one per core but one (a core stays for the server's clicks); at least ``least``."""
+    default = max(least, cores() - 1)
     try:
-        return max(0, int(os.environ.get(WORKERS_ENV, cores - 1)))
+        return max(least, int(os.environ.get(env, default)))
     except ValueError:
-        log.warning("%s must be a whole number; using %d", WORKERS_ENV, max(0, cores - 1))
-        return max(0, cores - 1)
+        log.warning("%s must be a whole number; using %d", env, default)
+        return default
+
+
+def default_workers() -> int:
+    """``$DIFFUSION_PLAYGROUND_WORKERS``, or one worker per core but one: 1 on two cores, 0 on one."""
+    return count_setting(WORKERS_ENV, 0)
 
 
 def register(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -62,33 +71,34 @@ class _Ref(NamedTuple):
     sha256: str
 
 
-def _refer(value: Any) -> Any:
-    if isinstance(value, Checkpoint):
-        return _Ref(str(value.path), value.sha256)
-    if isinstance(value, tuple):
-        return tuple(_refer(v) for v in value)
+def _walk(value: Any, leaf: Callable[[Any], Any]) -> Any:
+    """``value`` with ``leaf`` applied to everything inside it that is not a tuple, list or dict (a reference is a leaf)."""
+    if isinstance(value, tuple) and not isinstance(value, _Ref):
+        return tuple(_walk(v, leaf) for v in value)
     if isinstance(value, list):
-        return [_refer(v) for v in value]
+        return [_walk(v, leaf) for v in value]
     if isinstance(value, dict):
-        return {k: _refer(v) for k, v in value.items()}
-    return value
+        return {k: _walk(v, leaf) for k, v in value.items()}
+    return leaf(value)
+
+
+def _refer(value: Any) -> Any:
+    """The arguments as they travel: a checkpoint as a reference."""
+    return _walk(value, lambda v: _Ref(str(v.path), v.sha256) if isinstance(v, Checkpoint) else v)
+
+
+def _load(ref: _Ref) -> Checkpoint:
+    """In a worker: the checkpoint a reference names, loaded once."""
+    if ref.sha256 not in _LOADED:
+        ckpt = load(ref.path)
+        if ckpt.sha256 != ref.sha256:
+            raise RuntimeError(f"{ref.path} changed on disk since the server loaded it")
+        _LOADED[ref.sha256] = ckpt
+    return _LOADED[ref.sha256]
 
 
 def _resolve(value: Any) -> Any:
-    if isinstance(value, _Ref):
-        if value.sha256 not in _LOADED:
-            ckpt = load(value.path)
-            if ckpt.sha256 != value.sha256:
-                raise RuntimeError(f"{value.path} changed on disk since the server loaded it")
-            _LOADED[value.sha256] = ckpt
-        return _LOADED[value.sha256]
-    if isinstance(value, tuple):
-        return tuple(_resolve(v) for v in value)
-    if isinstance(value, list):
-        return [_resolve(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _resolve(v) for k, v in value.items()}
-    return value
+    return _walk(value, lambda v: _load(v) if isinstance(v, _Ref) else v)
 
 
 def _start_worker(threads: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -116,10 +117,10 @@ def test_waits_read_in_seconds_then_minutes():
 
 
 def test_training_takes_every_core_but_one_unless_told(monkeypatch):
-    monkeypatch.setattr(jobs.os, "sched_getaffinity", lambda pid: set(range(8)))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(8)))
     monkeypatch.delenv(jobs.SLOTS_ENV, raising=False)
     assert jobs.training_slots() == 7
-    monkeypatch.setattr(jobs.os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     assert jobs.training_slots() == 1  # one core: still one run
     for value, slots in (("3", 3), ("0", 1), ("many", 1)):
         monkeypatch.setenv(jobs.SLOTS_ENV, value)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import atexit
 import logging
-import os
 import threading
 import time
 import uuid
@@ -37,6 +36,7 @@ import streamlit as st
 
 from core.training import StepInfo
 from core.training.together import Together
+from core.workers import count_setting
 from ui.i18n import decimal, number, tr
 
 log = logging.getLogger(__name__)
@@ -46,15 +46,7 @@ SLOTS_ENV = "DIFFUSION_PLAYGROUND_TRAINING_SLOTS"
 def training_slots() -> int:
     """Runs trained at once on this server: ``$DIFFUSION_PLAYGROUND_TRAINING_SLOTS``, or one per core but one, so
     that the last core answers the students' clicks (each run trains on one thread); at least one."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        cores = os.cpu_count() or 2
-    try:
-        return max(1, int(os.environ.get(SLOTS_ENV, cores - 1)))
-    except ValueError:
-        log.warning("%s must be a whole number; using %d", SLOTS_ENV, max(1, cores - 1))
-        return max(1, cores - 1)
+    return count_setting(SLOTS_ENV, 1)
 
 
 MAX_JOBS = training_slots()
