@@ -10,7 +10,9 @@ Environment overrides (each optional):
 * ``DIFFUSION_PLAYGROUND_CACHE``: where decoded data sets are cached
   (default ``~/.cache/diffusion-playground``);
 * ``DIFFUSION_PLAYGROUND_STORE``: where the server keeps the results its processes share
-  (default ``CACHE/results``).
+  (default ``CACHE/results``);
+* ``DIFFUSION_PLAYGROUND_CLASSES``: class mode's store, ``sqlite:///PATH`` or ``redis://HOST:PORT/DB``
+  (default ``sqlite:///CACHE/classes.sqlite3``).
 
 The functions read the environment when called, so a test (or a lecturer) can point the app at
 another folder without re-importing anything.
@@ -89,6 +91,12 @@ def store() -> Path:
     """Where the server keeps the results it computed, shared by its processes (:mod:`core.io.store`):
     ``$DIFFUSION_PLAYGROUND_STORE``, else ``cache()/results``."""
     return Path(os.environ.get(STORE_ENV) or cache() / "results").expanduser()
+
+
+def classes() -> Path:
+    """Class mode's SQLite store (:mod:`core.classroom.backends`), under ``cache()``, unless
+    ``$DIFFUSION_PLAYGROUND_CLASSES`` names another store."""
+    return cache() / "classes.sqlite3"
 
 
 def lesson(name: str, language: str = "en") -> Path:

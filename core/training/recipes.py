@@ -109,6 +109,10 @@ RECIPES: dict[str, Recipe] = {
         Recipe("mnist-flow-ot-uncond", "Flow matching, mini-batch OT pairing, unconditional (no label at all), trained "
                "on one CPU thread across working sessions (resumable): the flow page's model for 'any digit'.", "mnist",
                "flow", "unet", SMALL_UNET, pairing="ot", conditional=False, steps=12000),
+        Recipe("mnist-flow-random-uncond", "Flow matching, random pairing, unconditional (no label at all), trained "
+               "on one CPU thread across working sessions (resumable): the twin of mnist-flow-ot-uncond, so that the "
+               "flow page compares the two pairings with equal training.", "mnist", "flow", "unet", SMALL_UNET,
+               pairing="random", conditional=False, steps=12000),
         Recipe("mnist-latent-flow", "Flow matching (OT pairing) in the 4x7x7 latent of mnist-vae-spatial.",
                "latent:mnist-vae-spatial", "flow", "unet",
                {"base_channels": 64, "channel_mults": (1,), "num_res_blocks": 2, "attention": True, "num_classes": 10},
