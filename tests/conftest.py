@@ -15,6 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 torch.set_num_threads(1)
 os.environ.setdefault("DIFFUSION_PLAYGROUND_STORE", tempfile.mkdtemp(prefix="dp-store-"))  # a fresh result store per run
+os.environ.setdefault("DIFFUSION_PLAYGROUND_CLASSES", "sqlite:///" + tempfile.mkdtemp(prefix="dp-classes-") + "/classes.sqlite3")  # class mode
 os.environ.setdefault("DIFFUSION_PLAYGROUND_WORKERS", "0")  # results computed where asked (tests/test_workers.py: a pool)
 os.environ["DIFFUSION_PLAYGROUND_WARM_UP"] = "0"  # ui.resources.warm.ENV; tests/test_warm.py calls the warm-up itself
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import theme
+from ui import classmode, theme
 from ui.i18n import DEFAULT, LANGUAGES, language, start_language, tr
 from ui.i18n import KEY as LANGUAGE
 from ui.present import KEY as PRESENT
@@ -26,12 +26,14 @@ STEP_SLIDERS = ("fm_ode_steps", "ld_steps", "rev_steps")
 """Streamlit sliders the arrow keys step when no Plotly animation is more in view (keys of the pages' widgets)."""
 
 
-def sidebar() -> None:
-    """The sidebar of every page: presenter mode, the language, a button that copies the view's link."""
+def sidebar(page: str) -> None:
+    """The sidebar of every page: presenter mode, the language, a button that copies the view's link, the class
+    panel (:mod:`ui.classmode`; ``page`` is the page's address)."""
     with st.sidebar:
         presenter_switch()
         language_switch()
         copy_link_button()  # a page's main settings are in its address (ui.share)
+        classmode.panel(page)
 
 
 def presenter_switch() -> None:

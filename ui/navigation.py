@@ -59,6 +59,13 @@ def page_for(part: Part) -> Path | None:
     return paths.VIEWS / part.page if part.page else None
 
 
+def page_at(url_path: str) -> Path | None:
+    """The page file at ``url_path`` (``""``: home), for ``st.switch_page``; ``None`` for an unknown one."""
+    if url_path == "":
+        return paths.VIEWS / "home.py"
+    return next((page_for(p) for p in ROADMAP if p.page and Path(p.page).stem == url_path), None)
+
+
 def neighbours(url_path: str) -> tuple[Part | None, Part | None]:
     """The parts before and after the page at ``url_path`` in the lecture (home: none before, part 1 after)."""
     parts = [p for p in ROADMAP if p.page]

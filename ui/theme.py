@@ -77,6 +77,8 @@ TOY_VIEW = EXTENT + 0.5
 """The axes of every toy figure run over ``[-TOY_VIEW, TOY_VIEW]``: the toy data's box (:data:`core.data.EXTENT`) and a margin."""
 AUTOENCODER_PARTS = {"input": "#9e9e9e", "encoder": "#4c78a8", "code": "#f58518", "decoder": "#54a24b", "output": "#9e9e9e"}
 WARNING = "#d62728"  # a reference line to beat
+ANSWER_BARS = "#9e9e9e"  # the class's answers (class mode), before the reveal
+RIGHT_ANSWER = "#2ca02c"  # ... and the right one's bar after it
 
 
 _FONTS = frozenset({"font", "tickfont", "textfont", "insidetextfont", "outsidetextfont", "titlefont"})

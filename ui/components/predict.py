@@ -6,6 +6,10 @@ of explanation and the figure of the page that shows it. A page asks one with
 :func:`ask`, giving a ``reveal`` function that runs the experiment and draws its result under the
 explanation; a test checks every answer against the page's own computation. The predictions are
 kept in the session (no grading server).
+
+In class mode (:mod:`ui.classmode`) the lecturer can open a question to the class: the students' answers go to the
+class's store and the lecturer's box shows them arriving as a bar chart (counts only, never who); nobody sees the
+answer until the lecturer reveals it, and then every student sees the verdict on their own answer.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core import paths
+from ui import classmode
+from ui.components.chart import chart
+from ui.figures.answers import answers_figure
 from ui.i18n import language, tr, typeset
 
 STATE = "predictions"
@@ -51,6 +58,9 @@ def ask(key: str, reveal: Callable[[], None] | None = None) -> None:
     committed = st.session_state.setdefault(STATE, {})
     with st.container(border=True, key=f"pq_{key}"):
         st.markdown(f":material/psychology_alt: **{words['title']}** {q.prompt}")
+        asked = classmode.asked(key)
+        if asked is not None and _in_class(asked, q, reveal):
+            return
         if key not in committed:
             choice = st.radio(words["pick"], range(len(q.options)), format_func=q.options.__getitem__, index=None,
                               key=f"pq_{key}_choice", label_visibility="collapsed")
@@ -82,3 +92,57 @@ def _commit(key: str, choice: int | None) -> None:
 def _forget(key: str) -> None:
     st.session_state.setdefault(STATE, {}).pop(key, None)
     st.session_state.pop(f"pq_{key}_choice", None)
+
+
+def _in_class(asked: classmode.Asked, q: Question, reveal: Callable[[], None] | None) -> bool:
+    """The question in a class: the lecturer opens it, watches the answers, reveals; a student answers once and waits
+    for the reveal. Returns whether the box is drawn (``False``: the question is not open to the class, and the
+    student answers alone as usual)."""
+    open_ = asked.question
+    if asked.lecturer:
+        if open_ is None:
+            st.button(tr("class.ask"), key=f"pq_{q.key}_ask", on_click=classmode.open_question, args=(q.key, len(q.options)),
+                      icon=":material/groups:", help=tr("class.ask.help"))
+            return False
+        if not open_.revealed:
+            _live_answers(q.key, q.options)
+            left, right = st.columns(2)
+            left.button(tr("class.reveal"), key=f"pq_{q.key}_reveal", on_click=classmode.reveal_question, type="primary",
+                        use_container_width=True)
+            right.button(tr("class.close"), key=f"pq_{q.key}_close", on_click=classmode.close_question, use_container_width=True)
+            return True
+        counts, _ = classmode.tally()
+        chart(answers_figure(list(q.options), counts, q.answer), key=f"pq_{q.key}_tally")
+        st.success(tr("class.answer_is", answer=q.options[q.answer], why=q.why, figure=q.figure), icon=":material/check_circle:")
+        if reveal is not None:
+            reveal()
+        st.button(tr("class.close"), key=f"pq_{q.key}_close", on_click=classmode.close_question)
+        return True
+    if open_ is None:
+        return False
+    mine = classmode.my_answer(open_.round)
+    if not open_.revealed:
+        st.caption(tr("class.asked"))
+        if mine is None:
+            choice = st.radio(tr("predict.pick"), range(len(q.options)), format_func=q.options.__getitem__, index=None,
+                              key=f"pq_{q.key}_class_{open_.round}", label_visibility="collapsed")
+            st.button(tr("class.send"), key=f"pq_{q.key}_send", disabled=choice is None, on_click=classmode.send_answer,
+                      args=(open_.round, choice), type="primary")
+        else:
+            st.info(tr("class.sent", mine=q.options[mine]), icon=":material/hourglass_top:")
+        return True
+    if mine is not None:  # revealed: the verdict on this student's answer, kept once the question is closed
+        st.session_state.setdefault(STATE, {})[q.key] = mine
+        return False
+    st.info(tr("class.answer_is", answer=q.options[q.answer], why=q.why, figure=q.figure), icon=":material/lightbulb:")
+    if reveal is not None:
+        reveal()
+    return True
+
+
+@st.fragment(run_every=1.0)
+def _live_answers(key: str, options: tuple[str, ...]) -> None:
+    """The lecturer's chart of the class's answers, redrawn every second while the question is open."""
+    counts, joined = classmode.tally()
+    chart(answers_figure(list(options), counts), key=f"pq_{key}_live")
+    st.caption(tr("class.answered", n=sum(counts), of=joined))

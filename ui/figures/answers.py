@@ -1,0 +1,24 @@
+"""The class's answers to a question (class mode, the lecturer's projector): one bar per choice, filling as the
+answers arrive; after the reveal, the right one in green."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from ui import theme
+from ui.i18n import tr
+
+
+def answers_figure(options: list[str], counts: list[int], answer: int | None = None) -> go.Figure:
+    """Horizontal bars, the first option on top; ``answer`` (after the reveal) in green."""
+    total = sum(counts)
+    colours = [theme.RIGHT_ANSWER if k == answer else theme.ANSWER_BARS for k in range(len(options))]
+    labels = [f"{n} ({n / total:.0%})" if total else "0" for n in counts]
+    fig = go.Figure(go.Bar(x=counts, y=options, orientation="h", marker_color=colours, text=labels, textposition="outside",
+                           cliponaxis=False, hoverinfo="skip"))
+    fig.update_layout(height=70 + 48 * len(options), margin=dict(l=10, r=60, t=36, b=10), font=theme.FONT,
+                      title=dict(text=tr("class.tally.title", n=total), x=0, font=theme.font("title")),
+                      xaxis=dict(range=[0, max(1, max(counts, default=0)) * 1.25], dtick=max(1, round(max(counts, default=1) / 5)),
+                                 showgrid=True, gridcolor=theme.GRID),
+                      yaxis=dict(autorange="reversed", automargin=True), showlegend=False)
+    return fig
