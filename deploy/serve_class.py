@@ -5,6 +5,10 @@
 Starts ``streamlit run server.py`` on ports PORT+1 ... PORT+REPLICAS (localhost only), renders
 ``deploy/nginx.conf.template`` into a private folder and runs Debian's nginx in front on PORT. Ctrl-C stops
 everything. How many students one replica holds: docs/DEPLOY.md.
+
+Class mode's store (:mod:`core.classroom`): unless ``DIFFUSION_PLAYGROUND_CLASSES`` names one, Debian's
+``redis-server`` is started on the loopback (its append-only file in the logs folder, so a restart loses no class and no
+answer) and every replica uses it; without redis-server, the replicas share the SQLite file (one machine only).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "deploy" / "nginx.conf.template"
+CLASSES = "DIFFUSION_PLAYGROUND_CLASSES"  # core.classroom.backends.ENV (this script imports nothing of the app)
 
 
 def worker_user() -> str:
@@ -67,6 +72,18 @@ def _wait(url: str, proc: subprocess.Popen, what: str, timeout: float = 90) -> N
             time.sleep(0.3)
 
 
+def _wait_port(port: int, proc: subprocess.Popen, what: str, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            if time.time() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"{what} did not start (see its log)") from None
+            time.sleep(0.1)
+
+
 def _ports(wanted: list[int]) -> list[int]:
     """The replicas' ports: the ones after nginx's where free, else one the system hands out (a busy port made a
     replica exit at once: "Port ... is not available")."""
@@ -89,14 +106,24 @@ def serve(replicas: int, port: int, logs: Path) -> Iterator[str]:
         raise RuntimeError("nginx is not installed (Debian: apt-get install nginx)")
     logs.mkdir(parents=True, exist_ok=True)
     procs: list[subprocess.Popen] = []
+    env = {**os.environ, "DIFFUSION_PLAYGROUND_THREADS": "1"}
     try:
+        if CLASSES not in env and shutil.which("redis-server"):
+            redis_port = _ports([port + 100])[0]
+            (logs / "redis").mkdir(exist_ok=True)
+            procs.append(subprocess.Popen(
+                ["redis-server", "--port", str(redis_port), "--bind", "127.0.0.1", "--dir", str(logs / "redis"),
+                 "--appendonly", "yes", "--appendfsync", "everysec", "--save", ""],
+                stdout=open(logs / "redis.log", "w"), stderr=subprocess.STDOUT))
+            _wait_port(redis_port, procs[-1], "redis-server")
+            env[CLASSES] = f"redis://127.0.0.1:{redis_port}/0"
         backends = _ports([port + 1 + i for i in range(replicas)])
         for p in backends:
             log = open(logs / f"replica-{p}.log", "w")
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", str(ROOT / "server.py"), "--server.port", str(p),
                  "--server.address", "127.0.0.1", "--server.headless", "true"],
-                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "DIFFUSION_PLAYGROUND_THREADS": "1"}))
+                cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env))
         for p, proc in zip(backends, procs):
             _wait(f"http://127.0.0.1:{p}/_stcore/health", proc, f"replica on port {p}")
         prefix = Path(tempfile.mkdtemp(prefix="playground-nginx-"))

@@ -74,3 +74,41 @@ def test_a_busy_replica_port_is_replaced_by_a_free_one():
         taken = busy.getsockname()[1]
         (chosen,) = _ports([taken])
         assert chosen != taken and chosen > 0
+
+
+@needs_nginx
+@pytest.mark.browser
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="redis-server not installed (apt-get install redis-server)")
+def test_a_class_spans_two_replicas_through_redis(tmp_path, request, monkeypatch):
+    """``make serve-class`` starts redis-server for class mode: a lecturer on one replica leads a student on the other."""
+    if CHROMIUM is None:
+        pytest.skip("chromium not installed")
+    monkeypatch.delenv("DIFFUSION_PLAYGROUND_CLASSES", raising=False)  # as a lecturer runs it: serve-class picks Redis
+    with serve(2, _free_port(), tmp_path / "logs") as url:
+        keys: dict[str, str] = {}  # a cookie that lands on each replica
+        for k in range(64):
+            keys.setdefault(_get(url + "/", f"dp_replica=k{k}")[1], f"k{k}")
+        assert len(keys) == 2 and (tmp_path / "logs" / "redis").is_dir()
+        browser = request.getfixturevalue("browser")
+        host = url.split("//")[1].split(":")[0]
+        pages = []
+        for key in keys.values():
+            context = browser.new_context(viewport={"width": 1400, "height": 900})
+            context.add_cookies([{"name": "dp_replica", "value": key, "domain": host, "path": "/"}])
+            pages.append(context.new_page())
+        lecturer, student = pages
+        try:
+            ready = "[data-testid='stApp'][data-test-script-state='notRunning']"
+            lecturer.goto(url)
+            lecturer.wait_for_selector(ready, timeout=120_000)
+            lecturer.get_by_text("Class mode").first.click()
+            lecturer.get_by_role("button", name="Start a class (lecturer)").click()
+            lecturer.wait_for_function("location.search.includes('class=')", timeout=60_000)
+            code = lecturer.url.split("class=")[1][:6]
+            student.goto(f"{url}/?class={code}")
+            student.wait_for_selector(".st-key-class_status", timeout=120_000)
+            lecturer.get_by_role("link", name="3. Schedules").first.click()
+            student.wait_for_function("location.pathname.endsWith('/schedules')", timeout=60_000)
+        finally:
+            for p in pages:
+                p.context.close()
