@@ -100,6 +100,7 @@ class Student:
         self.values: dict[str, WidgetState] = {}  # widget id -> the WidgetState this student set
         self.cookie = ""  # behind nginx (deploy/): the cookie that keeps this browser on one replica
         self.moved: dict[str, float] = {}  # widget key -> the value this student's last move gave it
+        self.last: list = []  # the messages of the last run (a fragment's, too)
 
     async def run(self, kind: str, widget_states=None, fragment: str = "", page: str | None = None) -> bool:
         """Send one rerun and read until it finishes; returns False on an error (recorded)."""
@@ -114,7 +115,7 @@ class Student:
             state.fragment_id, state.is_auto_rerun = fragment, True
         started = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
-        messages, media = [], set()
+        messages, media, whole = [], set(), not fragment
         try:
             async with asyncio.timeout(TIMEOUT):
                 while True:
@@ -138,6 +139,7 @@ class Student:
                     elif which == "script_finished":
                         if fwd.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                             messages.clear()  # st.rerun() (or a newer request): the run that follows is the answer
+                            whole = True  # a fragment's st.rerun(scope="app") or st.switch_page: the whole page
                             continue
                         break
         except TimeoutError:
@@ -150,7 +152,8 @@ class Student:
         self.report.add(kind, time.perf_counter() - started)
         if kind == "move a control":
             self.report.by_page[self.page_name].append(time.perf_counter() - started)
-        if not fragment:  # a fragment's run redraws part of the page only
+        self.last = messages
+        if whole:  # a fragment's run redraws part of the page only
             self.tree = parse_tree_from_messages(messages)
         return True
 

@@ -117,6 +117,7 @@ def serve(replicas: int, port: int, logs: Path) -> Iterator[str]:
                 stdout=open(logs / "redis.log", "w"), stderr=subprocess.STDOUT))
             _wait_port(redis_port, procs[-1], "redis-server")
             env[CLASSES] = f"redis://127.0.0.1:{redis_port}/0"
+            (logs / "classes.url").write_text(env[CLASSES])  # for a benchmark that counts the answers in the store
         backends = _ports([port + 1 + i for i in range(replicas)])
         for p in backends:
             log = open(logs / f"replica-{p}.log", "w")

@@ -47,6 +47,10 @@ APPLYING = "class_applying"
 """Session key: set while a run takes the lecturer's view (that run is not the student stepping away)."""
 PUBLISHED = "class_published"
 """Session key: the view this lecturer pushed last."""
+PENDING = "class_pending"
+"""Session key: the lecturer's settings a follower takes at the start of the next run."""
+PAGE = "class_page"
+"""Session key: the page this session's last run drew (the class panel's fragment reads it)."""
 SEEN = "class_seen"
 """Session key: the question's state as this student's page last drew it (a change redraws the page)."""
 ANSWERS = "class_answers"
@@ -97,6 +101,24 @@ def _leave(message: str | None = None) -> None:
         st.toast(message, icon=":material/group_off:")
 
 
+def _settle() -> None:
+    """The lecturer's settings a follower is taking (:func:`_take`), before the page's widgets: the ones the lecturer
+    left at their default leave the address and the session, the others are set."""
+    theirs = st.session_state.pop(PENDING, None)
+    if theirs is None:
+        return
+    for key in list(st.query_params.to_dict()):
+        if key not in RESERVED and key not in theirs:  # a setting the lecturer left at its default
+            st.query_params.pop(key, None)
+            st.session_state.pop(key, None)
+    for key, value in theirs.items():
+        if key not in RESERVED:
+            try:
+                st.session_state[key] = value
+            except Exception:  # a widget whose state cannot be set (a button): the rest still follows
+                pass
+
+
 def arrive() -> None:
     """Before the page (``app.py``, before the link is read): a join link (``?class=CODE``) joins the class, a
     lecturer's secret link (``&lead=TOKEN``) gives back the lead; a class that ended is left."""
@@ -110,6 +132,7 @@ def arrive() -> None:
         _leave(tr("class.ended"))
     if code():
         st.query_params[CODE] = code()
+        _settle()
 
 
 def _join(text: str, nickname: str = "", show: bool = False, token: str | None = None) -> bool:
@@ -200,18 +223,9 @@ def _matches(mine: dict, lecturer: dict) -> bool:
 
 
 def _take(view: dict, page: str) -> None:
-    """Go where the lecturer is: their settings, then their page (or this one, run again)."""
-    theirs = view.get("state", {})
-    for key in list(st.query_params.to_dict()):
-        if key not in RESERVED and key not in theirs:  # a setting the lecturer left at its default
-            st.query_params.pop(key, None)
-            st.session_state.pop(key, None)
-    for key, value in theirs.items():
-        if key not in RESERVED:
-            try:
-                st.session_state[key] = value
-            except Exception:  # a widget that cannot be set (a button): the rest still follows
-                pass
+    """Go where the lecturer is: their page (or this one, run again), whose run takes their settings first
+    (:func:`_settle`: set before the widgets are drawn, the browser is told their new values)."""
+    st.session_state[PENDING] = view.get("state", {})
     st.session_state[APPLYING] = True
     target = view.get("page")
     if target is not None and target != page:
@@ -222,11 +236,12 @@ def _take(view: dict, page: str) -> None:
 
 
 @st.fragment(run_every=POLL)
-def _watch(page: str) -> None:
+def _watch() -> None:
     """A student's look at the class, once a second: the lecturer's new view (while following), the question opened,
     revealed or closed (the page draws it again), the class ended."""
     if not code() or leading():
         return
+    page = st.session_state.get(PAGE, "")
     looked = room().view(code())
     if looked is None:
         _leave(tr("class.ended"))
@@ -277,7 +292,8 @@ def panel(page: str) -> None:
             st.caption(tr("class.away"))
             st.button(tr("class.back"), key="class_back", on_click=_back, type="primary", use_container_width=True)
         st.button(tr("class.leave"), key="class_leave", on_click=_leave, use_container_width=True)
-        _watch(page)
+        st.session_state[PAGE] = page
+        _watch()
 
 
 def banner() -> None:

@@ -140,9 +140,10 @@ def _in_class(asked: classmode.Asked, q: Question, reveal: Callable[[], None] | 
     return True
 
 
-@st.fragment(run_every=1.0)
+@st.fragment(run_every=0.5)
 def _live_answers(key: str, options: tuple[str, ...]) -> None:
-    """The lecturer's chart of the class's answers, redrawn every second while the question is open."""
+    """The lecturer's chart of the class's answers, redrawn twice a second while the question is open (one session
+    per class: the lecturer's)."""
     counts, joined = classmode.tally()
     chart(answers_figure(list(options), counts), key=f"pq_{key}_live")
     st.caption(tr("class.answered", n=sum(counts), of=joined))
