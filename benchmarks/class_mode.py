@@ -51,6 +51,7 @@ class Follower(Student):
 
     def __init__(self, url, report, rng, code: str) -> None:
         super().__init__(url, report, rng)
+        self.parse = False
         self.code = code
         self.reached: dict[int, float] = {}  # the lecturer's seed -> when this student's page showed it
         self.sent_at: float | None = None  # when this student's answer left (Send pressed)
@@ -64,11 +65,20 @@ class Follower(Student):
         self.query = f"class={self.code}"
         return await self.run("join by the link")
 
+    def _elements(self, kind: str):
+        """The elements of ``kind`` the last run drew (read from its messages: a whole element tree per follower and
+        per run would make this client, not the server, the bottleneck of a 50-student class)."""
+        for m in self.last:
+            if m.WhichOneof("type") == "delta" and m.delta.WhichOneof("type") == "new_element":
+                element = m.delta.new_element
+                if element.WhichOneof("type") == kind:
+                    yield getattr(element, kind)
+
     def _seed_shown(self) -> None:
-        """The seed the page drew last (its number input's value; a browser's address follows it)."""
-        box = _widget(self.tree, "number_input", SEED) if self.tree is not None else None
-        if box is not None and box.proto.set_value:  # the server set it (the lecturer's value taken)
-            self.reached.setdefault(int(box.proto.value), time.perf_counter())
+        """The seed the page drew last (its number input's value, set by the server: the lecturer's value taken)."""
+        for box in self._elements("number_input"):
+            if box.id.endswith(f"-{SEED}") and box.set_value:
+                self.reached.setdefault(int(box.value), time.perf_counter())
 
     async def follow(self, until: float) -> None:
         """Poll the class (the fragment, at the interval asked) and answer the question when it appears."""
@@ -83,21 +93,20 @@ class Follower(Student):
                 return
             self._seed_shown()
             await self._maybe_answer()
-            if self.tree is not None and any("Right" in (e.value or "") or "Not this time" in (e.value or "")
-                                             for e in [*self.tree.main.get("success"), *self.tree.main.get("info")]):
+            if any("Right:" in a.body or "Not this time:" in a.body for a in self._elements("alert")):
                 self.verdict = True
 
     async def _maybe_answer(self) -> None:
-        if self.sent_at is not None or self.tree is None:
+        if self.sent_at is not None:
             return
-        radio = next((w for w in self.tree.main.get("radio") if w.key and w.key.startswith(f"pq_{QUESTION}_class_")), None)
+        radio = next((w for w in self._elements("radio") if f"-pq_{QUESTION}_class_" in w.id), None)
         if radio is None:
             return
         await asyncio.sleep(self.rng.uniform(1.0, 4.0))  # reads the question, thinks
         pick = WidgetState(id=radio.id, string_value=self.rng.choice(list(radio.options)))  # a radio sends its label
         if not await self.run("pick an answer", self._states([pick])):
             return
-        send = _widget(self.tree, "button", f"pq_{QUESTION}_send")
+        send = next((b for b in self._elements("button") if b.id.endswith(f"-pq_{QUESTION}_send")), None)
         if send is None or send.disabled:
             self.report.errors.append("the Send button did not come")
             return

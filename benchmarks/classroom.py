@@ -101,6 +101,7 @@ class Student:
         self.cookie = ""  # behind nginx (deploy/): the cookie that keeps this browser on one replica
         self.moved: dict[str, float] = {}  # widget key -> the value this student's last move gave it
         self.last: list = []  # the messages of the last run (a fragment's, too)
+        self.parse = True  # read the page's element tree after each whole run (a class mode follower reads less)
 
     async def run(self, kind: str, widget_states=None, fragment: str = "", page: str | None = None) -> bool:
         """Send one rerun and read until it finishes; returns False on an error (recorded)."""
@@ -153,7 +154,7 @@ class Student:
         if kind == "move a control":
             self.report.by_page[self.page_name].append(time.perf_counter() - started)
         self.last = messages
-        if whole:  # a fragment's run redraws part of the page only
+        if whole and self.parse:  # a fragment's run redraws part of the page only
             self.tree = parse_tree_from_messages(messages)
         return True
 
