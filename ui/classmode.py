@@ -242,16 +242,15 @@ def _watch() -> None:
     if not code() or leading():
         return
     page = st.session_state.get(PAGE, "")
-    looked = room().view(code())
+    looked = room().look(code())
     if looked is None:
         _leave(tr("class.ended"))
         st.rerun(scope="app")
-    q = room().question(code())
+    version, view, q = looked
     seen = (q.key, q.round, q.revealed) if q else None
     if seen != st.session_state.get(SEEN):
         st.session_state[SEEN] = seen
         st.rerun(scope="app")
-    version, view = looked
     if following() and version and version != st.session_state.get(APPLIED):
         st.session_state[APPLIED] = version
         if not _matches(current_view(page), view):

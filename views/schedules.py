@@ -39,8 +39,7 @@ seed = c4.number_input(tr("common.noise_seed"), 0, 9999, 0, key="sc_seed", bind=
 threshold = ss.get("sc_threshold", 0.01)
 
 # --- the curves
-c = fig.curves(T)
-chart(fig.curves_figure(c, threshold), key="sc_curves")
+chart(fig.curves_figure(T, threshold), key="sc_curves")
 st.caption(tr("schedules.curves.caption", threshold=f"{threshold:g}"))
 show_code(constant_schedule, linear_schedule, cosine_schedule)
 

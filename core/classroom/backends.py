@@ -11,10 +11,12 @@ A backend offers a few atomic operations; the rules are :class:`core.classroom.C
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -72,83 +74,94 @@ class SQLite:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
         with self._db() as db:
             db.executescript(_SCHEMA)
 
-    def _db(self) -> sqlite3.Connection:
-        """This thread's connection (a connection is not shared between threads), in autocommit mode."""
-        db = getattr(self._local, "db", None)
-        if db is None:
-            db = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=True)
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")  # with WAL: a crash of the server loses nothing committed
-            self._local.db = db
-        return db
+    @contextlib.contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        """The process's one connection, in autocommit mode, one statement at a time (a lock: Streamlit runs each
+        script run in a new thread, and a connection per thread cost a connect per run). Other processes have theirs."""
+        with self._lock:
+            if self._conn is None or self._pid != os.getpid():
+                self._conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None, check_same_thread=False)
+                self._conn.execute("PRAGMA journal_mode=WAL")
+                self._conn.execute("PRAGMA synchronous=NORMAL")  # with WAL: a crash of the server loses nothing committed
+                self._pid = os.getpid()
+            yield self._conn
+
+    def _one(self, sql: str, args: tuple = ()) -> tuple | None:
+        with self._db() as db:
+            return db.execute(sql, args).fetchone()
+
+    def _all(self, sql: str, args: tuple = ()) -> list[tuple]:
+        with self._db() as db:
+            return db.execute(sql, args).fetchall()
+
+    def _changed(self, sql: str, args: tuple = ()) -> int:
+        with self._db() as db:
+            return db.execute(sql, args).rowcount
 
     def create(self, code: str, record: dict) -> bool:
-        cur = self._db().execute("INSERT OR IGNORE INTO classes (code, token, active) VALUES (?, ?, ?)",
-                                 (code, record["token"], record["active"]))
-        return cur.rowcount == 1
+        return self._changed("INSERT OR IGNORE INTO classes (code, token, active) VALUES (?, ?, ?)",
+                             (code, record["token"], record["active"])) == 1
 
     def get(self, code: str) -> dict | None:
-        row = self._db().execute(f"SELECT {', '.join(_FIELDS)} FROM classes WHERE code = ?", (code,)).fetchone()
+        row = self._one(f"SELECT {', '.join(_FIELDS)} FROM classes WHERE code = ?", (code,))
         return dict(zip(_FIELDS, row)) if row else None
 
     def update(self, code: str, fields: dict) -> None:
         names = [k for k in fields if k in _FIELDS]
-        self._db().execute(f"UPDATE classes SET {', '.join(f'{k} = ?' for k in names)} WHERE code = ?",
-                           (*(fields[k] for k in names), code))
+        self._changed(f"UPDATE classes SET {', '.join(f'{k} = ?' for k in names)} WHERE code = ?",
+                      (*(fields[k] for k in names), code))
 
     def push(self, code: str, view: str, now: float) -> int:
-        row = self._db().execute("UPDATE classes SET version = version + 1, view = ?, active = ? WHERE code = ? "
-                                 "RETURNING version", (view, now, code)).fetchone()
+        row = self._one("UPDATE classes SET version = version + 1, view = ?, active = ? WHERE code = ? RETURNING version",
+                        (view, now, code))
         return int(row[0]) if row else 0
 
     def next_round(self, code: str, now: float) -> int:
-        row = self._db().execute("UPDATE classes SET round = round + 1, active = ? WHERE code = ? RETURNING round",
-                                 (now, code)).fetchone()
+        row = self._one("UPDATE classes SET round = round + 1, active = ? WHERE code = ? RETURNING round", (now, code))
         return int(row[0]) if row else 0
 
     def answer(self, code: str, round_: int, student: str, choice: int) -> bool:
-        cur = self._db().execute("INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?)", (code, round_, student, choice))
-        return cur.rowcount == 1
+        return self._changed("INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?)", (code, round_, student, choice)) == 1
 
     def tally(self, code: str, round_: int) -> dict[int, int]:
-        rows = self._db().execute("SELECT choice, COUNT(*) FROM answers WHERE code = ? AND round = ? GROUP BY choice",
-                                  (code, round_)).fetchall()
+        rows = self._all("SELECT choice, COUNT(*) FROM answers WHERE code = ? AND round = ? GROUP BY choice", (code, round_))
         return {int(c): int(n) for c, n in rows}
 
     def join(self, code: str, student: str, nickname: str, shown: bool, now: float) -> None:
-        self._db().execute("INSERT OR REPLACE INTO members VALUES (?, ?, ?, ?, ?)", (code, student, nickname, int(shown), now))
+        self._changed("INSERT OR REPLACE INTO members VALUES (?, ?, ?, ?, ?)", (code, student, nickname, int(shown), now))
 
     def members(self, code: str) -> list[tuple[str, bool]]:
-        rows = self._db().execute("SELECT nickname, shown FROM members WHERE code = ?", (code,)).fetchall()
-        return [(n, bool(s)) for n, s in rows]
+        return [(n, bool(s)) for n, s in self._all("SELECT nickname, shown FROM members WHERE code = ?", (code,))]
 
     def hit(self, bucket: str, now: float, window: float) -> int:
         w = int(now // window)
-        db = self._db()
-        row = db.execute("INSERT INTO hits VALUES (?, ?, 1) ON CONFLICT (bucket, window) DO UPDATE SET n = n + 1 "
-                         "RETURNING n", (bucket, w)).fetchone()
-        if row[0] == 1:  # a new window: forget the old ones of this bucket
-            db.execute("DELETE FROM hits WHERE bucket = ? AND window < ?", (bucket, w))
+        with self._db() as db:
+            row = db.execute("INSERT INTO hits VALUES (?, ?, 1) ON CONFLICT (bucket, window) DO UPDATE SET n = n + 1 "
+                             "RETURNING n", (bucket, w)).fetchone()
+            if row[0] == 1:  # a new window: forget the old ones of this bucket
+                db.execute("DELETE FROM hits WHERE bucket = ? AND window < ?", (bucket, w))
         return int(row[0])
 
     def count(self, bucket: str, now: float, window: float) -> int:
-        row = self._db().execute("SELECT n FROM hits WHERE bucket = ? AND window = ?", (bucket, int(now // window))).fetchone()
+        row = self._one("SELECT n FROM hits WHERE bucket = ? AND window = ?", (bucket, int(now // window)))
         return int(row[0]) if row else 0
 
     def delete(self, code: str) -> None:
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            for table in ("answers", "members", "classes"):
-                db.execute(f"DELETE FROM {table} WHERE code = ?", (code,))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for table in ("answers", "members", "classes"):
+                    db.execute(f"DELETE FROM {table} WHERE code = ?", (code,))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
 
 
 class Redis:

@@ -176,6 +176,16 @@ class Classroom:
             return None
         return int(record.get("version") or 0), (json.loads(record["view"]) if record.get("view") else {})
 
+    def look(self, code: str) -> tuple[int, dict, Question | None] | None:
+        """What a follower looks at, in one read: the view's version, the view, the open question; ``None`` if the
+        class is gone."""
+        record = self._live(code)
+        if record is None:
+            return None
+        view = json.loads(record["view"]) if record.get("view") else {}
+        question = Question(**json.loads(record["question"])) if record.get("question") else None
+        return int(record.get("version") or 0), view, question
+
     def question(self, code: str) -> Question | None:
         """The question open to the class now, if any."""
         record = self._live(code)

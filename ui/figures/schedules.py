@@ -72,6 +72,7 @@ def film_columns() -> list[str]:
     return [f"<b style='color:{COLOURS[s]}'>{tr(f'schedule.{s}')}</b>" for s in ORDER]
 
 
+@cache.figure(max_entries=16)
 def film_chart(T: int) -> Chart:
     """Under the film: each schedule's ``abar_t`` over ``t = 0..T`` (at most 201 evenly spaced whole steps), with the
     frame's ``t`` marked on the curves."""
@@ -93,9 +94,11 @@ def film(name: str, index: int, T: int, seed: int, columns: int = 9) -> tuple[np
 # ------------------------------------------------------------------------------------ figures
 
 
-def curves_figure(c: dict[str, dict[str, np.ndarray]], threshold: float) -> go.Figure:
-    """``abar_t``, ``beta_t`` (log scale) and log-SNR of the three schedules (the film below marks a step on them)."""
-    T = len(c["cosine"]["betas"])
+@cache.figure(max_entries=32)
+def curves_figure(T: int, threshold: float) -> go.Figure:
+    """``abar_t``, ``beta_t`` (log scale) and log-SNR of the three schedules (the film below marks a step on them); one
+    figure per setting, built once for the class."""
+    c = curves(T)
     fig = make_subplots(rows=1, cols=3, horizontal_spacing=0.07, subplot_titles=(
         tr("schedules.curves.abar"), tr("schedules.curves.beta"), "log-SNR = log(āₜ / (1 − āₜ))"))
     fig.update_annotations(font=theme.font("emphasis", color=theme.INK))  # the subplot titles
