@@ -65,6 +65,18 @@ def test_a_lecturer_leads_two_students(server, browser):
     a.wait()
     assert "follow the lecturer" in a.page.locator(".st-key-class_status").inner_text()
 
+    film = lecturer.page.locator(".st-key-sc_film_t")  # the lecturer scrubs the film: the class's films follow
+    film.scroll_into_view_if_needed()
+    for _ in range(3):
+        film.get_by_role("button", name="Next frame").click()
+    shown = film.locator(".value").inner_text()  # three frames on from the default, t = 250
+    assert shown != "t = 250"
+    t = shown.removeprefix("t = ")
+    for s in (a, b):
+        s.page.wait_for_function(f"location.search.includes('sc_t={t}')", timeout=FOLLOW_WITHIN)
+        s.wait()
+        expect(s.page.locator(".st-key-sc_film_t .value")).to_have_text(shown)
+
     box = lecturer.page.locator(".st-key-pq_sc_budget")  # the lecturer opens the question to the class
     box.scroll_into_view_if_needed()
     box.get_by_role("button", name="Ask the class").click()

@@ -28,6 +28,7 @@ from core.classroom import Classroom, Question, Refused, format_code, new_studen
 from core.classroom.backends import ENV
 from ui.i18n import KEY as LANGUAGE
 from ui.i18n import tr
+from ui.keys import FILM_URLS
 from ui.navigation import ROADMAP, page_at
 from ui.present import KEY as PRESENT
 
@@ -111,12 +112,16 @@ def _settle() -> None:
         if key not in RESERVED and key not in theirs:  # a setting the lecturer left at its default
             st.query_params.pop(key, None)
             st.session_state.pop(key, None)
+    films = st.session_state.get(FILM_URLS, set())
     for key, value in theirs.items():
-        if key not in RESERVED:
-            try:
-                st.session_state[key] = value
-            except Exception:  # a widget whose state cannot be set (a button): the rest still follows
-                pass
+        if key in RESERVED:
+            continue
+        if key in films:  # a film opens where its address says (ui.components.film.start_index)
+            st.query_params[key] = str(value)
+        try:
+            st.session_state[key] = value
+        except Exception:  # a widget whose state cannot be set (a button): the rest still follows
+            pass
 
 
 def arrive() -> None:

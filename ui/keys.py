@@ -7,3 +7,7 @@ and stay in the page; a key listed here is a contract between pages.
 TOY_DIFFUSION_JOB = "train_job"
 """The student's live toy-diffusion run (a :class:`ui.jobs.Job` whose result is a
 :class:`core.live.toy_diffusion.ToyModel`): started on the training page, sampled on the reverse page."""
+
+FILM_URLS = "film_urls"
+"""The address parameters of the films this session has shown (:func:`ui.components.film.start_index`): class mode
+moves a follower's film by writing its parameter (:mod:`ui.classmode`)."""

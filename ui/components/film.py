@@ -24,8 +24,9 @@ from dataclasses import dataclass
 import streamlit as st
 
 from core.diffusion.twopixel import frame_steps
-from ui import theme
+from ui import classmode, theme
 from ui.i18n import decimal, tr
+from ui.keys import FILM_URLS
 from ui.present import presenting
 
 
@@ -83,6 +84,7 @@ def start_index(values: Sequence[str], url: str | None, default: int) -> int:
     values = list(values)
     index = _linked(values, url, default)
     st.session_state[url] = values[index]  # the parameter is this page's (check_link reports unknown names)
+    st.session_state.setdefault(FILM_URLS, set()).add(url)  # class mode moves a follower's film through its address
     return index
 
 
@@ -118,7 +120,7 @@ def film(frames: Sequence[Frame], *, key: str, columns: Sequence[str] = (), url:
     start = start_index([f.value for f in frames], url, default)
     pictures = [f.picture for f in frames]
     digest = hashlib.sha256("\n".join(pictures).encode()).hexdigest()[:16]
-    _film(data={
+    result = _film(data={
         "id": digest, "start": start, "url": url, "default": frames[default].value, "fps": fps, "aspect": aspect(frames[0].picture),
         "frames": [{"src": f.picture, "title": f.title, "value": f.value, "rows": list(f.rows),
                     "chart": [[round(float(v), 4) for v in values] for values in f.chart]} for f in frames],
@@ -130,7 +132,11 @@ def film(frames: Sequence[Frame], *, key: str, columns: Sequence[str] = (), url:
                                              "point": decimal(0.5)[1]},
         "columns": list(columns), "present": presenting(), "file": file_name, "prefix": prefix, "ink": theme.INK,
         "text": {k: tr(f"film.{k}") for k in ("play", "pause", "previous", "next", "save", "slider")},
-    }, key=key)
+        "report": bool(url) and classmode.leading(),  # a lecturer's scrub reaches the class (ui.classmode)
+    }, key=key, on_moved_change=lambda: None)
+    moved = getattr(result, "moved", None)  # a lecturer's scrub, told (the server does not read the browser's address)
+    if url and isinstance(moved, str) and moved in {f.value for f in frames}:
+        st.query_params[url] = st.session_state[url] = moved  # ui.classmode.publish sends it to the class
     return frames[start].value
 
 
@@ -175,19 +181,20 @@ button:hover, button:focus-visible { border-color: var(--st-primary-color, #ff4b
 """
 
 _JS = """
-export default function({ parentElement, data, key }) {
+export default function({ parentElement, data, key, setTriggerValue }) {
     const frames = data.frames, n = frames.length, text = data.text;
     const memory = (window.__dpFilms = window.__dpFilms || {});
     const host = parentElement.host || parentElement;
     const path = window.location.pathname;
     let index = Math.max(0, Math.min(n - 1, data.start));
     const before = memory[key];  // where this film stood in this tab: new frames (another image) keep the same value
-    if (before && before.path === path) {
+    if (before && before.path === path && before.start === frames[index].value) {  // unless the server moved it (class mode)
         const same = before.id === data.id ? before.index : frames.findIndex((f) => f.value === before.value);
         if (same >= 0 && same < n) index = same;
     }
     if (before && before.timer) clearInterval(before.timer);  // one timer per film: a previous mount's would write its old frame
-    let timer = null, keep = null;  // Play's timer; the timer that keeps the frame in the address
+    let timer = null, keep = null, report = null;  // Play's timer; the one that keeps the frame in the address; a report's
+    const told = frames[index].value;  // the value the server knows (a lecturer's scrub elsewhere is told, once it rests)
 
     const el = (tag, cls, parent) => { const e = document.createElement(tag); if (cls) e.className = cls; if (parent) parent.append(e); return e; };
     const root = el("div", "film" + (data.present ? " present" : ""));
@@ -304,8 +311,12 @@ export default function({ parentElement, data, key }) {
         range.value = index;
         value.textContent = data.prefix ? data.prefix + f.value : `${index + 1} / ${n}`;
         host.dataset.dpFilmIndex = String(index);
-        memory[key] = { ...memory[key], id: data.id, index, value: f.value, path };
+        memory[key] = { ...memory[key], id: data.id, index, value: f.value, path, start: frames[Math.max(0, Math.min(n - 1, data.start))].value };
         writeUrl();
+        if (data.report && setTriggerValue) {
+            clearTimeout(report);
+            if (f.value !== told) report = setTimeout(() => setTriggerValue("moved", f.value), 400);
+        }
     };
     const stop = () => { if (timer) { clearInterval(timer); timer = null; } play.textContent = text.play; };
     const start = () => {
@@ -349,7 +360,7 @@ export default function({ parentElement, data, key }) {
     keep = setInterval(writeUrl, 1000);  // a rerun may write the address the server knew: the frame shown wins
     memory[key].timer = keep;
     memory[key].onStep = onStep;
-    return () => { stop(); clearInterval(keep); host.removeEventListener("dp-film", onStep); };
+    return () => { stop(); clearInterval(keep); clearTimeout(report); host.removeEventListener("dp-film", onStep); };
 }
 """
 
