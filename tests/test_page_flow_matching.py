@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 from page_support import open_page
 
+import ui.figures.flow_matching as fm
+
 MNIST = ("mnist-flow-random", "mnist-flow-ot")
 
 
@@ -159,3 +161,13 @@ def test_a_link_opens_the_field_at_its_t(at):
     at.run()
     field = spec_by_title(at, "v(x, t = 0.25)")
     assert field["layout"]["sliders"][0]["active"] == 5 and not at.toast
+
+
+def test_any_digit_uses_the_models_trained_without_labels_once_both_are_shipped(monkeypatch):
+    """Issue 26: "any digit" compares the two pairings with the unconditional models, and only as a pair (an
+    unconditional OT model against a conditional random one would not be a fair comparison)."""
+    shipped = set(fm.UNCONDITIONAL.values())
+    monkeypatch.setattr(fm, "preloaded", lambda name: object() if name in shipped else None)
+    assert fm.mnist_models(None) == fm.UNCONDITIONAL and fm.mnist_models(3) == fm.MNIST_MODELS
+    shipped.discard("mnist-flow-random-uncond")
+    assert fm.mnist_models(None) == fm.MNIST_MODELS

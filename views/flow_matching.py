@@ -22,7 +22,6 @@ from ui.figures.flow_matching import (
     DEFAULT_VIEW,
     DOPRI5_POINTS,
     FIELD_TIMES,
-    MNIST_MODELS,
     PHOTO_MODEL,
     STEP_COUNTS,
     default_model_id,
@@ -30,6 +29,7 @@ from ui.figures.flow_matching import (
     field_chart,
     flow_loss_figure,
     flow_run,
+    mnist_models,
     pairing_name,
     pairs_chart,
     pairs_view,
@@ -171,7 +171,7 @@ def images_section() -> None:
         mseed = int(st.number_input(tr("common.seed"), 0, 9999, 0, key="fm_mnist_seed", bind=URL))
     with right:
         label = None if digit == "any" else int(digit)
-        for how, name in MNIST_MODELS.items():
+        for how, name in mnist_models(label).items():
             ckpt = shipped(name)
             if ckpt is None:
                 continue

@@ -42,6 +42,16 @@ from ui.resources.models import preloaded
 from ui.resources.warm import default_flows
 
 MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
+UNCONDITIONAL = {"random": "mnist-flow-random-uncond", "ot": "mnist-flow-ot-uncond"}
+"""The models for "any digit": trained without labels, for the same steps and batch (issue 26)."""
+
+
+def mnist_models(label: int | None) -> dict[str, str]:
+    """The two models a row of digits compares: for "any digit" (``label`` None) the two trained without labels, when
+    both are shipped (the pairings compared with equal training); else the class-conditional pair."""
+    if label is None and all(preloaded(name) is not None for name in UNCONDITIONAL.values()):
+        return UNCONDITIONAL
+    return MNIST_MODELS
 DOPRI5_POINTS = 20  # points at which a Dopri5 path is reported and drawn (it chooses its own steps between them)
 STEP_COUNTS = (1, 2, 5, 10)  # Euler steps of the image models' sample rows
 PHOTO_MODEL = "cifar10-flow-ot"
@@ -368,7 +378,7 @@ def warm() -> None:
     paths_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"])
     error_chart(model_id, models, d.source, d.target, v["method"], v["ode_steps"], v["seed"])
     sampling_noise_w2(d.target, v["seed"])
-    for name in MNIST_MODELS.values():
+    for name in mnist_models(None).values():
         if (ckpt := preloaded(name)) is not None:
             samples_row(ckpt, None, 1.0, v["seed"])
     if (ckpt := preloaded(PHOTO_MODEL)) is not None:
