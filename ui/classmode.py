@@ -262,6 +262,35 @@ def _watch() -> None:
             _take(view, page)
 
 
+# -- the lecturer's browser keeps the lead -------------------------------------------------------------------------
+_KEEPER_JS = """
+export default function({ data, setTriggerValue }) {
+    const name = `dp-class-lead-${data.code}`;
+    try {
+        if (data.token) { window.localStorage.setItem(name, data.token); return; }
+        const token = window.localStorage.getItem(name);
+        if (token) setTriggerValue("lead", token);
+    } catch (e) {}  // storage refused (a private window): the secret link still gives the lead back
+}
+"""
+_keeper = st.components.v2.component("dp_class_keeper", js=_KEEPER_JS)
+
+
+def _keep_lead(here: str) -> None:
+    """The lecturer's token, kept in the lecturer's own browser (its local storage, never on the page): a reload, or
+    the server restarting, opens a new session that joins the class by the address, and this gives it the lead
+    back. A student's browser holds no token, so nothing comes back."""
+    if leading():
+        _keeper(data={"code": here, "token": st.session_state[TOKEN]}, key="dp_class_keeper")
+        return
+    result = _keeper(data={"code": here}, key="dp_class_keeper", on_lead_change=lambda: None)
+    token = getattr(result, "lead", None)
+    if isinstance(token, str) and room().leads(here, token):
+        st.session_state[TOKEN] = token
+        st.session_state.pop(PUBLISHED, None)
+        st.rerun()
+
+
 # -- the sidebar ---------------------------------------------------------------------------------------------------
 def panel(page: str) -> None:
     """The sidebar's class panel: start or join; the lecturer's code, link and QR code; a student's following."""
@@ -276,6 +305,7 @@ def panel(page: str) -> None:
             st.checkbox(tr("class.show_nick"), key="class_join_show")
             st.button(tr("class.join"), key="class_join", on_click=_join_typed, use_container_width=True)
             return
+        _keep_lead(here)
         if leading():
             link = join_link()
             st.markdown(tr("class.lead", code=format_code(here)))
