@@ -77,6 +77,31 @@ def test_a_lecturer_leads_two_students(server, browser):
         s.wait()
         expect(s.page.locator(".st-key-sc_film_t .value")).to_have_text(shown)
 
+    _seed(lecturer, 0)  # back to the default: the followers' settings go back too (it leaves their addresses)
+    for s in (a, b):
+        s.page.wait_for_function("!location.search.includes('sc_seed=')", timeout=FOLLOW_WITHIN)
+        s.wait()
+        assert s.page.locator(".st-key-sc_seed input").input_value() == "0"
+    _seed(lecturer, 43)
+    lecturer.follow("5. Reverse denoising", timeout=240)  # from a page whose settings are in the address, to another
+    for s in (a, b):
+        s.page.wait_for_function("location.pathname.endsWith('/reverse')", timeout=FOLLOW_WITHIN)
+        s.wait(240)
+    field = lecturer.page.locator(".st-key-rev_seed input")  # a control inside one of the page's fragments
+    field.fill("1")
+    field.press("Enter")
+    lecturer.wait(240)
+    for s in (a, b):
+        s.page.wait_for_function("location.search.includes('rev_seed=1')", timeout=FOLLOW_WITHIN)
+        s.wait(240)
+        assert s.page.locator(".st-key-rev_seed input").input_value() == "1"
+    lecturer.follow("3. Schedules")
+    for s in (a, b):
+        s.page.wait_for_function("location.pathname.endsWith('/schedules') && location.search.includes('sc_seed=43')",
+                                 timeout=FOLLOW_WITHIN)
+        s.wait()
+        assert s.page.locator(".st-key-sc_seed input").input_value() == "43"
+
     box = lecturer.page.locator(".st-key-pq_sc_budget")  # the lecturer opens the question to the class
     box.scroll_into_view_if_needed()
     box.get_by_role("button", name="Ask the class").click()
@@ -101,6 +126,11 @@ def test_a_lecturer_leads_two_students(server, browser):
         sbox.get_by_text(q.why[:30]).wait_for(timeout=FOLLOW_WITHIN)
         s.wait()
         assert verdict in sbox.inner_text()
+    b.page.reload()  # a student's browser keeps its anonymous id: one answer per round still holds
+    b.wait()
+    b.errors.clear()  # a reload at a page's address: Streamlit's two probes of /schedules/_stcore/* (404), as any deep link
+    b.page.locator(".st-key-pq_sc_budget").get_by_text("Not this time").wait_for(timeout=FOLLOW_WITHIN)  # their own answer
+    assert Classroom(open_backend()).members(code)[0] == 2
     b.check("class_student_phone_revealed")
     a.check("class_student_revealed")
     lecturer.check("class_lecturer_revealed")

@@ -100,12 +100,13 @@ def test_a_class_from_start_to_end(store):
     assert room.members(code) == (3, ["Ana 0"])  # a nickname is shown only with the student's consent
     assert room.push(code, token, {"page": "reverse", "state": {"rev_seed": 3, "rev_sched": "cosine"}}) == 1
     assert room.push(code, token, {"page": "schedules", "state": {}}) == 2
-    assert room.view(code) == (2, {"page": "schedules", "state": {}})
+    assert room.view(code) == (2, {"page": "schedules", "state": {}, "films": {}})
     q = room.ask(code, token, "schedule_budget", 3)
     assert q.round == 1 and not q.revealed and room.tally(code) == [0, 0, 0]
     for s, choice in zip(students, (2, 2, 0)):
         room.answer(code, s, q.round, choice)
     assert room.tally(code) == [1, 0, 2]
+    assert room.answer_of(code, students[0], q.round) == 2 and room.answer_of(code, new_student(), q.round) is None
     assert room.reveal(code, token).revealed and room.question(code).revealed
     q2 = room.ask(code, token, "pt_dimension", 2)
     assert q2.round == 2 and room.tally(code) == [0, 0]  # a new round starts empty
@@ -193,7 +194,7 @@ def test_nicknames_and_views_are_validated(store):
     assert room.members(code) == (0, [])  # nothing stored
     room.join(code, new_student(), client="c", nickname="Élodie O'Neil-2", show=True)
     assert room.members(code) == (1, ["Élodie O'Neil-2"])
-    for view in ({"page": "../etc", "state": {}}, {"page": "home", "state": {"a b": 1}}, {"page": "home", "state": {"k": {"x": 1}}},
+    for view in ({"page": "../etc", "state": {}}, {"page": "home", "state": {}, "films": {"t": "x" * 201}}, {"page": "home", "state": {"a b": 1}}, {"page": "home", "state": {"k": {"x": 1}}},
                  {"page": "home", "state": {"k": float("nan")}}, {"page": "home", "state": {f"k{i}": 1 for i in range(65)}},
                  {"page": "home", "state": {"k": "x" * 201}}, {"page": 3, "state": {}}):
         with pytest.raises(Refused, match="invalid"):
@@ -225,7 +226,7 @@ def test_a_restart_loses_no_class_and_no_answer(store):
     room.push(code, token, {"page": "reverse", "state": {"rev_seed": 7}})
     restart()
     again = Classroom(open_backend(url))  # a new server process
-    assert again.leads(code, token) and again.tally(code) == [3, 2] and again.view(code) == (1, {"page": "reverse", "state": {"rev_seed": 7}})
+    assert again.leads(code, token) and again.tally(code) == [3, 2] and again.view(code) == (1, {"page": "reverse", "state": {"rev_seed": 7}, "films": {}})
     with pytest.raises(Refused, match="twice"):
         again.answer(code, students[0], q.round, 1)
 

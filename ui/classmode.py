@@ -23,14 +23,17 @@ import os
 from dataclasses import dataclass
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from core.classroom import Classroom, Question, Refused, format_code, new_student, normalise_code, open_backend
 from core.classroom.backends import ENV
+from core.classroom.classes import STUDENT as STUDENT_ID
 from ui.i18n import KEY as LANGUAGE
 from ui.i18n import tr
 from ui.keys import FILM_URLS
 from ui.navigation import ROADMAP, page_at
 from ui.present import KEY as PRESENT
+from ui.share import bound_keys
 
 CODE = "class"
 """Session key and address parameter: the code of the class this session is in (the address keeps it)."""
@@ -103,25 +106,26 @@ def _leave(message: str | None = None) -> None:
 
 
 def _settle() -> None:
-    """The lecturer's settings a follower is taking (:func:`_take`), before the page's widgets: the ones the lecturer
-    left at their default leave the address and the session, the others are set."""
-    theirs = st.session_state.pop(PENDING, None)
-    if theirs is None:
+    """The lecturer's view a follower is taking (:func:`_take`), before the page's widgets: the settings the lecturer
+    left at their default go back to theirs, the others are set, and each film opens at the lecturer's frame."""
+    view = st.session_state.pop(PENDING, None)
+    if view is None:
         return
+    state, films = view.get("state", {}), view.get("films", {})
     for key in list(st.query_params.to_dict()):
-        if key not in RESERVED and key not in theirs:  # a setting the lecturer left at its default
+        if key in st.session_state.get(FILM_URLS, set()) and key not in films:  # a film at the lecturer's first frame
             st.query_params.pop(key, None)
-            st.session_state.pop(key, None)
-    films = st.session_state.get(FILM_URLS, set())
-    for key, value in theirs.items():
-        if key in RESERVED:
-            continue
-        if key in films:  # a film opens where its address says (ui.components.film.start_index)
-            st.query_params[key] = str(value)
+    for key, value in films.items():
         try:
-            st.session_state[key] = value
-        except Exception:  # a widget whose state cannot be set (a button): the rest still follows
+            st.query_params[key] = str(value)  # a film opens where its address says (ui.components.film.start_index)
+        except StreamlitAPIException:  # a name a widget holds: not a film's
             pass
+    for key, value in state.items():
+        if key not in RESERVED:
+            try:
+                st.session_state[key] = value
+            except StreamlitAPIException:  # a widget whose state cannot be set (a button): the rest still follows
+                pass
 
 
 def arrive() -> None:
@@ -153,10 +157,9 @@ def _join(text: str, nickname: str = "", show: bool = False, token: str | None =
     st.query_params[CODE] = joined
     st.session_state[FOLLOW] = True
     st.session_state.pop(APPLIED, None)
+    st.session_state.pop(TOKEN, None)
     if token is not None and room().leads(joined, token):
-        st.session_state[TOKEN] = token
-    else:
-        st.session_state.pop(TOKEN, None)
+        _lead_again(joined, token)
     return True
 
 
@@ -187,57 +190,81 @@ def _back() -> None:
 
 # -- the view ------------------------------------------------------------------------------------------------------
 def current_view(page: str) -> dict:
-    """This session's view: the page and its shareable settings (those in the address, with their values)."""
+    """This session's view: the page, its shareable settings (the widgets a link sets, with their values) and the
+    frames its films show (their address parameters)."""
+    films_here, address = st.session_state.get(FILM_URLS, set()), st.query_params.to_dict()
+    films = {k: v for k, v in address.items() if k in films_here and k not in RESERVED}
     state = {}
-    for key in st.query_params.to_dict():
-        if key not in RESERVED and key in st.session_state:
+    for key in (bound_keys() | set(address)) - set(films) - set(RESERVED):  # defaults too: a follower goes back to them
+        if key in st.session_state:
             value = st.session_state[key]
             if isinstance(value, bool | int | float | str) or (isinstance(value, list | tuple)
                                                                 and all(isinstance(v, bool | int | float | str) for v in value)):
                 state[key] = list(value) if isinstance(value, tuple) else value
-    return {"page": page, "state": state}
+    return {"page": page, "state": state, "films": films}
+
+
+def _push(page: str) -> None:
+    """The lecturer's view, to the class, when it changed since the last push."""
+    view = current_view(page)
+    if view != st.session_state.get(PUBLISHED):
+        try:
+            room().push(code(), st.session_state[TOKEN], view)
+            st.session_state[PUBLISHED] = view
+        except Refused:
+            _leave(tr("class.ended"))
 
 
 def publish(page: str) -> None:
-    """After the page (``app.py``): the lecturer's view, pushed to the class when it changed; a student who changed
-    page or a setting by themselves stops following (:func:`panel` offers the way back)."""
+    """After the page (``app.py``): the lecturer's view, pushed to the class when it changed (a control inside a
+    fragment is pushed by the panel's own fragment, :func:`_lead`); a student who changed page or a setting by
+    themselves stops following (:func:`panel` offers the way back)."""
     if not code():
         return
-    view = current_view(page)
+    st.session_state[PAGE] = page
     if leading():
-        if view != st.session_state.get(PUBLISHED):
-            try:
-                room().push(code(), st.session_state[TOKEN], view)
-                st.session_state[PUBLISHED] = view
-            except Refused:
-                _leave(tr("class.ended"))
+        _push(page)
         return
     if st.session_state.pop(APPLYING, False) or not following():
         return
     looked = room().view(code())
-    if looked and looked[0] and not _matches(view, looked[1]):
+    if looked and looked[0] and not _matches(current_view(page), looked[1]):
         st.session_state[FOLLOW] = False
         st.toast(tr("class.stepped_away"), icon=":material/explore:")
         st.rerun()  # once: the panel and the status line above the page, drawn before this was known, say it
 
 
 def _matches(mine: dict, lecturer: dict) -> bool:
-    theirs = lecturer.get("state", {})
-    return (mine["page"] == lecturer.get("page") and all(st.session_state.get(k) == v for k, v in theirs.items())
-            and set(mine["state"]) <= set(theirs))
+    """Whether this session shows the lecturer's view (the same page, settings and films; none of its own)."""
+    state, films = lecturer.get("state", {}), lecturer.get("films", {})
+    return (mine["page"] == lecturer.get("page") and all(st.session_state.get(k) == v for k, v in state.items())
+            and set(mine["state"]) <= set(state)
+            and {k: str(v) for k, v in mine["films"].items()} == {k: str(v) for k, v in films.items()})
 
 
 def _take(view: dict, page: str) -> None:
-    """Go where the lecturer is: their page (or this one, run again), whose run takes their settings first
-    (:func:`_settle`: set before the widgets are drawn, the browser is told their new values)."""
-    st.session_state[PENDING] = view.get("state", {})
+    """Go where the lecturer is: their page (or this one, run again), whose run takes their view first
+    (:func:`_settle`: set before the widgets are drawn, so the browser is told their new values)."""
+    st.session_state[PENDING] = view
     st.session_state[APPLYING] = True
     target = view.get("page")
-    if target is not None and target != page:
-        where = page_at(target)
-        if where is not None:
-            st.switch_page(where)
+    if target is not None and target != page and (where := page_at(target)) is not None:
+        # a new page's address: the session's own parameters and the lecturer's films (a widget's parameter cannot be
+        # cleared by hand: Streamlit refuses, and the widget writes its own when the page draws it)
+        kept = {k: v for k, v in st.query_params.to_dict().items() if k in RESERVED}
+        st.switch_page(where, query_params={**kept, **{k: str(v) for k, v in view.get("films", {}).items()}})
     st.rerun(scope="app")
+
+
+@st.fragment(run_every=POLL)
+def _lead() -> None:
+    """The lecturer's panel, once a second: the view pushed if a control inside one of the page's fragments changed it
+    (those do not run the whole script), and how many students joined, live."""
+    if not leading():
+        return
+    _push(st.session_state.get(PAGE, ""))
+    joined, names = room().members(code())
+    st.caption(tr("class.joined", n=joined) + (f" ({', '.join(names)})" if names else ""))
 
 
 @st.fragment(run_every=POLL)
@@ -262,33 +289,58 @@ def _watch() -> None:
             _take(view, page)
 
 
-# -- the lecturer's browser keeps the lead -------------------------------------------------------------------------
+# -- the browser remembers ---------------------------------------------------------------------------------------
 _KEEPER_JS = """
 export default function({ data, setTriggerValue }) {
-    const name = `dp-class-lead-${data.code}`;
+    const lead = `dp-class-lead-${data.code}`, me = `dp-class-student-${data.code}`;
     try {
-        if (data.token) { window.localStorage.setItem(name, data.token); return; }
-        const token = window.localStorage.getItem(name);
+        const store = window.localStorage;
+        if (data.token) { store.setItem(lead, data.token); return; }
+        const token = store.getItem(lead), before = store.getItem(me);
         if (token) setTriggerValue("lead", token);
+        else if (before && before !== data.student) setTriggerValue("student", before);
+        else if (!before) store.setItem(me, data.student);
     } catch (e) {}  // storage refused (a private window): the secret link still gives the lead back
 }
 """
 _keeper = st.components.v2.component("dp_class_keeper", js=_KEEPER_JS)
 
 
-def _keep_lead(here: str) -> None:
-    """The lecturer's token, kept in the lecturer's own browser (its local storage, never on the page): a reload, or
-    the server restarting, opens a new session that joins the class by the address, and this gives it the lead
-    back. A student's browser holds no token, so nothing comes back."""
+def _remember(here: str) -> None:
+    """What the browser keeps across a reload (its local storage, never on the page; a reload, or the server
+    restarting, opens a new session that joins again by the address):
+
+    * the lecturer's token: the new session leads again, where the class is;
+    * a student's anonymous id: the new session answers as the same student (one answer per round still holds).
+    A student's browser holds no token."""
     if leading():
         _keeper(data={"code": here, "token": st.session_state[TOKEN]}, key="dp_class_keeper")
         return
-    result = _keeper(data={"code": here}, key="dp_class_keeper", on_lead_change=lambda: None)
-    token = getattr(result, "lead", None)
+    me = st.session_state.setdefault(STUDENT, new_student())
+    result = _keeper(data={"code": here, "student": me}, key="dp_class_keeper", on_lead_change=lambda: None,
+                     on_student_change=lambda: None)
+    token, before = getattr(result, "lead", None), getattr(result, "student", None)
     if isinstance(token, str) and room().leads(here, token):
-        st.session_state[TOKEN] = token
-        st.session_state.pop(PUBLISHED, None)
-        st.rerun()
+        _lead_again(here, token)
+    elif isinstance(before, str) and before != me and STUDENT_ID.match(before):
+        room().forget(here, me)  # the same student, counted once
+        st.session_state[STUDENT] = before
+        try:
+            room().join(here, before, _client())
+        except Refused:  # a flood of reloads: the answers still count once (by id), the count of members may lag
+            pass
+
+
+def _lead_again(here: str, token: str) -> None:
+    """This session leads again (a reload, the secret link): not counted as a student, and it goes where the class is
+    instead of taking the class to where it opened."""
+    room().forget(here, st.session_state.get(STUDENT, ""))
+    st.session_state[TOKEN] = token
+    looked = room().view(here)
+    if looked and looked[0]:
+        st.session_state[PUBLISHED] = looked[1]  # nothing to push: the class is there already
+        _take(looked[1], st.session_state.get(PAGE, ""))
+    st.rerun()
 
 
 # -- the sidebar ---------------------------------------------------------------------------------------------------
@@ -305,12 +357,12 @@ def panel(page: str) -> None:
             st.checkbox(tr("class.show_nick"), key="class_join_show")
             st.button(tr("class.join"), key="class_join", on_click=_join_typed, use_container_width=True)
             return
-        _keep_lead(here)
+        st.session_state[PAGE] = page
+        _remember(here)
         if leading():
             link = join_link()
             st.markdown(tr("class.lead", code=format_code(here)))
-            joined, names = room().members(here)
-            st.caption(tr("class.joined", n=joined) + (f" ({', '.join(names)})" if names else ""))
+            _lead()  # the joined count, live; the view of controls inside fragments
             st.toggle(tr("class.banner"), key="class_banner", value=True)
             st.image(qr_png(link), width=180)
             st.code(link, language=None)
@@ -326,7 +378,6 @@ def panel(page: str) -> None:
             st.caption(tr("class.away"))
             st.button(tr("class.back"), key="class_back", on_click=_back, type="primary", use_container_width=True)
         st.button(tr("class.leave"), key="class_leave", on_click=_leave, use_container_width=True)
-        st.session_state[PAGE] = page
         _watch()
 
 
@@ -338,6 +389,9 @@ def banner() -> None:
             st.caption(tr("class.member", code=format_code(code())) + " " + tr("class.following" if following() else "class.away"))
             if not following():
                 st.button(tr("class.back"), key="class_back_top", on_click=_back, type="primary", icon=":material/undo:")
+        q = room().question(code())
+        if q is not None and not q.revealed and my_answer(q.round) is None:  # a phone shows one screen: say it
+            st.info(tr("class.question_open"), icon=":material/psychology_alt:")
         return
     if not leading() or not st.session_state.get("class_banner", True):
         return
@@ -424,7 +478,14 @@ def send_answer(round_: int, choice: int | None) -> None:
 
 
 def my_answer(round_: int) -> int | None:
-    return st.session_state.get(ANSWERS, {}).get((code(), round_))
+    """This student's answer in round ``round_``: the session's, else the store's (after a reload, the browser gave
+    back the student's id)."""
+    mine = st.session_state.get(ANSWERS, {}).get((code(), round_))
+    if mine is None and (student := st.session_state.get(STUDENT)):
+        mine = room().answer_of(code(), student, round_)
+        if mine is not None:
+            st.session_state.setdefault(ANSWERS, {})[(code(), round_)] = mine
+    return mine
 
 
 def tally() -> tuple[list[int], int]:

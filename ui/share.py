@@ -19,6 +19,7 @@ import re
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
 from streamlit.runtime.state import get_session_state
 
 from ui import i18n, present
@@ -63,6 +64,18 @@ def _forget_initial(key: str) -> None:
             params._initial_query_params.pop(key, None)
     except AttributeError:  # Streamlit's internals moved
         pass
+
+
+def bound_keys() -> set[str]:
+    """The address parameters of this page's widgets (``bind=URL``), those at their default (not in the address)
+    included: what a class's follower must take to show the lecturer's view (:mod:`ui.classmode`). Read from
+    Streamlit's bindings (a private field: if it moves, the parameters in the address, without the defaults)."""
+    try:
+        ctx = get_script_run_ctx()
+        with get_session_state().query_params() as params:
+            return {b.param_key for b in params._bindings_by_param.values() if b.script_hash == ctx.page_script_hash}
+    except AttributeError:  # Streamlit's internals moved
+        return set(link())
 
 
 LAST = "share_last_link"

@@ -37,8 +37,10 @@ class Backend(Protocol):
     def next_round(self, code: str, now: float) -> int: ...
     def answer(self, code: str, round_: int, student: str, choice: int) -> bool: ...  # False: answered already
     def tally(self, code: str, round_: int) -> dict[int, int]: ...
+    def choice(self, code: str, round_: int, student: str) -> int | None: ...
     def join(self, code: str, student: str, nickname: str, shown: bool, now: float) -> None: ...
     def members(self, code: str) -> list[tuple[str, bool]]: ...
+    def leave(self, code: str, student: str) -> None: ...
     def hit(self, bucket: str, now: float, window: float) -> int: ...  # count one; how many in this window
     def count(self, bucket: str, now: float, window: float) -> int: ...  # how many, without counting
     def delete(self, code: str) -> None: ...
@@ -129,6 +131,10 @@ class SQLite:
     def answer(self, code: str, round_: int, student: str, choice: int) -> bool:
         return self._changed("INSERT OR IGNORE INTO answers VALUES (?, ?, ?, ?)", (code, round_, student, choice)) == 1
 
+    def choice(self, code: str, round_: int, student: str) -> int | None:
+        row = self._one("SELECT choice FROM answers WHERE code = ? AND round = ? AND student = ?", (code, round_, student))
+        return int(row[0]) if row else None
+
     def tally(self, code: str, round_: int) -> dict[int, int]:
         rows = self._all("SELECT choice, COUNT(*) FROM answers WHERE code = ? AND round = ? GROUP BY choice", (code, round_))
         return {int(c): int(n) for c, n in rows}
@@ -138,6 +144,9 @@ class SQLite:
 
     def members(self, code: str) -> list[tuple[str, bool]]:
         return [(n, bool(s)) for n, s in self._all("SELECT nickname, shown FROM members WHERE code = ?", (code,))]
+
+    def leave(self, code: str, student: str) -> None:
+        self._changed("DELETE FROM members WHERE code = ? AND student = ?", (code, student))
 
     def hit(self, bucket: str, now: float, window: float) -> int:
         w = int(now // window)
@@ -214,6 +223,10 @@ class Redis:
     def answer(self, code: str, round_: int, student: str, choice: int) -> bool:
         return bool(self.r.hsetnx(self._k("answers", code, round_), student, int(choice)))
 
+    def choice(self, code: str, round_: int, student: str) -> int | None:
+        value = self.r.hget(self._k("answers", code, round_), student)
+        return int(value) if value is not None else None
+
     def tally(self, code: str, round_: int) -> dict[int, int]:
         counts: dict[int, int] = {}
         for v in self.r.hvals(self._k("answers", code, round_)):
@@ -225,6 +238,9 @@ class Redis:
 
     def members(self, code: str) -> list[tuple[str, bool]]:
         return [(v[0], bool(v[1])) for v in map(json.loads, self.r.hvals(self._k("members", code)))]
+
+    def leave(self, code: str, student: str) -> None:
+        self.r.hdel(self._k("members", code), student)
 
     def hit(self, bucket: str, now: float, window: float) -> int:
         key = self._k("hits", bucket, int(now // window))

@@ -87,8 +87,9 @@ def _digest(token: str) -> str:
 
 
 def _clean_view(view: dict) -> str:
-    """``view`` (``{"page": name, "state": {setting: value}}``) as compact JSON, or :class:`Refused` ``invalid``: a
-    page name, at most 64 settings of plain values (numbers, short strings, booleans, short lists of them)."""
+    """``view`` (``{"page": name, "state": {setting: value}, "films": {parameter: frame}}``) as compact JSON, or
+    :class:`Refused` ``invalid``: a page name, at most 64 settings and 64 films' frames, plain values (numbers, short
+    strings, booleans, short lists of them)."""
     def plain(v) -> bool:
         if isinstance(v, bool) or isinstance(v, int):
             return True
@@ -98,12 +99,15 @@ def _clean_view(view: dict) -> str:
             return len(v) <= 200
         return False
 
-    page, state = view.get("page"), view.get("state", {})
-    ok = (isinstance(page, str) and (page == "" or KEY.match(page)) and isinstance(state, dict) and len(state) <= 64
-          and all(isinstance(k, str) and KEY.match(k) and (plain(v) or (isinstance(v, list | tuple) and len(v) <= 32
-                                                                       and all(plain(x) for x in v)))
-                  for k, v in state.items()))
-    text = json.dumps({"page": page, "state": state}, sort_keys=True, separators=(",", ":")) if ok else ""
+    def settings(d) -> bool:
+        return isinstance(d, dict) and len(d) <= 64 and all(
+            isinstance(k, str) and KEY.match(k) and (plain(v) or (isinstance(v, list | tuple) and len(v) <= 32
+                                                              and all(plain(x) for x in v)))
+            for k, v in d.items())
+
+    page, state, films = view.get("page"), view.get("state", {}), view.get("films", {})
+    ok = isinstance(page, str) and (page == "" or KEY.match(page)) and settings(state) and settings(films)
+    text = json.dumps({"page": page, "state": state, "films": films}, sort_keys=True, separators=(",", ":")) if ok else ""
     if not ok or len(text) > MAX_VIEW_BYTES:
         raise Refused("invalid")
     return text
@@ -204,12 +208,24 @@ class Classroom:
                 counts[choice] = n
         return counts
 
+    def answer_of(self, code: str, student: str, round_: int) -> int | None:
+        """The choice ``student`` gave in round ``round_`` (to show a student their own answer again after a reload)."""
+        if not STUDENT.match(str(student)) or not self.exists(code):
+            return None
+        return self.backend.choice(code, round_, student)
+
     def members(self, code: str) -> tuple[int, list[str]]:
         """How many students joined, and the nicknames of those who agreed to show theirs."""
         rows = self.backend.members(code)
         return len(rows), sorted(n for n, shown in rows if shown and n)
 
     # -- the students -------------------------------------------------------------------------------------------
+    def forget(self, code: str, student: str) -> None:
+        """``student`` is no longer counted among the class's members (a session that turned out to be the
+        lecturer's, or a student's browser that found its earlier id again)."""
+        if STUDENT.match(str(student)) and self.exists(code):
+            self.backend.leave(code, student)
+
     def join(self, code: str, student: str, client: str, nickname: str = "", show: bool = False) -> str:
         """``student`` joins class ``code`` (as typed: it is normalised); returns the code. ``client`` (the student's
         address) counts the wrong codes: past :data:`MISSES`, every join of that client is refused for a while."""

@@ -54,7 +54,7 @@ def questions(lang: str = "en") -> dict[str, Question]:
 def ask(key: str, reveal: Callable[[], None] | None = None) -> None:
     """Ask question ``key``; once the student has committed, say whether it was right, why, and run ``reveal``."""
     q = questions(language())[key]
-    words = {w: tr(f"predict.{w}") for w in ("title", "pick", "commit", "right", "wrong", "again")}
+    words = {w: tr(f"predict.{w}") for w in ("title", "pick", "commit", "again")}
     committed = st.session_state.setdefault(STATE, {})
     with st.container(border=True, key=f"pq_{key}"):
         st.markdown(f":material/psychology_alt: **{words['title']}** {q.prompt}")
@@ -67,12 +67,7 @@ def ask(key: str, reveal: Callable[[], None] | None = None) -> None:
             st.button(words["commit"], key=f"pq_{key}_commit", disabled=choice is None, on_click=_commit,
                       args=(key, choice), type="primary")
             return
-        mine = committed[key]
-        verdict = words["right"] if mine == q.answer else words["wrong"]
-        text = tr("predict.reveal", mine=q.options[mine], verdict=verdict, answer=q.options[q.answer], why=q.why,
-                  figure=q.figure)
-        (st.success if mine == q.answer else st.info)(text, icon=":material/check_circle:" if mine == q.answer
-                                                      else ":material/lightbulb:")
+        _verdict(q, committed[key])
         if reveal is not None:
             reveal()
         st.button(words["again"], key=f"pq_{key}_again", on_click=_forget, args=(key,))
@@ -96,8 +91,8 @@ def _forget(key: str) -> None:
 
 def _in_class(asked: classmode.Asked, q: Question, reveal: Callable[[], None] | None) -> bool:
     """The question in a class: the lecturer opens it, watches the answers, reveals; a student answers once and waits
-    for the reveal. Returns whether the box is drawn (``False``: the question is not open to the class, and the
-    student answers alone as usual)."""
+    for the reveal, then sees the verdict and the class's answers. Returns whether the box is drawn (``False``: the
+    question is not open to the class, and the student answers alone as usual)."""
     open_ = asked.question
     if asked.lecturer:
         if open_ is None:
@@ -106,13 +101,11 @@ def _in_class(asked: classmode.Asked, q: Question, reveal: Callable[[], None] | 
             return False
         if not open_.revealed:
             _live_answers(q.key, q.options)
-            left, right = st.columns(2)
-            left.button(tr("class.reveal"), key=f"pq_{q.key}_reveal", on_click=classmode.reveal_question, type="primary",
-                        use_container_width=True)
-            right.button(tr("class.close"), key=f"pq_{q.key}_close", on_click=classmode.close_question, use_container_width=True)
+            st.button(tr("class.reveal"), key=f"pq_{q.key}_reveal", on_click=classmode.reveal_question, type="primary",
+                      use_container_width=True)
+            st.button(tr("class.close"), key=f"pq_{q.key}_close", on_click=classmode.close_question, use_container_width=True)
             return True
-        counts, _ = classmode.tally()
-        chart(answers_figure(list(q.options), counts, q.answer), key=f"pq_{q.key}_tally")
+        _class_answers(q)
         st.success(tr("class.answer_is", answer=q.options[q.answer], why=q.why, figure=q.figure), icon=":material/check_circle:")
         if reveal is not None:
             reveal()
@@ -131,13 +124,30 @@ def _in_class(asked: classmode.Asked, q: Question, reveal: Callable[[], None] | 
         else:
             st.info(tr("class.sent", mine=q.options[mine]), icon=":material/hourglass_top:")
         return True
-    if mine is not None:  # revealed: the verdict on this student's answer, kept once the question is closed
+    if mine is not None:  # revealed: the verdict on this student's answer (kept once the question is closed)
         st.session_state.setdefault(STATE, {})[q.key] = mine
-        return False
-    st.info(tr("class.answer_is", answer=q.options[q.answer], why=q.why, figure=q.figure), icon=":material/lightbulb:")
+        _verdict(q, mine)
+    else:
+        st.info(tr("class.answer_is", answer=q.options[q.answer], why=q.why, figure=q.figure), icon=":material/lightbulb:")
+    _class_answers(q)
     if reveal is not None:
         reveal()
     return True
+
+
+def _verdict(q: Question, mine: int) -> None:
+    """Whether the committed prediction ``mine`` was right, the answer and why."""
+    right = mine == q.answer
+    text = tr("predict.reveal", mine=q.options[mine], verdict=tr("predict.right" if right else "predict.wrong"),
+              answer=q.options[q.answer], why=q.why, figure=q.figure)
+    (st.success if right else st.info)(text, icon=":material/check_circle:" if right else ":material/lightbulb:")
+
+
+def _class_answers(q: Question) -> None:
+    """The class's answers, the right one in green (after the reveal: the lecturer's projector and every student)."""
+    counts, joined = classmode.tally()
+    chart(answers_figure(list(q.options), counts, q.answer), key=f"pq_{q.key}_tally")
+    st.caption(tr("class.answered", n=sum(counts), of=joined))
 
 
 @st.fragment(run_every=0.5)
