@@ -117,7 +117,7 @@ def test_a_lecturer_leads_two_students(server, browser):
         send.click()
         s.wait()
         assert "Waiting for the lecturer to reveal" in sbox.inner_text() and q.why[:30] not in sbox.inner_text()
-    box.get_by_text("2 answers from 2 students joined").wait_for(timeout=5000)  # the projector's live count
+    box.get_by_text("Answers: 2 of 2 students joined").wait_for(timeout=5000)  # the projector's live count
     lecturer.check("class_lecturer_answers", projector=True)
     box.get_by_role("button", name="Reveal to the class").click()
     lecturer.wait()
