@@ -10,7 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import websockets
 
-from benchmarks import classroom
+from benchmarks import class_mode, classroom
 
 pytestmark = pytest.mark.slow
 
@@ -49,3 +49,15 @@ def test_a_simulated_student_opens_pages_moves_controls_and_trains(server, monke
     assert not report.errors, report.errors
     assert report.granted == 1 and report.refused == 0
     assert 1 <= len(report.times["move a control"]) <= 4 and report.times["live view (fragment)"]
+
+
+def test_the_class_mode_benchmark_follows_a_lecturer_and_counts_every_answer(server):
+    """``benchmarks/class_mode.py`` on 3 simulated students: every move reaches every follower, every answer is
+    counted once by the store and reaches the lecturer's chart, every student sees the verdict."""
+
+    with ThreadPoolExecutor(1) as pool:
+        result = pool.submit(asyncio.run, class_mode.lesson(server, 3, moves=2, gap=3.0, seed=1)).result()
+    assert result["n_errors"] == 0, result["errors"]
+    assert result["joined"] == 3 and result["moves_missed"] == 0 and result["move_reach"]["n"] == 6
+    assert result["answers_sent"] == 3 and result["answers_on_chart"] == 3 and sum(result["store_tally"]) == 3
+    assert result["verdicts_shown"] == 3
