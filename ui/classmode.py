@@ -352,7 +352,7 @@ def panel(page: str) -> None:
             st.button(tr("class.start"), key="class_start", on_click=_start, help=tr("class.start.help"),
                       use_container_width=True)
             st.divider()
-            st.text_input(tr("class.code"), key="class_join_code", max_chars=9, placeholder="K7P-3QX")
+            st.text_input(tr("class.code"), key="class_join_code", max_chars=9)
             st.text_input(tr("class.nickname"), key="class_join_nick", max_chars=24, help=tr("class.nickname.help"))
             st.checkbox(tr("class.show_nick"), key="class_join_show")
             st.button(tr("class.join"), key="class_join", on_click=_join_typed, use_container_width=True)
