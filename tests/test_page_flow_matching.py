@@ -171,3 +171,23 @@ def test_any_digit_uses_the_models_trained_without_labels_once_both_are_shipped(
     assert fm.mnist_models(None) == fm.UNCONDITIONAL and fm.mnist_models(3) == fm.MNIST_MODELS
     shipped.discard("mnist-flow-random-uncond")
     assert fm.mnist_models(None) == fm.MNIST_MODELS
+
+
+def test_any_digit_shows_each_pairings_quality_against_its_steps_and_says_which_needs_fewer():
+    """Issue 26: the two unconditional models' judged quality at 1, 2, 5 and 10 Euler steps (measured offline, the
+    manifest), and a sentence that says what the figures say: whether OT pairing reaches random pairing's 10-step
+    quality in fewer steps."""
+    at = open_page("views/flow_matching.py")
+    shown = " ".join(m.value for m in at.markdown)
+    assert all(name in shown for name in fm.UNCONDITIONAL.values()) and "Quality against speed" in shown
+    measured = fm.frontier(fm.UNCONDITIONAL)
+    level = measured["random"][10]["both_confident_share"]
+    k = fm.fewest_steps(measured["ot"], level)
+    said = " ".join(c.value for c in at.caption)
+    if k is not None and k < 10:
+        assert f"in {k} steps: the same digits for fewer network calls" in said
+    else:
+        assert "buys no fewer network calls" in said
+    for rows in measured.values():  # the table's cells are the manifest's figures
+        for steps in fm.STEP_COUNTS:
+            assert f"{rows[steps]['both_confident_share'] * 100:.0f}%" in shown

@@ -26,9 +26,11 @@ from ui.figures.flow_matching import (
     STEP_COUNTS,
     default_model_id,
     error_chart,
+    fewest_steps,
     field_chart,
     flow_loss_figure,
     flow_run,
+    frontier,
     mnist_models,
     pairing_name,
     pairs_chart,
@@ -42,7 +44,7 @@ from ui.figures.flow_matching import (
     straightness_text,
     trained_loss_chart,
 )
-from ui.i18n import decimal, language, number, tr
+from ui.i18n import decimal, language, number, percent, tr
 from ui.resources.models import shipped
 from ui.resources.warm import default_flows
 from ui.share import URL
@@ -188,6 +190,17 @@ def images_section() -> None:
             download_png(tr("flow.mnist.png"), slug(name, "euler", "-".join(str(k) for k, _, _ in row) + "steps",
                                                  f"digit{label}" if label is not None else "any", f"seed{mseed}") + ".png",
                          lambda row=row: png_bytes(side_by_side(*[[img] for _, _, img in row])[0]), key=f"fm_png_{how}")
+        if label is None and (measured := frontier(mnist_models(None))) is not None:  # the quality/speed frontier
+            st.markdown(tr("flow.frontier.title", real=percent(measured["random"][STEP_COUNTS[-1]]["real_both_confident_share"])))
+            st.markdown(markdown_table({
+                tr("flow.frontier.model"): [pairing_name(how) for how in measured],
+                **{tr("flow.frontier.steps", k=k): [tr("flow.frontier.cell", both=percent(rows[k]["both_confident_share"]),
+                                                        frechet=decimal(rows[k]["frechet_ratio"], 2))
+                                                     for rows in measured.values()] for k in STEP_COUNTS}}))
+            level = measured["random"][STEP_COUNTS[-1]]["both_confident_share"]
+            k_ot = fewest_steps(measured["ot"], level)
+            verdict = "fewer" if k_ot is not None and k_ot < STEP_COUNTS[-1] else "same" if k_ot is not None else "never"
+            st.caption(tr(f"flow.frontier.{verdict}", level=percent(level), k=k_ot or 0, top=STEP_COUNTS[-1]))
 
     st.markdown(f"##### {tr('flow.photos.header')}")
     left, right = st.columns([1, 2], gap="large")

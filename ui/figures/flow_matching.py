@@ -38,7 +38,7 @@ from ui.figures.animation import controls
 from ui.figures.loss import Curve, loss_figure
 from ui.i18n import decimal, tr
 from ui.resources import cache
-from ui.resources.models import preloaded
+from ui.resources.models import measured_quality, preloaded
 from ui.resources.warm import default_flows
 
 MNIST_MODELS = {"random": "mnist-flow-random", "ot": "mnist-flow-ot"}
@@ -54,6 +54,25 @@ def mnist_models(label: int | None) -> dict[str, str]:
     return MNIST_MODELS
 DOPRI5_POINTS = 20  # points at which a Dopri5 path is reported and drawn (it chooses its own steps between them)
 STEP_COUNTS = (1, 2, 5, 10)  # Euler steps of the image models' sample rows
+
+
+def frontier(models: dict[str, str]) -> dict[str, dict[int, dict]] | None:
+    """The judged quality of each model of ``models`` at each of :data:`STEP_COUNTS` Euler steps, unconditional, as
+    measured offline on 1,000 samples (``python -m core.evaluate``, the manifest); ``None`` if a figure is missing."""
+    out = {}
+    for how, name in models.items():
+        ckpt = preloaded(name)
+        quality = measured_quality(name, ckpt.sha256) if ckpt is not None else {}
+        rows = {k: quality.get(f"euler-{k}-uncond-w1") for k in STEP_COUNTS}
+        if any(v is None for v in rows.values()):
+            return None
+        out[how] = rows
+    return out
+
+
+def fewest_steps(rows: dict[int, dict], level: float) -> int | None:
+    """The fewest of :data:`STEP_COUNTS` at which both judges are confident on at least ``level`` of the samples."""
+    return next((k for k in STEP_COUNTS if rows[k]["both_confident_share"] >= level), None)
 PHOTO_MODEL = "cifar10-flow-ot"
 DEFAULT_VIEW = {"n_pairs": 64, "t": 0.5, "method": "euler", "ode_steps": 4, "seed": 0,  # the widgets' defaults
                 "photo_class": 1, "photo_guidance": 2.0}  # w = 2: confident and varied (docs/MODELS.md)
