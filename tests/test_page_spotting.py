@@ -8,12 +8,12 @@ import pytest
 import torch
 from page_support import arr, chart, open_page, without_checkpoints  # noqa: F401  (fixture)
 
+import ui.figures.spotting as fig
 from core import paths
 from core.forensics.detector import Source
 from core.forensics.evolution import best_of
 from core.io import load
 from ui.components.predict import questions
-from ui.figures import spotting as fig
 
 PAGE = "views/spotting.py"
 CHARTS = ("sp_strip", "sp_evolution", "sp_classes", "sp_guidance_grid", "sp_guidance", "sp_attribute_chart",
@@ -196,3 +196,13 @@ def test_snapshots_are_the_steps_the_page_names():
         ckpt = load(snapshot_name(EVOLUTION_MODEL, step))
         assert ckpt.meta["steps"] == step and ckpt.meta["recipe"]["name"] == EVOLUTION_MODEL
         assert next(ckpt.model.parameters()).dtype == torch.float32
+
+
+def test_the_real_bars_are_the_same_judge_reading_real_images():
+    """Issue 24: a generator's bars are its samples as the judge reads them; the real bars must be the same judge's
+    reading of real photos (not their true labels), or a judge right on two photos in three passes its bias off as
+    the model's. The lesson's claim holds against them: cats are the model's excess."""
+    real = fig.judged_real("cifar10")
+    assert abs(sum(real) - 1) < 1e-6 and real != [0.1] * 10
+    facts = fig.facts()
+    assert facts["cifar_cat"] > 1.4 * facts["cifar_real_cat"]

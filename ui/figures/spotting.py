@@ -24,6 +24,7 @@ from plotly.subplots import make_subplots
 
 from core import paths
 from core.data import CIFAR10_CLASSES, MNIST_CLASSES, split, to_model_range, to_uint8
+from core.evaluation.metrics import judge as read_classes
 from core.evaluation.quality import CLASSIFIERS
 from core.forensics import log_magnitude, upsample
 from core.forensics.bias import ATTRIBUTES, GUIDANCE
@@ -195,9 +196,13 @@ def _facts(files_key: float) -> dict[str, float]:
         spreads += [max(q["class_histogram"]) / min(q["class_histogram"])] if q else []
     if spreads:
         out["null_spread"] = max(spreads)
-    judge = preloaded(CLASSIFIERS["cifar10"])
-    if judge is not None and (accuracy := measured_quality(CLASSIFIERS["cifar10"], judge.sha256).get("heldout_accuracy")):
+    reader = preloaded(CLASSIFIERS["cifar10"])
+    if reader is not None and (accuracy := measured_quality(CLASSIFIERS["cifar10"], reader.sha256).get("heldout_accuracy")):
         out["cifar_judge"] = accuracy
+        out["cifar_real_cat"] = judged_real("cifar10")[CIFAR10_CLASSES.index("cat")]
+    flow = preloaded("cifar10-flow-ot")
+    if flow is not None and (q := measured_quality("cifar10-flow-ot", flow.sha256).get(UNCONDITIONAL["cifar10"]["cifar10-flow-ot"])):
+        out["cifar_cat"] = q["class_histogram"][CIFAR10_CLASSES.index("cat")]
     loaded = {name: c.sha256 for name, c in ((n, preloaded(n)) for n, _ in spectra_models("mnist")) if c is not None}
     if (excess := eps_spectrum_excess(spectra_curves("mnist", loaded))) is not None:
         out["eps_above_from"], out["eps_excess"] = excess
@@ -321,16 +326,20 @@ def class_histogram_chart(data: str, shas: tuple[str, ...], mtime: float) -> tup
             models[tr("spotting.classes.name", model=name, n=number(q["n"]))] = q["class_histogram"]
     if not models:
         return None
-    labels = heldout_labels(data)
-    real = (torch.bincount(labels, minlength=10).double() / len(labels)).tolist()
-    return class_histogram_figure(real, models, data), models
+    return class_histogram_figure(judged_real(data), models, data), models
 
 
-def heldout_labels(data: str) -> torch.Tensor:
-    if data == "mnist":
-        return mnist_split()[1].labels
-
-    return split(cifar10())[1].labels
+@st.cache_data(show_spinner=False, max_entries=2)
+def judged_real(data: str) -> list[float]:
+    """The share of held-out real images the judge reads as each class: the generators' bars are the same judge's
+    reading, so a bar above the real one is the model's excess, not the judge's habit (a CIFAR-10 judge that is right
+    on two photos in three would otherwise pass its own bias off as the model's). Their true labels if the judge is
+    missing."""
+    ckpt = preloaded(CLASSIFIERS[data])
+    images = mnist_split()[1] if data == "mnist" else split(cifar10())[1]
+    if ckpt is None:
+        return (torch.bincount(images.labels, minlength=10).double() / len(images.labels)).tolist()
+    return read_classes(ckpt.model, to_model_range(images.images)).histogram
 
 
 @cache.data(max_entries=64)  # the page shows a spinner
