@@ -8,8 +8,18 @@ from page_support import arr, chart, film, open_page
 
 import ui.resources.models
 from core.io import load
-from ui.figures.prediction_targets import MODELS, STEPS, T_VALUES, outputs_picture, read_all, toy_grid
-from ui.theme import TARGET_COLOURS
+from ui.figures.prediction_targets import (
+    MODELS,
+    OFF_PLOT,
+    STEPS,
+    T_VALUES,
+    outputs_picture,
+    read_all,
+    toy_data,
+    toy_grid,
+    toy_grid_figure,
+)
+from ui.theme import TARGET_COLOURS, TOY_VIEW
 
 PAGE = "views/prediction_targets.py"
 
@@ -133,3 +143,13 @@ def test_each_network_s_own_output_is_framed_in_its_colour():
     for kind, colour in TARGET_COLOURS.items():
         rgb = [int(colour[i : i + 2], 16) for i in (1, 3, 5)]
         assert (picture == rgb).all(axis=2).sum() >= 4 * 28, kind  # a frame of at least 28 pixels a side
+
+
+def test_a_toy_cell_whose_samples_fall_off_the_plot_says_so():
+    """Issue 24: page 6's eps cell at D = 512 showed the data alone (its samples far outside the square), which looks
+    like a success; a cell with 5 % or more of its samples outside now says how many."""
+    cells = toy_grid()
+    fig = toy_grid_figure(cells, toy_data("spiral"))
+    notes = [a.text for a in fig.layout.annotations if "fall off" in (a.text or "")]
+    off = [k for k, c in cells.items() if (abs(c.points.numpy()).max(axis=1) >= TOY_VIEW).mean() >= OFF_PLOT]
+    assert off and len(notes) == len(off)  # at least the eps cell at the largest D, one note per such cell

@@ -21,7 +21,7 @@ from core.sampling import generate, read_prediction, schedule_of
 from ui import jobs, theme
 from ui.components.film import Frame
 from ui.figures.mosaic import PAD, mosaic, png_uri
-from ui.i18n import decimal, significant, tr
+from ui.i18n import decimal, percent, significant, tr
 from ui.resources import cache
 from ui.resources.data import mnist_split
 from ui.resources.models import measured_quality, preloaded
@@ -207,6 +207,11 @@ def toy_run(cfg: TargetToyConfig) -> jobs.Run:
     return jobs.Run(fn, cfg.steps, config=cfg, with_class=True)
 
 
+OFF_PLOT = 0.05
+"""A grid cell says how many of its samples fall outside its square once they are at least this share: the data
+drawn alone would look like a success."""
+
+
 @st.cache_data(show_spinner=False)
 def toy_data(dataset: str) -> np.ndarray:
     return sample_toy(dataset, 1000, seed=12345).numpy()
@@ -235,6 +240,10 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
                 inside = np.abs(pts).max(axis=1) < lim
                 fig.add_scattergl(x=pts[inside, 0], y=pts[inside, 1], mode="markers", hoverinfo="skip", showlegend=False,
                                   marker=dict(size=2.5, opacity=0.55, color=COLOURS[p]), row=r, col=c)
+                if (off := 1 - inside.mean()) >= OFF_PLOT:  # a cell with few samples in it is a failure, not data alone
+                    fig.add_annotation(text=tr("targets.toy.off", share=percent(off)), x=0, y=-lim * 0.82, showarrow=False,
+                                       font=theme.font("label", color=theme.WARNING), bgcolor=theme.LEGEND_BACKGROUND,
+                                       row=r, col=c)
             fig.add_scattergl(x=data[:, 0], y=data[:, 1], mode="markers", marker=dict(size=1.5, color=theme.DARK_DATA, opacity=0.5),
                               hoverinfo="skip", showlegend=False, row=r, col=c)  # the data on top, thin
             fig.update_xaxes(range=[-lim, lim], visible=False, row=r, col=c)
