@@ -30,3 +30,11 @@ def presented(figure) -> go.Figure:
     if (layout.get("height") or 0) > theme.PRESENTER["figure_height"]:
         layout["height"] = theme.PRESENTER["figure_height"]
     return go.Figure(out)
+
+
+def columns(spec, **kwargs) -> list:
+    """``st.columns(spec, **kwargs)``; in presenter mode the parts stack, each the page's full width (controls above,
+    a grid of pictures below it at a size the back of a room can read)."""
+    if presenting():
+        return [st.container() for _ in (range(spec) if isinstance(spec, int) else spec)]
+    return st.columns(spec, **kwargs)

@@ -10,7 +10,7 @@ from core.flow import block_ot_permutation
 from core.live.toy_flow import ToyFlowConfig
 from core.solvers import SOLVERS, solver
 from core.training import flow_objective
-from ui import jobs
+from ui import jobs, present
 from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.export import download_gif, download_png, slug
@@ -45,6 +45,7 @@ from ui.figures.flow_matching import (
     trained_loss_chart,
 )
 from ui.i18n import decimal, language, number, percent, tr
+from ui.present import presenting
 from ui.resources.models import shipped
 from ui.resources.warm import default_flows
 from ui.share import URL
@@ -163,7 +164,7 @@ def solvers_section(model_id: str, models, source: str, target: str, seed: int) 
 
 @st.fragment
 def images_section() -> None:
-    left, right = st.columns([1, 2], gap="large")
+    left, right = present.columns([1, 2], gap="large")
     with left:
         lesson(PAGE, "mnist")
         ask("fm_one_step")
@@ -178,7 +179,8 @@ def images_section() -> None:
             if ckpt is None:
                 continue
             st.markdown(tr(f"flow.mnist.row.{how}", name=name))
-            cols = st.columns(len(STEP_COUNTS))
+            per_row = 2 if presenting() else len(STEP_COUNTS)  # a projector: digits of about 150 px
+            cols = [c for _ in range(0, len(STEP_COUNTS), per_row) for c in st.columns(per_row)]
             with st.spinner(tr("flow.mnist.generating")):
                 row = samples_row(ckpt, label, guidance if label is not None else 1.0, mseed)
             for col, (k, nfe, img) in zip(cols, row):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.sampling import decode_latents, encode_latents, interpolate
+from ui import present
 from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.lessons import lesson
@@ -60,7 +61,7 @@ def pipeline_section() -> None:
 
 @st.fragment
 def generation_section() -> None:
-    left, right = st.columns([1, 3], gap="large")
+    left, right = present.columns([1, 3], gap="large")  # a projector: the strip at the page's full width
     with left:
         lesson("latent_diffusion", "generation")
         ask("ld_detail")
