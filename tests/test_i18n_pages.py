@@ -29,8 +29,9 @@ MARKUP = re.compile(r":material/\w+:|<[^>]*>|:\w+\[|%\{[^}]*\}|\{[^}]*\}")
 """Icons, HTML tags, Markdown colours, Plotly and format fields: not words a student reads."""
 
 
-TITLES = ("Back to Basics: Let Denoising Generative Models Denoise",)
-"""Works cited under their own (English) title."""
+TITLES = ("Back to Basics: Let Denoising Generative Models Denoise",
+          "Realistic photograph of an elderly woman's hand featuring an expensive wedding ring with a huge diamond")
+"""Works and prompts cited in their own words (English): a title, the lecture's prompt."""
 INDICES = str.maketrans("", "", "₀₁₂₃₄₅₆₇₈₉⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 

@@ -332,3 +332,5 @@ with right:
 
 st.header(tr("spotting.checklist"))
 lesson("spotting", "checklist")
+with st.expander(tr("spotting.lecture_facts"), icon=":material/menu_book:"):
+    lesson("spotting", "lecture-facts")
