@@ -119,3 +119,19 @@ def test_bad_arguments_raise_clear_errors():
         convert_prediction(x, x, 5, sch, "score")
     with pytest.raises(ValueError, match="0 <= s < t"):
         posterior(x, x, 5, sch, 7)
+
+
+@pytest.mark.parametrize("name", SCHEDULES)
+@pytest.mark.parametrize("t, s", [(1, 0), (500, 499), (1000, 980), (700, 300)])
+def test_the_posterior_mean_from_the_estimate_is_the_lectures_noise_form_update(name, t, s):
+    """The reverse page's bridge: with I_0 estimated from the predicted noise, the DDPM posterior mean (our posterior
+    form) is the lecture's update (I_t - (1 - a_{t|s}) / sqrt(1 - abar_t) eps) / sqrt(a_{t|s}), a_{t|s} = abar_t/abar_s."""
+    schedule = make_schedule(name, 1000)
+    g = torch.Generator().manual_seed(t)
+    x_t, eps = torch.randn(4, 3, generator=g, dtype=torch.float64), torch.randn(4, 3, generator=g, dtype=torch.float64)
+    ab_t, ab_s = schedule.alpha_bars[t].double(), schedule.alpha_bars[s].double()
+    x0 = (x_t - (1 - ab_t).sqrt() * eps) / ab_t.sqrt()
+    a_ts = ab_t / ab_s
+    lecture = (x_t - (1 - a_ts) / (1 - ab_t).sqrt() * eps) / a_ts.sqrt()
+    ours = posterior(x0, x_t, t, schedule, s).mean
+    torch.testing.assert_close(ours.double(), lecture, rtol=1e-6, atol=1e-6 * float(1 / a_ts.sqrt()))
