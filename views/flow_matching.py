@@ -26,11 +26,11 @@ from ui.figures.flow_matching import (
     STEP_COUNTS,
     default_model_id,
     error_chart,
-    fewest_steps,
     field_chart,
     flow_loss_figure,
     flow_run,
     frontier,
+    frontier_verdict,
     mnist_models,
     pairing_name,
     pairs_chart,
@@ -199,10 +199,7 @@ def images_section() -> None:
                 **{tr("flow.frontier.steps", k=k): [tr("flow.frontier.cell", both=percent(rows[k]["both_confident_share"]),
                                                         frechet=decimal(rows[k]["frechet_ratio"], 2))
                                                      for rows in measured.values()] for k in STEP_COUNTS}}))
-            level = measured["random"][STEP_COUNTS[-1]]["both_confident_share"]
-            k_ot = fewest_steps(measured["ot"], level)
-            verdict = "fewer" if k_ot is not None and k_ot < STEP_COUNTS[-1] else "same" if k_ot is not None else "never"
-            st.caption(tr(f"flow.frontier.{verdict}", level=percent(level), k=k_ot or 0, top=STEP_COUNTS[-1]))
+            st.caption(" ".join(tr(f"flow.frontier.{key}", **values) for key, values in frontier_verdict(measured)))
 
     st.markdown(f"##### {tr('flow.photos.header')}")
     left, right = st.columns([1, 2], gap="large")
