@@ -56,5 +56,5 @@ def test_downloads(server, browser):
     assert gif.width > 2 * gif.height - 60  # random and OT side by side
     page.get_by_text("PNG of this row").first.scroll_into_view_if_needed()
     name, png = _download(page, "PNG of this row")
-    assert name == "mnist-flow-random-euler-1-2-5-10steps-any-seed0.png" and png.format == "PNG"
+    assert name == "mnist-flow-random-uncond-euler-1-2-5-10steps-any-seed0.png" and png.format == "PNG"
     assert png.width > 3 * png.height  # four grids in a row
