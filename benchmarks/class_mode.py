@@ -22,10 +22,8 @@ import argparse
 import asyncio
 import contextlib
 import json
-import os
 import random
 import re
-import signal
 import time
 import urllib.parse
 
@@ -33,7 +31,7 @@ import numpy as np
 import websockets
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from benchmarks.classroom import Monitor, Report, Student, replicas, start_server
+from benchmarks.classroom import Monitor, Report, Student, servers
 from core import paths
 from core.classroom import Classroom, open_backend
 
@@ -199,14 +197,7 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> None:
     parser.add_argument("--out")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
-        if args.url:
-            pids, url = [], args.url
-        elif args.replicas:
-            pids, url = stack.enter_context(replicas(args.replicas))
-        else:
-            proc, url = start_server()
-            stack.callback(lambda: (os.killpg(proc.pid, signal.SIGTERM), proc.wait(30)))
-            pids = [proc.pid]
+        pids, url = servers(stack, args.url, args.replicas)
         monitor = Monitor(pids)
         loop = asyncio.new_event_loop()
         watcher = loop.create_task(monitor.watch()) if pids else None

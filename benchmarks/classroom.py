@@ -321,6 +321,18 @@ def replicas(n: int) -> Iterator[tuple[list[int], str]]:
         yield [p for p in children if b"streamlit" in open(f"/proc/{p}/cmdline", "rb").read()], url
 
 
+def servers(stack: contextlib.ExitStack, url: str | None, n_replicas: int) -> tuple[list[int], str]:
+    """The servers a benchmark runs against, stopped with ``stack``: the app at ``url`` (its processes not sampled),
+    ``n_replicas`` behind nginx, or one server started as ``make run`` starts it. Their pids and the address."""
+    if url:
+        return [], url
+    if n_replicas:
+        return stack.enter_context(replicas(n_replicas))
+    proc, url = start_server()
+    stack.callback(lambda: (os.killpg(proc.pid, signal.SIGTERM), proc.wait(30)))
+    return [proc.pid], url
+
+
 def _parent(pid: int) -> int:
     try:
         return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[1])
@@ -387,14 +399,7 @@ def main(argv: list[str] | tuple[str, ...] = ()) -> None:
     parser.add_argument("--out", help="write the figures as JSON here too")
     args = parser.parse_args(argv)
     with contextlib.ExitStack() as stack:
-        if args.url:
-            pids, url = [], args.url
-        elif args.replicas:
-            pids, url = stack.enter_context(replicas(args.replicas))
-        else:
-            proc, url = start_server()
-            stack.callback(lambda: (os.killpg(proc.pid, signal.SIGTERM), proc.wait(30)))
-            pids = [proc.pid]
+        pids, url = servers(stack, args.url, args.replicas)
         results = _ramp(args, url, Monitor(pids))
     print(_table(results))
 

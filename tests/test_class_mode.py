@@ -232,7 +232,7 @@ def test_a_restart_loses_no_class_and_no_answer(store):
 
 
 def test_answers_at_once_are_each_counted_once(store):
-    """50 students answer at the same moment (threads, each with its own connection), each twice: 50 counted."""
+    """50 students answer at the same moment (threads, sharing the process's store), each twice: 50 counted."""
     url, _ = store
     room = Classroom(open_backend(url))
     code, token = room.start()

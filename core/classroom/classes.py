@@ -91,7 +91,7 @@ def _clean_view(view: dict) -> str:
     :class:`Refused` ``invalid``: a page name, at most 64 settings and 64 films' frames, plain values (numbers, short
     strings, booleans, short lists of them)."""
     def plain(v) -> bool:
-        if isinstance(v, bool) or isinstance(v, int):
+        if isinstance(v, int):  # booleans too
             return True
         if isinstance(v, float):
             return math.isfinite(v)
