@@ -150,6 +150,6 @@ def test_a_toy_cell_whose_samples_fall_off_the_plot_says_so():
     like a success; a cell with 5 % or more of its samples outside now says how many."""
     cells = toy_grid()
     fig = toy_grid_figure(cells, toy_data("spiral"))
-    notes = [a.text for a in fig.layout.annotations if "fall off" in (a.text or "")]
+    notes = [a.text for a in fig.layout.annotations if "off the plot" in (a.text or "")]
     off = [k for k, c in cells.items() if (abs(c.points.numpy()).max(axis=1) >= TOY_VIEW).mean() >= OFF_PLOT]
     assert off and len(notes) == len(off)  # at least the eps cell at the largest D, one note per such cell

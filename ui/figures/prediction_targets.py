@@ -241,9 +241,9 @@ def toy_grid_figure(cells: dict[tuple[str, int], GridCell], data: np.ndarray, he
                 fig.add_scattergl(x=pts[inside, 0], y=pts[inside, 1], mode="markers", hoverinfo="skip", showlegend=False,
                                   marker=dict(size=2.5, opacity=0.55, color=COLOURS[p]), row=r, col=c)
                 if (off := 1 - inside.mean()) >= OFF_PLOT:  # a cell with few samples in it is a failure, not data alone
-                    fig.add_annotation(text=tr("targets.toy.off", share=percent(off)), x=0, y=-lim * 0.82, showarrow=False,
-                                       font=theme.font("label", color=theme.WARNING), bgcolor=theme.LEGEND_BACKGROUND,
-                                       row=r, col=c)
+                    fig.add_annotation(text=tr("targets.toy.off", share=percent(off)), x=0, y=0, showarrow=False,
+                                       font=theme.font("small", color=theme.WARNING), bgcolor=theme.LEGEND_BACKGROUND,
+                                       row=r, col=c)  # in the middle of its own cell: a narrow column cuts nothing
             fig.add_scattergl(x=data[:, 0], y=data[:, 1], mode="markers", marker=dict(size=1.5, color=theme.DARK_DATA, opacity=0.5),
                               hoverinfo="skip", showlegend=False, row=r, col=c)  # the data on top, thin
             fig.update_xaxes(range=[-lim, lim], visible=False, row=r, col=c)
