@@ -11,3 +11,7 @@ TOY_DIFFUSION_JOB = "train_job"
 FILM_URLS = "film_urls"
 """The address parameters of the films this session has shown (:func:`ui.components.film.start_index`): class mode
 moves a follower's film by writing its parameter (:mod:`ui.classmode`)."""
+
+DRAWING = "drawing"
+"""The session's own 2-D drawing, as its code (:mod:`core.data.drawn`): drawn or pasted on one toy page, the data
+of every toy page that offers it (:mod:`ui.components.drawing`)."""

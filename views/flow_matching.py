@@ -11,6 +11,7 @@ from core.live.toy_flow import ToyFlowConfig
 from core.solvers import SOLVERS, solver
 from core.training import flow_objective
 from ui import jobs, present
+from ui.components import drawing
 from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.export import download_gif, download_png, slug
@@ -52,11 +53,17 @@ from ui.share import URL
 
 PAGE = "flow_matching"
 JOB = "fm_job"
-SOURCES = ("gaussian", "8gaussians")  # the lecture starts from noise
+SOURCES = ("gaussian", "8gaussians", drawing.OPTION2, drawing.OPTION)  # the lecture starts from noise; or a drawing
+TARGETS = (*TOY_DATASETS, drawing.OPTION, drawing.OPTION2)
 DEFAULT = ToyFlowConfig()
 # the names the boxes show, in this run's language (dicts, not tr() at format time: a test harness formats outside the run)
-SOURCE_NAMES = {name: tr("flow.source.gaussian" if name == "gaussian" else f"toy.{name}") for name in SOURCES}
-TARGET_NAMES = {name: tr("flow.data.gaussian" if name == "gaussian" else f"toy.{name}") for name in TOY_DATASETS}
+SOURCE_NAMES = {name: tr("flow.source.gaussian") if name == "gaussian" else drawing.label(name) for name in SOURCES}
+TARGET_NAMES = {name: tr("flow.data.gaussian") if name == "gaussian" else drawing.label(name) for name in TARGETS}
+
+
+def data_name(name: str, names: dict[str, str]) -> str:
+    """A source's or target's name as the student reads it (``names``), the drawing's sets included."""
+    return names.get(name) or drawing.label(name)
 SOLVER_NAMES = {name: solver_name(name) for name in SOLVERS}
 CLASS_NAMES = [tr(f"cifar.{name}") for name in CIFAR10_CLASSES]
 DIGITS = {"any": tr("flow.mnist.any")} | {d: str(d) for d in range(10)}
@@ -81,7 +88,7 @@ def current_models(source: str, target: str):
 def training_config() -> ToyFlowConfig:
     s = st.session_state
     return ToyFlowConfig(
-        source=s.get("fm_source", DEFAULT.source), target=s.get("fm_target", DEFAULT.target),
+        source=drawing.dataset(s.get("fm_source", DEFAULT.source)), target=drawing.dataset(s.get("fm_target", DEFAULT.target)),
         steps=int(s.get("fm_steps", DEFAULT.steps)), batch_size=int(s.get("fm_batch", DEFAULT.batch_size)),
         ot_batch=int(s.get("fm_ot_block", DEFAULT.ot_batch)), hidden=int(s.get("fm_hidden", DEFAULT.hidden)),
         depth=int(s.get("fm_depth", DEFAULT.depth)), lr=float(s.get("fm_lr", DEFAULT.lr)), seed=int(s.get("fm_seed", 0)),
@@ -110,7 +117,7 @@ def training_panel(job: jobs.Job | None) -> None:
             st.warning(tr("flow.training.stopped_early"))
         return
     st.info(tr("flow.training.press"), icon=":material/model_training:")
-    source, target = st.session_state.get("fm_source", DEFAULT.source), st.session_state.get("fm_target", DEFAULT.target)
+    source, target = (drawing.dataset(st.session_state.get(k, v)) for k, v in (("fm_source", DEFAULT.source), ("fm_target", DEFAULT.target)))
     # the default models' own curves, which the lesson's reading of the losses is about
     chart(trained_loss_chart(default_model_id(source, target), default_flows(source, target), DEFAULT.steps),
           width="stretch", key="fm_loss_chart")
@@ -232,8 +239,11 @@ left, right = st.columns([1, 2], gap="large")
 with left:
     lesson(PAGE, "pairing")
     source = st.selectbox(tr("flow.pairing.source"), SOURCES, format_func=SOURCE_NAMES.get, key="fm_source", bind=URL)
-    target = st.selectbox(tr("flow.pairing.target"), TOY_DATASETS, index=TOY_DATASETS.index(DEFAULT.target),
+    target = st.selectbox(tr("flow.pairing.target"), TARGETS, index=TARGETS.index(DEFAULT.target),
                           format_func=TARGET_NAMES.get, key="fm_target", bind=URL)
+    if {source, target} & {drawing.OPTION, drawing.OPTION2}:  # two pens: a flow between two drawings
+        drawing.pad("fm_pad", sets=2)
+    source, target = drawing.dataset(source), drawing.dataset(target)  # the drawing's sets: drawn:CODE
     c1, c2 = st.columns(2)
     n_pairs = c1.slider(tr("flow.pairing.n"), 8, 256, DEFAULT_VIEW["n_pairs"], step=8, key="fm_npairs", bind=URL)
     seed = int(c2.number_input(tr("common.seed"), 0, 9999, 0, key="fm_seed", bind=URL))
@@ -270,10 +280,12 @@ trained = st.session_state.get("fm_models")
 if trained and trained["id"] == model_id:
     cfg = trained["config"]
     done = {k: number(len(r.losses)) for k, r in trained["results"].items()}  # a stopped run: fewer than asked
-    st.caption(tr("flow.models.yours", source=SOURCE_NAMES[cfg.source], target=TARGET_NAMES[cfg.target], random=done["random"],
+    st.caption(tr("flow.models.yours", source=data_name(cfg.source, SOURCE_NAMES),
+                  target=data_name(cfg.target, TARGET_NAMES), random=done["random"],
                   ot=done["ot"], width=cfg.hidden, depth=cfg.depth, seed=cfg.seed))
 else:
-    st.caption(tr("flow.models.default", source=SOURCE_NAMES[source], target=TARGET_NAMES[target], steps=DEFAULT.steps))
+    st.caption(tr("flow.models.default", source=data_name(source, SOURCE_NAMES),
+                  target=data_name(target, TARGET_NAMES), steps=DEFAULT.steps))
 
 # 3. field
 st.header(tr("flow.field.header"))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from core.diffusion import SCHEDULES, q_sample, q_sample_iterative, q_step
 from ui.components.chart import chart
+from ui.components import drawing
 from ui.components.code import show_code
 from ui.components.export import download_gif, slug
 from ui.components.film import film
@@ -96,14 +97,14 @@ left, mid, right = st.columns([0.95, 0.85, 1.75], gap="medium")
 with left:
     lesson(LESSON, "two-pixels")
     sources = {"images": tr("forward.points.images", dataset=DATASETS[name]),
-               **{s: tr("forward.points.toy", toy=tr(f"toy.{s}")) for s in fig.TOY_SOURCES}}
-    source = st.selectbox(tr("forward.points"), list(sources), key="fn_source", bind=URL, format_func=sources.get)
+               **{s: tr("forward.points.toy", toy=drawing.label(s)) for s in (*fig.TOY_SOURCES, drawing.OPTION)}}
+    choice = st.selectbox(tr("forward.points"), list(sources), key="fn_source", bind=URL, format_func=sources.get)
     n = st.select_slider(tr("forward.n"), (100, 200, 500, 1000), value=500, key="fn_n", bind=URL)
 with mid:
     a = (ss["fn_a_row"], ss["fn_a_col"])
     b = (ss["fn_b_row"], ss["fn_b_col"])
     channel = 0
-    if source == "images":
+    if choice == "images":
         st.radio(tr("forward.click"), ("A", "B"), horizontal=True, key="fn_click")
         chart(fig.picker_figure(fig.clean_image(name, index), a, b), key="fn_picker",
                         on_select=_pick_pixel, selection_mode="points")
@@ -122,14 +123,17 @@ with mid:
                                                    bind=URL, format_func=colours.get))
         a = (ss["fn_a_row"], ss["fn_a_col"])
         b = (ss["fn_b_row"], ss["fn_b_col"])
+    elif choice == drawing.OPTION:
+        drawing.pad("fn_pad")
     else:
         lesson(LESSON, "toy")
+    source = drawing.dataset(choice)  # a toy's name, or the drawing's (drawn:CODE)
 with right:
     c = fig.cloud(source, name, a, b, channel, schedule, T, t, n, seed)
     names = (tr("forward.cloud.pixel", which="A", where=a), tr("forward.cloud.pixel", which="B", where=b)) \
         if source == "images" else ("x", "y")
     chart(fig.cloud_figure(c, t, T, names), key="fn_cloud")
-    what = name if source == "images" else source
+    what = name if source == "images" else "drawing" if choice == drawing.OPTION else source
     download_gif(tr("forward.cloud.download"), slug("forward-2pixel", what, schedule, f"T{T}", f"seed{seed}") + ".gif",
                  lambda: fig.cloud_gif(source, name, a, b, channel, schedule, T, t, n, seed), key="fn_gif")
     st.caption(tr("forward.cloud.caption", circles=fig.circles()))

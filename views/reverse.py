@@ -9,6 +9,7 @@ from core.diffusion import posterior, sample_ddpm
 from core.export import png_bytes
 from core.live.toy_diffusion import ToyModel
 from ui import jobs, keys
+from ui.components import drawing
 from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.export import download_gif, download_png, slug
@@ -75,13 +76,16 @@ def toy_section() -> None:
     left, right = st.columns([2, 3], gap="large")
     with left:
         c1, c2 = st.columns(2)
-        toys = {toy: tr(f"toy.{toy}") for toy in TOY_DATASETS[1:]}
+        toys = {toy: drawing.label(toy) for toy in (*TOY_DATASETS[1:], drawing.OPTION)}
         c1.selectbox(tr("reverse.toy.data"), list(toys), index=list(toys).index("moons"), key="rev_toy_dataset", bind=URL,
                      format_func=toys.get)
         c2.number_input(tr("common.seed"), 0, 9999, 0, key="rev_toy_seed", bind=URL)
+        choice = st.session_state.get("rev_toy_dataset", "moons")
+        if choice == drawing.OPTION:
+            drawing.pad("rev_pad")
         lesson("reverse", "toy")
     with right:
-        dataset = st.session_state.get("rev_toy_dataset", "moons")
+        dataset = drawing.dataset(choice)  # a toy's name, or the drawing's (drawn:CODE)
         seed = int(st.session_state.get("rev_toy_seed", 0))
         mine = own_toy_model(dataset)
         if mine is not None:
@@ -92,9 +96,9 @@ def toy_section() -> None:
         chart(figure, width="stretch", key="rev_toy_chart")
         if mine is not None:
             steps = number(mine.steps_done)
-            st.caption(tr("reverse.toy.own", steps=steps, dataset=toys[dataset], points=fig.TOY_POINTS, ddpm=fig.TOY_STEPS))
+            st.caption(tr("reverse.toy.own", steps=steps, dataset=toys[choice], points=fig.TOY_POINTS, ddpm=fig.TOY_STEPS))
         else:
-            st.caption(tr("reverse.toy.reference", dataset=toys[dataset], points=fig.TOY_POINTS, ddpm=fig.TOY_STEPS))
+            st.caption(tr("reverse.toy.reference", dataset=toys[choice], points=fig.TOY_POINTS, ddpm=fig.TOY_STEPS))
 
 
 st.title(f"5. {tr('part.5')}")

@@ -8,6 +8,7 @@ from core.data import TOY_DATASETS
 from core.live.toy_diffusion import ToyConfig
 from core.training import diffusion_objective, train
 from ui import jobs, keys
+from ui.components import drawing
 from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.lessons import lesson
@@ -22,14 +23,19 @@ JOB = keys.TOY_DIFFUSION_JOB  # the background run (ui.jobs), also read by the r
 
 
 def toy_name(dataset: str) -> str:
-    """A toy data set's name, as the student reads it."""
-    return tr(f"toy.{dataset}")
+    """A toy data set's name (or the student's drawing), as the student reads it."""
+    return drawing.label(dataset)
+
+
+def chosen() -> str:
+    """The data chosen: a toy's name, or the drawing's (``drawn:CODE``)."""
+    return drawing.dataset(st.session_state.get("train_dataset", "moons"))
 
 
 def live_view(job: jobs.Job | None) -> None:
     """The student's run (its loss curve and latest samples), or before the first run the reference model."""
     if job is None:
-        reference_view(st.session_state.get("train_dataset", "moons"))
+        reference_view(chosen())
         return
     live: fig.LiveToy = job.config
     cfg, losses = live.cfg, list(job.progress.losses)
@@ -59,16 +65,17 @@ left, right = st.columns([1, 1], gap="large")  # room for the loss formula on on
 with left:
     with st.container(border=True):
         lesson("training", "objective")
-    watch = lambda: lesson("training", "watch", facts=fig.facts(st.session_state.get("train_dataset", "moons")))
+    watch = lambda: lesson("training", "watch", facts=fig.facts(chosen()))
     ask("train_floor", reveal=watch)  # the notes say where the loss goes
     c1, c2 = st.columns(2)
-    names = {name: toy_name(name) for name in TOY_DATASETS[1:]}  # a table, not tr(): AppTest formats outside the session
+    names = {name: toy_name(name) for name in (*TOY_DATASETS[1:], drawing.OPTION)}  # a table, not tr(): AppTest formats outside the session
     c1.selectbox(tr("training.toy_data"), list(names), index=list(names).index("moons"), key="train_dataset", bind=URL,
                  format_func=names.get)
     c2.number_input(tr("common.seed"), 0, 9999, 0, key="train_seed", bind=URL)
+    if st.session_state["train_dataset"] == drawing.OPTION:
+        drawing.pad("train_pad")
     st.slider(tr("training.steps"), 500, 10000, 3000, step=500, key="train_steps", bind=URL, help=tr("training.steps.help"))
-    cfg = ToyConfig(dataset=st.session_state["train_dataset"], steps=st.session_state["train_steps"],
-                    seed=st.session_state["train_seed"])
+    cfg = ToyConfig(dataset=chosen(), steps=st.session_state["train_steps"], seed=st.session_state["train_seed"])
     job = jobs.controls(JOB, lambda: fig.toy_run(cfg), keys=("train_start", "train_stop"))
     if job is not None and not job.running and job.config.cfg != cfg:
         st.info(tr("training.changed"), icon=":material/info:")

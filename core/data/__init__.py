@@ -1,5 +1,5 @@
 """Data: real images (MNIST, CIFAR-10; :mod:`~core.data.images`), 2-D toy distributions
-(:mod:`~core.data.toy`) and mini-batches (:mod:`~core.data.batches`).
+(:mod:`~core.data.toy`, and a student's drawing: :mod:`~core.data.drawn`) and mini-batches (:mod:`~core.data.batches`).
 
 Shapes come from here, never from literals elsewhere: :data:`IMAGE_SHAPES` gives ``(C, H, W)``
 of each image data set; a model's own sample shape is recorded with it (see
@@ -23,7 +23,8 @@ from core.data.images import (
     to_model_range,
     to_uint8,
 )
-from core.data.toy import EXTENT, TOY_DATASETS, embed_toy, project_toy, sample_toy, toy_batches
+from core.data.drawn import drawn_name, is_drawn
+from core.data.toy import EXTENT, TOY_DATASETS, check_toy, embed_toy, project_toy, sample_toy, toy_batches
 
 __all__ = [
     "CIFAR10_CLASSES",
@@ -39,7 +40,10 @@ __all__ = [
     "batch_at",
     "batches",
     "batches_from",
+    "check_toy",
+    "drawn_name",
     "embed_toy",
+    "is_drawn",
     "load_cifar10",
     "load_images",
     "load_mnist",

@@ -11,11 +11,23 @@ from collections.abc import Iterator
 
 import torch
 
-__all__ = ["TOY_DATASETS", "embed_toy", "project_toy", "sample_toy", "toy_batches"]
+from core.data import drawn
+
+__all__ = ["TOY_DATASETS", "check_toy", "embed_toy", "project_toy", "sample_toy", "toy_batches"]
 
 TOY_DATASETS = ("gaussian", "8gaussians", "moons", "checkerboard", "spiral", "swissroll")
 EXTENT = 4.0
 """Every toy distribution lies (almost entirely) in ``[-EXTENT, EXTENT]^2``: the box of the pages' toy figures."""
+assert drawn.EXTENT == EXTENT  # a student draws in the same box
+
+
+def check_toy(name: str) -> None:
+    """Raise ``ValueError`` unless ``name`` is a toy distribution: one of :data:`TOY_DATASETS`, or a set of a
+    student's drawing (``drawn:CODE``, :mod:`core.data.drawn`)."""
+    if drawn.is_drawn(name):
+        drawn.drawn_points(name)  # raises on a code that is not one
+    elif name not in TOY_DATASETS:
+        raise ValueError(f"unknown toy dataset {name[:40]!r}; choose one of {', '.join(TOY_DATASETS)} or a drawing")
 
 
 def sample_toy(
@@ -41,12 +53,12 @@ def sample_toy(
       ``t = 3 pi sqrt(u)``, plus noise 0.1.
     * ``swissroll``: sklearn's swiss roll seen from above,
       ``(t cos t, t sin t) / 5`` with ``t`` uniform in ``[1.5 pi, 4.5 pi]``, plus noise 0.2.
+    * ``drawn:CODE``: a student's drawing (:mod:`core.data.drawn`), a drawn point chosen uniformly plus noise 0.1.
 
     Randomness: pass a ``generator`` or a ``seed`` (same seed, same points);
     with neither, torch's global generator is used.
     """
-    if name not in TOY_DATASETS:
-        raise ValueError(f"unknown toy dataset {name!r}; choose one of {', '.join(TOY_DATASETS)}")
+    check_toy(name)
     if n < 1:
         raise ValueError(f"n must be at least 1, got {n}")
     if generator is not None and seed is not None:
@@ -55,6 +67,8 @@ def sample_toy(
         generator = torch.Generator().manual_seed(seed)
 
     g = generator
+    if drawn.is_drawn(name):
+        return drawn.sample_drawn(name, n, g)
 
     def uniform(*shape: int) -> torch.Tensor:
         return torch.rand(*shape, generator=g)

@@ -17,6 +17,7 @@ from pathlib import Path
 from core import paths
 from core.diffusion import make_schedule
 from core.flow import PAIRINGS
+from core.data import is_drawn
 from core.io import CheckpointError, load_checkpoint, save_checkpoint
 from core.live.toy_diffusion import ToyConfig, ToyModel, train_toy
 from core.live.toy_flow import ToyFlowConfig, ToyFlowResult, train_both
@@ -31,7 +32,10 @@ def _config_of(path: Path) -> tuple[dict, object] | None:
 
 
 def shipped_reference(cfg: ToyConfig) -> ToyModel | None:
-    """The shipped DDPM toy model for ``cfg``, or ``None`` when none was shipped for exactly this config."""
+    """The shipped DDPM toy model for ``cfg``, or ``None`` when none was shipped for exactly this config (never for a
+    student's drawing)."""
+    if is_drawn(cfg.dataset):
+        return None
     found = _config_of(paths.TOYS / f"ddpm-{cfg.dataset}.safetensors")
     if found is None or found[0].get("toy_config") != asdict(cfg):
         return None
@@ -40,7 +44,9 @@ def shipped_reference(cfg: ToyConfig) -> ToyModel | None:
 
 
 def shipped_flows(cfg: ToyFlowConfig) -> dict[str, ToyFlowResult] | None:
-    """The shipped random and OT flow models for ``cfg`` (its pairing is ignored), or ``None``."""
+    """The shipped random and OT flow models for ``cfg`` (its pairing is ignored), or ``None`` (always for a drawing)."""
+    if is_drawn(cfg.source) or is_drawn(cfg.target):
+        return None
     out = {}
     for how in PAIRINGS:
         run = replace(cfg, pairing=how)

@@ -28,7 +28,7 @@ from pathlib import Path
 import torch
 
 from core import paths
-from core.data import TOY_DATASETS, embed_toy, project_toy, sample_toy
+from core.data import check_toy, embed_toy, project_toy, sample_toy
 from core.flow import FLOW_PREDICTIONS, velocity_from, wasserstein2
 from core.io import CheckpointError, load_state, save_state
 from core.nets import MLP, MLPConfig, build
@@ -69,8 +69,7 @@ class TargetToyConfig:
     def __post_init__(self) -> None:
         if self.prediction not in FLOW_PREDICTIONS:
             raise ValueError(f"unknown prediction {self.prediction!r}; choose one of {', '.join(FLOW_PREDICTIONS)}")
-        if self.dataset not in TOY_DATASETS:
-            raise ValueError(f"unknown toy dataset {self.dataset!r}; choose one of {', '.join(TOY_DATASETS)}")
+        check_toy(self.dataset)
         if self.dim < 2 or min(self.hidden, self.depth, self.steps, self.batch_size) < 1 or not self.lr > 0:
             raise ValueError("dim must be at least 2; hidden, depth, steps, batch_size and lr positive")
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from core.data import EXTENT, TOY_DATASETS, toy_batches
+from core.data import EXTENT, check_toy, toy_batches
 from core.diffusion import (
     PREDICTIONS,
     DiffusionStep,
@@ -40,7 +40,7 @@ class ToyConfig:
     """A toy training run: data, schedule, network size and optimiser.
 
     Attributes:
-        dataset: one of :data:`core.data.TOY_DATASETS`.
+        dataset: one of :data:`core.data.TOY_DATASETS`, or a drawing (``drawn:CODE``).
         steps: optimiser steps (AdamW without weight decay, learning rate decayed by a cosine to 5 %).
         batch_size: points per step, drawn fresh from the distribution every step.
         lr: peak learning rate.
@@ -64,8 +64,7 @@ class ToyConfig:
     def __post_init__(self) -> None:
         if self.prediction not in PREDICTIONS:
             raise ValueError(f"unknown prediction {self.prediction!r}; choose one of {', '.join(PREDICTIONS)}")
-        if self.dataset not in TOY_DATASETS:
-            raise ValueError(f"unknown toy dataset {self.dataset!r}; choose one of {', '.join(TOY_DATASETS)}")
+        check_toy(self.dataset)
         if self.steps < 1 or self.batch_size < 1 or self.T < 1:
             raise ValueError("steps, batch_size and T must be at least 1")
         if not self.lr > 0:

@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import torch
 
-from core.data import TOY_DATASETS, sample_toy, toy_batches
+from core.data import check_toy, sample_toy, toy_batches
 from core.flow import (
     PAIRINGS,
 )
@@ -42,7 +42,7 @@ class ToyFlowConfig:
     """One live training run. The defaults train 8 Gaussians -> moons to ``W2 < 0.6`` in about a second (one thread).
 
     Attributes:
-        source, target: toy distributions (``core.data.TOY_DATASETS``); ``gaussian`` is ``N(0, I)``.
+        source, target: toy distributions (``core.data.TOY_DATASETS``, or a drawing); ``gaussian`` is ``N(0, I)``.
         pairing: ``random`` or ``ot`` (exact OT within blocks of ``ot_batch``).
         steps: Adam steps.
         batch_size: points per step.
@@ -68,8 +68,7 @@ class ToyFlowConfig:
 
     def __post_init__(self) -> None:
         for name in (self.source, self.target):
-            if name not in TOY_DATASETS:
-                raise ValueError(f"unknown toy dataset {name!r}; choose one of {', '.join(TOY_DATASETS)}")
+            check_toy(name)
         if self.pairing not in PAIRINGS:
             raise ValueError(f"unknown pairing {self.pairing!r}; choose one of {', '.join(PAIRINGS)}")
         if min(self.steps, self.batch_size, self.ot_batch) < 1:

@@ -117,6 +117,11 @@ RECIPES: dict[str, Recipe] = {
                "latent:mnist-vae-spatial", "flow", "unet",
                {"base_channels": 64, "channel_mults": (1,), "num_res_blocks": 2, "attention": True, "num_classes": 10},
                pairing="ot", conditional=True, p_uncond=0.2, steps=5644, batch_size=GPU_BATCH),
+        Recipe("mnist-latent-flow-uncond", "Flow matching (OT pairing) in the 4x7x7 latent of mnist-vae-spatial, "
+               "unconditional (no label at all), trained on one CPU thread across working sessions (resumable): the "
+               "latent page's model for 'any digit'.", "latent:mnist-vae-spatial", "flow", "unet",
+               {"base_channels": 64, "channel_mults": (1,), "num_res_blocks": 2, "attention": True},
+               pairing="ot", conditional=False, steps=20000),
         Recipe("cifar10-autoencoder", "Conv auto-encoder for CIFAR-10, 128-D code.", "cifar10", "autoencoder", "autoencoder",
                {"channels": (32, 64), "code_dim": 128}, steps=3000, ema_decay=0.995),
         Recipe("cifar10-flow-ot", "Flow matching (OT pairing) on CIFAR-10, class-conditional, a wider UNet (32-64-128).",

@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
+from core.data import is_drawn
+
 
 def download_gif(label: str, file_name: str, make: Callable[[], bytes], *, key: str) -> None:
     """A button that saves ``make()`` (GIF bytes) as ``file_name``."""
@@ -25,6 +27,8 @@ def download_png(label: str, file_name: str, make: Callable[[], bytes], *, key: 
 
 
 def slug(*parts: object) -> str:
-    """A file-name stem from parts: ``slug("reverse", "ddpm", "50steps")`` is ``reverse-ddpm-50steps``."""
-    text = "-".join(str(p) for p in parts if p not in (None, ""))
+    """A file-name stem from parts: ``slug("reverse", "ddpm", "50steps")`` is ``reverse-ddpm-50steps``; a student's
+    drawing (``drawn:CODE``) is named ``drawing`` (its set: ``drawn``, ``drawn2``), not by its long code."""
+    text = "-".join(str(p).partition(":")[0].replace("drawn", "drawing") if is_drawn(str(p)) else str(p)
+                    for p in parts if p not in (None, ""))
     return "".join(c if c.isalnum() or c in "-_." else "-" for c in text).strip("-").lower()

@@ -1,0 +1,262 @@
+"""Draw your own data: a canvas where a student draws 2-D points, used as the data of the toy pages (issue 24).
+
+The canvas shows the toy box ``[-4, 4]^2``. A stroke (mouse, pen or finger: pointer events, so a touch screen draws
+too) becomes points every :data:`SPACING` along it, a tap one point; the browser draws them at once and, when the
+stroke ends, sends the drawing to the server, which writes it as a code (:mod:`core.data.drawn`). One drawing per
+session, the same on every page; two sets (two pens) where a page uses two (a flow between two drawings).
+
+The code is in the page's address (``draw=``, written by the page, as a film writes its frame) and in a field under
+the canvas: a link, or class mode, carries the drawing; a lecturer can paste a code prepared before class. A page offers the drawing as one more option of its
+data (:data:`OPTION` and, for the second set, :data:`OPTION2`), and :func:`dataset` names what the core samples.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+import torch
+
+from core.data import drawn_name, is_drawn
+from core.data.drawn import EXAMPLE, MAX_POINTS, decode, encode
+from ui import keys, theme
+from ui.i18n import tr
+from ui.present import presenting
+
+OPTION, OPTION2 = "drawn", "drawn2"
+"""A data box's options for the drawing's first and second set."""
+FIELD = "draw"
+"""The address parameter (and session key) of the drawing on a page that shows the canvas."""
+TEXT, SEEN, EMPTY, INVALID = "draw_text", "draw_seen", "draw_empty", "draw_invalid"  # the code's field; the last address
+# parameter taken; whether the canvas last sent nothing, or the field a text that is not a code
+SPACING = 0.15
+"""Distance between two points along a stroke, in the box's units (the box is 8 wide)."""
+
+
+def code() -> str:
+    """The session's drawing (its code): the last one drawn or pasted on any page, else the example."""
+    return st.session_state.get(keys.DRAWING) or EXAMPLE
+
+
+def dataset(choice: str) -> str:
+    """What the core samples for a data box's ``choice``: a toy name, or the drawing's set (``drawn:CODE``)."""
+    if choice in (OPTION, OPTION2):
+        sets = len(decode(code()))
+        return drawn_name(code(), 1 if choice == OPTION2 and sets > 1 else 0)
+    return choice
+
+
+def label(name: str) -> str:
+    """A data set's name as the student reads it: a toy's, or "your drawing (blue)" for a drawing's set."""
+    if name in (OPTION, OPTION2) or is_drawn(name):
+        return tr("draw.set2" if name.startswith(OPTION2) else "draw.set1")
+    return tr(f"toy.{name}")
+
+
+def _take_drawing(key: str) -> None:
+    """The canvas sent a drawing: keep it (one code per session)."""
+    sent = getattr(st.session_state.get(key), "drawn", None)
+    try:
+        sets = [torch.tensor(s, dtype=torch.float32).reshape(-1, 2) for s in sent][:2]
+        if not sets or len(sets[0]) == 0:
+            raise ValueError("empty")
+        new = encode([s[:MAX_POINTS] for s in sets])
+    except (TypeError, ValueError, RuntimeError):  # nothing drawn, or not a drawing: keep the one there was
+        st.session_state[EMPTY] = True
+        return
+    _keep(new)
+    st.session_state[EMPTY] = False
+
+
+def _take_code() -> None:
+    """A code was typed or pasted in the field: keep it if it is one (else the field says so, see :func:`pad`)."""
+    text = (st.session_state.get(TEXT) or "").strip()
+    try:
+        decode(text)
+    except ValueError:
+        st.session_state[INVALID] = True
+        return
+    _keep(text)
+
+
+def _keep(new: str) -> None:
+    st.session_state[keys.DRAWING] = st.session_state[FIELD] = new
+    st.session_state[INVALID] = False
+
+
+def _valid(text: object) -> bool:
+    try:
+        decode(text)  # type: ignore[arg-type]
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _arrive() -> None:
+    """Take a drawing from outside: a link's ``draw=`` (new since the last run here), or class mode's (it sets the
+    session's ``draw``, :mod:`ui.classmode`). An invalid one is taken out of the address (the link's notice names it)."""
+    ss, linked = st.session_state, st.query_params.get(FIELD)
+    if linked is not None and linked != ss.get(SEEN):
+        if _valid(linked):
+            _keep(linked)
+        else:
+            del st.query_params[FIELD]
+    elif _valid(ss.get(FIELD)) and ss[FIELD] != code():
+        _keep(ss[FIELD])
+    ss[FIELD] = current = code()  # the parameter is this page's (ui.share.check_link), and class mode's view has it
+    if current == EXAMPLE:
+        if FIELD in st.query_params:
+            del st.query_params[FIELD]
+    elif st.query_params.get(FIELD) != current:
+        st.query_params[FIELD] = current
+    ss[SEEN] = st.query_params.get(FIELD)
+
+
+def pad(key: str, *, sets: int = 1) -> None:
+    """The canvas (with ``sets`` pens), its buttons, and the drawing's code field. Call it before the page samples
+    :func:`dataset`: a code in the address (a link, or class mode) is taken here, and the drawing is written there."""
+    ss = st.session_state
+    _arrive()
+    drawing = decode(code())
+    _canvas(key=key, on_drawn_change=lambda: _take_drawing(key), data={
+        "sets": [[[round(float(v), 3) for v in p] for p in s.tolist()] for s in drawing][:sets] + [[]] * (sets - len(drawing)),
+        "pens": sets, "colours": list(theme.DRAWING_COLOURS[:sets]), "spacing": SPACING, "max": MAX_POINTS, "extent": 4.0,
+        "example": [s.tolist() for s in decode(EXAMPLE)][:sets], "present": presenting(),
+        "grid": theme.GRID, "axis": theme.FAINT_LINE,
+        "text": {k: tr(f"draw.{k}") for k in ("pen1", "pen2", "undo", "clear", "example", "hint", "full", "canvas")},
+    })
+    if ss.get(EMPTY):
+        st.caption(tr("draw.empty"))
+    if not ss.get(INVALID):
+        ss[TEXT] = code()
+    st.text_input(tr("draw.code"), key=TEXT, max_chars=2 * (2 * MAX_POINTS) + 1, on_change=_take_code,
+                  help=tr("draw.code.help"))
+    if ss.get(INVALID):
+        st.error(tr("draw.code.invalid"), icon=":material/error:")
+
+
+_CSS = """
+.pad { font-family: inherit; color: var(--st-text-color, #31333f); max-width: 440px; margin: 0 auto; }
+.present.pad { max-width: min(70vh, 560px); }
+canvas { display: block; width: 100%; aspect-ratio: 1; touch-action: none; cursor: crosshair; border-radius: 0.5rem;
+         border: 1px solid rgba(49, 51, 63, 0.25); background: var(--st-background-color, #fff); }
+.bar { display: flex; flex-wrap: wrap; gap: 0.4rem; margin-top: 0.45rem; align-items: center; }
+button { font: inherit; font-size: 0.92rem; padding: 0.25rem 0.7rem; border-radius: 0.5rem; cursor: pointer;
+         border: 1px solid rgba(49, 51, 63, 0.25); background: var(--st-background-color, #fff);
+         color: var(--st-text-color, #31333f); }
+.present button { font-size: 1.2rem; }
+button[aria-pressed="true"] { border-width: 2px; font-weight: 600; }
+button:hover, button:focus-visible { border-color: var(--st-primary-color, #ff4b4b); }
+.hint { font-size: 0.85rem; opacity: 0.75; margin-top: 0.3rem; }
+.present .hint { font-size: 1.1rem; }
+i { display: inline-block; width: 0.8em; height: 0.8em; border-radius: 50%; margin-right: 0.35em; vertical-align: -0.05em; }
+"""
+
+_JS = """
+export default function({ parentElement, data, key, setTriggerValue }) {
+    const E = data.extent, text = data.text;
+    let sets = data.sets.map((s) => s.map((p) => p.slice()));
+    // Undo's strokes ([set, how many points it added]) and the pen outlive a rerun (each stroke reruns the page),
+    // as long as the drawing the server sends back is the one this canvas sent (the same number of points)
+    const memory = (window.__dpDrawings = window.__dpDrawings || {});
+    const before = memory[key];
+    const same = before && before.counts.length === sets.length && before.counts.every((c, k) => c === sets[k].length);
+    let history = same ? before.history : [];
+    let pen = same ? Math.min(before.pen, data.pens - 1) : 0, stroke = null, last = null;
+    const remember = () => { memory[key] = { counts: sets.map((s) => s.length), history, pen }; };
+    const el = (tag, cls, parent) => { const e = document.createElement(tag); if (cls) e.className = cls; if (parent) parent.append(e); return e; };
+    const root = el("div", "pad" + (data.present ? " present" : ""));
+    const canvas = el("canvas", "", root);
+    canvas.setAttribute("role", "img");
+    canvas.setAttribute("aria-label", text.canvas);
+    const bar = el("div", "bar", root);
+    const pens = [];
+    if (data.pens > 1) {
+        data.colours.forEach((c, k) => {
+            const b = el("button", "", bar); b.type = "button";
+            el("i", "", b).style.background = c;
+            b.append(k === 0 ? text.pen1 : text.pen2);
+            b.onclick = () => { pen = k; remember(); pens.forEach((p, j) => p.setAttribute("aria-pressed", String(j === k))); };
+            pens.push(b);
+        });
+        pens.forEach((p, j) => p.setAttribute("aria-pressed", String(j === pen)));
+    }
+    const undo = el("button", "", bar); undo.type = "button"; undo.textContent = text.undo;
+    const clear = el("button", "", bar); clear.type = "button"; clear.textContent = text.clear;
+    const example = el("button", "", bar); example.type = "button"; example.textContent = text.example;
+    const hint = el("div", "hint", root); hint.textContent = text.hint;
+    const g = canvas.getContext("2d");
+
+    const size = () => canvas.clientWidth || 400;
+    const toBox = (e) => {  // a pointer position, in the box's units (y up)
+        const r = canvas.getBoundingClientRect();
+        const x = (e.clientX - r.left) / r.width * 2 * E - E, y = E - (e.clientY - r.top) / r.height * 2 * E;
+        return [Math.max(-E, Math.min(E, x)), Math.max(-E, Math.min(E, y))];
+    };
+    const draw = () => {
+        const s = size(), ratio = window.devicePixelRatio || 1;
+        if (canvas.width !== Math.round(s * ratio)) { canvas.width = Math.round(s * ratio); canvas.height = canvas.width; }
+        g.setTransform(canvas.width / (2 * E), 0, 0, -canvas.width / (2 * E), canvas.width / 2, canvas.width / 2);
+        g.clearRect(-E, -E, 2 * E, 2 * E);
+        g.lineWidth = 1.2 * 2 * E / canvas.width;
+        for (let v = -E; v <= E; v += 1) {  // the grid, a line per unit; the axes darker
+            g.strokeStyle = v === 0 ? data.axis : data.grid;
+            g.beginPath(); g.moveTo(v, -E); g.lineTo(v, E); g.moveTo(-E, v); g.lineTo(E, v); g.stroke();
+        }
+        const r = (data.present ? 0.09 : 0.075);
+        sets.forEach((s, k) => {
+            g.fillStyle = data.colours[k];
+            s.forEach(([x, y]) => { g.beginPath(); g.arc(x, y, r, 0, 2 * Math.PI); g.fill(); });
+        });
+    };
+    const total = () => sets[pen].length;
+    const add = (p) => {
+        if (total() >= data.max) { hint.textContent = text.full; return false; }
+        sets[pen].push([Math.round(p[0] * 1000) / 1000, Math.round(p[1] * 1000) / 1000]);
+        stroke.count += 1;
+        return true;
+    };
+    const send = () => { remember(); setTriggerValue("drawn", sets.map((s) => s.flat())); };
+    canvas.addEventListener("pointerdown", (e) => {
+        e.preventDefault();
+        canvas.setPointerCapture(e.pointerId);
+        stroke = { set: pen, count: 0 };
+        last = toBox(e);
+        add(last);
+        draw();
+    });
+    canvas.addEventListener("pointermove", (e) => {
+        if (!stroke) return;
+        const p = toBox(e);
+        let d = Math.hypot(p[0] - last[0], p[1] - last[1]);
+        while (d >= data.spacing) {  // a point every `spacing` along the path
+            const f = data.spacing / d;
+            last = [last[0] + f * (p[0] - last[0]), last[1] + f * (p[1] - last[1])];
+            if (!add(last)) break;
+            d = Math.hypot(p[0] - last[0], p[1] - last[1]);
+        }
+        draw();
+    });
+    const end = () => {
+        if (!stroke) return;
+        if (stroke.count) history.push([stroke.set, stroke.count]);
+        stroke = null;
+        send();
+    };
+    canvas.addEventListener("pointerup", end);
+    canvas.addEventListener("pointercancel", end);
+    undo.onclick = () => {
+        const h = history.pop();
+        if (!h) return;
+        sets[h[0]].splice(sets[h[0]].length - h[1], h[1]);
+        hint.textContent = text.hint; draw(); send();
+    };
+    clear.onclick = () => { sets[pen] = []; history = history.filter((h) => h[0] !== pen); hint.textContent = text.hint; draw(); send(); };
+    example.onclick = () => { sets = data.example.map((s) => s.map((p) => p.slice())); history = []; draw(); send(); };
+    parentElement.querySelector(".mount").replaceChildren(root);
+    draw();
+    const resize = new ResizeObserver(draw);
+    resize.observe(canvas);
+    return () => resize.disconnect();
+}
+"""
+
+_canvas = st.components.v2.component("dp_drawing", html='<div class="mount"></div>', css=_CSS, js=_JS)
