@@ -15,3 +15,7 @@ moves a follower's film by writing its parameter (:mod:`ui.classmode`)."""
 DRAWING = "drawing"
 """The session's own 2-D drawing, as its code (:mod:`core.data.drawn`): drawn or pasted on one toy page, the data
 of every toy page that offers it (:mod:`ui.components.drawing`)."""
+
+DIGIT = "digit_drawn"
+"""The session's own handwritten digit, as its code (:mod:`core.data.handwritten`): drawn on a digit pad, read by
+every page that shows one (:mod:`ui.components.digit_pad`)."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -124,6 +125,34 @@ def relabel_link() -> None:
                 st.session_state[key] = st.session_state[key]
             except StreamlitAPIException:  # a widget whose state cannot be set (a button): nothing to relabel
                 pass
+
+
+def carried(param: str, key: str, valid: Callable[[str], bool], default: str | None = None) -> str | None:
+    """A value that is no widget's and outlives a page (a student's drawing), kept in the session under ``key`` and in
+    the address under ``param`` on the pages that show it; returns it (``default`` where there is none).
+
+    Taken, in this order: from the address, when it brings a new ``param`` (a link opened; an invalid value is taken
+    out, and :func:`check_link` reports it); from the session's ``param``, which class mode sets to the lecturer's
+    (:mod:`ui.classmode`); else the session's own. Then written back into both (the address leaves ``default`` out).
+    Whoever changes the value sets both ``key`` and ``param`` in the session."""
+    ss, linked, seen = st.session_state, st.query_params.get(param), f"{param}_seen"
+    if linked is not None and linked != ss.get(seen):
+        if valid(linked):
+            ss[key] = linked
+        else:
+            del st.query_params[param]
+    elif isinstance(ss.get(param), str) and valid(ss[param]) and ss[param] != ss.get(key):
+        ss[key] = ss[param]
+    value = ss.get(key) or default
+    if value is not None:
+        ss[param] = value  # the parameter is this page's (check_link), and class mode's view has it
+    if value is None or value == default:
+        if param in st.query_params:
+            del st.query_params[param]
+    elif st.query_params.get(param) != value:
+        st.query_params[param] = value
+    ss[seen] = st.query_params.get(param)
+    return value
 
 
 def _same(text: str, value: object) -> bool:

@@ -8,7 +8,8 @@ from core.export import png_bytes, stacked
 from core.live import autoencoder as tae
 from core.nets.autoencoder import describe_layers
 from core.training import reconstruction_objective
-from ui import jobs
+from ui import jobs, keys
+from ui.components import digit_pad
 from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.export import download_png, slug
@@ -16,8 +17,8 @@ from ui.components.lessons import lesson
 from ui.components.predict import ask
 from ui.components.tables import markdown_table
 from ui.figures import autoencoder as fig
-from ui.i18n import decimal, tr
-from ui.resources.models import shipped
+from ui.i18n import decimal, percent, tr
+from ui.resources.models import preloaded, shipped
 from ui.share import URL
 
 JOB = "ae_live_job"  # the background run (ui.jobs)
@@ -195,9 +196,47 @@ def latent_section() -> None:
                 chart(fig.latent_scatter(mu, labels, extent), width="stretch", key="ae_latent_scatter")
 
 
+@st.fragment
+def own_digit_section() -> None:
+    left, mid, right = st.columns([2, 1.5, 2.8], gap="medium")
+    with left:
+        lesson("autoencoder", "own", facts={"code_dim": ae_ckpt.model.cfg.code_dim} if ae_ckpt is not None else None)
+    with mid:
+        mine = digit_pad.pad("ae_digit_pad")
+    with right:
+        if ae_ckpt is None:
+            return
+        if mine is None:
+            st.info(tr("autoencoder.own.draw"), icon=":material/draw:")
+            return
+        ss = st.session_state
+        kind = ss.get("ae_damage", "noise")
+        level = float(ss.get("ae_sigma", fig.DEFAULT_VIEW["sigma"]) if kind == "noise" else ss.get("ae_mask", MASK))
+        seed = int(ss.get("ae_noise_seed", fig.DEFAULT_VIEW["noise_seed"]))
+        judges = tuple(c for c in (preloaded("mnist-classifier"), preloaded("mnist-classifier-b")) if c is not None)
+        own = fig.own_digit(ss[keys.DIGIT], ae_ckpt, judges, preloaded("mnist-detector"), kind, level, seed)
+        damage = tr("autoencoder.own.noise", sigma=decimal(level, 2)) if kind == "noise" else \
+            tr("autoencoder.own.mask", size=int(level))
+        for col, image, name in zip(st.columns(4), (own.image, own.reconstruction, own.damaged, own.restored),
+                                    ("image", "reconstruction", "damaged", "restored")):
+            col.image(fig.picture(image[None], scale=6), caption=tr(f"autoencoder.own.{name}", damage=damage),
+                      width="stretch")
+        st.caption(tr("autoencoder.own.psnr", damaged=fig.decibels(own.psnr_damaged), restored=fig.decibels(own.psnr_restored)))
+        st.image(fig.picture(own.noised, scale=4, ncols=len(fig.NOISE_STEPS), pad=2), width="stretch",
+                 caption=tr("autoencoder.own.noised", ts=", ".join(map(str, fig.NOISE_STEPS))))
+        if len(own.readings) == 2:
+            (d1, p1), (d2, p2) = own.readings
+            st.markdown(tr("autoencoder.own.judges", first=d1, p1=percent(p1), second=d2, p2=percent(p2)))
+        if own.generated is not None:
+            verdict = tr("autoencoder.own.generated" if own.generated >= 0.5 else "autoencoder.own.real")
+            st.markdown(tr("autoencoder.own.detector", p=percent(own.generated), verdict=verdict))
+
+
 vae_ckpt = shipped("mnist-vae-2d")
 st.subheader(tr("autoencoder.restore"))
 restore_section(index)
+st.subheader(tr("autoencoder.own"))
+own_digit_section()
 
 # ------------------------------------------------------------------ decoders as generators
 st.subheader(tr("autoencoder.generate"))

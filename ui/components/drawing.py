@@ -20,13 +20,14 @@ from core.data.drawn import EXAMPLE, MAX_POINTS, decode, encode
 from ui import keys, theme
 from ui.i18n import tr
 from ui.present import presenting
+from ui.share import carried
 
 OPTION, OPTION2 = "drawn", "drawn2"
 """A data box's options for the drawing's first and second set."""
 FIELD = "draw"
 """The address parameter (and session key) of the drawing on a page that shows the canvas."""
-TEXT, SEEN, EMPTY, INVALID = "draw_text", "draw_seen", "draw_empty", "draw_invalid"  # the code's field; the last address
-# parameter taken; whether the canvas last sent nothing, or the field a text that is not a code
+TEXT, EMPTY, INVALID = "draw_text", "draw_empty", "draw_invalid"  # the code's field; whether the canvas last sent
+# nothing, or the field a text that is not a code
 SPACING = 0.15
 """Distance between two points along a stroke, in the box's units (the box is 8 wide)."""
 
@@ -82,39 +83,19 @@ def _keep(new: str) -> None:
     st.session_state[INVALID] = False
 
 
-def _valid(text: object) -> bool:
+def _valid(text: str) -> bool:
     try:
-        decode(text)  # type: ignore[arg-type]
+        decode(text)
         return True
-    except (TypeError, ValueError):
+    except ValueError:
         return False
-
-
-def _arrive() -> None:
-    """Take a drawing from outside: a link's ``draw=`` (new since the last run here), or class mode's (it sets the
-    session's ``draw``, :mod:`ui.classmode`). An invalid one is taken out of the address (the link's notice names it)."""
-    ss, linked = st.session_state, st.query_params.get(FIELD)
-    if linked is not None and linked != ss.get(SEEN):
-        if _valid(linked):
-            _keep(linked)
-        else:
-            del st.query_params[FIELD]
-    elif _valid(ss.get(FIELD)) and ss[FIELD] != code():
-        _keep(ss[FIELD])
-    ss[FIELD] = current = code()  # the parameter is this page's (ui.share.check_link), and class mode's view has it
-    if current == EXAMPLE:
-        if FIELD in st.query_params:
-            del st.query_params[FIELD]
-    elif st.query_params.get(FIELD) != current:
-        st.query_params[FIELD] = current
-    ss[SEEN] = st.query_params.get(FIELD)
 
 
 def pad(key: str, *, sets: int = 1) -> None:
     """The canvas (with ``sets`` pens), its buttons, and the drawing's code field. Call it before the page samples
     :func:`dataset`: a code in the address (a link, or class mode) is taken here, and the drawing is written there."""
     ss = st.session_state
-    _arrive()
+    carried(FIELD, keys.DRAWING, _valid, EXAMPLE)  # a link's drawing, or class mode's, or the session's
     drawing = decode(code())
     _canvas(key=key, on_drawn_change=lambda: _take_drawing(key), data={
         "sets": [[[round(float(v), 3) for v in p] for p in s.tolist()] for s in drawing][:sets] + [[]] * (sets - len(drawing)),

@@ -17,6 +17,9 @@ import torch
 from PIL import Image
 
 from core import data as datasets
+from core.data.handwritten import decode_digit
+from core.diffusion import make_schedule, q_sample
+from core.forensics.detector import GENERATED
 from core.images import add_noise, apply_mask, picture, psnr
 from core.io import Checkpoint
 from core.live import autoencoder as tae
@@ -92,6 +95,54 @@ def damage_and_restore(ckpt: Checkpoint, indices: tuple[int, ...], kind: str, le
         damaged = apply_mask(clean, int(level))
     restored = restore(ckpt.model, damaged)
     return clean, damaged, restored, psnr(damaged, clean), psnr(restored, clean)
+
+
+NOISE_STEPS = (0, 100, 250, 500, 750, 1000)
+"""The steps ``t`` (cosine schedule, ``T = 1000``) at which the student's own digit is shown noised."""
+
+
+@dataclass(frozen=True)
+class OwnDigit:
+    """A student's digit through the lecture's machines: the auto-encoder (code and reconstruction), the restoration
+    (damaged as the page's restoration section says, then restored), forward noising (closed form at
+    :data:`NOISE_STEPS`), the two judges' readings and the real-vs-generated detector. Images ``(1, 28, 28)`` in
+    ``[-1, 1]``; ``noised``: ``(len(NOISE_STEPS), 1, 28, 28)``."""
+
+    image: torch.Tensor
+    code: np.ndarray
+    reconstruction: torch.Tensor
+    damaged: torch.Tensor
+    restored: torch.Tensor
+    psnr_damaged: float
+    psnr_restored: float
+    noised: torch.Tensor
+    readings: tuple[tuple[int, float], ...]  # each judge's digit and its probability
+    generated: float | None  # the detector's probability "generated" (None without the detector)
+
+
+@cache.data(max_entries=64)
+def own_digit(code: str, ae: Checkpoint, judges: tuple[Checkpoint, ...], detector: Checkpoint | None, kind: str,
+              level: float, seed: int) -> OwnDigit:
+    """The student's digit (its code, :mod:`core.data.handwritten`) through every model of :class:`OwnDigit`."""
+    x = decode_digit(code)[None, None] * 2 - 1  # (1, 1, 28, 28) in [-1, 1]
+    with torch.no_grad():
+        z = encode(ae.model, x)
+        recon = decode(ae.model, z)
+        if kind == "noise":
+            damaged = add_noise(x, level, generator=torch.Generator().manual_seed(seed))
+        else:
+            damaged = apply_mask(x, int(level))
+        restored = restore(ae.model, damaged)
+        schedule = make_schedule("cosine", 1000)
+        eps = torch.randn(x.shape, generator=torch.Generator().manual_seed(seed))
+        noised = torch.cat([q_sample(x, t, schedule, eps) for t in NOISE_STEPS]).clamp(-1, 1)
+        readings = []
+        for judge in judges:
+            p = judge.model(x).softmax(-1)[0]
+            readings.append((int(p.argmax()), float(p.max())))
+        generated = None if detector is None else float(detector.model(x).softmax(-1)[0, GENERATED])
+    return OwnDigit(x[0], z[0].numpy(), recon[0], damaged[0], restored[0], psnr(damaged, x), psnr(restored, x), noised,
+                    tuple(readings), generated)
 
 
 def decibels(x: float, *, sign: bool = False) -> str | None:
