@@ -41,7 +41,8 @@ def nearest(points: np.ndarray, anchors: np.ndarray) -> np.ndarray:
 def test_forward_noising_starts_from_the_drawing():
     at = open_with("views/forward_noising.py", {"draw": TWO_BLOBS}, {"fn_source": "drawn"})
     (anchors,) = decode(TWO_BLOBS)  # on the code's grid: (±2.452, ∓2.452)
-    assert np.allclose(pad_data(at)["sets"], [anchors.numpy()], atol=1e-3)  # the canvas shows the linked drawing
+    sets = pad_data(at)["sets"]
+    assert np.allclose(sets[0], anchors.numpy(), atol=1e-3) and sets[1] == []  # the canvas shows the linked drawing
     frame = chart(at, "fn_cloud")["frames"][0]
     assert frame["name"] == "0"
     cloud = frame["data"][0]
@@ -64,7 +65,7 @@ def test_a_model_trained_on_the_drawing_draws_it():
 
 def test_a_flow_between_two_drawings():
     at = open_with("views/flow_matching.py", {}, {"fm_source": "drawn2", "fm_target": "drawn"})
-    assert len(pad_data(at)["sets"]) == 2  # two pens
+    assert pad_data(at)["pens"] == 2
     text = " ".join(c.value for c in at.caption)
     assert "your drawing (orange) → your drawing (blue)" in text
     assert chart(at, "fm_pairs_chart")["data"]

@@ -98,9 +98,10 @@ def pad(key: str, *, sets: int = 1) -> None:
     carried(FIELD, keys.DRAWING, _valid, EXAMPLE)  # a link's drawing, or class mode's, or the session's
     drawing = decode(code())
     _canvas(key=key, on_drawn_change=lambda: _take_drawing(key), data={
-        "sets": [[[round(float(v), 3) for v in p] for p in s.tolist()] for s in drawing][:sets] + [[]] * (sets - len(drawing)),
-        "pens": sets, "colours": list(theme.DRAWING_COLOURS[:sets]), "spacing": SPACING, "max": MAX_POINTS, "extent": 4.0,
-        "example": [s.tolist() for s in decode(EXAMPLE)][:sets], "present": presenting(),
+        # both sets always (a page with one pen shows and changes the first, and keeps the second as it is)
+        "sets": [[[round(float(v), 3) for v in p] for p in s.tolist()] for s in drawing] + [[]] * (2 - len(drawing)),
+        "pens": sets, "colours": list(theme.DRAWING_COLOURS), "spacing": SPACING, "max": MAX_POINTS, "extent": 4.0,
+        "example": [s.tolist() for s in decode(EXAMPLE)], "present": presenting(),
         "grid": theme.GRID, "axis": theme.FAINT_LINE,
         "text": {k: tr(f"draw.{k}") for k in ("pen1", "pen2", "undo", "clear", "example", "hint", "full", "canvas")},
     })
@@ -151,7 +152,7 @@ export default function({ parentElement, data, key, setTriggerValue }) {
     const bar = el("div", "bar", root);
     const pens = [];
     if (data.pens > 1) {
-        data.colours.forEach((c, k) => {
+        data.colours.slice(0, data.pens).forEach((c, k) => {
             const b = el("button", "", bar); b.type = "button";
             el("i", "", b).style.background = c;
             b.append(k === 0 ? text.pen1 : text.pen2);
@@ -183,7 +184,7 @@ export default function({ parentElement, data, key, setTriggerValue }) {
             g.beginPath(); g.moveTo(v, -E); g.lineTo(v, E); g.moveTo(-E, v); g.lineTo(E, v); g.stroke();
         }
         const r = (data.present ? 0.09 : 0.075);
-        sets.forEach((s, k) => {
+        sets.slice(0, data.pens).forEach((s, k) => {  // the sets this page's pens draw
             g.fillStyle = data.colours[k];
             s.forEach(([x, y]) => { g.beginPath(); g.arc(x, y, r, 0, 2 * Math.PI); g.fill(); });
         });
