@@ -22,11 +22,19 @@ def presenting() -> bool:
 
 
 def presented(figure) -> go.Figure:
-    """A figure as presenter mode shows it: its type scaled, and no taller than a projector's screen holds. A figure
+    """A figure as presenter mode shows it: its type scaled, a table of pictures (one image, its aspect kept) as tall as
+    the page's full width needs, and no taller than a projector's screen holds. A figure
     again, not its dict: Streamlit refuses a dict without data (an empty loss chart before the first run) and validates a
     dict as it builds this figure anyway."""
     out = theme.scaled(figure, theme.PRESENTER["figure"])
     layout = out["layout"]
+    xaxis, yaxis = layout.get("xaxis", {}), layout.get("yaxis", {})
+    if (any(t.get("type") == "image" for t in out.get("data", [])) and yaxis.get("scaleanchor") == "x"
+            and xaxis.get("range") and yaxis.get("range")):  # a table of pictures: as tall as the full width needs
+        (x0, x1), (y0, y1) = xaxis["range"], yaxis["range"]
+        margin = layout.get("margin", {})
+        layout["height"] = round(theme.PRESENTER["width"] * abs(y1 - y0) / abs(x1 - x0)
+                                 + margin.get("t", 0) + margin.get("b", 0))
     if (layout.get("height") or 0) > theme.PRESENTER["figure_height"]:
         layout["height"] = theme.PRESENTER["figure_height"]
     return go.Figure(out)

@@ -29,6 +29,7 @@ PRESENTER: dict[str, float] = {
     "h1": 3.2, "h2": 2.3, "h3": 1.8,  # headings
     "figure": 1.3,  # every font of every figure, and its margins to make room for them
     "figure_height": 600,  # no figure taller (px): one main figure fits a 1280x720 screen with its title bar
+    "width": 1200,  # the page's width at 1280x720 (px), the sidebar folded
 }
 """Presenter mode's sizes (:mod:`ui.chrome`, :mod:`ui.present`): read from the back of a lecture hall at 1280x720."""
 

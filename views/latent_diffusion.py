@@ -19,7 +19,9 @@ from ui.figures.latent_diffusion import (
     COST_STEPS,
     DEFAULT_VIEW,
     LATENT_MODEL,
+    MAX_COLUMNS,
     PIXEL_MODEL,
+    PRESENTER_COLUMNS,
     VAE_2D,
     VAE_NAME,
     code_box,
@@ -33,6 +35,7 @@ from ui.figures.latent_diffusion import (
     pipeline,
 )
 from ui.i18n import number, tr
+from ui.present import presenting
 from ui.resources.models import measured_quality, shipped
 from ui.share import URL
 
@@ -73,10 +76,13 @@ def generation_section() -> None:
     with right:
         if latent_model is not None and pixel_model is not None and vae is not None:
             with st.spinner(tr("latent.generation.spinner")):  # shown only if sampling takes a moment
+                columns = PRESENTER_COLUMNS if presenting() else MAX_COLUMNS
                 figure = generation_chart(latent_model, pixel_model, vae, None if label == "any" else int(label), int(seed),
-                                          int(steps))
+                                          int(steps), columns)
             chart(figure, width="stretch", key="ld_generation")
-            st.caption(tr("latent.generation.caption", latent=LATENT_MODEL, vae=VAE_NAME, pixel=PIXEL_MODEL))
+            drawn = tr("latent.generation.all") if steps + 1 <= columns else \
+                tr("latent.generation.some", shown=columns, total=steps + 1)
+            st.caption(tr("latent.generation.caption", latent=LATENT_MODEL, vae=VAE_NAME, pixel=PIXEL_MODEL, drawn=drawn))
 
 
 @st.fragment

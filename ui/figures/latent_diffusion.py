@@ -110,11 +110,15 @@ def generation(latent: Checkpoint, pixel: Checkpoint, vae: Checkpoint, label: in
     return {"cells": np.stack(rows), "times": lat.times}
 
 
+MAX_COLUMNS = 11  # frames drawn: every step up to 10 steps, every other one at 20
+PRESENTER_COLUMNS = 8  # on a projector: 8 frames of about 100 px across 1200 px
+
+
 @cache.figure(max_entries=32)
 def generation_chart(latent: Checkpoint, pixel: Checkpoint, vae: Checkpoint, label: int | None, seed: int,
-                     steps: int) -> go.Figure:
+                     steps: int, columns: int = MAX_COLUMNS) -> go.Figure:
     run = generation(latent, pixel, vae, label, seed, steps)
-    return generation_figure(run["cells"], run["times"])
+    return generation_figure(run["cells"], run["times"], columns)
 
 
 @cache.figure(max_entries=8)
@@ -123,11 +127,8 @@ def codes_chart(ae: Checkpoint, vae: Checkpoint) -> go.Figure:
     return codes_figure(c["ae"], c["vae"], c["labels"])
 
 
-MAX_COLUMNS = 11  # frames drawn: every step up to 10 steps, every other one at 20 (twice as large on a projector)
-
-
-def generation_figure(cells: np.ndarray, times: list[float]) -> go.Figure:
-    keep = np.linspace(0, len(times) - 1, min(len(times), MAX_COLUMNS)).round().astype(int)  # first and last always
+def generation_figure(cells: np.ndarray, times: list[float], columns: int = MAX_COLUMNS) -> go.Figure:
+    keep = np.linspace(0, len(times) - 1, min(len(times), columns)).round().astype(int)  # first and last always
     cells, times = cells[:, keep], [times[k] for k in keep]
     rows = [tr(f"latent.generation.{row}") for row in ("latent", "decoded", "pixel")]
     step = max(1, len(times) // 6)
