@@ -30,6 +30,7 @@ from ui.figures.latent_diffusion import (
     costs,
     decoded_maps,
     generation_chart,
+    generation_models,
     heldout,
     interpolation,
     pipeline,
@@ -74,15 +75,17 @@ def generation_section() -> None:
         seed = st.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["seed"], key="ld_seed", bind=URL)
         steps = st.select_slider(tr("latent.steps"), [5, 10, 20], value=DEFAULT_VIEW["steps"], key="ld_steps", bind=URL)
     with right:
-        if latent_model is not None and pixel_model is not None and vae is not None:
+        digit = None if label == "any" else int(label)
+        latent_name, pixel_name = generation_models(digit)  # "any digit": the two models trained without labels
+        drawer, pixels = shipped(latent_name), shipped(pixel_name)
+        if drawer is not None and pixels is not None and vae is not None:
             with st.spinner(tr("latent.generation.spinner")):  # shown only if sampling takes a moment
                 columns = PRESENTER_COLUMNS if presenting() else MAX_COLUMNS
-                figure = generation_chart(latent_model, pixel_model, vae, None if label == "any" else int(label), int(seed),
-                                          int(steps), columns)
+                figure = generation_chart(drawer, pixels, vae, digit, int(seed), int(steps), columns)
             chart(figure, width="stretch", key="ld_generation")
             drawn = tr("latent.generation.all") if steps + 1 <= columns else \
                 tr("latent.generation.some", shown=columns, total=steps + 1)
-            st.caption(tr("latent.generation.caption", latent=LATENT_MODEL, vae=VAE_NAME, pixel=PIXEL_MODEL, drawn=drawn))
+            st.caption(tr("latent.generation.caption", latent=latent_name, vae=VAE_NAME, pixel=pixel_name, drawn=drawn))
 
 
 @st.fragment

@@ -24,6 +24,16 @@ from ui.resources.data import mnist_split
 from ui.resources.models import preloaded
 
 VAE_NAME, LATENT_MODEL, PIXEL_MODEL = "mnist-vae-spatial", "mnist-latent-flow", "mnist-flow-ot"
+UNCONDITIONAL = {LATENT_MODEL: "mnist-latent-flow-uncond", PIXEL_MODEL: "mnist-flow-ot-uncond"}
+"""The models for "any digit": trained without labels (issue 26), both with OT pairing, one in the latent, one on pixels."""
+
+
+def generation_models(label: int | None) -> tuple[str, str]:
+    """The latent and the pixel model that draw a digit: for "any digit" (``label`` None) the two trained without
+    labels, when both are shipped; else the class-conditional pair (their null label for "any")."""
+    if label is None and all(preloaded(name) is not None for name in UNCONDITIONAL.values()):
+        return UNCONDITIONAL[LATENT_MODEL], UNCONDITIONAL[PIXEL_MODEL]
+    return LATENT_MODEL, PIXEL_MODEL
 AE_2D, VAE_2D = "mnist-autoencoder-2d", "mnist-vae-2d"
 LATENT_RANGE = 3.0  # scaled latents have unit variance: -3 black, +3 white
 DEFAULT_VIEW = {"digit": 0, "label": "any", "seed": 0, "steps": 20, "a": 3, "b": 8}
@@ -219,8 +229,9 @@ def warm() -> None:
         scale = lat.meta["latent"]["scale"]
         pipeline(vae, scale, v["digit"])
         interpolation(vae, scale, v["a"], v["b"])
-        if pix is not None:
-            generation_chart(lat, pix, vae, None, v["seed"], v["steps"])
+        names = generation_models(None)
+        if all(preloaded(name) is not None for name in names):
+            generation_chart(*map(preloaded, names), vae, None, v["seed"], v["steps"])
     ae, vae2 = preloaded(AE_2D), preloaded(VAE_2D)
     if ae is not None and vae2 is not None:
         c = codes(ae, vae2)
