@@ -91,6 +91,12 @@ def css() -> str:
 [data-testid="stMain"] h1 {{ font-size: {p['h1']}rem; }}
 [data-testid="stMain"] h2 {{ font-size: {p['h2']}rem; }}
 [data-testid="stMain"] h3 {{ font-size: {p['h3']}rem; }}
+[data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {{ font-size: {p['metric']}rem; line-height: 1.2; }}
+[data-testid="stMain"] [data-testid="stMetricDelta"] [data-testid="stMarkdownContainer"] p,
+[data-testid="stMain"] [data-testid="stSliderThumbValue"],
+[data-testid="stMain"] [data-testid="stSliderTickBarMin"],
+[data-testid="stMain"] [data-testid="stSliderTickBarMax"],
+[data-testid="stMain"] input {{ font-size: {p['control']}rem !important; }}
 [data-testid="stMain"] [data-testid="stDownloadButton"],
 [data-testid="stMain"] [data-testid="stExpander"]:has([data-testid="stCode"]) {{ display: none; }}
 """

@@ -28,6 +28,10 @@ def presented(figure) -> go.Figure:
     dict as it builds this figure anyway."""
     out = theme.scaled(figure, theme.PRESENTER["figure"])
     layout = out["layout"]
+    label = round(theme.SIZES["label"] * theme.PRESENTER["figure"], 1)
+    for name, axis in list(layout.items()):  # tick labels: Streamlit's chart theme sets their size, unless the figure
+        if name.startswith(("xaxis", "yaxis")) and isinstance(axis, dict):  # does (legends keep theirs: a larger one
+            axis.setdefault("tickfont", {}).setdefault("size", label)  # wraps onto the axis under it)
     xaxis, yaxis = layout.get("xaxis", {}), layout.get("yaxis", {})
     if (any(t.get("type") == "image" for t in out.get("data", [])) and yaxis.get("scaleanchor") == "x"
             and xaxis.get("range") and yaxis.get("range")):  # a table of pictures: as tall as the full width needs

@@ -27,6 +27,8 @@ PRESENTER: dict[str, float] = {
     "caption": 1.05,  # captions under figures
     "label": 1.15,  # widget labels
     "h1": 3.2, "h2": 2.3, "h3": 1.8,  # headings
+    "metric": 2.8,  # a metric's value (Streamlit's is 2.25)
+    "control": 1.15,  # what a control shows: a slider's value and its ends, a box's text, a metric's change
     "figure": 1.3,  # every font of every figure, and its margins to make room for them
     "figure_height": 600,  # no figure taller (px): one main figure fits a 1280x720 screen with its title bar
     "width": 1200,  # the page's width at 1280x720 (px), the sidebar folded
