@@ -7,6 +7,7 @@ worker processes, started once and shared by every session: the server process k
 computes on another core. A function must be registered (:func:`register`, at import: the worker imports its module
 and finds it by name); a checkpoint travels as a reference (its path and sha256) and each worker loads it once. A pool
 that breaks (a worker killed) is started again and that call computes in the server process instead: nothing is lost.
+A caller that listens to the computation's progress (:mod:`core.progress`) hears the worker's reports too.
 ``Workers(0)`` computes everything in the calling process (the tests, a one-core machine).
 """
 
@@ -17,14 +18,17 @@ import importlib
 import logging
 import multiprocessing
 import os
+import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
 from typing import Any, NamedTuple
 
 import torch
 
+from core import progress
 from core.io import Checkpoint, load
 
 __all__ = ["Workers", "default_workers", "register"]
@@ -107,9 +111,13 @@ def _start_worker(threads: int) -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # a worker runs page code outside a session: quiet
 
 
-def _call(module: str, name: str, args: tuple, kwargs: dict) -> Any:
+def _call(module: str, name: str, args: tuple, kwargs: dict, told: str | None = None) -> Any:
     importlib.import_module(module)  # its decorators register its functions
-    return _REGISTRY[(module, name)](*_resolve(args), **_resolve(kwargs))
+    fn = _REGISTRY[(module, name)]
+    if told is None:
+        return fn(*_resolve(args), **_resolve(kwargs))
+    with progress.listening(progress.to_file(Path(told))):  # the waiting process reads how far it is
+        return fn(*_resolve(args), **_resolve(kwargs))
 
 
 class Workers:
@@ -134,7 +142,21 @@ class Workers:
         if self.n <= 0 or (fn.__module__, fn.__qualname__) not in _REGISTRY:
             return fn(*args, **kwargs)
         try:
-            result = self._get_pool().submit(_call, fn.__module__, fn.__qualname__, _refer(args), _refer(kwargs)).result()
+            listener = progress.listener()
+            if listener is None:
+                result = self._get_pool().submit(_call, fn.__module__, fn.__qualname__, _refer(args), _refer(kwargs)).result()
+            else:  # someone waits with a progress bar: the worker writes how far it is to a file, read here
+                with tempfile.TemporaryDirectory(prefix="dp-progress-") as folder:
+                    told = Path(folder) / "done"
+                    future = self._get_pool().submit(_call, fn.__module__, fn.__qualname__, _refer(args), _refer(kwargs),
+                                                     str(told))
+                    while True:
+                        try:
+                            result = future.result(timeout=0.2)
+                            break
+                        except TimeoutError:
+                            if (done := progress.read(told)) is not None:
+                                listener(done)
         except BrokenProcessPool:
             log.warning("a worker process died: starting the pool again; this result is computed here")
             with self._lock:

@@ -10,12 +10,12 @@ import torch
 from browser_support import SHOTS, Page, needs_chromium
 from playwright.sync_api import expect
 
-from core.data.drawn import EXAMPLE, decode
+from core.data.drawn import EXAMPLE, STEP, decode
 from core.data.handwritten import decode_digit
 
 pytestmark = [pytest.mark.browser, needs_chromium]
 
-DRAWN = "2-D+toy+data%3A+your+drawing+%28blue%29"  # the forward page's option, as the address writes it
+DRAWN = "your+2-D+drawing"  # the forward page's option, as the address writes it
 
 
 def address(page, name: str) -> str | None:
@@ -49,6 +49,8 @@ def test_a_stroke_becomes_the_data(server, browser):
     canvas.scroll_into_view_if_needed()
     assert address(page, "draw") is None  # the example drawing: left out of the address
     page.locator(".st-key-fn_pad button", has_text="Clear").click()
+    tab.wait()
+    expect(page.get_by_text("The blue pen has drawn nothing")).to_be_visible()  # the page says whose points it uses
     # a horizontal stroke from x = -2 to x = 2 at y = 1 (the canvas is the box [-4, 4]^2, y up)
     stroke(page, canvas, [(0.25, 0.375), (0.75, 0.375)])
     page.wait_for_function("() => new URL(location.href).searchParams.get('draw')", timeout=60_000)
@@ -56,7 +58,8 @@ def test_a_stroke_becomes_the_data(server, browser):
     points, kept = decode(address(page, "draw"))
     assert torch.equal(kept, decode(EXAMPLE)[1])  # this page has one pen: the drawing's second set (the heart) is kept
     xs, ys = points[:, 0].numpy(), points[:, 1].numpy()
-    assert 24 <= len(points) <= 30  # a dot every 0.15 along 4 units: 27 (and the first)
+    cells = np.round((xs + 4) / STEP)
+    assert np.all(np.diff(cells) == 1) and 30 <= len(points) <= 33  # unbroken: a dot in each grid cell along the way
     assert np.abs(ys - 1).max() < 0.1 and xs.min() < -1.8 and xs.max() > 1.8
     expect(page.locator(".st-key-draw_text input")).to_have_value(address(page, "draw"))
     tab.check("drawing_forward")
@@ -67,6 +70,13 @@ def test_a_stroke_becomes_the_data(server, browser):
     tab.wait()
     page.locator(".st-key-fn_pad button", has_text="Undo").click()
     page.wait_for_function(f"() => new URL(location.href).searchParams.get('draw') === {first!r}", timeout=60_000)
+    tab.wait()
+    page.locator(".st-key-fn_pad button", has_text="Clear").click()  # Clear, then Undo: the stroke comes back
+    page.wait_for_function(f"() => new URL(location.href).searchParams.get('draw') !== {first!r}", timeout=60_000)
+    tab.wait()
+    page.locator(".st-key-fn_pad button", has_text="Undo").click()
+    page.wait_for_function(f"() => new URL(location.href).searchParams.get('draw') === {first!r}", timeout=60_000)
+    tab.wait()
     # the link reopens the drawing in a new session
     other = deep(browser, page.url)
     other.page.locator(".st-key-fn_pad canvas").scroll_into_view_if_needed()

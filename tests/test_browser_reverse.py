@@ -68,3 +68,26 @@ def test_the_film_keeps_its_step_in_the_address_after_another_control_moves(serv
         seen.add(new_url(page).get("rev_t"))
         page.wait_for_timeout(200)
     assert seen == {"880"}
+
+
+def test_a_setting_outside_the_bank_shows_a_progress_bar_and_the_time_left(server, browser):
+    """A seed no one asked for, at 200 steps (a link): the page computes it (in a worker) under a progress bar that
+    says how far it is and how long is left, then shows the film."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1000})
+    try:
+        seen, errors = [], []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.expose_function("dpBar", lambda text, value: seen.append((text, value)))
+        page.add_init_script("""setInterval(() => { const b = document.querySelector('[data-testid=stProgress]');
+            if (b) window.dpBar(b.innerText, b.querySelector('[role=progressbar]')?.getAttribute('aria-valuenow')); }, 150)""")
+        page.goto(server + "/reverse?rev_seed=8765&rev_steps=200")
+        expect(page.locator(".st-key-rev_mnist_film .title")).to_have_text(re.compile(r"^Step \d+ of 200: t = "),
+                                                                            timeout=180_000)
+        texts = [t for t, _ in seen]
+        assert any("left" in t for t in texts), f"no time left was said: {texts[:5]}"
+        values = [int(v) for _, v in seen if v is not None]
+        assert max(values) >= 50 and values == sorted(values)  # it moved forward, never back
+        expect(page.locator("[data-testid=stProgress]")).to_have_count(0)  # and went away
+        assert not errors, errors
+    finally:
+        page.close()

@@ -40,7 +40,7 @@ def nearest(points: np.ndarray, anchors: np.ndarray) -> np.ndarray:
 
 def test_forward_noising_starts_from_the_drawing():
     at = open_with("views/forward_noising.py", {"draw": TWO_BLOBS}, {"fn_source": "drawn"})
-    (anchors,) = decode(TWO_BLOBS)  # on the code's grid: (±2.452, ∓2.452)
+    anchors = decode(TWO_BLOBS)[0]  # on the code's grid: (±2.452, ∓2.452)
     sets = pad_data(at)["sets"]
     assert np.allclose(sets[0], anchors.numpy(), atol=1e-3) and sets[1] == []  # the canvas shows the linked drawing
     frame = chart(at, "fn_cloud")["frames"][0]
@@ -93,6 +93,20 @@ def test_your_digit_through_the_auto_encoder_page():
 
 
 def test_a_hostile_digit_code_is_refused():
-    at = open_with("views/autoencoder.py", {"digit": "f" * 10 + "<b>"})
-    assert "digit" not in at.query_params
-    assert any("Write a digit" in i.value for i in at.info)
+    for bad in ("f" * 10 + "<b>", "0" * 784):  # not a code; a digit with no ink
+        at = open_with("views/autoencoder.py", {"digit": bad})
+        assert "digit" not in at.query_params
+        assert any("Write a digit" in i.value for i in at.info)
+
+
+def test_an_empty_set_is_the_examples_and_the_canvas_says_so():
+    """The orange pen cleared on the flow page: the source is the example's heart (the box still says orange), and the
+    canvas says so (it once became the blue set, silently)."""
+    blue = encode([torch.tensor([[-2.0, 0.0], [2.0, 0.0]])])  # one set: the orange one is empty
+    at = open_with("views/flow_matching.py", {"draw": blue}, {"fm_source": "drawn2", "fm_target": "drawn"})
+    assert at.session_state["drawing"] == blue
+    heart = decode(EXAMPLE)[1].numpy()
+    source = chart(at, "fm_pairs_chart")["data"]
+    xy = next(np.column_stack([arr(t["x"]), arr(t["y"])]) for t in source if "source" in t.get("name", ""))
+    assert np.median(nearest(xy, heart)) < 0.3  # the source: the example's heart, not the blue set
+    assert any("orange pen has drawn nothing" in c.value for c in at.caption)

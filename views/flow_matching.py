@@ -19,6 +19,7 @@ from ui.components.film import follow, start_index
 from ui.components.lessons import lesson
 from ui.components.predict import answered, ask
 from ui.components.tables import markdown_table
+from ui.components.waiting import computing
 from ui.figures.flow_matching import (
     DEFAULT_VIEW,
     DOPRI5_POINTS,
@@ -81,8 +82,7 @@ def current_models(source: str, target: str):
     mine = st.session_state.get("fm_models")
     if mine and mine["config"].source == source and mine["config"].target == target:
         return mine["id"], mine["results"]
-    with st.spinner(tr("flow.training.defaults")):
-        return default_model_id(source, target), default_flows(source, target)
+    return default_model_id(source, target), computing(tr("flow.training.defaults"), default_flows, source, target)
 
 
 def training_config() -> ToyFlowConfig:
@@ -188,8 +188,7 @@ def images_section() -> None:
             st.markdown(tr(f"flow.mnist.row.{how}", name=name))
             per_row = 2 if presenting() else len(STEP_COUNTS)  # a projector: digits of about 150 px
             cols = [c for _ in range(0, len(STEP_COUNTS), per_row) for c in st.columns(per_row)]
-            with st.spinner(tr("flow.mnist.generating")):
-                row = samples_row(ckpt, label, guidance if label is not None else 1.0, mseed)
+            row = computing(tr("flow.mnist.generating"), samples_row, ckpt, label, guidance if label is not None else 1.0, mseed)
             for col, (k, nfe, img) in zip(cols, row):
                 if k == 1 and not answered("fm_one_step"):  # the one-step samples answer the question: they wait
                     col.info(tr("flow.mnist.predict_first"), icon=":material/psychology_alt:")
@@ -220,8 +219,7 @@ def images_section() -> None:
         if (ckpt := shipped(PHOTO_MODEL)) is not None:
             st.markdown(tr("flow.photos.row", name=PHOTO_MODEL, cls=CLASS_NAMES[photo_class]))
             cols = st.columns(len(STEP_COUNTS))
-            with st.spinner(tr("flow.mnist.generating")):
-                row = samples_row(ckpt, photo_class, photo_w, mseed, n=4, ncols=2)
+            row = computing(tr("flow.mnist.generating"), samples_row, ckpt, photo_class, photo_w, mseed, n=4, ncols=2)
             for col, (k, nfe, img) in zip(cols, row):
                 col.image(img, caption=steps_caption(k, nfe), width="stretch")
 

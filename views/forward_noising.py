@@ -5,8 +5,8 @@ from functools import partial
 import streamlit as st
 
 from core.diffusion import SCHEDULES, q_sample, q_sample_iterative, q_step
-from ui.components.chart import chart
 from ui.components import drawing
+from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.export import download_gif, slug
 from ui.components.film import film
@@ -93,11 +93,13 @@ with right:
 # --- the 2-pixel view
 st.divider()
 st.subheader(tr("forward.two_pixels"))
-left, mid, right = st.columns([0.95, 0.85, 1.75], gap="medium")
+drawing_chosen = ss.get("fn_source") == drawing.OPTION  # the canvas needs a wider column
+left, mid, right = st.columns([0.95, 1.25, 1.5] if drawing_chosen else [0.95, 0.85, 1.75], gap="medium")
 with left:
     lesson(LESSON, "two-pixels")
     sources = {"images": tr("forward.points.images", dataset=DATASETS[name]),
-               **{s: tr("forward.points.toy", toy=drawing.label(s)) for s in (*fig.TOY_SOURCES, drawing.OPTION)}}
+               **{s: tr("forward.points.toy", toy=drawing.label(s)) for s in fig.TOY_SOURCES},
+               drawing.OPTION: tr("forward.points.drawing")}
     choice = st.selectbox(tr("forward.points"), list(sources), key="fn_source", bind=URL, format_func=sources.get)
     n = st.select_slider(tr("forward.n"), (100, 200, 500, 1000), value=500, key="fn_n", bind=URL)
 with mid:
@@ -125,6 +127,7 @@ with mid:
         b = (ss["fn_b_row"], ss["fn_b_col"])
     elif choice == drawing.OPTION:
         drawing.pad("fn_pad")
+        lesson(LESSON, "toy")
     else:
         lesson(LESSON, "toy")
     source = drawing.dataset(choice)  # a toy's name, or the drawing's (drawn:CODE)
@@ -137,5 +140,6 @@ with right:
     download_gif(tr("forward.cloud.download"), slug("forward-2pixel", what, schedule, f"T{T}", f"seed{seed}") + ".gif",
                  lambda: fig.cloud_gif(source, name, a, b, channel, schedule, T, t, n, seed), key="fn_gif")
     st.caption(tr("forward.cloud.caption", circles=fig.circles()))
-    ask("fn_corr", lambda: st.markdown(tr("forward.cloud.correlation", start=f"{c['corr'][0]:+.2f}",
-                                          end=f"{c['corr'][-1]:+.2f}", T=int(c["ts"][-1]))))
+    if choice == "images":  # the question is about two neighbouring pixels
+        ask("fn_corr", lambda: st.markdown(tr("forward.cloud.correlation", start=f"{c['corr'][0]:+.2f}",
+                                              end=f"{c['corr'][-1]:+.2f}", T=int(c["ts"][-1]))))

@@ -14,6 +14,7 @@ from ui.components.code import show_code
 from ui.components.lessons import lesson
 from ui.components.predict import ask
 from ui.components.tables import markdown_table
+from ui.components.waiting import computing
 from ui.figures.latent_diffusion import (
     AE_2D,
     COST_STEPS,
@@ -79,9 +80,9 @@ def generation_section() -> None:
         latent_name, pixel_name = generation_models(digit)  # "any digit": the two models trained without labels
         drawer, pixels = shipped(latent_name), shipped(pixel_name)
         if drawer is not None and pixels is not None and vae is not None:
-            with st.spinner(tr("latent.generation.spinner")):  # shown only if sampling takes a moment
-                columns = PRESENTER_COLUMNS if presenting() else MAX_COLUMNS
-                figure = generation_chart(drawer, pixels, vae, digit, int(seed), int(steps), columns)
+            columns = PRESENTER_COLUMNS if presenting() else MAX_COLUMNS
+            figure = computing(tr("latent.generation.spinner"), generation_chart, drawer, pixels, vae, digit, int(seed),
+                               int(steps), columns)  # a progress bar if it takes a while
             chart(figure, width="stretch", key="ld_generation")
             drawn = tr("latent.generation.all") if steps + 1 <= columns else \
                 tr("latent.generation.some", shown=columns, total=steps + 1)

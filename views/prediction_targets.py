@@ -17,6 +17,7 @@ from ui.components.code import show_code
 from ui.components.film import film
 from ui.components.lessons import lesson
 from ui.components.predict import answered, ask
+from ui.components.waiting import computing
 from ui.figures.prediction_targets import (
     DEFAULT_VIEW,
     MODELS,
@@ -80,8 +81,7 @@ def samples_section() -> None:
     names = {v: tr("targets.samples.any") if v == "any" else str(v) for v in LABELS}
     label = c1.selectbox(tr("targets.samples.digit"), LABELS, index=0, key="pt_label", bind=URL, format_func=names.get)
     seed = c2.number_input(tr("common.seed"), 0, 9999, DEFAULT_VIEW["sample_seed"], key="pt_seed", bind=URL)
-    with st.spinner(tr("targets.samples.spinner")):  # shown only if sampling takes a moment
-        rows = sample_rows(ckpts, None if label == "any" else int(label), int(seed))
+    rows = computing(tr("targets.samples.spinner"), sample_rows, ckpts, None if label == "any" else int(label), int(seed))
     head = st.columns([1.3] + [1] * len(STEPS))
     head[0].markdown(tr("targets.samples.steps"))
     for col, k in zip(head[1:], STEPS):

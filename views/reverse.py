@@ -16,6 +16,7 @@ from ui.components.export import download_gif, download_png, slug
 from ui.components.film import film
 from ui.components.lessons import lesson
 from ui.components.predict import ask
+from ui.components.waiting import computing
 from ui.figures import reverse as fig
 from ui.i18n import number, tr
 from ui.resources.models import shipped
@@ -58,8 +59,7 @@ def mnist_section() -> None:
             guidance = float(st.session_state.get("rev_guidance", 2.0)) if label is not None else 1.0
             seed, steps = int(st.session_state.get("rev_seed", 0)), int(st.session_state.get("rev_steps", 50))
             settings = (ckpt, label, guidance, seed, steps, int(st.session_state.get("rev_n", 3)))
-            with st.spinner(tr("reverse.running")):  # shown only if it takes a moment
-                frames, image, strip_ts = fig.mnist_film(*settings)
+            frames, image, strip_ts = computing(tr("reverse.running"), fig.mnist_film, *settings)  # a bar if it takes a while
             name = slug("reverse-ddpm", f"{steps}steps", f"seed{seed}", "any" if label is None else f"digit{label}-w{guidance:g}")
             film(frames, key="rev_mnist_film", columns=fig.columns(), url="rev_t", file_name=f"{name}-t", prefix="t = ")
             st.image(image, width="stretch", caption=tr("reverse.strip.caption", ts=", ".join(map(str, strip_ts))))
@@ -91,8 +91,7 @@ def toy_section() -> None:
         if mine is not None:
             figure = fig.own_toy_figure(mine, seed, st.session_state.setdefault("rev_own_toy", {}))
         else:
-            with st.spinner(tr("reverse.toy.preparing")):  # the reference model, the first time (shown only if it takes a moment)
-                figure = fig.toy_figure(dataset, seed)
+            figure = computing(tr("reverse.toy.preparing"), fig.toy_figure, dataset, seed)  # the reference model, once
         chart(figure, width="stretch", key="rev_toy_chart")
         if mine is not None:
             steps = number(mine.steps_done)

@@ -13,6 +13,7 @@ from ui.components.chart import chart
 from ui.components.code import show_code
 from ui.components.lessons import lesson
 from ui.components.predict import answered, ask
+from ui.components.waiting import computing
 from ui.figures import training as fig
 from ui.i18n import decimal, number, tr
 from ui.resources.models import shipped
@@ -47,10 +48,10 @@ def live_view(job: jobs.Job | None) -> None:
 
 
 def reference_view(dataset: str) -> None:
-    """Before the student's first run: a model trained earlier with the default settings, its loss and its samples."""
-    with st.spinner(tr("training.reference.spinner", dataset=toy_name(dataset))):
-        ref = reference_toy_model(dataset)
-        samples = fig.reference_samples(dataset)
+    """Before the student's first run: a model trained with the default settings (shipped, or trained once per server:
+    a progress bar meanwhile), its loss and its samples."""
+    ref = computing(tr("training.reference.spinner", dataset=toy_name(dataset)), reference_toy_model, dataset)
+    samples = fig.reference_samples(dataset)
     cfg = ref.cfg
     st.markdown(tr("training.reference", dataset=toy_name(dataset), steps=number(cfg.steps), seed=cfg.seed,
                    loss=decimal(fig.reference_loss(ref), 3)))

@@ -7,6 +7,7 @@ of each image data set; a model's own sample shape is recorded with it (see
 """
 
 from core.data.batches import batch_at, batches, batches_from
+from core.data.drawn import drawn_name, is_drawn
 from core.data.images import (
     CIFAR10_CLASSES,
     IMAGE_SHAPES,
@@ -23,7 +24,6 @@ from core.data.images import (
     to_model_range,
     to_uint8,
 )
-from core.data.drawn import drawn_name, is_drawn
 from core.data.toy import EXTENT, TOY_DATASETS, check_toy, embed_toy, project_toy, sample_toy, toy_batches
 
 __all__ = [

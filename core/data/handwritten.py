@@ -26,7 +26,7 @@ LEVELS = 16
 """Grey levels of the code (one hexadecimal character per pixel)."""
 INK = 0.1
 """A pixel with at least this much ink belongs to the digit's bounding box."""
-_CODE = re.compile(r"[0-9a-f]{%d}" % (SIZE * SIZE))
+_CODE = re.compile(f"[0-9a-f]{{{SIZE * SIZE}}}")
 
 
 def mnist_style(ink: torch.Tensor) -> torch.Tensor:
@@ -69,7 +69,9 @@ def encode_digit(image: torch.Tensor) -> str:
 
 def decode_digit(code: str) -> torch.Tensor:
     """The ``(28, 28)`` picture in ``[0, 1]`` of a code. Raises ``ValueError`` on anything that is not one (784
-    characters of 0-9 a-f)."""
+    characters of 0-9 a-f, not all ``0``: a digit has ink)."""
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise ValueError(f"not a digit's code: {SIZE * SIZE} characters of 0-9 a-f")
+    if not code.strip("0"):
+        raise ValueError("a digit's code has ink: this one is all 0")
     return torch.tensor([int(c, 16) for c in code], dtype=torch.float32).reshape(SIZE, SIZE) / (LEVELS - 1)

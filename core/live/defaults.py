@@ -15,9 +15,9 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from core import paths
+from core.data import is_drawn
 from core.diffusion import make_schedule
 from core.flow import PAIRINGS
-from core.data import is_drawn
 from core.io import CheckpointError, load_checkpoint, save_checkpoint
 from core.live.toy_diffusion import ToyConfig, ToyModel, train_toy
 from core.live.toy_flow import ToyFlowConfig, ToyFlowResult, train_both

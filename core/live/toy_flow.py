@@ -24,6 +24,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import torch
 
+from core import progress
 from core.data import check_toy, sample_toy, toy_batches
 from core.flow import (
     PAIRINGS,
@@ -131,17 +132,8 @@ def train_both(cfg: ToyFlowConfig, on_step: Callable[[StepInfo], bool | None] | 
         offset = k * cfg.steps
         hook = None if on_step is None else (
             lambda info, offset=offset: on_step(replace(info, step=offset + info.step, total=2 * cfg.steps)))
-        out[how] = train_toy_flow(replace(cfg, pairing=how), hook, trainer=trainer)
+        with progress.part(k / len(PAIRINGS), (k + 1) / len(PAIRINGS)):  # each run, its share of the way
+            out[how] = train_toy_flow(replace(cfg, pairing=how), hook, trainer=trainer)
         if out[how].stopped:
             break
     return out
-
-
-
-
-
-
-
-
-
-

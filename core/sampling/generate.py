@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
+from core import progress
 from core.data import IMAGE_SHAPES
 from core.diffusion.process import Prediction, convert_prediction
 from core.diffusion.samplers import SAMPLERS, DiffusionStep
@@ -178,7 +179,14 @@ def generate(
                 on_diffusion_step(step)
 
         kw = {"eta": eta} if method == "ddim" else {}
-        out = SAMPLERS[method](denoiser(ckpt, label, guidance), x, sch, steps=steps, prediction=recipe["prediction"],
+        net, calls = denoiser(ckpt, label, guidance), [0]
+
+        def counted(*args: object) -> torch.Tensor:  # one network call per step: the share of the run done
+            calls[0] += 1
+            progress.report(calls[0] / steps)
+            return net(*args)
+
+        out = SAMPLERS[method](counted, x, sch, steps=steps, prediction=recipe["prediction"],
                                generator=g, callback=keep, **kw)
         return _decoded(ckpt, Generation(out, torch.stack(frames), steps * passes(label, guidance), times), vae)
     if recipe["objective"] == "flow":
@@ -186,7 +194,13 @@ def generate(
         if method not in SOLVERS:
             raise ValueError(f"unknown ODE solver {method!r}; choose one of {', '.join(SOLVERS)}")
         kw = {"rtol": 1e-3, "atol": 1e-3} if method == "dopri5" else {}  # image-level tolerance
-        sol = solve(velocity(ckpt, label, guidance), x, method, steps=steps, **kw)
+        field = velocity(ckpt, label, guidance)
+
+        def timed(x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:  # the flow's time t in [0, 1]: the share done
+            progress.report(float(torch.as_tensor(t).max()))
+            return field(x, t)
+
+        sol = solve(timed, x, method, steps=steps, **kw)
         return _decoded(ckpt, Generation(sol.final, sol.trajectory, sol.nfe * passes(label, guidance), sol.times.tolist()),
                         vae)
     raise CheckpointError(f"{ckpt.path.name} is a {recipe['objective']} model, not a generative one")

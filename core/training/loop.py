@@ -27,6 +27,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from core import progress
+
 __all__ = ["LossFn", "Optimisation", "StepInfo", "TrainState", "Trainer", "lr_at", "new_state", "train"]
 
 LossFn = Callable[[nn.Module, Any, torch.Generator], torch.Tensor]
@@ -157,6 +159,7 @@ def train(
                 _update_ema(state.ema, state.model, min(opt.ema_decay, (1 + state.step) / (10 + state.step)))
             state.step += 1
             state.losses.append(loss.item())
+            progress.report(state.step / opt.steps)  # whoever waits for the run (core.progress)
             if on_step is not None and on_step(StepInfo(state.step, opt.steps, state.losses[-1], lr)):
                 break
     finally:

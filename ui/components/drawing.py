@@ -16,7 +16,7 @@ import streamlit as st
 import torch
 
 from core.data import drawn_name, is_drawn
-from core.data.drawn import EXAMPLE, MAX_POINTS, decode, encode
+from core.data.drawn import EXAMPLE, MAX_POINTS, STEP, decode, encode
 from ui import keys, theme
 from ui.i18n import tr
 from ui.present import presenting
@@ -26,10 +26,11 @@ OPTION, OPTION2 = "drawn", "drawn2"
 """A data box's options for the drawing's first and second set."""
 FIELD = "draw"
 """The address parameter (and session key) of the drawing on a page that shows the canvas."""
-TEXT, EMPTY, INVALID = "draw_text", "draw_empty", "draw_invalid"  # the code's field; whether the canvas last sent
-# nothing, or the field a text that is not a code
-SPACING = 0.15
-"""Distance between two points along a stroke, in the box's units (the box is 8 wide)."""
+TEXT, INVALID = "draw_text", "draw_invalid"  # the code's field; whether it holds a text that is not a code
+SPACING = STEP / 2
+"""How far apart a stroke is read, in the box's units (the box is 8 wide): half the code's grid step. Each reading is
+put on the grid, and a dot is added where the last one is not: a stroke becomes an unbroken line of grid cells, one
+dot about every 0.13."""
 
 
 def code() -> str:
@@ -38,10 +39,11 @@ def code() -> str:
 
 
 def dataset(choice: str) -> str:
-    """What the core samples for a data box's ``choice``: a toy name, or the drawing's set (``drawn:CODE``)."""
+    """What the core samples for a data box's ``choice``: a toy name, or the drawing's set (``drawn:CODE``); an empty
+    set is the example's (the face, the heart) until the student draws one (the canvas says so)."""
     if choice in (OPTION, OPTION2):
-        sets = len(decode(code()))
-        return drawn_name(code(), 1 if choice == OPTION2 and sets > 1 else 0)
+        which = int(choice == OPTION2)
+        return drawn_name(code() if len(decode(code())[which]) else EXAMPLE, which)
     return choice
 
 
@@ -53,18 +55,14 @@ def label(name: str) -> str:
 
 
 def _take_drawing(key: str) -> None:
-    """The canvas sent a drawing: keep it (one code per session)."""
+    """The canvas sent a drawing (its two sets, either may be empty): keep it (one code per session)."""
     sent = getattr(st.session_state.get(key), "drawn", None)
     try:
-        sets = [torch.tensor(s, dtype=torch.float32).reshape(-1, 2) for s in sent][:2]
-        if not sets or len(sets[0]) == 0:
-            raise ValueError("empty")
-        new = encode([s[:MAX_POINTS] for s in sets])
-    except (TypeError, ValueError, RuntimeError):  # nothing drawn, or not a drawing: keep the one there was
-        st.session_state[EMPTY] = True
+        sets = [torch.tensor(s, dtype=torch.float32).reshape(-1, 2)[:MAX_POINTS] for s in sent][:2]
+        new = encode(sets)
+    except (TypeError, ValueError, RuntimeError):  # not a drawing: keep the one there was
         return
     _keep(new)
-    st.session_state[EMPTY] = False
 
 
 def _take_code() -> None:
@@ -100,13 +98,15 @@ def pad(key: str, *, sets: int = 1) -> None:
     _canvas(key=key, on_drawn_change=lambda: _take_drawing(key), data={
         # both sets always (a page with one pen shows and changes the first, and keeps the second as it is)
         "sets": [[[round(float(v), 3) for v in p] for p in s.tolist()] for s in drawing] + [[]] * (2 - len(drawing)),
-        "pens": sets, "colours": list(theme.DRAWING_COLOURS), "spacing": SPACING, "max": MAX_POINTS, "extent": 4.0,
+        "pens": sets, "colours": list(theme.DRAWING_COLOURS), "spacing": SPACING, "grid": STEP, "max": MAX_POINTS,
+        "extent": 4.0,
         "example": [s.tolist() for s in decode(EXAMPLE)], "present": presenting(),
-        "grid": theme.GRID, "axis": theme.FAINT_LINE,
+        "lines": theme.GRID, "axis": theme.FAINT_LINE,
         "text": {k: tr(f"draw.{k}") for k in ("pen1", "pen2", "undo", "clear", "example", "hint", "full", "canvas")},
     })
-    if ss.get(EMPTY):
-        st.caption(tr("draw.empty"))
+    empty = [k for k in range(sets) if not len(drawing[k])]
+    if empty:
+        st.caption(tr("draw.empty" if len(empty) == 2 else "draw.empty1" if empty == [0] else "draw.empty2"))
     if not ss.get(INVALID):
         ss[TEXT] = code()
     st.text_input(tr("draw.code"), key=TEXT, max_chars=2 * (2 * MAX_POINTS) + 1, on_change=_take_code,
@@ -141,7 +141,7 @@ export default function({ parentElement, data, key, setTriggerValue }) {
     const memory = (window.__dpDrawings = window.__dpDrawings || {});
     const before = memory[key];
     const same = before && before.counts.length === sets.length && before.counts.every((c, k) => c === sets[k].length);
-    let history = same ? before.history : [];
+    let history = same ? before.history : [];  // the drawings before each change (a stroke, Clear, Example), for Undo
     let pen = same ? Math.min(before.pen, data.pens - 1) : 0, stroke = null, last = null;
     const remember = () => { memory[key] = { counts: sets.map((s) => s.length), history, pen }; };
     const el = (tag, cls, parent) => { const e = document.createElement(tag); if (cls) e.className = cls; if (parent) parent.append(e); return e; };
@@ -180,7 +180,7 @@ export default function({ parentElement, data, key, setTriggerValue }) {
         g.clearRect(-E, -E, 2 * E, 2 * E);
         g.lineWidth = 1.2 * 2 * E / canvas.width;
         for (let v = -E; v <= E; v += 1) {  // the grid, a line per unit; the axes darker
-            g.strokeStyle = v === 0 ? data.axis : data.grid;
+            g.strokeStyle = v === 0 ? data.axis : data.lines;
             g.beginPath(); g.moveTo(v, -E); g.lineTo(v, E); g.moveTo(-E, v); g.lineTo(E, v); g.stroke();
         }
         const r = (data.present ? 0.09 : 0.075);
@@ -190,16 +190,22 @@ export default function({ parentElement, data, key, setTriggerValue }) {
         });
     };
     const total = () => sets[pen].length;
-    const add = (p) => {
+    const snap = (v) => Math.round((Math.round((v + E) / data.grid) * data.grid - E) * 1000) / 1000;
+    const add = (p) => {  // a dot on the code's grid (as the server keeps it), unless the last dot is there already
+        const q = [snap(p[0]), snap(p[1])], s = sets[pen], end = s[s.length - 1];
+        if (stroke.count && end && end[0] === q[0] && end[1] === q[1]) return true;
         if (total() >= data.max) { hint.textContent = text.full; return false; }
-        sets[pen].push([Math.round(p[0] * 1000) / 1000, Math.round(p[1] * 1000) / 1000]);
+        s.push(q);
         stroke.count += 1;
         return true;
     };
+    const copy = () => sets.map((s) => s.map((p) => p.slice()));
+    const change = () => { history.push(copy()); if (history.length > 50) history.shift(); };  // before a change
     const send = () => { remember(); setTriggerValue("drawn", sets.map((s) => s.flat())); };
     canvas.addEventListener("pointerdown", (e) => {
         e.preventDefault();
         canvas.setPointerCapture(e.pointerId);
+        change();
         stroke = { set: pen, count: 0 };
         last = toBox(e);
         add(last);
@@ -219,20 +225,19 @@ export default function({ parentElement, data, key, setTriggerValue }) {
     });
     const end = () => {
         if (!stroke) return;
-        if (stroke.count) history.push([stroke.set, stroke.count]);
+        if (!stroke.count) history.pop();  // nothing drawn: nothing to undo
         stroke = null;
         send();
     };
     canvas.addEventListener("pointerup", end);
     canvas.addEventListener("pointercancel", end);
     undo.onclick = () => {
-        const h = history.pop();
-        if (!h) return;
-        sets[h[0]].splice(sets[h[0]].length - h[1], h[1]);
+        if (!history.length) return;
+        sets = history.pop();
         hint.textContent = text.hint; draw(); send();
     };
-    clear.onclick = () => { sets[pen] = []; history = history.filter((h) => h[0] !== pen); hint.textContent = text.hint; draw(); send(); };
-    example.onclick = () => { sets = data.example.map((s) => s.map((p) => p.slice())); history = []; draw(); send(); };
+    clear.onclick = () => { change(); sets[pen] = []; hint.textContent = text.hint; draw(); send(); };
+    example.onclick = () => { change(); sets = data.example.map((s) => s.map((p) => p.slice())); draw(); send(); };
     parentElement.querySelector(".mount").replaceChildren(root);
     draw();
     const resize = new ResizeObserver(draw);

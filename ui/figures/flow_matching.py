@@ -15,6 +15,7 @@ import streamlit as st
 import torch
 from plotly.subplots import make_subplots
 
+from core import progress
 from core.data import sample_toy
 from core.export import cloud_frames, gif_bytes, side_by_side
 from core.flow import wasserstein2
@@ -353,9 +354,10 @@ def sampling_noise_w2(target: str, seed: int) -> float:
 @cache.shared(max_entries=128)  # the page shows a spinner
 def samples_row(ckpt: Checkpoint, label: int | None, guidance: float, seed: int, n: int = 8, ncols: int = 4):
     """One image model's ``n`` samples at each step count of ``STEP_COUNTS``: ``[(steps, nfe, image)]``."""
-    out = []
-    for steps in STEP_COUNTS:
-        gen = generate(ckpt, n, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
+    out, total = [], sum(STEP_COUNTS)
+    for k, steps in enumerate(STEP_COUNTS):
+        with progress.part(sum(STEP_COUNTS[:k]) / total, sum(STEP_COUNTS[: k + 1]) / total):  # a share per network call
+            gen = generate(ckpt, n, steps=steps, method="euler", seed=seed, label=label, guidance=guidance)
         out.append((steps, gen.nfe, picture(gen.images, ncols, scale=2, pad=2)))
     return out
 

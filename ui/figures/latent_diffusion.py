@@ -10,6 +10,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from core import data as datasets
+from core import progress
 from core.evaluation import SamplingCost, sampling_cost
 from core.images import picture, signed_to_uint8
 from core.io import Checkpoint
@@ -110,8 +111,10 @@ def pipeline(vae: Checkpoint, scale: float, index: int) -> go.Figure:
 @cache.shared(max_entries=32)  # the page shows the spinner (its text is translated)
 def generation(latent: Checkpoint, pixel: Checkpoint, vae: Checkpoint, label: int | None, seed: int, steps: int) -> dict:
     """Both models from ``t = 0`` (noise) to ``t = 1`` in ``steps`` Euler steps; cells ``(3, steps + 1, 1, 28, 28)``."""
-    lat = generate(latent, 1, steps=steps, method="euler", seed=seed, label=label, vae=vae)
-    pix = generate(pixel, 1, steps=steps, method="euler", seed=seed, label=label)
+    with progress.part(0.0, 0.5):
+        lat = generate(latent, 1, steps=steps, method="euler", seed=seed, label=label, vae=vae)
+    with progress.part(0.5, 1.0):
+        pix = generate(pixel, 1, steps=steps, method="euler", seed=seed, label=label)
     rows = [
         np.stack([_latent_cell(z[0]) for z in lat.latents]),
         datasets.to_uint8(lat.frames[:, 0]).numpy(),
@@ -224,7 +227,7 @@ def warm() -> None:
     """Compute what the page shows before any click (``ui.resources.warm`` calls this once, at server start)."""
 
     v = DEFAULT_VIEW
-    vae, lat, pix = preloaded(VAE_NAME), preloaded(LATENT_MODEL), preloaded(PIXEL_MODEL)
+    vae, lat = preloaded(VAE_NAME), preloaded(LATENT_MODEL)
     if vae is not None and lat is not None:
         scale = lat.meta["latent"]["scale"]
         pipeline(vae, scale, v["digit"])

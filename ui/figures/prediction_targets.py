@@ -10,7 +10,7 @@ import torch
 from plotly.subplots import make_subplots
 
 from core import data as datasets
-from core import paths
+from core import paths, progress
 from core.data import sample_toy
 from core.diffusion import q_sample
 from core.flow import wasserstein2
@@ -128,10 +128,14 @@ def output_columns() -> list[str]:
 @cache.shared(max_entries=32)  # the page shows the spinner (its text is translated)
 def sample_rows(ckpts: tuple[Checkpoint, ...], label: int | None, seed: int) -> dict[str, list]:
     """For each model, ``N_SAMPLES`` DDIM samples at each step count of ``STEPS`` (same seed, same noise)."""
-    out = {}
-    for kind, ckpt in zip(MODELS, ckpts):
-        out[kind] = [picture(generate(ckpt, N_SAMPLES, steps=k, method="ddim", seed=seed, label=label).images,
-                             N_SAMPLES // 2, scale=2, pad=1) for k in STEPS]
+    out, total = {}, len(ckpts) * sum(STEPS)
+    for m, (kind, ckpt) in enumerate(zip(MODELS, ckpts)):
+        out[kind] = []
+        for j, k in enumerate(STEPS):
+            before = m * sum(STEPS) + sum(STEPS[:j])
+            with progress.part(before / total, (before + k) / total):  # a share per network call
+                images = generate(ckpt, N_SAMPLES, steps=k, method="ddim", seed=seed, label=label).images
+            out[kind].append(picture(images, N_SAMPLES // 2, scale=2, pad=1))
     return out
 
 
