@@ -66,6 +66,7 @@ ITERATIVE, CLOSED = "#d62728", "#1f77b4"  # the two ways of noising
 CLOUD = "#1f77b4"  # a cloud of points I_t
 GRID = "#eee"  # the grid lines of a chart that shows them
 DRAWING_COLOURS = ("#1f77b4", "#ff7f0e")  # a student's drawing: the blue pen, the orange pen (ui.components.drawing)
+INK_ON_BLACK = ("#fff", "#000")  # a handwritten digit: white ink on black, as MNIST stores its digits (digit_pad)
 ZERO_LINE, FAINT_LINE = "#555", "#aaa"  # an axis' zero line: marked, or faint
 LEGEND_BACKGROUND = "rgba(255,255,255,0.8)"  # a legend drawn over the data
 LOSS_BAND = "rgba(31,119,180,0.2)"  # the LOSS colour, faint: a band of ±2 standard errors

@@ -12,7 +12,7 @@ import streamlit as st
 import torch
 
 from core.data.handwritten import decode_digit, encode_digit, mnist_style
-from ui import keys
+from ui import keys, theme
 from ui.i18n import tr
 from ui.present import presenting
 from ui.share import carried
@@ -54,7 +54,7 @@ def pad(key: str) -> torch.Tensor | None:
     carried(PARAM, keys.DIGIT, _valid)
     shown = digit()
     _pad(key=key, on_drawn_change=lambda: _take(key), data={
-        "side": SENT, "present": presenting(),
+        "side": SENT, "present": presenting(), "colours": list(theme.INK_ON_BLACK),
         "start": None if shown is None else [round(float(v) * 255) for v in shown.reshape(-1)],  # a linked digit
         "text": {k: tr(f"digit.{k}") for k in ("clear", "hint", "canvas")},
     })
@@ -65,7 +65,7 @@ _CSS = """
 .pad { font-family: inherit; color: var(--st-text-color, #31333f); max-width: 300px; margin: 0 auto; }
 .present.pad { max-width: min(55vh, 420px); }
 canvas { display: block; width: 100%; aspect-ratio: 1; touch-action: none; cursor: crosshair; border-radius: 0.5rem;
-         background: #000; }
+         background: var(--paper); }
 .bar { display: flex; gap: 0.4rem; margin-top: 0.45rem; align-items: center; }
 button { font: inherit; font-size: 0.92rem; padding: 0.25rem 0.7rem; border-radius: 0.5rem; cursor: pointer;
          border: 1px solid rgba(49, 51, 63, 0.25); background: var(--st-background-color, #fff);
@@ -93,7 +93,9 @@ export default function({ parentElement, data, key, setTriggerValue }) {
     // the one it sent; a digit from elsewhere (a link, the class) is drawn from its 28 x 28 picture
     const memory = (window.__dpDigits = window.__dpDigits || {});
     const before = memory[key], start = JSON.stringify(data.start);
-    g.fillStyle = "#000"; g.fillRect(0, 0, N, N);
+    const [INK, PAPER] = data.colours;
+    root.style.setProperty("--paper", PAPER);
+    g.fillStyle = PAPER; g.fillRect(0, 0, N, N);
     if (before && before.pending) { before.start = start; before.pending = false; }  // this mount shows the answer to it
     if (before && before.start === start) g.putImageData(before.pixels, 0, 0);
     else if (data.start) {
@@ -105,7 +107,7 @@ export default function({ parentElement, data, key, setTriggerValue }) {
         g.imageSmoothingEnabled = true;
         g.drawImage(small, 0, 0, N, N);
     }
-    g.strokeStyle = "#fff"; g.lineWidth = N / 14; g.lineCap = "round"; g.lineJoin = "round";
+    g.strokeStyle = INK; g.lineWidth = N / 14; g.lineCap = "round"; g.lineJoin = "round";
     let last = null;
     const at = (e) => { const r = canvas.getBoundingClientRect(); return [(e.clientX - r.left) / r.width * N, (e.clientY - r.top) / r.height * N]; };
     const send = () => {
@@ -125,7 +127,7 @@ export default function({ parentElement, data, key, setTriggerValue }) {
         e.preventDefault();
         canvas.setPointerCapture(e.pointerId);
         last = at(e);
-        g.beginPath(); g.arc(last[0], last[1], g.lineWidth / 2, 0, 2 * Math.PI); g.fillStyle = "#fff"; g.fill();
+        g.beginPath(); g.arc(last[0], last[1], g.lineWidth / 2, 0, 2 * Math.PI); g.fillStyle = INK; g.fill();
     });
     canvas.addEventListener("pointermove", (e) => {
         if (!last) return;
@@ -136,7 +138,7 @@ export default function({ parentElement, data, key, setTriggerValue }) {
     const end = () => { if (last) { last = null; send(); } };
     canvas.addEventListener("pointerup", end);
     canvas.addEventListener("pointercancel", end);
-    clear.onclick = () => { g.fillStyle = "#000"; g.fillRect(0, 0, N, N); send(); };
+    clear.onclick = () => { g.fillStyle = PAPER; g.fillRect(0, 0, N, N); send(); };
     parentElement.querySelector(".mount").replaceChildren(root);
 }
 """
