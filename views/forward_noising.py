@@ -93,15 +93,16 @@ with right:
 # --- the 2-pixel view
 st.divider()
 st.subheader(tr("forward.two_pixels"))
-drawing_chosen = ss.get("fn_source") == drawing.OPTION  # the canvas needs a wider column
-left, mid, right = st.columns([0.95, 1.25, 1.5] if drawing_chosen else [0.95, 0.85, 1.75], gap="medium")
+before = ss.get("fn_source", "images")  # the middle column: the pixel picker, the canvas (wider), or nothing
+widths = [0.95, 0.85, 1.75] if before == "images" else [0.95, 1.25, 1.5] if before == drawing.OPTION else [1.3, 0.05, 2.2]
+left, mid, right = st.columns(widths, gap="medium")
 with left:
-    lesson(LESSON, "two-pixels")
     sources = {"images": tr("forward.points.images", dataset=DATASETS[name]),
                **{s: tr("forward.points.toy", toy=drawing.label(s)) for s in fig.TOY_SOURCES},
                drawing.OPTION: tr("forward.points.drawing")}
     choice = st.selectbox(tr("forward.points"), list(sources), key="fn_source", bind=URL, format_func=sources.get)
     n = st.select_slider(tr("forward.n"), (100, 200, 500, 1000), value=500, key="fn_n", bind=URL)
+    lesson(LESSON, "two-pixels" if choice == "images" else "toy")  # pixels, or x and y playing their part
 with mid:
     a = (ss["fn_a_row"], ss["fn_a_col"])
     b = (ss["fn_b_row"], ss["fn_b_col"])
@@ -127,9 +128,6 @@ with mid:
         b = (ss["fn_b_row"], ss["fn_b_col"])
     elif choice == drawing.OPTION:
         drawing.pad("fn_pad")
-        lesson(LESSON, "toy")
-    else:
-        lesson(LESSON, "toy")
     source = drawing.dataset(choice)  # a toy's name, or the drawing's (drawn:CODE)
 with right:
     c = fig.cloud(source, name, a, b, channel, schedule, T, t, n, seed)
