@@ -340,21 +340,51 @@ def _parent(pid: int) -> int:
         return -1
 
 
+def _family(pids: list[int]) -> list[int]:
+    """``pids`` and every process below them (a server's worker processes: :mod:`core.workers`)."""
+    parents = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    family, todo = set(pids), list(pids)
+    while todo:
+        parent = todo.pop()
+        for child, p in parents.items():
+            if p == parent and child not in family:
+                family.add(child)
+                todo.append(child)
+    return sorted(family)
+
+
 class Monitor:
-    """The servers' resident memory (MiB), threads and CPU (seconds), summed, sampled every half second."""
+    """The servers' resident memory (MiB), threads and CPU (seconds), their worker processes included, summed, sampled
+    every half second. CPU counts the processes alive at each reading (a worker that ended takes its seconds along)."""
 
     def __init__(self, pids: list[int]) -> None:
         self.pids, self.samples = pids, []
 
     def read(self) -> tuple[float, int, float]:
         rss = threads = cpu = 0.0
-        for pid in self.pids:
-            status = open(f"/proc/{pid}/status").read()
+        for pid in _family(self.pids):
+            try:
+                status = open(f"/proc/{pid}/status").read()
+                stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            except OSError:  # gone between the listing and the reading
+                continue
             rss += int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024
             threads += int(re.search(r"Threads:\s+(\d+)", status).group(1))
-            stat = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
             cpu += (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")
         return rss, int(threads), cpu
+
+    def cores_used(self) -> float:
+        """Cores used on average over the samples (CPU seconds per second of wall time): 2.0 is both of two cores."""
+        if len(self.samples) < 2:
+            return float("nan")
+        (t0, _, _, c0), (t1, _, _, c1) = self.samples[0], self.samples[-1]
+        return (c1 - c0) / (t1 - t0) if t1 > t0 else float("nan")
 
     async def watch(self) -> None:
         while self.pids:
@@ -420,7 +450,7 @@ def _ramp(args, url: str, monitor: Monitor) -> list[dict]:
         time.sleep(max(0.0, args.settle - 10.0))
         after = _idle(monitor, 10.0) if monitor.pids else {}
         peak = max((s[1] for s in monitor.samples), default=float("nan"))
-        results.append(_summary(n, report, wall, start, peak, idle, after))
+        results.append({**_summary(n, report, wall, start, peak, idle, after), "cores_used": monitor.cores_used()})
         print(_table_row(results[-1]), flush=True)
         monitor.samples.clear()
         if args.out:
@@ -445,7 +475,8 @@ def _table_row(r: dict) -> str:
     kinds += "; moves by page: " + ", ".join(f"{p} {v['p50']:.1f}/{v['p95']:.1f}" for p, v in r["move_by_page"].items())
     return (f"{r['students']} students in {r['wall_s']:.0f} s: {len(r['errors'])} errors; Train granted {r['granted']},"
             f" queued {r['queued']}, refused {r['refused']} (+{r['held']} with one waiting already); RSS start {r['rss_start_mib'] or 0:.0f} MiB, peak {r['rss_peak_mib']:.0f} MiB,"
-            f" after {r['idle_after_settle'].get('rss_mib', float('nan')):.0f} MiB; CPU after leaving"
+            f" after {r['idle_after_settle'].get('rss_mib', float('nan')):.0f} MiB; cores used while they worked"
+            f" {r.get('cores_used', float('nan')):.2f}; CPU after leaving"
             f" {r['idle_after_settle'].get('cpu_share', float('nan')):.0%} of a core,"
             f" {r['idle_after_settle'].get('threads', 0)} threads; values read back {r['echoed']}, leaks {len(r['leaks'])}"
             f" {r['leaks'][:3]}; {kinds}; errors: {r['errors'][:3]}")
@@ -454,12 +485,13 @@ def _table_row(r: dict) -> str:
 def _table(results: list[dict]) -> str:
     kinds = sorted({k for r in results for k in r["kinds"]})
     head = "| students | errors | leaks (values read back) | Train granted / queued / refused (+ one waiting already) | " + " | ".join(f"{k} p50 / p95 (s)" for k in kinds) + \
-        " | RSS start / peak / after (MiB) | CPU after leaving |"
+        " | cores used | RSS start / peak / after (MiB) | CPU after leaving |"
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for r in results:
         cells = [f"{r['kinds'][k]['p50']:.2f} / {r['kinds'][k]['p95']:.2f}" if k in r["kinds"] else "-" for k in kinds]
         after = r["idle_after_settle"]
         lines.append(f"| {r['students']} | {len(r['errors'])} | {len(r['leaks'])} ({r['echoed']}) | {r['granted']} / {r['queued']} / {r['refused']} (+{r['held']}) | " + " | ".join(cells) +
+                     f" | {r.get('cores_used', float('nan')):.2f}"
                      f" | {r['rss_start_mib'] or 0:.0f} / {r['rss_peak_mib']:.0f} / {after.get('rss_mib', 0):.0f} |"
                      f" {after.get('cpu_share', 0):.0%} |")
     return "\n".join(lines)
