@@ -55,3 +55,16 @@ def test_the_secret_link_gives_the_lead_back_and_leaves_the_address():
     assert "lead" not in again.query_params
     forged = app_test("schedules.py", query={"class": code, "lead": "x" * 43})
     assert classmode.TOKEN not in forged.session_state and "lead" not in forged.query_params
+
+
+def test_asking_a_second_question_says_it_closes_the_first():
+    """One question at a time: with another question open, the lecturer's 'Ask the class' says it closes that one (it
+    used to close it silently)."""
+    lecturer = app_test("schedules.py")
+    code, token = _start(lecturer)
+    Classroom(open_backend()).ask(code, token, "fn_corr", 3)  # a question of another page is open
+    lecturer.run()
+    assert "Another question is open to the class" in " ".join(c.value for c in lecturer.caption)
+    lecturer.button(key="pq_sc_budget_ask").click().run()
+    assert Classroom(open_backend()).question(code).key == "sc_budget"
+    assert "Another question is open" not in " ".join(c.value for c in lecturer.caption)

@@ -428,11 +428,13 @@ def qr_png(text: str) -> bytes:
 # -- the questions -------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Asked:
-    """A question as the class sees it now: ``question`` is the class's open question if it is this one."""
+    """A question as the class sees it now: ``question`` is the class's open question if it is this one; ``elsewhere``,
+    whether another question is open (asking this one closes it)."""
 
     code: str
     question: Question | None
     lecturer: bool
+    elsewhere: bool = False
 
 
 def asked(key: str) -> Asked | None:
@@ -440,7 +442,7 @@ def asked(key: str) -> Asked | None:
     if not code():
         return None
     q = room().question(code())
-    return Asked(code(), q if q and q.key == key else None, leading())
+    return Asked(code(), q if q and q.key == key else None, leading(), q is not None and q.key != key)
 
 
 def open_question(key: str, choices: int) -> None:

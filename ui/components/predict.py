@@ -98,6 +98,8 @@ def _in_class(asked: classmode.Asked, q: Question, reveal: Callable[[], None] | 
         if open_ is None:
             st.button(tr("class.ask"), key=f"pq_{q.key}_ask", on_click=classmode.open_question, args=(q.key, len(q.options)),
                       icon=":material/groups:", help=tr("class.ask.help"))
+            if asked.elsewhere:  # one question at a time: say so before the other one closes
+                st.caption(tr("class.ask.replaces"))
             return False
         if not open_.revealed:
             _live_answers(q.key, q.options)
