@@ -144,3 +144,24 @@ def test_a_lecturer_leads_two_students(server, browser):
     lecturer.wait()
     a.page.wait_for_function("!location.search.includes('class=')", timeout=FOLLOW_WITHIN)
     assert not Classroom(open_backend()).exists(code)
+
+
+def test_a_student_who_joins_on_a_phone_sees_the_page_not_the_sidebar(server, browser):
+    """On a phone the sidebar covers the page: after the student typed the code there and joined, it folds (once)."""
+    code, _ = Classroom(open_backend()).start()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(server + "/schedules")
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=120_000)
+        page.locator("[data-testid=stExpandSidebarButton]").click()
+        page.get_by_text("Class mode").first.click()
+        field = page.locator(".st-key-class_join_code input")
+        field.fill(code)
+        field.press("Enter")
+        page.locator(".st-key-class_join button").first.click()
+        expect(page.locator("[data-testid=stMain]").get_by_text(f"You are in class {code[:3]}-{code[3:]}")).to_be_visible(
+            timeout=FOLLOW_WITHIN)
+        expect(page.locator("[data-testid=stExpandSidebarButton]")).to_be_visible(timeout=FOLLOW_WITHIN)  # folded
+    finally:
+        context.close()

@@ -297,6 +297,11 @@ export default function({ data, setTriggerValue }) {
         const store = window.localStorage;
         if (data.token) { store.setItem(lead, data.token); return; }
         const token = store.getItem(lead), before = store.getItem(me);
+        const folded = `dp-class-folded-${data.code}`;  // a phone: the sidebar (where the code was typed) folds once
+        if (window.innerWidth < 768 && !window.sessionStorage.getItem(folded)) {
+            window.sessionStorage.setItem(folded, "1");
+            setTimeout(() => document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click(), 300);
+        }
         if (token) setTriggerValue("lead", token);
         else if (before && before !== data.student) setTriggerValue("student", before);
         else if (!before) store.setItem(me, data.student);
