@@ -226,7 +226,8 @@ def own_digit_section() -> None:
                  caption=tr("autoencoder.own.noised", ts=", ".join(map(str, fig.NOISE_STEPS))))
         if len(own.readings) == 2:
             (d1, p1), (d2, p2) = own.readings
-            st.markdown(tr("autoencoder.own.judges", first=d1, p1=percent(p1), second=d2, p2=percent(p2)))
+            unsure = f" {tr('autoencoder.own.unsure')}" if min(p1, p2) < 0.9 else ""  # the judges' confidence threshold
+            st.markdown(tr("autoencoder.own.judges", first=d1, p1=percent(p1), second=d2, p2=percent(p2)) + unsure)
         if own.generated is not None:
             verdict = tr("autoencoder.own.generated" if own.generated >= 0.5 else "autoencoder.own.real")
             st.markdown(tr("autoencoder.own.detector", p=percent(own.generated), verdict=verdict))
