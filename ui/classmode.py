@@ -43,6 +43,8 @@ TOKEN = "class_token"
 """Session key: the lecturer's token (only in the lecturer's session)."""
 STUDENT = "class_student"
 """Session key: this session's anonymous id in the class."""
+FOLD = "class_fold"
+"""Session key: the student has just joined by the code typed in the sidebar (a phone folds it, once)."""
 FOLLOW = "class_follow"
 """Session key: whether this student follows the lecturer now."""
 APPLIED = "class_applied"
@@ -179,8 +181,9 @@ def _end() -> None:
 
 
 def _join_typed() -> None:
-    _join(st.session_state.get("class_join_code", ""), st.session_state.get("class_join_nick", "").strip(),
-          bool(st.session_state.get("class_join_show")))
+    if _join(st.session_state.get("class_join_code", ""), st.session_state.get("class_join_nick", "").strip(),
+             bool(st.session_state.get("class_join_show"))):
+        st.session_state[FOLD] = True  # typed in the sidebar: on a phone it folds once joined (the keeper's script)
 
 
 def _back() -> None:
@@ -297,9 +300,7 @@ export default function({ data, setTriggerValue }) {
         const store = window.localStorage;
         if (data.token) { store.setItem(lead, data.token); return; }
         const token = store.getItem(lead), before = store.getItem(me);
-        const folded = `dp-class-folded-${data.code}`;  // a phone: the sidebar (where the code was typed) folds once
-        if (window.innerWidth < 768 && !window.sessionStorage.getItem(folded)) {
-            window.sessionStorage.setItem(folded, "1");
+        if (data.fold && window.innerWidth < 768) {  // a phone: the sidebar where the code was typed folds
             setTimeout(() => document.querySelector('[data-testid="stSidebarCollapseButton"] button')?.click(), 300);
         }
         if (token) setTriggerValue("lead", token);
@@ -322,7 +323,8 @@ def _remember(here: str) -> None:
         _keeper(data={"code": here, "token": st.session_state[TOKEN]}, key="dp_class_keeper")
         return
     me = st.session_state.setdefault(STUDENT, new_student())
-    result = _keeper(data={"code": here, "student": me}, key="dp_class_keeper", on_lead_change=lambda: None,
+    result = _keeper(data={"code": here, "student": me, "fold": st.session_state.pop(FOLD, False)}, key="dp_class_keeper",
+                     on_lead_change=lambda: None,
                      on_student_change=lambda: None)
     token, before = getattr(result, "lead", None), getattr(result, "student", None)
     if isinstance(token, str) and room().leads(here, token):
