@@ -21,7 +21,7 @@ SUPPORT_RECIPES=(mnist-classifier mnist-classifier-b cifar10-classifier mnist-au
                  mnist-vae-spatial cifar10-autoencoder)
 # all at once: each run times its warm-up while the others share the GPU (a run that times it alone, before the others
 # have loaded their data, overestimates its speed: on 2026-11-30 two such runs took 8 minutes of a 5.5-minute budget)
-GENERATORS=(cifar10-flow-ot mnist-latent-flow mnist-ddpm-eps-uncond mnist-ddpm-v-uncond mnist-flow-ot-uncond mnist-flow-random-uncond mnist-flow-random mnist-flow-ot
+GENERATORS=(cifar10-flow-ot mnist-latent-flow mnist-latent-flow-uncond mnist-ddpm-eps-uncond mnist-ddpm-v-uncond mnist-flow-ot-uncond mnist-flow-random-uncond mnist-flow-random mnist-flow-ot
             mnist-ddpm-eps mnist-ddpm-x0 mnist-ddpm-v)
 ONLY="${ONLY:-}"  # a space-separated subset of GENERATORS (default: all)
 DEVICE="${DEVICE:-cuda}"  # DEVICE=cpu EXTRA="--batch-size 16" MINUTES=0.5: a quick rehearsal on a machine without a GPU

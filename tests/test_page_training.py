@@ -44,7 +44,7 @@ def test_defaults_show_the_reference_model_and_the_shipped_models_loss(at):
     assert not at.exception
     assert at.title[0].value == "4. Training"
     assert "train_job" not in at.session_state  # nothing trains until the student asks: a classroom shares two cores
-    assert any("trained earlier" in m.value and "3,000 steps" in m.value for m in at.markdown)
+    assert any("**Reference model**, trained on" in m.value and "3,000 steps" in m.value for m in at.markdown)
     charts = specs(at)
     assert len(charts) == 3  # loss curve, samples vs data, MNIST loss over t
     loss = charts[0]
@@ -68,7 +68,7 @@ def test_train_a_short_run_and_see_samples(at):
     at.selectbox(key="train_dataset").set_value("8gaussians").run()
     at.slider(key="train_steps").set_value(500).run()
     at.number_input(key="train_seed").set_value(7).run()
-    assert any("**Reference model**, trained earlier on *8 Gaussians*" in m.value for m in at.markdown)  # it follows the data
+    assert any("**Reference model**, trained on *8 Gaussians*" in m.value for m in at.markdown)  # it follows the data
     at.button(key="train_start").click().run()
     assert not at.exception
     finish(at)
