@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -35,6 +36,8 @@ __all__ = ["Workers", "default_workers", "register"]
 
 log = logging.getLogger(__name__)
 WORKERS_ENV = "DIFFUSION_PLAYGROUND_WORKERS"
+ORPHAN_CHECK = 2.0
+"""Seconds between a worker's checks that its server is still there."""
 _REGISTRY: dict[tuple[str, str], Callable[..., Any]] = {}
 _LOADED: dict[str, Checkpoint] = {}  # in a worker: the checkpoints it has loaded, by sha256
 
@@ -105,7 +108,17 @@ def _resolve(value: Any) -> Any:
     return _walk(value, lambda v: _load(v) if isinstance(v, _Ref) else v)
 
 
+def _orphaned(parent: int) -> None:
+    """In a worker: end when the server that started it is gone (killed, not shut down: its pool could not stop its
+    workers, and each would keep its models, hundreds of MB, for nobody)."""
+    while True:
+        time.sleep(ORPHAN_CHECK)
+        if os.getppid() != parent:
+            os._exit(0)
+
+
 def _start_worker(threads: int) -> None:
+    threading.Thread(target=_orphaned, args=(os.getppid(),), name="dp-orphan-check", daemon=True).start()
     torch.set_num_threads(threads)
     os.environ["DIFFUSION_PLAYGROUND_WARM_UP"] = "0"  # a worker computes what it is asked, nothing ahead
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # a worker runs page code outside a session: quiet

@@ -4,6 +4,7 @@ a checkpoint travels as a reference; a worker that dies costs nothing but its ca
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -63,3 +64,42 @@ def test_one_worker_per_core_but_one_unless_told(monkeypatch):
     assert default_workers() == 3
     monkeypatch.delenv("DIFFUSION_PLAYGROUND_WORKERS")
     assert default_workers() == max(0, len(os.sched_getaffinity(0)) - 1)
+
+
+def test_a_worker_ends_when_its_server_is_killed(tmp_path):
+    """A server killed (not shut down) cannot stop its pool: its worker sees it gone and ends, instead of keeping its
+    models (hundreds of MB) for nobody, as orphans of killed servers did."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    told = tmp_path / "worker.pid"
+    server = subprocess.Popen([sys.executable, "-c", f"""
+import sys; sys.path.insert(0, {str(Path(__file__).parent)!r})
+from pathlib import Path
+from core.workers import Workers
+import test_workers
+Path({str(told)!r}).write_text(str(Workers(1).run(test_workers._pid)))
+import time; time.sleep(600)
+"""], cwd=str(Path(__file__).resolve().parent.parent))
+    try:
+        deadline = time.time() + 120
+        while not told.exists() or not told.read_text():
+            assert time.time() < deadline and server.poll() is None, "the worker never answered"
+            time.sleep(0.2)
+        worker = int(told.read_text())
+        os.kill(worker, 0)  # alive
+        server.send_signal(signal.SIGKILL)
+        server.wait()
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            try:
+                os.kill(worker, 0)
+            except ProcessLookupError:
+                return  # gone
+            time.sleep(0.2)
+        pytest.fail("the worker outlived its killed server by 15 s")
+    finally:
+        if server.poll() is None:
+            server.kill()
