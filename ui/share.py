@@ -127,21 +127,30 @@ def relabel_link() -> None:
                 pass
 
 
-def carried(param: str, key: str, valid: Callable[[str], bool], default: str | None = None) -> str | None:
+def carried(param: str, key: str, check: Callable[[str], object], default: str | None = None) -> str | None:
     """A value that is no widget's and outlives a page (a student's drawing), kept in the session under ``key`` and in
     the address under ``param`` on the pages that show it; returns it (``default`` where there is none).
 
     Taken, in this order: from the address, when it brings a new ``param`` (a link opened; an invalid value is taken
     out, and :func:`check_link` reports it); from the session's ``param``, which class mode sets to the lecturer's
     (:mod:`ui.classmode`); else the session's own. Then written back into both (the address leaves ``default`` out).
-    Whoever changes the value sets both ``key`` and ``param`` in the session."""
+    ``check(text)`` raises ``ValueError`` on a value that is not one (a decoder). Whoever changes the value sets both
+    ``key`` and ``param`` in the session."""
+
+    def valid(text: object) -> bool:
+        try:
+            check(text)  # type: ignore[arg-type]
+            return True
+        except ValueError:
+            return False
+
     ss, linked, seen = st.session_state, st.query_params.get(param), f"{param}_seen"
     if linked is not None and linked != ss.get(seen):
         if valid(linked):
             ss[key] = linked
         else:
             del st.query_params[param]
-    elif isinstance(ss.get(param), str) and valid(ss[param]) and ss[param] != ss.get(key):
+    elif valid(ss.get(param)) and ss[param] != ss.get(key):
         ss[key] = ss[param]
     value = ss.get(key) or default
     if value is not None:

@@ -20,15 +20,7 @@ from ui.share import carried
 PARAM = "digit"
 """The address parameter (and session key) of the digit."""
 SENT = 56
-"""The browser sends the pad at this side (four MNIST pixels to each of its pixels' two)."""
-
-
-def _valid(text: str) -> bool:
-    try:
-        decode_digit(text)
-        return True
-    except ValueError:
-        return False
+"""The side at which the browser sends the pad (its 224 pixels averaged four by four), before it is made MNIST-style."""
 
 
 def digit() -> torch.Tensor | None:
@@ -51,7 +43,7 @@ def _take(key: str) -> None:
 def pad(key: str) -> torch.Tensor | None:
     """The pad and its Clear button; returns the session's digit (see :func:`digit`). Call it before the page reads
     the digit: a digit in the address (a link, or class mode) is taken here."""
-    carried(PARAM, keys.DIGIT, _valid)
+    carried(PARAM, keys.DIGIT, decode_digit)
     shown = digit()
     _pad(key=key, on_drawn_change=lambda: _take(key), data={
         "side": SENT, "present": presenting(), "colours": list(theme.INK_ON_BLACK),

@@ -1,13 +1,14 @@
 """Draw your own data: a canvas where a student draws 2-D points, used as the data of the toy pages (issue 24).
 
 The canvas shows the toy box ``[-4, 4]^2``. A stroke (mouse, pen or finger: pointer events, so a touch screen draws
-too) becomes points every :data:`SPACING` along it, a tap one point; the browser draws them at once and, when the
+too) becomes a dot in each grid cell it crosses (:data:`SPACING`), a tap one dot; the browser draws them at once and, when the
 stroke ends, sends the drawing to the server, which writes it as a code (:mod:`core.data.drawn`). One drawing per
 session, the same on every page; two sets (two pens) where a page uses two (a flow between two drawings).
 
-The code is in the page's address (``draw=``, written by the page, as a film writes its frame) and in a field under
-the canvas: a link, or class mode, carries the drawing; a lecturer can paste a code prepared before class. A page offers the drawing as one more option of its
-data (:data:`OPTION` and, for the second set, :data:`OPTION2`), and :func:`dataset` names what the core samples.
+The code is in the page's address (``draw=``, :func:`ui.share.carried`) and in a field under the canvas: a link, or
+class mode, carries the drawing; a lecturer can paste a code prepared before class. A page offers the drawing as one
+more option of its data (:data:`OPTION` and, for the second set, :data:`OPTION2`), and :func:`dataset` names what the
+core samples.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import streamlit as st
 import torch
 
-from core.data import drawn_name, is_drawn
+from core.data import EXTENT, drawn_name, is_drawn
 from core.data.drawn import EXAMPLE, MAX_POINTS, STEP, decode, encode
 from ui import keys, theme
 from ui.i18n import tr
@@ -81,25 +82,17 @@ def _keep(new: str) -> None:
     st.session_state[INVALID] = False
 
 
-def _valid(text: str) -> bool:
-    try:
-        decode(text)
-        return True
-    except ValueError:
-        return False
-
-
 def pad(key: str, *, sets: int = 1) -> None:
     """The canvas (with ``sets`` pens), its buttons, and the drawing's code field. Call it before the page samples
     :func:`dataset`: a code in the address (a link, or class mode) is taken here, and the drawing is written there."""
     ss = st.session_state
-    carried(FIELD, keys.DRAWING, _valid, EXAMPLE)  # a link's drawing, or class mode's, or the session's
+    carried(FIELD, keys.DRAWING, decode, EXAMPLE)  # a link's drawing, or class mode's, or the session's
     drawing = decode(code())
     _canvas(key=key, on_drawn_change=lambda: _take_drawing(key), data={
         # both sets always (a page with one pen shows and changes the first, and keeps the second as it is)
-        "sets": [[[round(float(v), 3) for v in p] for p in s.tolist()] for s in drawing] + [[]] * (2 - len(drawing)),
+        "sets": [[[round(float(v), 3) for v in p] for p in s.tolist()] for s in drawing],
         "pens": sets, "colours": list(theme.DRAWING_COLOURS), "spacing": SPACING, "grid": STEP, "max": MAX_POINTS,
-        "extent": 4.0,
+        "extent": EXTENT,
         "example": [s.tolist() for s in decode(EXAMPLE)], "present": presenting(),
         "lines": theme.GRID, "axis": theme.FAINT_LINE,
         "text": {k: tr(f"draw.{k}") for k in ("pen1", "pen2", "undo", "clear", "example", "hint", "full", "canvas")},
